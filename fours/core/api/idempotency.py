@@ -1,0 +1,72 @@
+"""Idempotency-Key on POST: the same key from the same user returns the first response."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+
+from ..models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+
+
+class Replay(Exception):
+    def __init__(self, response: Response):
+        self.response = response
+
+
+class KeyConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "idempotency_conflict"
+
+
+def _fingerprint(request) -> str:
+    return hashlib.sha256(request.method.encode() + request.path.encode() + request.body).hexdigest()
+
+
+class IdempotencyMixin:
+    """For API views: claim the key before the view runs, store the response after it."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        key = request.headers.get(HEADER)
+        self._idem = None
+        if request.method != "POST" or not key or not request.user.is_authenticated:
+            return
+        key = key[:100]
+        fp = _fingerprint(request._request)
+        try:
+            with transaction.atomic():
+                self._idem = IdempotencyRecord.objects.create(user=request.user, key=key, fingerprint=fp)
+        except IntegrityError:
+            rec = IdempotencyRecord.objects.get(user=request.user, key=key)
+            if rec.fingerprint != fp:
+                raise KeyConflict(_("这个 Idempotency-Key 已用于另一个请求"))
+            if rec.status_code is None:
+                raise KeyConflict(_("使用这个 Idempotency-Key 的请求正在处理中，请稍后重试"))
+            resp = Response(rec.body, status=rec.status_code)
+            resp["Idempotent-Replayed"] = "true"
+            raise Replay(resp)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Replay):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        rec = getattr(self, "_idem", None)
+        if rec is not None:
+            self._idem = None
+            if response.status_code >= 500 or response.status_code in (401, 403, 409, 429):
+                rec.delete()  # not a final answer: the client may retry with the same key
+            else:
+                rec.status_code = response.status_code
+                rec.body = response.data
+                rec.save(update_fields=["status_code", "body"])
+        return response

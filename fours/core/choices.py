@@ -1,0 +1,36 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DepartmentKind(models.TextChoices):
+    SALES = "sales", _("销售")
+    SERVICE = "service", _("售后")
+    PARTS = "parts", _("配件")
+    CRM = "crm", _("客服")
+    MANAGEMENT = "management", _("管理")
+
+
+class DocKind(models.TextChoices):
+    """Document types that take numbers. Gapless ones are invoices (see GAPLESS)."""
+
+    INVOICE = "INV", _("发票")
+    REPAIR_ORDER = "RO", _("维修工单")
+    APPOINTMENT = "AP", _("预约单")
+    SETTLEMENT = "ST", _("结算单")
+    PURCHASE_PLAN = "PP", _("采购计划")
+    PURCHASE_ORDER = "PO", _("采购订单")
+    RECEIPT = "GR", _("入库单")
+    DISCREPANCY = "DN", _("差损单")
+    COUNTER_SALE = "CS", _("零售单")
+    WHOLESALE = "WS", _("批发单")
+    TRANSFER = "TR", _("调拨单")
+    RETURN = "RT", _("退货单")
+    STOCKTAKE = "PD", _("盘点单")
+    WRITE_OFF = "BS", _("报损单")
+    ISSUE = "LL", _("领料单")
+    PAYMENT = "SK", _("收款单")
+    ADJUSTMENT = "AJ", _("调整单")
+    GATE_PASS = "GP", _("出门证")
+
+
+GAPLESS = {DocKind.INVOICE}

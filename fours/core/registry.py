@@ -1,0 +1,98 @@
+"""Registries each app plugs into: sidebar entries, home-page figures and demo data.
+
+An app adds a ``nav.py`` (NAV list), a ``home.py`` (``widgets(request, store)``) and a
+``demo.py`` (``ORDER`` and ``load(ctx)``); they are found by module autodiscovery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+SECTIONS = [
+    ("sales", "销售", "bi-car-front"),
+    ("service", "售后", "bi-tools"),
+    ("parts", "配件", "bi-box-seam"),
+    ("crm", "客服", "bi-headset"),
+    ("management", "管理", "bi-graph-up"),
+]
+
+
+@dataclass
+class NavItem:
+    section: str
+    label: str
+    url_name: str
+    perm: str | None = None
+    icon: str = "bi-dot"
+    order: int = 100
+
+
+@dataclass
+class Widget:
+    """A figure on the home page."""
+
+    department: str
+    title: str
+    value: object
+    unit: str = ""
+    url: str = ""
+    tone: str = "primary"
+    note: str = ""
+
+
+@dataclass
+class DemoContext:
+    group: object
+    stores: list
+    users: dict = field(default_factory=dict)  # (store_code, role) -> user
+    stdout: object = None
+
+    def log(self, msg: str) -> None:
+        if self.stdout:
+            self.stdout.write(msg)
+
+
+def _modules(name: str):
+    for cfg in apps.get_app_configs():
+        if cfg.name.startswith("fours."):
+            try:
+                yield import_module(f"{cfg.name}.{name}")
+            except ModuleNotFoundError as e:
+                if e.name != f"{cfg.name}.{name}":
+                    raise
+
+
+def nav_items(user) -> list[tuple[str, str, str, list[dict]]]:
+    items: list[NavItem] = []
+    for mod in _modules("nav"):
+        items.extend(getattr(mod, "NAV", []))
+    out = []
+    for key, label, icon in SECTIONS:
+        entries = []
+        for it in sorted((i for i in items if i.section == key), key=lambda i: i.order):
+            if it.perm and not user.has_perm(it.perm):
+                continue
+            try:
+                url = reverse(it.url_name)
+            except NoReverseMatch:
+                continue
+            entries.append({"label": it.label, "url": url, "icon": it.icon})
+        if entries:
+            out.append((key, label, icon, entries))
+    return out
+
+
+def home_widgets(request, store) -> list[Widget]:
+    out: list[Widget] = []
+    for mod in _modules("home"):
+        out.extend(mod.widgets(request, store))
+    return out
+
+
+def demo_loaders():
+    loaders = [mod for mod in _modules("demo") if hasattr(mod, "load")]
+    return sorted(loaders, key=lambda m: getattr(m, "ORDER", 100))

@@ -1,0 +1,20 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent
+
+
+class AuditEventTable(tables.Table):
+    at = tables.DateTimeColumn(format="Y-m-d H:i:s", verbose_name=_("时间"))
+    actor = tables.Column(verbose_name=_("操作人"), accessor="actor__first_name")
+    store = tables.Column(verbose_name=_("门店"))
+    content_type = tables.Column(verbose_name=_("对象类型"), accessor="content_type__model")
+    object_repr = tables.Column(verbose_name=_("对象"))
+    verb = tables.Column(verbose_name=_("操作"))
+    changes = tables.JSONColumn(verbose_name=_("变更"), orderable=False)
+    ip = tables.Column(verbose_name=_("IP"))
+
+    class Meta:
+        model = AuditEvent
+        fields = ("at", "actor", "store", "content_type", "object_repr", "verb", "changes", "ip")
+        order_by = ("-at",)

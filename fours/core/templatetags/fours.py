@@ -1,0 +1,61 @@
+from decimal import Decimal
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from ..money import round_money
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value):
+    """¥1,234.50"""
+    if value in (None, ""):
+        return "—"
+    v = round_money(value)
+    sign = "-" if v < 0 else ""
+    return f"{sign}¥{abs(v):,.2f}"
+
+
+@register.filter
+def qty(value):
+    """Quantities without trailing zeros: 2, 1.5, 0.125."""
+    if value in (None, ""):
+        return "—"
+    v = Decimal(value).normalize()
+    return f"{v:f}"
+
+
+@register.filter
+def staff(user):
+    if not user or not getattr(user, "is_authenticated", True):
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter
+def localdt(value, fmt="%Y-%m-%d %H:%M"):
+    if not value:
+        return "—"
+    return timezone.localtime(value).strftime(fmt)
+
+
+@register.simple_tag
+def status_badge(label, tone="secondary"):
+    return format_html('<span class="badge text-bg-{}">{}</span>', tone, label)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def change_str(value):
+    """An audit change: [old, new] shows as 'old → new'."""
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        old, new = ("—" if v in (None, "") else v for v in value)
+        return f"{old} → {new}"
+    return value

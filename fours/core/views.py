@@ -1,0 +1,241 @@
+"""Base views of the UI shell and the core pages (home, store switch, audit list, health)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, FormView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from django_tables2.export.views import ExportMixin
+
+from . import selectors
+from .audit import timeline_for
+from .filters import AuditEventFilter
+from .models import AuditEvent, Store
+from .registry import SECTIONS, home_widgets
+from .stores import ALL, SESSION_KEY, current_store, scope_to_current
+from .tables import AuditEventTable
+
+
+class ScopedMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Reads go through the model's store-scoped queryset: another store's object is a 404."""
+
+    model = None
+    store_field = "store"
+    current_store_only = True  # lists show the current store (group users may pick 'all')
+
+    def get_permission_required(self):
+        if self.permission_required:
+            return super().get_permission_required()
+        meta = self.model._meta
+        return (f"{meta.app_label}.view_{meta.model_name}",)
+
+    def base_queryset(self):
+        return self.model.objects.all()
+
+    def get_queryset(self):
+        qs = self.base_queryset().for_user(self.request.user)
+        return qs
+
+
+class FoursListView(ScopedMixin, ExportMixin, SingleTableMixin, FilterView):
+    """A sortable, filterable, paginated list with Excel export (?_export=xlsx)."""
+
+    template_name = "core/list.html"
+    paginate_by = 25
+    export_formats = ("xlsx", "csv")
+    title = ""
+    create_url = None
+    create_label = None
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.current_store_only:
+            qs = scope_to_current(self.request, qs, self.store_field)
+        return qs
+
+    def get_table_kwargs(self):
+        return {"empty_text": gettext_lazy("暂无数据")}
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        for field in filterset.form.fields.values():
+            widgets = getattr(field.widget, "widgets", [field.widget])
+            for w in widgets:
+                css = (
+                    "form-select form-select-sm"
+                    if getattr(w, "input_type", "") == "select"
+                    else "form-control form-control-sm"
+                )
+                if getattr(w, "input_type", "") == "checkbox":
+                    css = "form-check-input"
+                w.attrs.setdefault("class", css)
+        return filterset
+
+    def get_export_filename(self, export_format):
+        return f"{self.title or self.model._meta.verbose_name}.{export_format}"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(
+            title=self.title or self.model._meta.verbose_name_plural,
+            create_url=self.create_url,
+            create_label=self.create_label,
+        )
+        return ctx
+
+
+class FoursDetailView(ScopedMixin, DetailView):
+    """A document page with its timeline (audit events)."""
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["timeline"] = timeline_for(self.object)[:100]
+        return ctx
+
+
+class ServiceFormView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    """A form whose valid data goes to a service; a BusinessError lands on the form's fields."""
+
+    template_name = "core/form.html"
+    title = ""
+
+    def perform(self, form):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            result = self.perform(form)
+        except ValidationError as e:
+            attach_errors(form, e)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message(result))
+        return HttpResponseRedirect(self.get_success_url_for(result))
+
+    def success_message(self, result):
+        return _("已保存")
+
+    def get_success_url_for(self, result):
+        return result.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = self.title
+        return ctx
+
+
+def attach_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errs in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, error)
+
+
+def home(request):
+    store = current_store(request)
+    widgets = home_widgets(request, store)
+    dept = selectors.primary_department(request.user, store)
+    order = [dept] + [key for key, _label, _icon in SECTIONS if key != dept]
+    labels = {key: label for key, label, _icon in SECTIONS}
+    groups = [(key, labels[key], [w for w in widgets if w.department == key]) for key in order]
+    groups = [g for g in groups if g[2]]
+    roles = sorted(selectors.roles_of(request.user, store))
+    return render(request, "core/home.html", {"widget_groups": groups, "roles": roles, "department": dept})
+
+
+class SwitchStoreView(LoginRequiredMixin, View):
+    def post(self, request):
+        value = request.POST.get("store", "")
+        allowed = {str(i) for i in selectors.store_ids_for(request.user)}
+        if value == ALL and len(allowed) > 1:
+            request.session[SESSION_KEY] = ALL
+        elif value in allowed:
+            request.session[SESSION_KEY] = int(value)
+        else:
+            raise Http404
+        nxt = request.POST.get("next") or "/"
+        if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+            nxt = "/"
+        return redirect(nxt)
+
+
+class AuditListView(FoursListView):
+    model = AuditEvent
+    table_class = AuditEventTable
+    filterset_class = AuditEventFilter
+    permission_required = "core.view_auditevent"
+    title = gettext_lazy("审计日志")
+
+    def base_queryset(self):
+        return AuditEvent.objects.select_related("actor", "store", "content_type")
+
+    def get_queryset(self):
+        qs = self.base_queryset()
+        if not self.request.user.is_superuser:
+            qs = qs.filter(store_id__in=selectors.store_ids_for(self.request.user))
+        return scope_to_current(self.request, qs)
+
+
+def healthz(request):
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+            cur.fetchone()
+    except Exception as exc:
+        return JsonResponse({"status": "error", "database": str(exc)[:200]}, status=503)
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)
+
+
+class StoreDetailView(FoursDetailView):
+    """门店信息: the store's profile, departments and staff."""
+
+    model = Store
+    template_name = "core/store_detail.html"
+    permission_required = ()
+
+    def has_permission(self):
+        return True  # any member may see the profile of a store they belong to (scoping gives 404 otherwise)
+
+    def base_queryset(self):
+        return Store.objects.select_related("group")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["memberships"] = (
+            self.object.memberships.filter(is_active=True)
+            .select_related("user", "role")
+            .order_by("role__name")
+        )
+        return ctx
+
+
+def current_store_redirect(request):
+    store = current_store(request)
+    if store is None:
+        stores = selectors.stores_for(request.user).order_by("code")[:1]
+        if not stores:
+            raise Http404
+        store = stores[0]
+    return redirect(store)

@@ -1,0 +1,174 @@
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from fours.core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
+from fours.core.models import Store
+from fours.core.selectors import store_ids_for
+
+from .. import services
+from ..filters import MoveFilter, PartFilter
+from ..models import (
+    Part,
+    POLine,
+    PurchaseOrder,
+    Receipt,
+    Sale,
+    SaleLine,
+    StockBalance,
+    StockMove,
+    Supplier,
+    TradeCustomer,
+)
+from . import serializers as s
+
+
+def _store(request, store_id=None):
+    ids = store_ids_for(request.user)
+    if store_id is None:
+        if len(ids) != 1:
+            raise ValidationError({"store": [_("请指定门店")]})
+        store_id = next(iter(ids))
+    if int(store_id) not in ids:
+        raise ValidationError({"store": [_("门店不在您的范围内")]})
+    return Store.objects.select_related("group").get(pk=store_id)
+
+
+def _parts(user, lines):
+    allowed = Part.objects.for_user(user)
+    out = []
+    for ln in lines:
+        if not allowed.filter(pk=ln["part"].pk).exists():
+            raise ValidationError({"lines": [_("配件不存在")]})
+        out.append(ln)
+    return out
+
+
+class PartViewSet(ScopedReadOnlyViewSet):
+    queryset = Part.objects.all()
+    serializer_class = s.PartSerializer
+    filterset_class = PartFilter
+
+    def base_queryset(self):
+        return Part.objects.select_related("superseded_by").order_by("part_no")
+
+
+class BalanceViewSet(ScopedReadOnlyViewSet):
+    queryset = StockBalance.objects.all()
+    serializer_class = s.BalanceSerializer
+    filterset_fields = ["store", "part"]
+
+    def base_queryset(self):
+        return StockBalance.objects.select_related("store", "part").order_by("id")
+
+
+class MoveViewSet(ScopedReadOnlyViewSet):
+    queryset = StockMove.objects.all()
+    serializer_class = s.MoveSerializer
+    filterset_class = MoveFilter
+
+    def base_queryset(self):
+        return StockMove.objects.select_related("store", "part").order_by("-id")
+
+
+class PurchaseOrderViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = PurchaseOrder.objects.all()
+    serializer_class = s.PurchaseOrderSerializer
+    filterset_fields = ["status", "kind"]
+    action_perms = {"receive": ["parts.add_receipt"]}
+
+    def base_queryset(self):
+        return (
+            PurchaseOrder.objects.select_related("store")
+            .prefetch_related(Prefetch("lines", queryset=POLine.objects.select_related("part")))
+            .order_by("-id")
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = s.POCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        store = _store(request, request.data.get("store"))
+        supplier = get_object_or_404(
+            Supplier.objects.filter(group=store.group), pk=data.validated_data["supplier"]
+        )
+        po = services.po_create(
+            actor=request.user,
+            store=store,
+            supplier=supplier,
+            lines=_parts(request.user, data.validated_data["lines"]),
+        )
+        return Response(s.PurchaseOrderSerializer(po).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        po = self.get_object()
+        data = s.ReceiveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lines = [dict(ln, po_line=ln["po_line"]) for ln in data.validated_data["lines"]]
+        receipt = services.receipt_post(
+            actor=request.user,
+            order=po,
+            lines=lines,
+            delivery_note=data.validated_data.get("delivery_note", ""),
+            freight=data.validated_data.get("freight") or 0,
+        )
+        return Response(s.ReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
+
+
+class ReceiptViewSet(ScopedReadOnlyViewSet):
+    queryset = Receipt.objects.all()
+    serializer_class = s.ReceiptSerializer
+
+    def base_queryset(self):
+        return Receipt.objects.select_related("order").prefetch_related("lines").order_by("-id")
+
+
+class SaleViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Sale.objects.all()
+    serializer_class = s.SaleSerializer
+    filterset_fields = ["channel", "status"]
+
+    def base_queryset(self):
+        return (
+            Sale.objects.select_related("store")
+            .prefetch_related(Prefetch("lines", queryset=SaleLine.objects.select_related("part")))
+            .order_by("-id")
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = s.SaleCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        store = _store(request, v.get("store"))
+        customer = None
+        if v.get("customer"):
+            customer = get_object_or_404(TradeCustomer.objects.filter(store=store), pk=v["customer"])
+        sale = services.counter_sale_create(
+            actor=request.user,
+            store=store,
+            channel=v["channel"],
+            customer=customer,
+            customer_name=v.get("customer_name", ""),
+            terms=v["terms"],
+            lines=_parts(request.user, v["lines"]),
+        )
+        return Response(
+            s.SaleSerializer(Sale.objects.prefetch_related("lines__part").get(pk=sale.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )

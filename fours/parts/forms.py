@@ -1,0 +1,113 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .choices import BrandKind, PartCategory, StocktakeScope, Unit, WriteOffReason
+from .models import Part, PartSetting, Supplier
+
+
+class PartForm(forms.ModelForm):
+    class Meta:
+        model = Part
+        fields = [
+            "part_no",
+            "name",
+            "brand",
+            "brand_kind",
+            "models_text",
+            "unit",
+            "category",
+            "list_price",
+            "retail_price",
+            "wholesale_price",
+            "insurance_price",
+            "purchase_price",
+            "tax_rate",
+            "is_active",
+        ]
+        widgets = {
+            f: forms.TextInput(attrs={"class": "form-control"})
+            for f in ["part_no", "name", "brand", "models_text"]
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            css = (
+                "form-check-input"
+                if isinstance(f.widget, forms.CheckboxInput)
+                else ("form-select" if isinstance(f.widget, forms.Select) else "form-control")
+            )
+            f.widget.attrs.setdefault("class", css)
+            f.widget.attrs.setdefault("col", "col-md-4")
+        self.fields["part_no"].validators = []
+
+
+class PartSettingForm(forms.ModelForm):
+    class Meta:
+        model = PartSetting
+        fields = ["min_qty", "max_qty", "safety_qty", "default_bin"]
+
+    def __init__(self, *args, store=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Bin
+
+        self.fields["default_bin"].queryset = Bin.objects.filter(store=store) if store else Bin.objects.none()
+        for f in self.fields.values():
+            f.widget.attrs["class"] = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
+            f.widget.attrs["col"] = "col-md-3"
+
+
+class SupplierForm(forms.ModelForm):
+    class Meta:
+        model = Supplier
+        fields = ["name", "uscc", "contact", "phone", "is_oem", "lead_time_days", "payment_days", "terms"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["uscc"].validators = []
+        for f in self.fields.values():
+            f.widget.attrs["class"] = (
+                "form-check-input" if isinstance(f.widget, forms.CheckboxInput) else "form-control"
+            )
+
+
+class BinForm(forms.Form):
+    code = forms.CharField(
+        label=_("库位编码（库号-架号-层号-位号）"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "01-A03-2-05"}),
+    )
+
+
+class WarehouseForm(forms.Form):
+    code = forms.CharField(
+        label=_("库号"), max_length=4, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    name = forms.CharField(
+        label=_("仓库名称"), max_length=50, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+
+
+class StocktakeForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("盘点范围"),
+        choices=StocktakeScope.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    scope_value = forms.CharField(
+        label=_("库位前缀或ABC分类"),
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "01-A / A"}),
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("价格文件（Excel 或 CSV）"), widget=forms.ClearableFileInput(attrs={"class": "form-control"})
+    )
+
+
+UNIT_CHOICES = Unit.choices
+BRAND_KINDS = BrandKind.choices
+CATEGORIES = PartCategory.choices
+WRITE_OFF_REASONS = WriteOffReason.choices

@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fours.core.scoping import StoreScopedManager
+
+from ..choices import (
+    Channel,
+    DeliveryStatus,
+    OpenItemStatus,
+    PaymentTerms,
+    ReturnCondition,
+    ReturnKind,
+    ReturnStatus,
+    SaleStatus,
+    TransferStatus,
+)
+from ._base import COST, MONEY, QTY, RATE, DocumentMixin, TwoStoreManager
+
+
+class TradeCustomer(models.Model):
+    """批发客户: another garage buying parts, for cash or on account (挂账)."""
+
+    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
+    name = models.CharField(_("客户名称"), max_length=100)
+    contact = models.CharField(_("联系人"), max_length=30, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    credit_limit = models.DecimalField(_("信用额度"), default=0, **MONEY)
+
+    objects = StoreScopedManager()
+
+    class Meta:
+        verbose_name = _("批发客户")
+        verbose_name_plural = _("批发客户")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sale(DocumentMixin):
+    """零售单 / 批发单: the document that takes parts out of stock to a buyer."""
+
+    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.COUNTER)
+    status = models.CharField(_("状态"), max_length=10, choices=SaleStatus.choices, default=SaleStatus.DRAFT)
+    customer = models.ForeignKey(
+        TradeCustomer, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("批发客户")
+    )
+    customer_name = models.CharField(_("客户"), max_length=100, blank=True)
+    customer_phone = models.CharField(_("电话"), max_length=30, blank=True)
+    terms = models.CharField(
+        _("结算方式"), max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.CASH
+    )
+    total = models.DecimalField(_("金额（含税）"), default=0, **MONEY)
+    net_total = models.DecimalField(_("不含税金额"), default=0, **MONEY)
+    cost_total = models.DecimalField(_("成本"), default=0, **MONEY)
+    posted_at = models.DateTimeField(_("出库时间"), null=True, blank=True, db_index=True)
+    delivery_status = models.CharField(
+        _("配送"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.NONE
+    )
+    delivery_address = models.CharField(_("配送地址"), max_length=200, blank=True)
+    signed_by = models.CharField(_("签收人"), max_length=30, blank=True)
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    signature = models.TextField(_("签名"), blank=True, help_text=_("签名图片（data URL）"))
+
+    class Meta:
+        verbose_name = _("配件销售单")
+        verbose_name_plural = _("配件销售单")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["store", "channel", "posted_at"], name="sale_store_channel_idx")]
+
+    def get_absolute_url(self) -> str:
+        return reverse("parts:sale-detail", args=[self.pk])
+
+
+class SaleLine(models.Model):
+    sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="lines", verbose_name=_("销售单"))
+    part = models.ForeignKey("parts.Part", on_delete=models.PROTECT, verbose_name=_("配件"))
+    qty_requested = models.DecimalField(_("需求数量"), **QTY)
+    qty = models.DecimalField(_("出库数量"), **QTY)
+    unit_price = models.DecimalField(_("单价（含税）"), **MONEY)
+    discount_pct = models.DecimalField(_("折扣（%）"), default=0, max_digits=5, decimal_places=2)
+    amount = models.DecimalField(_("金额（含税）"), default=0, **MONEY)
+    tax_rate = models.DecimalField(_("税率"), **RATE)
+    unit_cost = models.DecimalField(_("成本单价"), default=0, **COST)
+    cost = models.DecimalField(_("成本"), default=0, **MONEY)
+
+    class Meta:
+        verbose_name = _("销售明细")
+        verbose_name_plural = _("销售明细")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.part} × {self.qty}"
+
+    @property
+    def store(self):
+        return self.sale.store
+
+
+class Receivable(models.Model):
+    """应收账款 from a wholesale customer (挂账)."""
+
+    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
+    customer = models.ForeignKey(TradeCustomer, on_delete=models.PROTECT, verbose_name=_("客户"))
+    sale = models.OneToOneField(
+        Sale, on_delete=models.PROTECT, related_name="receivable", verbose_name=_("销售单")
+    )
+    amount = models.DecimalField(_("应收金额"), **MONEY)
+    collected = models.DecimalField(_("已收金额"), default=0, **MONEY)
+    due_date = models.DateField(_("到期日"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=OpenItemStatus.choices, default=OpenItemStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("发生时间"), auto_now_add=True)
+
+    objects = StoreScopedManager()
+
+    class Meta:
+        verbose_name = _("应收账款")
+        verbose_name_plural = _("应收账款")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.amount}"
+
+    @property
+    def open_amount(self):
+        return self.amount - self.collected
+
+
+class CustomerPayment(DocumentMixin):
+    """收款单: payment from a wholesale customer, applied to the oldest receivables first."""
+
+    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
+    customer = models.ForeignKey(TradeCustomer, on_delete=models.PROTECT, verbose_name=_("客户"))
+    amount = models.DecimalField(_("收款金额"), **MONEY)
+    method = models.CharField(_("收款方式"), max_length=20, default="转账")
+
+    class Meta:
+        verbose_name = _("收款单")
+        verbose_name_plural = _("收款单")
+        ordering = ["-id"]
+
+
+class Transfer(DocumentMixin):
+    """调拨单 between two stores of the group; stock is in transit between shipping and receiving."""
+
+    store = models.ForeignKey(
+        "core.Store", on_delete=models.PROTECT, related_name="+", verbose_name=_("调出门店")
+    )
+    to_store = models.ForeignKey(
+        "core.Store", on_delete=models.PROTECT, related_name="+", verbose_name=_("调入门店")
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.DRAFT
+    )
+    shipped_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
+    received_at = models.DateTimeField(_("收货时间"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = TwoStoreManager()
+
+    class Meta:
+        verbose_name = _("调拨单")
+        verbose_name_plural = _("调拨单")
+        ordering = ["-id"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("parts:transfer-detail", args=[self.pk])
+
+
+class TransferLine(models.Model):
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="lines")
+    part = models.ForeignKey("parts.Part", on_delete=models.PROTECT, verbose_name=_("配件"))
+    qty = models.DecimalField(_("数量"), **QTY)
+    unit_cost = models.DecimalField(_("调拨成本"), default=0, **COST)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.part} × {self.qty}"
+
+
+class ReturnOrder(DocumentMixin):
+    """退货单: from a customer or to a supplier; kept on the returns ledger until resolved."""
+
+    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
+    kind = models.CharField(_("类型"), max_length=10, choices=ReturnKind.choices)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ReturnStatus.choices, default=ReturnStatus.OPEN
+    )
+    sale = models.ForeignKey(
+        Sale, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("原销售单")
+    )
+    supplier = models.ForeignKey(
+        "parts.Supplier", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("供应商")
+    )
+    partner_name = models.CharField(_("退货方"), max_length=100, blank=True)
+    reason = models.CharField(_("退货原因"), max_length=200)
+    resolution = models.CharField(_("处理结果"), max_length=300, blank=True)
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    refund_amount = models.DecimalField(_("退款/索赔金额"), default=0, **MONEY)
+
+    class Meta:
+        verbose_name = _("退货单")
+        verbose_name_plural = _("退货台账")
+        ordering = ["-id"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("parts:return-detail", args=[self.pk])
+
+
+class ReturnLine(models.Model):
+    order = models.ForeignKey(ReturnOrder, on_delete=models.CASCADE, related_name="lines")
+    part = models.ForeignKey("parts.Part", on_delete=models.PROTECT, verbose_name=_("配件"))
+    qty = models.DecimalField(_("数量"), **QTY)
+    condition = models.CharField(
+        _("状况"), max_length=10, choices=ReturnCondition.choices, default=ReturnCondition.GOOD
+    )
+    unit_price = models.DecimalField(_("单价"), default=0, **MONEY)
+    unit_cost = models.DecimalField(_("成本单价"), default=0, **COST)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.part} × {self.qty}"

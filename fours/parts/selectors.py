@@ -1,0 +1,149 @@
+"""Reads of the parts department: scoped by the user's stores."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from fours.core.money import round_money, round_qty
+from fours.core.selectors import store_ids_for
+
+from .models import Part, PartSetting, StockBalance, StockMove, StockReservation
+from .services.catalog import normalize_part_no, part_current
+
+ZERO = Decimal("0")
+
+
+def balance_of(store, part) -> StockBalance:
+    """The balance of a part in a store (an unsaved zero balance when it never moved)."""
+    bal = StockBalance.objects.filter(store=store, part=part).first()
+    return bal or StockBalance(store=store, part=part)
+
+
+def parts_for(user) -> QuerySet[Part]:
+    return Part.objects.for_user(user)
+
+
+def stock_card(user, store, part) -> QuerySet[StockMove]:
+    """卡片账: every move of a part in a store with running balance and cost, oldest first."""
+    if not getattr(user, "is_superuser", False) and store.pk not in store_ids_for(user):
+        return StockMove.objects.none()
+    return (
+        StockMove.objects.filter(store=store, part=part)
+        .select_related("actor", "content_type")
+        .order_by("id")
+    )
+
+
+def pick_list(lines, store=None) -> list:
+    """Lines sorted by the default bin of their part (parts without a bin last), for the picker's walk.
+
+    Each line needs ``part``/``part_id``; the store is taken from ``store`` or ``line.store``.
+    Returns the lines with ``bin_code`` set."""
+    lines = list(lines)
+    if not lines:
+        return []
+    store_id = store.pk if store is not None else getattr(lines[0], "store_id", None) or lines[0].store.pk
+    part_ids = {line.part_id for line in lines}
+    bins = dict(
+        PartSetting.objects.filter(
+            store_id=store_id, part_id__in=part_ids, default_bin__isnull=False
+        ).values_list("part_id", "default_bin__code")
+    )
+    missing = part_ids - set(bins)
+    if missing:
+        from .models import PartBin
+
+        for pid, code in (
+            PartBin.objects.filter(store_id=store_id, part_id__in=missing)
+            .order_by("bin__code")
+            .values_list("part_id", "bin__code")
+        ):
+            bins.setdefault(pid, code)
+    for line in lines:
+        line.bin_code = bins.get(line.part_id, "")
+    return sorted(lines, key=lambda ln: (ln.bin_code == "", ln.bin_code, ln.part_id))
+
+
+def part_search(user, q: str, *, store=None, limit: int = 20) -> list[Part]:
+    """Parts by number (normalised, prefix) or name; a superseded part leads to its replacement.
+
+    Each part gets ``balance`` (in ``store`` when given) and ``replaced`` (the part searched for, when
+    the hit was superseded)."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    number = normalize_part_no(q)
+    qs = parts_for(user).filter(is_active=True)
+    cond = Q(name__icontains=q)
+    if number:
+        cond |= Q(part_no__startswith=number)
+    hits = list(qs.filter(cond).select_related("superseded_by").order_by("part_no")[:limit])
+    out, seen = [], set()
+    for p in hits:
+        cur = part_current(p) if p.superseded_by_id else p
+        if cur.pk != p.pk:
+            cur.replaced = p
+        if cur.pk in seen:
+            continue
+        seen.add(cur.pk)
+        out.append(cur)
+    if store is not None and out:
+        bals = {b.part_id: b for b in StockBalance.objects.filter(store=store, part__in=[p.pk for p in out])}
+        for p in out:
+            p.balance = bals.get(p.pk) or StockBalance(store=store, part=p)
+    return out
+
+
+def stock_differences(store=None) -> list[dict]:
+    """check_stock: every balance whose on-hand, value or reserved differs from the sum of its moves."""
+    moves = StockMove.objects.all()
+    bals = StockBalance.objects.all()
+    res = StockReservation.objects.all()
+    if store is not None:
+        moves, bals, res = moves.filter(store=store), bals.filter(store=store), res.filter(store=store)
+    # SQLite sums decimals as floats: round the sums back to the columns' places.
+    sums = {
+        (r["store_id"], r["part_id"]): (round_qty(r["q"] or 0), round_money(r["v"] or 0))
+        for r in moves.values("store_id", "part_id").annotate(q=Sum("qty"), v=Sum("value"))
+    }
+    reserved = {
+        (r["store_id"], r["part_id"]): round_qty(r["q"] or 0)
+        for r in res.values("store_id", "part_id").annotate(q=Sum("qty"))
+    }
+    out = []
+    seen = set()
+    for b in bals.values("store_id", "part_id", "on_hand", "value", "reserved"):
+        key = (b["store_id"], b["part_id"])
+        seen.add(key)
+        q, v = sums.get(key, (ZERO, ZERO))
+        r = reserved.get(key) or ZERO
+        if q != b["on_hand"] or v != b["value"] or r != b["reserved"]:
+            out.append(
+                {
+                    "store_id": key[0],
+                    "part_id": key[1],
+                    "on_hand": b["on_hand"],
+                    "moves_qty": q,
+                    "value": b["value"],
+                    "moves_value": v,
+                    "reserved": b["reserved"],
+                    "reservations": r,
+                }
+            )
+    for key, (q, v) in sums.items():
+        if key not in seen:
+            out.append(
+                {
+                    "store_id": key[0],
+                    "part_id": key[1],
+                    "on_hand": None,
+                    "moves_qty": q,
+                    "value": None,
+                    "moves_value": v,
+                    "reserved": None,
+                    "reservations": reserved.get(key),
+                }
+            )
+    return out

@@ -1,0 +1,148 @@
+"""Every write of the parts department. ``from fours.parts.services import stock_issue`` etc.
+
+The stock services (stock_receive, stock_issue, stock_return, stock_reserve, stock_release,
+stock_move_reverse, purchase_demand_add, fill_rate_record) are the one door through which stock
+moves; the document services below call them.
+"""
+
+from .catalog import (
+    abc_classify,
+    bin_create,
+    config_for,
+    normalize_part_no,
+    part_bin_assign,
+    part_create,
+    part_current,
+    part_setting_save,
+    part_update,
+    supplier_create,
+    warehouse_create,
+)
+from .stock import (
+    clean_qty,
+    fill_rate_record,
+    lock_balance,
+    lock_balances,
+    post_move,
+    purchase_demand_add,
+    retry_on_conflict,
+    stock_issue,
+    stock_move_reverse,
+    stock_receive,
+    stock_release,
+    stock_reserve,
+    stock_return,
+)
+
+__all__ = [
+    "abc_classify",
+    "bin_create",
+    "clean_qty",
+    "config_for",
+    "fill_rate_record",
+    "lock_balance",
+    "lock_balances",
+    "normalize_part_no",
+    "part_bin_assign",
+    "part_create",
+    "part_current",
+    "part_setting_save",
+    "part_update",
+    "post_move",
+    "purchase_demand_add",
+    "retry_on_conflict",
+    "stock_issue",
+    "stock_move_reverse",
+    "stock_receive",
+    "stock_release",
+    "stock_reserve",
+    "stock_return",
+    "supplier_create",
+    "warehouse_create",
+]
+
+from .sales import (
+    counter_sale_create,
+    customer_payment_create,
+    return_create,
+    return_resolve,
+    sale_deliver,
+    sale_post,
+    transfer_create,
+    transfer_receive,
+    transfer_ship,
+)
+
+__all__ += [
+    "counter_sale_create",
+    "customer_payment_create",
+    "return_create",
+    "return_resolve",
+    "sale_deliver",
+    "sale_post",
+    "transfer_create",
+    "transfer_receive",
+    "transfer_ship",
+]
+
+from .purchasing import (  # noqa: E402
+    discrepancy_claim,
+    discrepancy_close,
+    payable_pay,
+    plan_approve,
+    plan_line_save,
+    plan_propose,
+    plan_quote_add,
+    plan_reject,
+    plan_submit,
+    plan_to_orders,
+    po_close,
+    po_create,
+    receipt_post,
+    reorder_suggestions,
+)
+
+__all__ += [
+    "discrepancy_claim",
+    "discrepancy_close",
+    "payable_pay",
+    "plan_approve",
+    "plan_line_save",
+    "plan_propose",
+    "plan_quote_add",
+    "plan_reject",
+    "plan_submit",
+    "plan_to_orders",
+    "po_close",
+    "po_create",
+    "receipt_post",
+    "reorder_suggestions",
+]
+
+from .counting import (  # noqa: E402
+    stocktake_accuracy,
+    stocktake_approve,
+    stocktake_count,
+    stocktake_create,
+    stocktake_reopen,
+    stocktake_submit,
+    writeoff_approve,
+    writeoff_create,
+    writeoff_post,
+)
+
+__all__ += [
+    "stocktake_accuracy",
+    "stocktake_approve",
+    "stocktake_count",
+    "stocktake_create",
+    "stocktake_reopen",
+    "stocktake_submit",
+    "writeoff_approve",
+    "writeoff_create",
+    "writeoff_post",
+]
+
+from .imports import ImportResult, price_import, read_rows  # noqa: E402
+
+__all__ += ["ImportResult", "price_import", "read_rows"]

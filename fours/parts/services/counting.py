@@ -1,0 +1,317 @@
+"""Stocktake (盘点) and write-off (报损)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fours.core.audit import audit_record
+from fours.core.choices import DocKind
+from fours.core.errors import BusinessError, NotAllowed
+from fours.core.money import round_money, to_decimal
+from fours.core.numbering import next_number
+from fours.core.permissions import require_perm
+from fours.core.roles import LimitKind, Role
+from fours.core.selectors import has_role, limit_for
+
+from .. import workflows
+from ..choices import (
+    MoveKind,
+    Responsible,
+    StocktakeScope,
+    StocktakeStatus,
+    VarianceReason,
+    WriteOffReason,
+    WriteOffStatus,
+)
+from ..models import (
+    CountLine,
+    PartBin,
+    PartSetting,
+    StockBalance,
+    StockMove,
+    Stocktake,
+    WriteOff,
+    WriteOffApproval,
+    WriteOffLine,
+    WriteOffShare,
+)
+from .stock import clean_qty, lock_balances, post_move, retry_on_conflict
+
+ZERO = Decimal("0")
+WRITE_OFF_ROLES = (Role.SERVICE_MANAGER, Role.WARRANTY_CLERK, Role.PARTS_MANAGER)
+
+
+@transaction.atomic
+def stocktake_create(
+    *, actor, store, scope: str = StocktakeScope.ALL, scope_value: str = "", note: str = ""
+) -> Stocktake:
+    """Freeze a count list: the book quantity of every part in scope at this moment."""
+    require_perm(actor, "parts.add_stocktake")
+    if scope not in StocktakeScope.values:
+        raise BusinessError({"scope": _("未知盘点范围")})
+    scope_value = (scope_value or "").strip().upper()
+    if scope != StocktakeScope.ALL and not scope_value:
+        raise BusinessError({"scope_value": _("请填写库位前缀或ABC分类")})
+    if scope == StocktakeScope.CLASS and scope_value not in ("A", "B", "C"):
+        raise BusinessError({"scope_value": _("ABC分类应为 A、B 或 C")})
+    bals = StockBalance.objects.filter(store=store).exclude(on_hand=0, last_move_at__isnull=True)
+    bins = dict(
+        PartSetting.objects.filter(store=store, default_bin__isnull=False).values_list(
+            "part_id", "default_bin__code"
+        )
+    )
+    for pid, code in (
+        PartBin.objects.filter(store=store).order_by("bin__code").values_list("part_id", "bin__code")
+    ):
+        bins.setdefault(pid, code)
+    if scope == StocktakeScope.CLASS:
+        bals = bals.filter(
+            part_id__in=PartSetting.objects.filter(store=store, abc_class=scope_value).values("part_id")
+        )
+    rows = list(bals.values_list("part_id", "on_hand", "avg_cost"))
+    if scope == StocktakeScope.BINS:
+        rows = [r for r in rows if bins.get(r[0], "").startswith(scope_value)]
+    if not rows:
+        raise BusinessError({"scope": _("范围内没有配件")}, code="empty")
+    st = Stocktake.objects.create(
+        store=store, scope=scope, scope_value=scope_value, created_by=actor, note=note
+    )
+    CountLine.objects.bulk_create(
+        [
+            CountLine(stocktake=st, part_id=pid, book_qty=q, unit_cost=c, bin_code=bins.get(pid, ""))
+            for pid, q, c in rows
+        ],
+        batch_size=1000,
+    )
+    audit_record(actor=actor, obj=st, verb="frozen", changes={"lines": len(rows)})
+    st.number = next_number(store=store, kind=DocKind.STOCKTAKE)
+    Stocktake.objects.filter(pk=st.pk).update(number=st.number)
+    return st
+
+
+@transaction.atomic
+def stocktake_count(*, actor, stocktake: Stocktake, counts: dict) -> int:
+    """Enter counted quantities: {line_id: qty or (qty, reason)}. Returns the number of lines saved."""
+    require_perm(actor, "parts.change_stocktake")
+    st = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
+    if st.status != StocktakeStatus.COUNTING:
+        raise BusinessError({"status": _("盘点单不在盘点中，不能录入")}, code="not_counting")
+    lines = {ln.pk: ln for ln in st.lines.select_related("part").filter(pk__in=[int(k) for k in counts])}
+    changed = []
+    for key, value in counts.items():
+        ln = lines.get(int(key))
+        if ln is None:
+            raise BusinessError({"counts": _("盘点行不存在：%(id)s") % {"id": key}})
+        qty, reason = value if isinstance(value, (tuple, list)) else (value, None)
+        if qty in (None, ""):
+            continue
+        try:
+            ln.counted_qty = clean_qty(ln.part, qty, allow_zero=True)
+        except BusinessError as e:
+            raise BusinessError({"counts": f"{ln.part.part_no}: {e.message_dict['qty'][0]}"}) from None
+        if reason is not None:
+            if reason not in VarianceReason.values:
+                raise BusinessError({"counts": _("未知差异原因")})
+            ln.reason = reason
+        ln.counted_by = actor
+        changed.append(ln)
+    CountLine.objects.bulk_update(changed, ["counted_qty", "reason", "counted_by"])
+    audit_record(actor=actor, obj=st, verb="counted", changes={"lines": len(changed)})
+    return len(changed)
+
+
+@transaction.atomic
+def stocktake_submit(*, actor, stocktake: Stocktake) -> Stocktake:
+    require_perm(actor, "parts.change_stocktake")
+    st = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
+    workflows.require(workflows.STOCKTAKE, st, StocktakeStatus.SUBMITTED, StocktakeStatus)
+    missing = st.lines.filter(counted_qty__isnull=True).count()
+    if missing:
+        raise BusinessError({"lines": _("还有 %(n)s 行未录入实盘数量") % {"n": missing}}, code="uncounted")
+    no_reason = [ln.part_id for ln in st.lines.all() if ln.variance and not ln.reason]
+    if no_reason:
+        raise BusinessError(
+            {"lines": _("有差异的 %(n)s 行请填写差异原因") % {"n": len(no_reason)}}, code="reason"
+        )
+    st.status = StocktakeStatus.SUBMITTED
+    st.save(update_fields=["status"])
+    audit_record(actor=actor, obj=st, verb="submitted")
+    return st
+
+
+@retry_on_conflict
+@transaction.atomic
+def stocktake_approve(*, actor, stocktake: Stocktake) -> Stocktake:
+    """Approve the surplus/shortage (盘盈/盘亏): adjusting moves at the cost frozen with the count list."""
+    require_perm(actor, "parts.approve_stocktake")
+    st = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
+    workflows.require(workflows.STOCKTAKE, st, StocktakeStatus.POSTED, StocktakeStatus)
+    diffs = [ln for ln in st.lines.select_related("part").order_by("part_id") if ln.variance]
+    ct = ContentType.objects.get_for_model(CountLine)
+    if diffs:
+        bals = lock_balances(st.store, [ln.part for ln in diffs])
+        for ln in diffs:
+            gain = ln.variance > 0
+            post_move(
+                bals[ln.part_id],
+                actor=actor,
+                kind=MoveKind.STOCKTAKE_GAIN if gain else MoveKind.STOCKTAKE_LOSS,
+                qty=ln.variance,
+                unit_cost=ln.unit_cost if gain else None,
+                ct=ct,
+                object_id=str(ln.pk),
+                doc_number=st.number,
+                note=ln.get_reason_display(),
+                check=False,
+            )
+    st.status, st.approved_by, st.approved_at = StocktakeStatus.POSTED, actor, timezone.now()
+    st.save(update_fields=["status", "approved_by", "approved_at"])
+    audit_record(actor=actor, obj=st, verb="approved", changes={"adjusted": len(diffs)})
+    return st
+
+
+@transaction.atomic
+def stocktake_reopen(*, actor, stocktake: Stocktake) -> Stocktake:
+    require_perm(actor, "parts.approve_stocktake")
+    st = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
+    workflows.require(workflows.STOCKTAKE, st, StocktakeStatus.COUNTING, StocktakeStatus)
+    st.status = StocktakeStatus.COUNTING
+    st.save(update_fields=["status"])
+    audit_record(actor=actor, obj=st, verb="reopened")
+    return st
+
+
+def stocktake_accuracy(stocktake: Stocktake) -> Decimal | None:
+    """库存准确率: lines counted equal to the book / lines counted, in %."""
+    lines = list(stocktake.lines.exclude(counted_qty__isnull=True).values_list("book_qty", "counted_qty"))
+    if not lines:
+        return None
+    ok = sum(1 for b, c in lines if b == c)
+    return round_money(Decimal(ok) * 100 / len(lines))
+
+
+# --- write-off (报损) -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def writeoff_create(
+    *, actor, store, reason: str, lines: list[dict], shares: list[dict], note: str = ""
+) -> WriteOff:
+    """报损单 with the loss split by responsibility: shares [{"party": "company", "name": "", "amount": …}] must add
+    up to the loss (the parts' current average cost)."""
+    require_perm(actor, "parts.add_writeoff")
+    if reason not in WriteOffReason.values:
+        raise BusinessError({"reason": _("请选择报损原因")})
+    if not lines:
+        raise BusinessError({"lines": _("请至少添加一行配件")})
+    objs = []
+    bals = {
+        b.part_id: b for b in StockBalance.objects.filter(store=store, part__in=[r["part"].pk for r in lines])
+    }
+    for i, raw in enumerate(lines):
+        part = raw["part"]
+        try:
+            qty = clean_qty(part, raw.get("qty"))
+        except BusinessError as e:
+            raise BusinessError(
+                {"lines": _("第%(n)s行：%(m)s") % {"n": i + 1, "m": e.message_dict["qty"][0]}}
+            ) from None
+        bal = bals.get(part.pk)
+        if bal is None or qty > bal.on_hand - bal.reserved:
+            raise BusinessError({"lines": _("第%(n)s行：%(p)s 库存不足") % {"n": i + 1, "p": part.part_no}})
+        objs.append(WriteOffLine(part=part, qty=qty, unit_cost=bal.avg_cost))
+    total = sum((round_money(ln.qty * ln.unit_cost) for ln in objs), ZERO)
+    share_objs = []
+    for raw in shares or []:
+        if raw.get("party") not in Responsible.values:
+            raise BusinessError({"shares": _("未知责任方")})
+        amount = round_money(to_decimal(raw.get("amount") or 0))
+        if amount < 0:
+            raise BusinessError({"shares": _("承担金额不能为负数")})
+        share_objs.append(WriteOffShare(party=raw["party"], name=raw.get("name", "")[:100], amount=amount))
+    if sum((s.amount for s in share_objs), ZERO) != total:
+        raise BusinessError(
+            {"shares": _("责任分摊合计应等于损失金额 %(t)s") % {"t": total}}, code="shares_total"
+        )
+    wo = WriteOff.objects.create(store=store, reason=reason, total_cost=total, created_by=actor, note=note)
+    for ln in objs:
+        ln.writeoff = wo
+    for s in share_objs:
+        s.writeoff = wo
+    WriteOffLine.objects.bulk_create(objs)
+    WriteOffShare.objects.bulk_create(share_objs)
+    audit_record(actor=actor, obj=wo, verb="created", changes={"total": total})
+    wo.number = next_number(store=store, kind=DocKind.WRITE_OFF)
+    WriteOff.objects.filter(pk=wo.pk).update(number=wo.number)
+    return wo
+
+
+@transaction.atomic
+def writeoff_approve(*, actor, writeoff: WriteOff, role: str) -> WriteOffApproval:
+    """One of the three confirmations: 服务经理, 索赔员, 配件经理 (each within their write-off limit)."""
+    require_perm(actor, "parts.approve_writeoff")
+    wo = WriteOff.objects.select_for_update().get(pk=writeoff.pk)
+    if wo.status != WriteOffStatus.DRAFT:
+        raise BusinessError({"status": _("报损单已处理")})
+    if role not in WRITE_OFF_ROLES:
+        raise BusinessError({"role": _("报损只需服务经理、索赔员、配件经理确认")})
+    if not has_role(actor, wo.store, role) and not actor.is_superuser:
+        raise NotAllowed(_("您不是本店的%(role)s") % {"role": role})
+    if wo.approvals.filter(role=role).exists():
+        raise BusinessError({"role": _("%(role)s已确认") % {"role": role}})
+    if wo.approvals.filter(user=actor).exists():
+        raise BusinessError({"role": _("同一人不能以两个岗位确认")})
+    limit = limit_for(actor, wo.store, LimitKind.WRITEOFF_AMOUNT)
+    if role == Role.PARTS_MANAGER and wo.total_cost > limit:
+        raise BusinessError(
+            {"role": _("损失金额超过您的报损审批限额 %(l)s") % {"l": limit}}, code="over_limit"
+        )
+    appr = WriteOffApproval.objects.create(writeoff=wo, role=role, user=actor)
+    audit_record(actor=actor, obj=wo, verb="approved", changes={"role": role})
+    return appr
+
+
+@retry_on_conflict
+@transaction.atomic
+def writeoff_post(*, actor, writeoff: WriteOff) -> WriteOff:
+    """Take the parts out of stock once all three roles have confirmed."""
+    require_perm(actor, "parts.change_writeoff")
+    wo = WriteOff.objects.select_for_update().get(pk=writeoff.pk)
+    workflows.require(workflows.WRITE_OFF, wo, WriteOffStatus.POSTED, WriteOffStatus)
+    have = set(wo.approvals.values_list("role", flat=True))
+    missing = [r for r in WRITE_OFF_ROLES if r not in have]
+    if missing:
+        raise BusinessError(
+            {"status": _("尚缺以下岗位确认：%(r)s") % {"r": "、".join(missing)}}, code="approvals"
+        )
+    lines = list(wo.lines.select_related("part").order_by("part_id"))
+    bals = lock_balances(wo.store, [ln.part for ln in lines])
+    ct = ContentType.objects.get_for_model(WriteOffLine)
+    total = ZERO
+    for ln in lines:
+        m = post_move(
+            bals[ln.part_id],
+            actor=actor,
+            kind=MoveKind.WRITE_OFF,
+            qty=-ln.qty,
+            ct=ct,
+            object_id=str(ln.pk),
+            doc_number=wo.number,
+            note=wo.get_reason_display(),
+        )
+        ln.unit_cost = m.unit_cost
+        total += -m.value
+    WriteOffLine.objects.bulk_update(lines, ["unit_cost"])
+    wo.status, wo.posted_at = WriteOffStatus.POSTED, timezone.now()
+    wo.save(update_fields=["status", "posted_at"])
+    audit_record(actor=actor, obj=wo, verb="posted", changes={"cost": total})
+    return wo
+
+
+def move_count_for(doc) -> int:
+    return StockMove.objects.filter(doc_number=doc.number, store=doc.store).count()

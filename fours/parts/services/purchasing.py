@@ -1,0 +1,671 @@
+"""Purchase plan (配件计划), three-supplier comparison, purchase orders, receiving with discrepancy notes,
+payables."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fours.core.audit import audit_record
+from fours.core.choices import DocKind
+from fours.core.errors import BusinessError
+from fours.core.money import round_cost, round_money, to_decimal
+from fours.core.numbering import next_number
+from fours.core.permissions import require_perm
+from fours.core.roles import LimitKind
+from fours.core.selectors import limit_for
+
+from .. import workflows
+from ..choices import (
+    UNIT_DECIMALS,
+    USAGE_KINDS,
+    ABCClass,
+    ClaimAgainst,
+    ClaimStatus,
+    DemandStatus,
+    DiscrepancyKind,
+    MoveKind,
+    OpenItemStatus,
+    PlanKind,
+    PlanStatus,
+    POStatus,
+)
+from ..models import (
+    Discrepancy,
+    DiscrepancyLine,
+    Part,
+    PartSetting,
+    Payable,
+    PlanLine,
+    POLine,
+    PurchaseDemand,
+    PurchaseOrder,
+    PurchasePlan,
+    Receipt,
+    ReceiptLine,
+    StockBalance,
+    StockMove,
+    Supplier,
+    SupplierQuote,
+)
+from .catalog import config_for, part_current
+from .stock import clean_cost, clean_qty, lock_balances, post_move, retry_on_conflict
+
+ZERO = Decimal("0")
+
+
+def _round_up(part: Part, qty: Decimal) -> Decimal:
+    places = UNIT_DECIMALS.get(part.unit, 3)
+    step = Decimal(1).scaleb(-places)
+    return (Decimal(math.ceil(qty / step)) * step).quantize(step)
+
+
+def default_supplier(group) -> Supplier | None:
+    return Supplier.objects.filter(group=group, is_active=True).order_by("-is_oem", "id").first()
+
+
+def on_order(store, part_ids=None) -> dict[int, Decimal]:
+    qs = POLine.objects.filter(
+        order__store=store, order__status__in=[POStatus.DRAFT, POStatus.ORDERED, POStatus.PARTIAL]
+    )
+    if part_ids is not None:
+        qs = qs.filter(part_id__in=part_ids)
+    return {
+        r["part_id"]: (r["q"] or ZERO) - (r["r"] or ZERO)
+        for r in qs.values("part_id").annotate(q=Sum("qty"), r=Sum("qty_received"))
+    }
+
+
+def reorder_suggestions(store) -> list[dict]:
+    """Reorder point = average daily usage × lead time + safety stock; order up to the max (or twice the
+    reorder point) when available + on order falls to the reorder point or the minimum."""
+    cfg = config_for(store)
+    since = timezone.now() - timedelta(days=cfg.usage_days)
+    usage = {
+        r["part_id"]: -(r["q"] or ZERO)
+        for r in StockMove.objects.filter(store=store, kind__in=USAGE_KINDS, at__gte=since)
+        .values("part_id")
+        .annotate(q=Sum("qty"))
+    }
+    settings = {s.part_id: s for s in PartSetting.objects.filter(store=store).select_related("part")}
+    bals = {b.part_id: b for b in StockBalance.objects.filter(store=store)}
+    ordered = on_order(store)
+    supplier = default_supplier(store.group)
+    lead = supplier.lead_time_days if supplier else 3
+    out = []
+    for part_id in set(settings) | set(usage):
+        s = settings.get(part_id)
+        daily = (usage.get(part_id, ZERO) / cfg.usage_days) if usage.get(part_id) else ZERO
+        safety = s.safety_qty if s else ZERO
+        rop = daily * lead + safety
+        min_qty = s.min_qty if s else ZERO
+        trigger = max(rop, min_qty)
+        if trigger <= 0:
+            continue
+        bal = bals.get(part_id)
+        position = (bal.on_hand - bal.reserved if bal else ZERO) + ordered.get(part_id, ZERO)
+        # order when the position reaches the reorder point, or falls below the minimum
+        if not ((rop > 0 and position <= rop) or position < min_qty):
+            continue
+        target = s.max_qty if s and s.max_qty > 0 else max(rop * 2, trigger + daily * 30)
+        if target - position <= 0:
+            continue
+        out.append(
+            {
+                "part_id": part_id,
+                "daily": daily,
+                "rop": rop,
+                "position": position,
+                "target": target,
+                "qty": target - position,
+                "abc": s.abc_class if s else ABCClass.C,
+            }
+        )
+    return out
+
+
+@transaction.atomic
+def plan_propose(*, actor, store) -> list[PurchasePlan]:
+    """Propose the purchase plans: a stock order (期货) from reorder points, min/max and stock demands, and
+    an emergency order (紧急) from open emergency demands and backorders. Empty plans are not created."""
+    require_perm(actor, "parts.add_purchaseplan")
+    supplier = default_supplier(store.group)
+    lines: dict[str, dict[int, dict]] = {PlanKind.STOCK: {}, PlanKind.EMERGENCY: {}}
+    suggestions = reorder_suggestions(store)
+    parts = Part.objects.in_bulk([s["part_id"] for s in suggestions])
+    for sug in suggestions:
+        part = part_current(parts[sug["part_id"]])
+        entry = lines[PlanKind.STOCK].setdefault(
+            part.pk, {"part": part, "qty": ZERO, "reasons": [], "demands": []}
+        )
+        entry["qty"] += sug["qty"]
+        entry["abc"] = sug["abc"]
+        entry["reasons"].append(
+            _("订货点 %(rop)s，可用+在途 %(pos)s")
+            % {"rop": round(sug["rop"], 1), "pos": round(sug["position"], 1)}
+        )
+    demands = list(
+        PurchaseDemand.objects.filter(store=store, status=DemandStatus.OPEN).select_related("part")
+    )
+    for d in demands:
+        part = part_current(d.part)
+        kind = PlanKind.EMERGENCY if d.emergency else PlanKind.STOCK
+        entry = lines[kind].setdefault(part.pk, {"part": part, "qty": ZERO, "reasons": [], "demands": []})
+        entry["qty"] += d.qty
+        entry["reasons"].append(_("缺件 %(doc)s") % {"doc": d.doc_number or d.pk})
+        entry["demands"].append(d)
+    classes = dict(PartSetting.objects.filter(store=store).values_list("part_id", "abc_class"))
+    plans = []
+    for kind, entries in lines.items():
+        if not entries:
+            continue
+        plan = PurchasePlan.objects.create(store=store, kind=kind, created_by=actor)
+        for entry in entries.values():
+            part = entry["part"]
+            qty = _round_up(part, entry["qty"])
+            line = PlanLine.objects.create(
+                plan=plan,
+                part=part,
+                supplier=supplier,
+                qty=qty,
+                suggested_qty=qty,
+                unit_price=part.purchase_price,
+                reason="；".join(entry["reasons"])[:200],
+                abc_class=classes.get(part.pk, ABCClass.C),
+            )
+            PurchaseDemand.objects.filter(pk__in=[d.pk for d in entry["demands"]]).update(
+                status=DemandStatus.PLANNED, plan_line=line
+            )
+        audit_record(actor=actor, obj=plan, verb="proposed", changes={"lines": len(entries)})
+        plan.number = next_number(store=store, kind=DocKind.PURCHASE_PLAN)
+        PurchasePlan.objects.filter(pk=plan.pk).update(number=plan.number)
+        plans.append(plan)
+    return plans
+
+
+def _editable(plan):
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
+        raise BusinessError({"status": _("计划已提交，不能修改")}, code="not_editable")
+
+
+@transaction.atomic
+def plan_line_save(
+    *,
+    actor,
+    plan: PurchasePlan,
+    part: Part,
+    qty,
+    unit_price=None,
+    supplier=None,
+    line: PlanLine | None = None,
+) -> PlanLine:
+    """The planner adds or edits a line (qty 0 removes it)."""
+    require_perm(actor, "parts.change_purchaseplan")
+    plan = PurchasePlan.objects.select_for_update().get(pk=plan.pk)
+    _editable(plan)
+    qty = clean_qty(part, qty, allow_zero=True)
+    price = part.purchase_price if unit_price in (None, "") else clean_cost(unit_price, "unit_price")
+    if supplier is not None and supplier.group_id != plan.store.group_id:
+        raise BusinessError({"supplier": _("供应商不属于本集团")})
+    if line is None:
+        line = PlanLine.objects.filter(plan=plan, part=part).first()
+    if qty == 0:
+        if line is not None:
+            PurchaseDemand.objects.filter(plan_line=line).update(status=DemandStatus.OPEN, plan_line=None)
+            line.delete()
+        audit_record(actor=actor, obj=plan, verb="line_removed", changes={"part": part.part_no})
+        return line
+    if line is None:
+        setting = PartSetting.objects.filter(store=plan.store, part=part).first()
+        line = PlanLine(
+            plan=plan,
+            part=part,
+            abc_class=setting.abc_class if setting else ABCClass.C,
+            reason=_("计划员添加"),
+        )
+    old = (line.qty, line.unit_price) if line.pk else None
+    line.qty, line.unit_price = qty, price
+    if supplier is not None:
+        line.supplier = supplier
+    elif line.supplier_id is None:
+        line.supplier = default_supplier(plan.store.group)
+    line.save()
+    audit_record(
+        actor=actor,
+        obj=plan,
+        verb="line_saved",
+        changes={"part": part.part_no, "qty": [old[0] if old else None, qty]},
+    )
+    return line
+
+
+@transaction.atomic
+def plan_quote_add(
+    *, actor, line: PlanLine, supplier: Supplier, unit_price, lead_time_days: int = 0, chosen: bool = False
+) -> SupplierQuote:
+    """货比三家: record a supplier's price for a plan line; the chosen quote sets supplier and price."""
+    require_perm(actor, "parts.change_purchaseplan")
+    plan = PurchasePlan.objects.select_for_update().get(pk=line.plan_id)
+    _editable(plan)
+    price = clean_cost(unit_price, "unit_price")
+    if price <= 0:
+        raise BusinessError({"unit_price": _("报价必须大于0")})
+    if supplier.group_id != plan.store.group_id:
+        raise BusinessError({"supplier": _("供应商不属于本集团")})
+    quote, _c = SupplierQuote.objects.update_or_create(
+        line=line, supplier=supplier, defaults={"unit_price": price, "lead_time_days": lead_time_days or 0}
+    )
+    if chosen:
+        SupplierQuote.objects.filter(line=line).update(chosen=False)
+        SupplierQuote.objects.filter(pk=quote.pk).update(chosen=True)
+        PlanLine.objects.filter(pk=line.pk).update(supplier=supplier, unit_price=price)
+    audit_record(
+        actor=actor,
+        obj=plan,
+        verb="quote_added",
+        changes={"part": line.part.part_no, "supplier": supplier.name, "price": price},
+    )
+    return quote
+
+
+@transaction.atomic
+def plan_submit(*, actor, plan: PurchasePlan) -> PurchasePlan:
+    require_perm(actor, "parts.change_purchaseplan")
+    plan = PurchasePlan.objects.select_for_update().get(pk=plan.pk)
+    workflows.require(workflows.PLAN, plan, PlanStatus.SUBMITTED, PlanStatus)
+    if not plan.lines.exists():
+        raise BusinessError({"lines": _("计划没有明细")})
+    plan.status = PlanStatus.SUBMITTED
+    plan.save(update_fields=["status"])
+    audit_record(actor=actor, obj=plan, verb="submitted")
+    return plan
+
+
+@transaction.atomic
+def plan_approve(*, actor, plan: PurchasePlan) -> PurchasePlan:
+    """The parts manager approves up to the purchase limit of their role; A parts need three quotes."""
+    require_perm(actor, "parts.approve_purchaseplan")
+    plan = PurchasePlan.objects.select_for_update().get(pk=plan.pk)
+    workflows.require(workflows.PLAN, plan, PlanStatus.APPROVED, PlanStatus)
+    lines = list(plan.lines.select_related("part").prefetch_related("quotes"))
+    total = sum((ln.amount for ln in lines), ZERO)
+    limit = limit_for(actor, plan.store, LimitKind.PURCHASE_AMOUNT)
+    if total > limit:
+        raise BusinessError(
+            {"status": _("计划金额 %(total)s 超过您的审批限额 %(limit)s") % {"total": total, "limit": limit}},
+            code="over_limit",
+        )
+    for ln in lines:
+        if ln.abc_class == ABCClass.A and len({q.supplier_id for q in ln.quotes.all()}) < 3:
+            raise BusinessError(
+                {
+                    "lines": _("A类配件 %(part)s 需先录入三家供应商报价（货比三家）")
+                    % {"part": ln.part.part_no}
+                },
+                code="three_quotes",
+            )
+        if ln.supplier_id is None:
+            raise BusinessError({"lines": _("%(part)s 未指定供应商") % {"part": ln.part.part_no}})
+    plan.status, plan.approved_by, plan.approved_at = PlanStatus.APPROVED, actor, timezone.now()
+    plan.save(update_fields=["status", "approved_by", "approved_at"])
+    audit_record(actor=actor, obj=plan, verb="approved", changes={"total": total})
+    return plan
+
+
+@transaction.atomic
+def plan_reject(*, actor, plan: PurchasePlan, reason: str) -> PurchasePlan:
+    require_perm(actor, "parts.approve_purchaseplan")
+    plan = PurchasePlan.objects.select_for_update().get(pk=plan.pk)
+    workflows.require(workflows.PLAN, plan, PlanStatus.REJECTED, PlanStatus)
+    if not (reason or "").strip():
+        raise BusinessError({"reason": _("请填写退回原因")})
+    plan.status = PlanStatus.REJECTED
+    plan.save(update_fields=["status"])
+    audit_record(actor=actor, obj=plan, verb="rejected", note=reason)
+    return plan
+
+
+@transaction.atomic
+def plan_to_orders(*, actor, plan: PurchasePlan) -> list[PurchaseOrder]:
+    """An approved plan becomes one purchase order per supplier (sent to the supplier)."""
+    require_perm(actor, "parts.add_purchaseorder")
+    plan = PurchasePlan.objects.select_for_update().get(pk=plan.pk)
+    workflows.require(workflows.PLAN, plan, PlanStatus.ORDERED, PlanStatus)
+    by_supplier = defaultdict(list)
+    for ln in plan.lines.select_related("part", "supplier"):
+        by_supplier[ln.supplier].append(ln)
+    orders = []
+    now = timezone.now()
+    for supplier, lines in sorted(by_supplier.items(), key=lambda kv: kv[0].pk):
+        po = PurchaseOrder.objects.create(
+            store=plan.store,
+            supplier=supplier,
+            kind=plan.kind,
+            plan=plan,
+            status=POStatus.ORDERED,
+            ordered_at=now,
+            expected_date=timezone.localdate() + timedelta(days=supplier.lead_time_days),
+            created_by=actor,
+        )
+        POLine.objects.bulk_create(
+            [
+                POLine(
+                    order=po, part=ln.part, qty=ln.qty, unit_price=ln.unit_price, tax_rate=ln.part.tax_rate
+                )
+                for ln in lines
+            ]
+        )
+        audit_record(actor=actor, obj=po, verb="ordered", changes={"plan": plan.number})
+        orders.append(po)
+    PurchaseDemand.objects.filter(plan_line__plan=plan).update(status=DemandStatus.ORDERED)
+    plan.status = PlanStatus.ORDERED
+    plan.save(update_fields=["status"])
+    audit_record(actor=actor, obj=plan, verb="ordered", changes={"orders": len(orders)})
+    for po in orders:
+        po.number = next_number(store=plan.store, kind=DocKind.PURCHASE_ORDER)
+        PurchaseOrder.objects.filter(pk=po.pk).update(number=po.number)
+    return orders
+
+
+@transaction.atomic
+def po_create(
+    *, actor, store, supplier: Supplier, lines: list[dict], kind: str = PlanKind.EMERGENCY, send: bool = True
+) -> PurchaseOrder:
+    """A purchase order entered directly (e.g. an urgent call-off)."""
+    require_perm(actor, "parts.add_purchaseorder")
+    if supplier.group_id != store.group_id:
+        raise BusinessError({"supplier": _("供应商不属于本集团")})
+    if not lines:
+        raise BusinessError({"lines": _("请至少添加一行配件")})
+    objs = []
+    for raw in lines:
+        part = raw["part"]
+        price = raw.get("unit_price")
+        objs.append(
+            POLine(
+                part=part,
+                qty=clean_qty(part, raw.get("qty")),
+                unit_price=part.purchase_price if price in (None, "") else clean_cost(price, "unit_price"),
+                tax_rate=part.tax_rate,
+            )
+        )
+    po = PurchaseOrder.objects.create(
+        store=store,
+        supplier=supplier,
+        kind=kind,
+        status=POStatus.ORDERED if send else POStatus.DRAFT,
+        ordered_at=timezone.now() if send else None,
+        created_by=actor,
+        expected_date=timezone.localdate() + timedelta(days=supplier.lead_time_days),
+    )
+    for ln in objs:
+        ln.order = po
+    POLine.objects.bulk_create(objs)
+    audit_record(actor=actor, obj=po, verb="created")
+    po.number = next_number(store=store, kind=DocKind.PURCHASE_ORDER)
+    PurchaseOrder.objects.filter(pk=po.pk).update(number=po.number)
+    return po
+
+
+@transaction.atomic
+def po_close(*, actor, po: PurchaseOrder, reason: str = "") -> PurchaseOrder:
+    """Close an order: what is still open is no longer expected."""
+    require_perm(actor, "parts.change_purchaseorder")
+    po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
+    to = POStatus.CANCELLED if po.status == POStatus.DRAFT else POStatus.CLOSED
+    workflows.require(workflows.PO, po, to, POStatus)
+    po.status = to
+    po.save(update_fields=["status"])
+    audit_record(actor=actor, obj=po, verb="closed", note=reason)
+    return po
+
+
+@retry_on_conflict
+@transaction.atomic
+def receipt_post(
+    *,
+    actor,
+    order: PurchaseOrder,
+    lines: list[dict],
+    delivery_note: str = "",
+    freight=0,
+    claim_against: str = ClaimAgainst.SUPPLIER,
+    carrier: str = "",
+    note: str = "",
+) -> Receipt:
+    """验收入库 at the counted quantity.
+
+    lines: [{"po_line": POLine, "qty_noted": delivery-note qty, "qty": counted good qty, "qty_damaged": 0,
+             "qty_wrong": 0, "unit_price": invoiced net price (default: PO price)}]
+    Short, damaged, wrong and over-priced items go on a discrepancy note (差损单). Freight is spread onto
+    the lines' cost by value. The receipt creates a payable to the supplier."""
+    require_perm(actor, "parts.add_receipt")
+    po = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+    if po.status not in workflows.RECEIVABLE_PO:
+        raise BusinessError(
+            {
+                "order": _("采购订单“%(no)s”状态为%(st)s，不能入库")
+                % {"no": po.number, "st": po.get_status_display()}
+            },
+            code="po_closed",
+        )
+    if not lines:
+        raise BusinessError({"lines": _("请至少录入一行实收数量")})
+    freight = round_money(to_decimal(freight or 0))
+    if freight < 0:
+        raise BusinessError({"freight": _("运费不能为负数")})
+    po_lines = {ln.pk: ln for ln in po.lines.select_related("part").select_for_update()}
+    rlines, disc = [], []
+    for i, raw in enumerate(lines):
+        pl = raw["po_line"]
+        pl = po_lines.get(pl.pk if isinstance(pl, POLine) else int(pl))
+        if pl is None:
+            raise BusinessError({"lines": _("第%(n)s行不属于该订单") % {"n": i + 1}})
+        part = pl.part
+        try:
+            qty = clean_qty(part, raw.get("qty") or 0, allow_zero=True)
+            damaged = clean_qty(part, raw.get("qty_damaged") or 0, "qty_damaged", allow_zero=True)
+            wrong = clean_qty(part, raw.get("qty_wrong") or 0, "qty_wrong", allow_zero=True)
+            noted = clean_qty(
+                part,
+                raw.get("qty_noted") if raw.get("qty_noted") not in (None, "") else qty + damaged,
+                "qty_noted",
+                allow_zero=True,
+            )
+        except BusinessError as e:
+            field, msgs = next(iter(e.message_dict.items()))
+            raise BusinessError(
+                {"lines": _("第%(n)s行：%(msg)s") % {"n": i + 1, "msg": msgs[0]}}, code=field
+            ) from None
+        if qty > pl.qty_open:
+            raise BusinessError(
+                {
+                    "lines": _("第%(n)s行：实收 %(q)s 超过未到数量 %(o)s")
+                    % {"n": i + 1, "q": qty, "o": pl.qty_open}
+                },
+                code="over_receipt",
+            )
+        price = (
+            pl.unit_price
+            if raw.get("unit_price") in (None, "")
+            else clean_cost(raw["unit_price"], "unit_price")
+        )
+        if qty == 0 and damaged == 0 and wrong == 0 and noted == 0:
+            continue
+        short = noted - qty - damaged - wrong
+        if short > 0:
+            disc.append(
+                DiscrepancyLine(
+                    part=part, kind=DiscrepancyKind.SHORT, qty=short, amount=round_money(short * price)
+                )
+            )
+        if damaged > 0:
+            disc.append(
+                DiscrepancyLine(
+                    part=part, kind=DiscrepancyKind.DAMAGED, qty=damaged, amount=round_money(damaged * price)
+                )
+            )
+        if wrong > 0:
+            disc.append(
+                DiscrepancyLine(
+                    part=part, kind=DiscrepancyKind.WRONG, qty=wrong, amount=round_money(wrong * price)
+                )
+            )
+        if price > pl.unit_price and qty > 0:
+            disc.append(
+                DiscrepancyLine(
+                    part=part,
+                    kind=DiscrepancyKind.OVER_PRICE,
+                    qty=qty,
+                    amount=round_money(qty * (price - pl.unit_price)),
+                    note=_("订单价 %(a)s，发票价 %(b)s") % {"a": pl.unit_price, "b": price},
+                )
+            )
+        rlines.append(
+            ReceiptLine(
+                po_line=pl,
+                part=part,
+                qty_noted=noted,
+                qty=qty,
+                qty_damaged=damaged,
+                unit_price=price,
+                unit_cost=price,
+                amount=round_money(qty * price),
+            )
+        )
+    if not rlines:
+        raise BusinessError({"lines": _("请至少录入一行实收数量")})
+    booked = [ln for ln in rlines if ln.qty > 0]
+    goods = sum((ln.amount for ln in booked), ZERO)
+    if freight and not booked:
+        raise BusinessError({"freight": _("没有实收配件，无法分摊运费")})
+    # spread freight by value; the last line takes the remainder so the shares add up
+    left = freight
+    for i, ln in enumerate(booked):
+        share = left if i == len(booked) - 1 else round_money(freight * ln.amount / goods) if goods else ZERO
+        left -= share
+        ln.unit_cost = round_cost((ln.amount + share) / ln.qty)
+    tax = sum((round_money(ln.amount * ln.po_line.tax_rate) for ln in booked), ZERO)
+    receipt = Receipt.objects.create(
+        store=po.store,
+        order=po,
+        supplier=po.supplier,
+        delivery_note=(delivery_note or "")[:40],
+        freight=freight,
+        net_amount=goods,
+        tax_amount=tax,
+        created_by=actor,
+        note=note[:500],
+    )
+    for ln in rlines:
+        ln.receipt = receipt
+    ReceiptLine.objects.bulk_create(rlines)
+    ct = ContentType.objects.get_for_model(ReceiptLine)
+    bals = lock_balances(po.store, [ln.part for ln in booked])
+    moves = [
+        post_move(
+            bals[ln.part_id],
+            actor=actor,
+            kind=MoveKind.RECEIPT,
+            qty=ln.qty,
+            unit_cost=ln.unit_cost,
+            ct=ct,
+            object_id=str(ln.pk),
+        )
+        for ln in sorted(booked, key=lambda x: x.part_id)
+    ]
+    for ln in rlines:
+        POLine.objects.filter(pk=ln.po_line_id).update(qty_received=F("qty_received") + ln.qty)
+    open_left = any(
+        pl.qty_open - sum((r.qty for r in rlines if r.po_line_id == pl.pk), ZERO) > 0
+        for pl in po_lines.values()
+    )
+    po.status = POStatus.PARTIAL if open_left else POStatus.RECEIVED
+    po.save(update_fields=["status"])
+    Payable.objects.create(
+        store=po.store,
+        supplier=po.supplier,
+        receipt=receipt,
+        amount=goods + tax,
+        due_date=timezone.localdate() + timedelta(days=po.supplier.payment_days),
+    )
+    discrepancy = None
+    if disc:
+        discrepancy = Discrepancy.objects.create(
+            store=po.store,
+            receipt=receipt,
+            claim_against=claim_against,
+            carrier=carrier[:100],
+            claim_amount=sum((d.amount for d in disc), ZERO),
+            created_by=actor,
+        )
+        for d in disc:
+            d.discrepancy = discrepancy
+        DiscrepancyLine.objects.bulk_create(disc)
+        audit_record(
+            actor=actor, obj=discrepancy, verb="created", changes={"claim": discrepancy.claim_amount}
+        )
+    audit_record(actor=actor, obj=receipt, verb="posted", changes={"net": goods, "lines": len(rlines)})
+    receipt.number = next_number(store=po.store, kind=DocKind.RECEIPT)
+    Receipt.objects.filter(pk=receipt.pk).update(number=receipt.number)
+    StockMove.objects.filter(pk__in=[m.pk for m in moves]).update(doc_number=receipt.number)
+    if discrepancy is not None:
+        discrepancy.number = next_number(store=po.store, kind=DocKind.DISCREPANCY)
+        Discrepancy.objects.filter(pk=discrepancy.pk).update(number=discrepancy.number)
+    return receipt
+
+
+@transaction.atomic
+def discrepancy_claim(*, actor, discrepancy: Discrepancy, note: str = "") -> Discrepancy:
+    """The claim is sent to the supplier or carrier."""
+    require_perm(actor, "parts.change_discrepancy")
+    d = Discrepancy.objects.select_for_update().get(pk=discrepancy.pk)
+    workflows.require(workflows.CLAIM, d, ClaimStatus.CLAIMED, ClaimStatus)
+    d.status = ClaimStatus.CLAIMED
+    d.save(update_fields=["status"])
+    audit_record(actor=actor, obj=d, verb="claimed", note=note)
+    return d
+
+
+@transaction.atomic
+def discrepancy_close(*, actor, discrepancy: Discrepancy, settled_amount, resolution: str) -> Discrepancy:
+    require_perm(actor, "parts.change_discrepancy")
+    d = Discrepancy.objects.select_for_update().get(pk=discrepancy.pk)
+    workflows.require(workflows.CLAIM, d, ClaimStatus.CLOSED, ClaimStatus)
+    amount = round_money(to_decimal(settled_amount or 0))
+    if amount < 0:
+        raise BusinessError({"settled_amount": _("金额不能为负数")})
+    if not (resolution or "").strip():
+        raise BusinessError({"resolution": _("请填写处理结果")})
+    d.status, d.settled_amount, d.resolution, d.closed_at = (
+        ClaimStatus.CLOSED,
+        amount,
+        resolution,
+        timezone.now(),
+    )
+    d.save(update_fields=["status", "settled_amount", "resolution", "closed_at"])
+    audit_record(actor=actor, obj=d, verb="closed", changes={"settled": amount})
+    return d
+
+
+@transaction.atomic
+def payable_pay(*, actor, payable: Payable, amount) -> Payable:
+    """财务付款: reduce an open payable."""
+    require_perm(actor, "parts.change_payable")
+    p = Payable.objects.select_for_update().get(pk=payable.pk)
+    amount = round_money(to_decimal(amount))
+    if amount <= 0 or amount > p.open_amount:
+        raise BusinessError({"amount": _("付款金额应大于0且不超过未付金额 %(o)s") % {"o": p.open_amount}})
+    p.paid += amount
+    p.status = OpenItemStatus.SETTLED if p.paid >= p.amount else OpenItemStatus.PARTIAL
+    p.save(update_fields=["paid", "status"])
+    audit_record(actor=actor, obj=p, verb="paid", changes={"amount": amount})
+    return p

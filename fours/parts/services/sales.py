@@ -1,0 +1,551 @@
+"""Counter sales (零售), wholesale (批发, cash or on account), payments, delivery, transfers, returns."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fours.core.audit import audit_record
+from fours.core.choices import DocKind
+from fours.core.errors import BusinessError, NotAllowed
+from fours.core.money import line_amount, round_money, split_vat, to_decimal
+from fours.core.numbering import next_number
+from fours.core.permissions import require_perm
+from fours.core.roles import LimitKind
+from fours.core.selectors import limit_for, store_ids_for
+
+from .. import workflows
+from ..choices import (
+    Channel,
+    DeliveryStatus,
+    MoveKind,
+    OpenItemStatus,
+    PaymentTerms,
+    ReturnCondition,
+    ReturnKind,
+    ReturnStatus,
+    SaleStatus,
+    TransferStatus,
+)
+from ..models import (
+    CustomerPayment,
+    FillRateRecord,
+    Part,
+    Receivable,
+    ReturnLine,
+    ReturnOrder,
+    Sale,
+    SaleLine,
+    StockMove,
+    Transfer,
+    TransferLine,
+)
+from .stock import (
+    apply_move,
+    clean_cost,
+    clean_qty,
+    lock_balance,
+    lock_balances,
+    post_move,
+    retry_on_conflict,
+)
+
+ZERO = Decimal("0")
+
+
+def _lines_error(i: int, field: str, msg) -> BusinessError:
+    return BusinessError({"lines": _("第%(n)s行：%(msg)s") % {"n": i + 1, "msg": msg}}, code=field)
+
+
+def _clean_sale_lines(actor, store, channel, raw_lines) -> list[SaleLine]:
+    if not raw_lines:
+        raise BusinessError({"lines": _("请至少添加一行配件")}, code="no_lines")
+    out, max_disc = [], None
+    for i, raw in enumerate(raw_lines):
+        part = raw["part"]
+        if not isinstance(part, Part):
+            raise _lines_error(i, "part", _("配件不存在"))
+        try:
+            qty = clean_qty(part, raw.get("qty"))
+            requested = clean_qty(part, raw.get("qty_requested") or qty)
+        except BusinessError as e:
+            raise _lines_error(i, "qty", e.message_dict["qty"][0]) from None
+        if requested < qty:
+            raise _lines_error(i, "qty", _("出库数量不能大于需求数量"))
+        default_price = part.wholesale_price if channel == Channel.WHOLESALE else part.retail_price
+        price = raw.get("unit_price")
+        price = default_price if price in (None, "") else round_money(to_decimal(price))
+        if price < 0:
+            raise _lines_error(i, "unit_price", _("单价不能为负数"))
+        disc = to_decimal(raw.get("discount_pct") or 0)
+        if disc < 0 or disc > 100:
+            raise _lines_error(i, "discount_pct", _("折扣应在0到100之间"))
+        if disc > 0:
+            if max_disc is None:
+                max_disc = limit_for(actor, store, LimitKind.DISCOUNT_PCT)
+            if disc > max_disc:
+                raise _lines_error(
+                    i, "discount_pct", _("折扣超过您的权限（最多%(max)s%%）") % {"max": max_disc}
+                )
+        out.append(
+            SaleLine(
+                part=part,
+                qty=qty,
+                qty_requested=requested,
+                unit_price=price,
+                discount_pct=disc,
+                amount=line_amount(qty, price, disc),
+                tax_rate=part.tax_rate,
+            )
+        )
+    if len({ln.part_id for ln in out}) != len(out):
+        raise BusinessError({"lines": _("同一配件请合并为一行")}, code="duplicate_line")
+    return out
+
+
+@retry_on_conflict
+@transaction.atomic
+def counter_sale_create(
+    *,
+    actor,
+    store,
+    lines: list[dict],
+    channel: str = Channel.COUNTER,
+    customer=None,
+    customer_name: str = "",
+    customer_phone: str = "",
+    terms: str = PaymentTerms.CASH,
+    post: bool = True,
+    delivery_address: str = "",
+    note: str = "",
+) -> Sale:
+    """A counter (零售) or wholesale (批发) sale; posted at once unless post=False (a draft / quote).
+
+    lines: [{"part": Part, "qty": 2, "qty_requested": 3 (optional), "unit_price": … , "discount_pct": …}]
+    A line with qty_requested > qty records the shortfall as an emergency demand."""
+    require_perm(actor, "parts.add_sale")
+    if channel not in (Channel.COUNTER, Channel.WHOLESALE):
+        raise BusinessError({"channel": _("未知销售渠道")})
+    if channel == Channel.WHOLESALE and customer is None:
+        raise BusinessError({"customer": _("批发销售请选择批发客户")})
+    if customer is not None and customer.store_id != store.pk:
+        raise BusinessError({"customer": _("客户不属于本门店")})
+    if terms == PaymentTerms.ACCOUNT and customer is None:
+        raise BusinessError({"terms": _("挂账只适用于批发客户")})
+    sale_lines = _clean_sale_lines(actor, store, channel, lines)
+    total = sum((ln.amount for ln in sale_lines), ZERO)
+    if terms == PaymentTerms.ACCOUNT:
+        _check_credit(customer, total)
+    sale = Sale(
+        store=store,
+        channel=channel,
+        customer=customer,
+        customer_name=customer_name or (customer.name if customer else ""),
+        customer_phone=customer_phone,
+        terms=terms,
+        total=total,
+        net_total=sum((split_vat(ln.amount, ln.tax_rate)[0] for ln in sale_lines), ZERO),
+        created_by=actor,
+        note=note[:500],
+        delivery_status=DeliveryStatus.PENDING if delivery_address else DeliveryStatus.NONE,
+        delivery_address=delivery_address,
+    )
+    if not post:
+        sale.save()
+        for ln in sale_lines:
+            ln.sale = sale
+        SaleLine.objects.bulk_create(sale_lines)
+        audit_record(actor=actor, obj=sale, verb="created", store=store)
+        return sale
+    return _post_sale(actor, sale, sale_lines, new=True)
+
+
+def _check_credit(customer, total):
+    open_amount = (
+        Receivable.objects.filter(customer=customer)
+        .exclude(status=OpenItemStatus.SETTLED)
+        .aggregate(s=Sum("amount") - Sum("collected"))["s"]
+        or ZERO
+    )
+    if customer.credit_limit and open_amount + total > customer.credit_limit:
+        raise BusinessError(
+            {
+                "terms": _("超出客户信用额度：额度 %(limit)s，未结 %(open)s")
+                % {"limit": customer.credit_limit, "open": open_amount}
+            },
+            code="credit_limit",
+        )
+
+
+def _post_sale(actor, sale: Sale, lines: list[SaleLine], *, new: bool) -> Sale:
+    """Lock balances (part-id order), book the moves, record fill rate, audit, take the number last."""
+    store = sale.store
+    kind = MoveKind.WHOLESALE if sale.channel == Channel.WHOLESALE else MoveKind.COUNTER_SALE
+    lines = sorted(lines, key=lambda ln: ln.part_id)
+    if len(lines) == 1:
+        bals = {lines[0].part_id: lock_balance(store, lines[0].part)}
+    else:
+        bals = lock_balances(store, [ln.part for ln in lines])
+    # cost of each line at the locked average, before anything is written
+    for ln in lines:
+        bal = bals[ln.part_id]
+        value, cost, *_rest = apply_move(bal.on_hand, bal.value, bal.avg_cost, -ln.qty, None)
+        ln.unit_cost, ln.cost = cost, -value
+    now = timezone.now()
+    sale.cost_total = sum((ln.cost for ln in lines), ZERO)
+    sale.status = SaleStatus.POSTED
+    sale.posted_at = now
+    if new:
+        sale.save()
+        for ln in lines:
+            ln.sale = sale
+        SaleLine.objects.bulk_create(lines)
+    else:
+        SaleLine.objects.bulk_update(lines, ["unit_cost", "cost"])
+    ct = ContentType.objects.get_for_model(SaleLine)
+    moves = [
+        post_move(bals[ln.part_id], actor=actor, kind=kind, qty=-ln.qty, ct=ct, object_id=str(ln.pk), at=now)
+        for ln in lines
+    ]
+    FillRateRecord.objects.bulk_create(
+        [
+            FillRateRecord(
+                store=store,
+                part=ln.part,
+                channel=sale.channel,
+                qty_requested=ln.qty_requested,
+                qty_served=ln.qty,
+                at=now,
+                content_type=ct,
+                object_id=str(ln.pk),
+            )
+            for ln in lines
+        ]
+    )
+    short = [ln for ln in lines if ln.qty_requested > ln.qty]
+    if short:
+        from .stock import purchase_demand_add
+
+        for ln in short:
+            purchase_demand_add(
+                actor=actor,
+                store=store,
+                part=ln.part,
+                qty=ln.qty_requested - ln.qty,
+                doc=ln,
+                note=_("柜台缺货"),
+            )
+    if sale.terms == PaymentTerms.ACCOUNT:
+        Receivable.objects.create(
+            store=store,
+            customer=sale.customer,
+            sale=sale,
+            amount=sale.total,
+            due_date=timezone.localdate() + timedelta(days=30),
+        )
+    audit_record(
+        actor=actor, obj=sale, verb="posted", store=store, changes={"total": sale.total, "lines": len(lines)}
+    )
+    # the hot counter row last: held only until commit
+    sale.number = next_number(
+        store=store, kind=DocKind.WHOLESALE if kind == MoveKind.WHOLESALE else DocKind.COUNTER_SALE
+    )
+    Sale.objects.filter(pk=sale.pk).update(
+        number=sale.number, status=sale.status, posted_at=now, cost_total=sale.cost_total
+    )
+    StockMove.objects.filter(pk__in=[m.pk for m in moves]).update(doc_number=sale.number)
+    return sale
+
+
+@retry_on_conflict
+@transaction.atomic
+def sale_post(*, actor, sale: Sale) -> Sale:
+    """Post a draft sale (a quote that the customer takes)."""
+    require_perm(actor, "parts.add_sale")
+    sale = Sale.objects.select_for_update().get(pk=sale.pk)
+    workflows.require(workflows.SALE, sale, SaleStatus.POSTED, SaleStatus)
+    lines = list(sale.lines.select_related("part"))
+    if sale.terms == PaymentTerms.ACCOUNT:
+        _check_credit(sale.customer, sale.total)
+    return _post_sale(actor, sale, lines, new=False)
+
+
+@transaction.atomic
+def sale_deliver(*, actor, sale: Sale, signed_by: str, signature: str = "") -> Sale:
+    """配送签收: the buyer's signed proof of receipt."""
+    require_perm(actor, "parts.change_sale")
+    sale = Sale.objects.select_for_update().get(pk=sale.pk)
+    if sale.status != SaleStatus.POSTED:
+        raise BusinessError({"status": _("只有已出库的销售单才能签收")})
+    if sale.delivery_status == DeliveryStatus.DELIVERED:
+        raise BusinessError({"status": _("该单已签收")})
+    if not (signed_by or "").strip():
+        raise BusinessError({"signed_by": _("请填写签收人")})
+    if signature and not signature.startswith("data:image/"):
+        raise BusinessError({"signature": _("签名格式不正确")})
+    sale.delivery_status = DeliveryStatus.DELIVERED
+    sale.signed_by, sale.signature, sale.signed_at = signed_by.strip(), signature, timezone.now()
+    sale.save(update_fields=["delivery_status", "signed_by", "signature", "signed_at"])
+    audit_record(actor=actor, obj=sale, verb="delivered", changes={"signed_by": sale.signed_by})
+    return sale
+
+
+@transaction.atomic
+def customer_payment_create(
+    *, actor, store, customer, amount, method: str = "转账", note: str = ""
+) -> CustomerPayment:
+    """收款: applied to the customer's oldest open receivables."""
+    require_perm(actor, "parts.add_customerpayment")
+    if customer.store_id != store.pk:
+        raise BusinessError({"customer": _("客户不属于本门店")})
+    amount = round_money(to_decimal(amount))
+    if amount <= 0:
+        raise BusinessError({"amount": _("收款金额必须大于0")})
+    open_items = list(
+        Receivable.objects.select_for_update()
+        .filter(customer=customer)
+        .exclude(status=OpenItemStatus.SETTLED)
+        .order_by("id")
+    )
+    owed = sum((r.open_amount for r in open_items), ZERO)
+    if amount > owed:
+        raise BusinessError(
+            {"amount": _("收款金额超过未结金额 %(owed)s") % {"owed": owed}}, code="overpayment"
+        )
+    left = amount
+    for r in open_items:
+        if left <= 0:
+            break
+        take = min(left, r.open_amount)
+        r.collected += take
+        left -= take
+        r.status = OpenItemStatus.SETTLED if r.collected >= r.amount else OpenItemStatus.PARTIAL
+        r.save(update_fields=["collected", "status"])
+    pay = CustomerPayment.objects.create(
+        store=store, customer=customer, amount=amount, method=method, created_by=actor, note=note
+    )
+    audit_record(actor=actor, obj=pay, verb="created", changes={"amount": amount})
+    pay.number = next_number(store=store, kind=DocKind.PAYMENT)
+    CustomerPayment.objects.filter(pk=pay.pk).update(number=pay.number)
+    return pay
+
+
+# --- transfers (调拨) ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transfer_create(*, actor, store, to_store, lines: list[dict], note: str = "") -> Transfer:
+    require_perm(actor, "parts.add_transfer")
+    if to_store.pk == store.pk:
+        raise BusinessError({"to_store": _("调入门店不能与调出门店相同")})
+    if to_store.group_id != store.group_id:
+        raise BusinessError({"to_store": _("只能在本集团门店之间调拨")})
+    if not lines:
+        raise BusinessError({"lines": _("请至少添加一行配件")})
+    objs = []
+    for i, raw in enumerate(lines):
+        try:
+            qty = clean_qty(raw["part"], raw.get("qty"))
+        except BusinessError as e:
+            raise _lines_error(i, "qty", e.message_dict["qty"][0]) from None
+        objs.append(TransferLine(part=raw["part"], qty=qty))
+    tr = Transfer.objects.create(store=store, to_store=to_store, created_by=actor, note=note)
+    for ln in objs:
+        ln.transfer = tr
+    TransferLine.objects.bulk_create(objs)
+    audit_record(actor=actor, obj=tr, verb="created", store=store)
+    tr.number = next_number(store=store, kind=DocKind.TRANSFER)
+    Transfer.objects.filter(pk=tr.pk).update(number=tr.number)
+    return tr
+
+
+@retry_on_conflict
+@transaction.atomic
+def transfer_ship(*, actor, transfer: Transfer) -> Transfer:
+    """调出: stock leaves the source store at its average cost and is in transit."""
+    require_perm(actor, "parts.change_transfer")
+    tr = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if tr.store_id not in store_ids_for(actor) and not actor.is_superuser:
+        raise NotAllowed(_("只有调出门店可以发货"))
+    workflows.require(workflows.TRANSFER, tr, TransferStatus.SHIPPED, TransferStatus)
+    lines = list(tr.lines.select_related("part").order_by("part_id"))
+    bals = lock_balances(tr.store, [ln.part for ln in lines])
+    ct = ContentType.objects.get_for_model(TransferLine)
+    for ln in lines:
+        m = post_move(
+            bals[ln.part_id],
+            actor=actor,
+            kind=MoveKind.TRANSFER_OUT,
+            qty=-ln.qty,
+            ct=ct,
+            object_id=str(ln.pk),
+            doc_number=tr.number,
+        )
+        ln.unit_cost = m.unit_cost
+    TransferLine.objects.bulk_update(lines, ["unit_cost"])
+    tr.status, tr.shipped_at = TransferStatus.SHIPPED, timezone.now()
+    tr.save(update_fields=["status", "shipped_at"])
+    audit_record(actor=actor, obj=tr, verb="shipped", store=tr.store)
+    return tr
+
+
+@retry_on_conflict
+@transaction.atomic
+def transfer_receive(*, actor, transfer: Transfer) -> Transfer:
+    """调入: the receiving store books the goods at the cost they left at."""
+    require_perm(actor, "parts.change_transfer")
+    tr = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if tr.to_store_id not in store_ids_for(actor) and not actor.is_superuser:
+        raise NotAllowed(_("只有调入门店可以收货"))
+    workflows.require(workflows.TRANSFER, tr, TransferStatus.RECEIVED, TransferStatus)
+    lines = list(tr.lines.select_related("part").order_by("part_id"))
+    bals = lock_balances(tr.to_store, [ln.part for ln in lines])
+    ct = ContentType.objects.get_for_model(TransferLine)
+    for ln in lines:
+        post_move(
+            bals[ln.part_id],
+            actor=actor,
+            kind=MoveKind.TRANSFER_IN,
+            qty=ln.qty,
+            unit_cost=ln.unit_cost,
+            ct=ct,
+            object_id=str(ln.pk),
+            doc_number=tr.number,
+        )
+    tr.status, tr.received_at, tr.received_by = TransferStatus.RECEIVED, timezone.now(), actor
+    tr.save(update_fields=["status", "received_at", "received_by"])
+    audit_record(actor=actor, obj=tr, verb="received", store=tr.to_store)
+    return tr
+
+
+# --- returns (退货台账) ----------------------------------------------------------------------------
+
+
+@retry_on_conflict
+@transaction.atomic
+def return_create(
+    *,
+    actor,
+    store,
+    kind: str,
+    lines: list[dict],
+    reason: str,
+    sale: Sale | None = None,
+    supplier=None,
+    partner_name: str = "",
+) -> ReturnOrder:
+    """A customer return (good parts back into stock, defective ones held on the returns ledger) or a
+    return to a supplier (out of stock). The order stays open on the returns ledger until resolved."""
+    require_perm(actor, "parts.add_returnorder")
+    if kind not in ReturnKind.values:
+        raise BusinessError({"kind": _("未知退货类型")})
+    if not (reason or "").strip():
+        raise BusinessError({"reason": _("请填写退货原因")})
+    if kind == ReturnKind.SUPPLIER and supplier is None:
+        raise BusinessError({"supplier": _("请选择供应商")})
+    if sale is not None and (sale.store_id != store.pk or sale.status != SaleStatus.POSTED):
+        raise BusinessError({"sale": _("原销售单不存在或未出库")})
+    if not lines:
+        raise BusinessError({"lines": _("请至少添加一行配件")})
+    sold = {}
+    if sale is not None:
+        sold = {ln.part_id: ln for ln in sale.lines.all()}
+        already = dict(
+            ReturnLine.objects.filter(order__sale=sale)
+            .values_list("part_id")
+            .annotate(s=Sum("qty"))
+            .values_list("part_id", "s")
+        )
+    objs = []
+    for i, raw in enumerate(lines):
+        part = raw["part"]
+        try:
+            qty = clean_qty(part, raw.get("qty"))
+        except BusinessError as e:
+            raise _lines_error(i, "qty", e.message_dict["qty"][0]) from None
+        cond = raw.get("condition") or ReturnCondition.GOOD
+        if sale is not None:
+            sl = sold.get(part.pk)
+            if sl is None:
+                raise _lines_error(i, "part", _("原销售单中没有该配件"))
+            if qty + (already.get(part.pk) or 0) > sl.qty:
+                raise _lines_error(i, "qty", _("退货数量超过原销售数量"))
+            price, cost = sl.unit_price, sl.unit_cost
+        else:
+            price = round_money(to_decimal(raw.get("unit_price") or 0))
+            cost = clean_cost(raw["unit_cost"]) if raw.get("unit_cost") not in (None, "") else None
+        objs.append(ReturnLine(part=part, qty=qty, condition=cond, unit_price=price, unit_cost=cost or 0))
+        objs[-1]._cost_given = cost
+    order = ReturnOrder.objects.create(
+        store=store,
+        kind=kind,
+        sale=sale,
+        supplier=supplier,
+        reason=reason.strip(),
+        partner_name=partner_name
+        or (sale.customer_name if sale else "")
+        or (supplier.name if supplier else ""),
+        created_by=actor,
+    )
+    for ln in objs:
+        ln.order = order
+    ReturnLine.objects.bulk_create(objs)
+    ct = ContentType.objects.get_for_model(ReturnLine)
+    moving = sorted(
+        [ln for ln in objs if kind == ReturnKind.SUPPLIER or ln.condition == ReturnCondition.GOOD],
+        key=lambda ln: ln.part_id,
+    )
+    if moving:
+        bals = lock_balances(store, [ln.part for ln in moving])
+        for ln in moving:
+            bal = bals[ln.part_id]
+            if kind == ReturnKind.CUSTOMER:
+                cost = ln._cost_given if ln._cost_given is not None else bal.avg_cost
+                m = post_move(
+                    bal,
+                    actor=actor,
+                    kind=MoveKind.CUSTOMER_RETURN,
+                    qty=ln.qty,
+                    unit_cost=cost,
+                    ct=ct,
+                    object_id=str(ln.pk),
+                )
+            else:
+                m = post_move(
+                    bal, actor=actor, kind=MoveKind.SUPPLIER_RETURN, qty=-ln.qty, ct=ct, object_id=str(ln.pk)
+                )
+            ln.unit_cost = m.unit_cost
+        ReturnLine.objects.bulk_update(moving, ["unit_cost"])
+    audit_record(
+        actor=actor, obj=order, verb="created", store=store, changes={"kind": kind, "lines": len(objs)}
+    )
+    order.number = next_number(store=store, kind=DocKind.RETURN)
+    ReturnOrder.objects.filter(pk=order.pk).update(number=order.number)
+    StockMove.objects.filter(content_type=ct, object_id__in=[str(ln.pk) for ln in moving]).update(
+        doc_number=order.number
+    )
+    return order
+
+
+@transaction.atomic
+def return_resolve(*, actor, order: ReturnOrder, resolution: str, refund_amount=0) -> ReturnOrder:
+    """Close a return on the returns ledger (refunded, credited by the supplier, claimed, scrapped…)."""
+    require_perm(actor, "parts.change_returnorder")
+    order = ReturnOrder.objects.select_for_update().get(pk=order.pk)
+    workflows.require(workflows.RETURN, order, ReturnStatus.RESOLVED, ReturnStatus)
+    if not (resolution or "").strip():
+        raise BusinessError({"resolution": _("请填写处理结果")})
+    amount = round_money(to_decimal(refund_amount or 0))
+    if amount < 0:
+        raise BusinessError({"refund_amount": _("金额不能为负数")})
+    order.status, order.resolution, order.refund_amount = ReturnStatus.RESOLVED, resolution.strip(), amount
+    order.resolved_at = timezone.now()
+    order.save(update_fields=["status", "resolution", "refund_amount", "resolved_at"])
+    audit_record(actor=actor, obj=order, verb="resolved", changes={"resolution": order.resolution})
+    return order

@@ -1,0 +1,238 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Discrepancy,
+    Part,
+    Payable,
+    PurchaseDemand,
+    PurchaseOrder,
+    PurchasePlan,
+    Receipt,
+    Receivable,
+    ReturnOrder,
+    Sale,
+    StockBalance,
+    StockMove,
+    Stocktake,
+    Supplier,
+    Transfer,
+    WriteOff,
+)
+
+
+class NumberColumn(tables.Column):
+    def render(self, value, record):
+        from django.utils.html import format_html
+
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value or "—")
+
+
+class PartTable(tables.Table):
+    display_no = tables.Column(verbose_name=_("配件编号"), linkify=True, order_by="part_no")
+    name = tables.Column(verbose_name=_("配件名称"))
+    unit = tables.Column(verbose_name=_("单位"))
+    retail_price = tables.Column(verbose_name=_("零售价"))
+    superseded_by = tables.Column(verbose_name=_("替换为"))
+
+    class Meta:
+        model = Part
+        fields = (
+            "display_no",
+            "name",
+            "brand",
+            "brand_kind",
+            "category",
+            "unit",
+            "retail_price",
+            "wholesale_price",
+            "insurance_price",
+            "superseded_by",
+        )
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class BalanceTable(tables.Table):
+    part = tables.Column(
+        verbose_name=_("配件"), linkify=lambda record: record.get_absolute_url(), order_by="part__part_no"
+    )
+    available = tables.Column(verbose_name=_("可用"), orderable=False)
+
+    class Meta:
+        model = StockBalance
+        fields = ("part", "on_hand", "reserved", "available", "avg_cost", "value", "last_move_at")
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class MoveTable(tables.Table):
+    at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("时间"))
+    part = tables.Column(verbose_name=_("配件"), accessor="part__part_no")
+
+    class Meta:
+        model = StockMove
+        fields = (
+            "at",
+            "part",
+            "kind",
+            "doc_number",
+            "qty",
+            "unit_cost",
+            "value",
+            "balance_qty",
+            "balance_value",
+        )
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class SaleTable(tables.Table):
+    number = NumberColumn(verbose_name=_("单号"))
+    posted_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("出库时间"))
+
+    class Meta:
+        model = Sale
+        fields = (
+            "number",
+            "channel",
+            "status",
+            "customer_name",
+            "terms",
+            "total",
+            "posted_at",
+            "delivery_status",
+        )
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class PlanTable(tables.Table):
+    number = NumberColumn(verbose_name=_("单号"))
+
+    class Meta:
+        model = PurchasePlan
+        fields = ("number", "kind", "status", "created_at", "created_by", "approved_by")
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class POTable(tables.Table):
+    number = NumberColumn(verbose_name=_("单号"))
+
+    class Meta:
+        model = PurchaseOrder
+        fields = ("number", "supplier", "kind", "status", "ordered_at", "expected_date")
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class ReceiptTable(tables.Table):
+    number = NumberColumn(verbose_name=_("单号"))
+    order = tables.Column(verbose_name=_("采购订单"), accessor="order__number")
+
+    class Meta:
+        model = Receipt
+        fields = (
+            "number",
+            "order",
+            "supplier",
+            "delivery_note",
+            "net_amount",
+            "tax_amount",
+            "freight",
+            "received_at",
+        )
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class DiscrepancyTable(tables.Table):
+    number = NumberColumn(verbose_name=_("单号"))
+    receipt = tables.Column(verbose_name=_("入库单"), accessor="receipt__number")
+
+    class Meta:
+        model = Discrepancy
+        fields = (
+            "number",
+            "receipt",
+            "claim_against",
+            "status",
+            "claim_amount",
+            "settled_amount",
+            "created_at",
+        )
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class PayableTable(tables.Table):
+    receipt = tables.Column(
+        verbose_name=_("入库单"),
+        accessor="receipt__number",
+        linkify=lambda record: record.receipt.get_absolute_url(),
+    )
+
+    class Meta:
+        model = Payable
+        fields = ("supplier", "receipt", "amount", "paid", "due_date", "status")
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class ReceivableTable(tables.Table):
+    sale = tables.Column(
+        verbose_name=_("销售单"),
+        accessor="sale__number",
+        linkify=lambda record: record.sale.get_absolute_url(),
+    )
+
+    class Meta:
+        model = Receivable
+        fields = ("customer", "sale", "amount", "collected", "due_date", "status")
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class DemandTable(tables.Table):
+    part = tables.Column(verbose_name=_("配件"), accessor="part__part_no")
+
+    class Meta:
+        model = PurchaseDemand
+        fields = ("created_at", "part", "qty", "emergency", "status", "doc_number", "note")
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class TransferTable(tables.Table):
+    number = NumberColumn(verbose_name=_("单号"))
+
+    class Meta:
+        model = Transfer
+        fields = ("number", "store", "to_store", "status", "shipped_at", "received_at")
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class ReturnTable(tables.Table):
+    number = NumberColumn(verbose_name=_("单号"))
+
+    class Meta:
+        model = ReturnOrder
+        fields = ("number", "kind", "status", "partner_name", "reason", "created_at", "resolution")
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class StocktakeTable(tables.Table):
+    number = NumberColumn(verbose_name=_("单号"))
+
+    class Meta:
+        model = Stocktake
+        fields = ("number", "scope", "scope_value", "status", "frozen_at", "approved_by")
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class WriteOffTable(tables.Table):
+    number = NumberColumn(verbose_name=_("单号"))
+
+    class Meta:
+        model = WriteOff
+        fields = ("number", "reason", "status", "total_cost", "created_at", "posted_at")
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class SupplierTable(tables.Table):
+    name = tables.Column(linkify=True)
+
+    class Meta:
+        model = Supplier
+        fields = ("name", "uscc", "contact", "phone", "is_oem", "lead_time_days", "payment_days")
+        attrs = {"class": "table table-sm table-hover mb-0"}
