@@ -1,7 +1,9 @@
 """Registries each app plugs into: sidebar entries, home-page figures and demo data.
 
 An app adds a ``nav.py`` (NAV list), a ``home.py`` (``widgets(request, store)``) and a
-``demo.py`` (``ORDER`` and ``load(ctx)``); they are found by module autodiscovery.
+``demo.py`` (``ORDER`` and ``load(ctx)``) and a ``timeline.py`` (``vehicle_events(vehicle, user)``
+and/or ``customer_events(customer, user)`` returning TimelineEntry lists); they are found by
+module autodiscovery.
 """
 
 from __future__ import annotations
@@ -42,6 +44,18 @@ class Widget:
     url: str = ""
     tone: str = "primary"
     note: str = ""
+
+
+@dataclass
+class TimelineEntry:
+    """One line on a vehicle's or customer's history (车辆档案 timeline), contributed by any app."""
+
+    when: object  # datetime or date
+    title: str
+    detail: str = ""
+    url: str = ""
+    store: str = ""
+    kind: str = ""  # e.g. "repair_order", "call", "order"; used for the icon and a filter
 
 
 @dataclass
@@ -96,3 +110,24 @@ def home_widgets(request, store) -> list[Widget]:
 def demo_loaders():
     loaders = [mod for mod in _modules("demo") if hasattr(mod, "load")]
     return sorted(loaders, key=lambda m: getattr(m, "ORDER", 100))
+
+
+def timeline_entries(hook: str, obj, user) -> list[TimelineEntry]:
+    """Every app's ``timeline.<hook>(obj, user)`` entries, newest first."""
+    from datetime import date, datetime, time
+
+    out: list[TimelineEntry] = []
+    for mod in _modules("timeline"):
+        fn = getattr(mod, hook, None)
+        if fn:
+            out.extend(fn(obj, user))
+
+    def key(e: TimelineEntry):
+        w = e.when
+        if isinstance(w, datetime):
+            return w.replace(tzinfo=None)
+        if isinstance(w, date):
+            return datetime.combine(w, time.max)
+        return datetime.min
+
+    return sorted(out, key=key, reverse=True)
