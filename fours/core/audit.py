@@ -6,9 +6,65 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .context import current_request
 from .models import AuditEvent
+
+# What a verb means to a person reading a timeline. Apps may add theirs with register_verbs().
+VERB_LABELS = {
+    "created": _("创建"),
+    "updated": _("修改"),
+    "deleted": _("删除"),
+    "submitted": _("提交"),
+    "approved": _("审批通过"),
+    "rejected": _("驳回"),
+    "posted": _("过账"),
+    "cancelled": _("取消"),
+    "closed": _("关闭"),
+    "reopened": _("重新打开"),
+    "reversed": _("冲销"),
+    "confirmed": _("客户确认"),
+    "paid": _("收款"),
+    "settled": _("结算"),
+    "delivered": _("交付"),
+    "received": _("收货"),
+    "ordered": _("下单"),
+    "shipped": _("发货"),
+    "counted": _("盘点录入"),
+    "frozen": _("冻结"),
+    "claimed": _("索赔"),
+    "resolved": _("处理完成"),
+    "proposed": _("建议"),
+    "quote_added": _("添加报价"),
+    "line_saved": _("保存明细"),
+    "line_removed": _("删除明细"),
+    "price_import": _("价格导入"),
+    "demand_added": _("登记缺件"),
+    "abc_classified": _("ABC分类"),
+    "bin_assigned": _("分配库位"),
+    "stock_receive": _("入库"),
+    "stock_issue": _("出库"),
+    "stock_return": _("退回入库"),
+    "stock_reserve": _("预留库存"),
+    "stock_release": _("释放预留"),
+    "stock_move_reverse": _("冲销库存流水"),
+    "merged": _("合并"),
+    "reveal": _("查看完整信息"),
+    "transferred": _("过户"),
+    "assigned": _("分配"),
+    "imported": _("导入"),
+    "odometer": _("里程录入"),
+    "status": _("状态变更"),
+}
+
+
+def register_verbs(mapping: dict) -> None:
+    VERB_LABELS.update(mapping)
+
+
+def verb_label(verb: str) -> str:
+    return str(VERB_LABELS.get(verb, verb))
 
 
 def _plain(value):

@@ -11,7 +11,7 @@ def shell(request):
     return {
         "current_store": current_store(request),
         "user_stores": user_stores(request),
-        "nav_sections": nav_items(request.user),
+        "nav_sections": nav_items(request.user, request.path),
         "LANGUAGES": settings.LANGUAGES,
         "search_url": _search_url(),
     }

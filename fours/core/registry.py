@@ -80,7 +80,9 @@ def _modules(name: str):
                     raise
 
 
-def nav_items(user) -> list[tuple[str, str, str, list[dict]]]:
+def nav_items(user, path: str = "") -> list[tuple[str, str, str, list[dict]]]:
+    """The sidebar: sections with the entries the user may open; the entry whose URL is the
+    longest prefix of ``path`` is marked active (so /parts/sales/12/ lights 销售单, not 配件)."""
     items: list[NavItem] = []
     for mod in _modules("nav"):
         items.extend(getattr(mod, "NAV", []))
@@ -94,9 +96,12 @@ def nav_items(user) -> list[tuple[str, str, str, list[dict]]]:
                 url = reverse(it.url_name)
             except NoReverseMatch:
                 continue
-            entries.append({"label": it.label, "url": url, "icon": it.icon})
+            entries.append({"label": it.label, "url": url, "icon": it.icon, "active": False})
         if entries:
             out.append((key, label, icon, entries))
+    matches = [e for _k, _l, _i, es in out for e in es if e["url"] != "/" and path.startswith(e["url"])]
+    if matches:
+        max(matches, key=lambda e: len(e["url"]))["active"] = True
     return out
 
 

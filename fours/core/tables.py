@@ -1,7 +1,22 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from .audit import verb_label
 from .models import AuditEvent
+
+
+class QtyColumn(tables.Column):
+    """Quantities right-aligned without trailing zeros (5, 1.5), never 5.000."""
+
+    attrs = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+
+    def render(self, value):
+        from .templatetags.fours import qty
+
+        return qty(value)
+
+    def value(self, value):
+        return value
 
 
 class AuditEventTable(tables.Table):
@@ -18,3 +33,10 @@ class AuditEventTable(tables.Table):
         model = AuditEvent
         fields = ("at", "actor", "store", "content_type", "object_repr", "verb", "changes", "ip")
         order_by = ("-at",)
+
+    def render_content_type(self, record):
+        model = record.content_type.model_class()
+        return model._meta.verbose_name if model else record.content_type.model
+
+    def render_verb(self, value):
+        return verb_label(value)

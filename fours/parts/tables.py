@@ -1,6 +1,8 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from fours.core.tables import QtyColumn
+
 from .models import (
     Discrepancy,
     Part,
@@ -56,7 +58,9 @@ class BalanceTable(tables.Table):
     part = tables.Column(
         verbose_name=_("配件"), linkify=lambda record: record.get_absolute_url(), order_by="part__part_no"
     )
-    available = tables.Column(verbose_name=_("可用"), orderable=False)
+    on_hand = QtyColumn()
+    reserved = QtyColumn()
+    available = QtyColumn(verbose_name=_("可用"), orderable=False)
 
     class Meta:
         model = StockBalance
@@ -67,6 +71,8 @@ class BalanceTable(tables.Table):
 class MoveTable(tables.Table):
     at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("时间"))
     part = tables.Column(verbose_name=_("配件"), accessor="part__part_no")
+    qty = QtyColumn()
+    balance_qty = QtyColumn()
 
     class Meta:
         model = StockMove
@@ -186,6 +192,7 @@ class ReceivableTable(tables.Table):
 
 class DemandTable(tables.Table):
     part = tables.Column(verbose_name=_("配件"), accessor="part__part_no")
+    qty = QtyColumn()
 
     class Meta:
         model = PurchaseDemand

@@ -326,7 +326,7 @@ class BalanceListView(FoursListView):
     title = gettext_lazy("库存查询")
 
     def base_queryset(self):
-        return StockBalance.objects.select_related("part")
+        return StockBalance.objects.select_related("part").order_by("part__part_no", "id")
 
 
 class MoveListView(FoursListView):

@@ -27,7 +27,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def demo_server():
-    db = ROOT / "var" / "browser-test.sqlite3"
+    tag = os.environ.get("FOURS_BROWSER_TAG", "")  # lets two runs on one machine keep apart
+    db = ROOT / "var" / f"browser-test{tag}.sqlite3"
     db.parent.mkdir(exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -41,7 +42,8 @@ def demo_server():
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "demo_load"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     port = _free_port()
-    log = open(ROOT / "var" / "browser-test-server.log", "w")
+    log_path = ROOT / "var" / f"browser-test-server{tag}.log"
+    log = open(log_path, "w")
     proc = subprocess.Popen(
         [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env, cwd=ROOT, stdout=log, stderr=log
     )
@@ -54,7 +56,7 @@ def demo_server():
             time.sleep(0.2)
     else:
         proc.kill()
-        raise RuntimeError((ROOT / "var" / "browser-test-server.log").read_text()[-2000:])
+        raise RuntimeError(log_path.read_text()[-2000:])
     logins = json.loads((ROOT / "var" / "demo_logins.json").read_text(encoding="utf-8"))
     yield {"url": url, "logins": logins}
     proc.terminate()

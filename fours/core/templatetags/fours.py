@@ -59,3 +59,11 @@ def change_str(value):
         old, new = ("—" if v in (None, "") else v for v in value)
         return f"{old} → {new}"
     return value
+
+
+@register.filter
+def verb(value):
+    """An audit verb as words: posted -> 过账."""
+    from fours.core.audit import verb_label
+
+    return verb_label(value)

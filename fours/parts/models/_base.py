@@ -3,12 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fours.core.scoping import (
-    GroupScopedManager,
-    GroupScopedQuerySet,
-    StoreScopedManager,
-    StoreScopedQuerySet,
-)  # noqa: F401
+from fours.core.scoping import StoreScopedManager, StoreScopedQuerySet
 
 QTY = {"max_digits": 12, "decimal_places": 3}
 MONEY = {"max_digits": 14, "decimal_places": 2}

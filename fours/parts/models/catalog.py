@@ -8,11 +8,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fours.core.scoping import StoreScopedManager
+from fours.core.scoping import GroupScopedManager, StoreScopedManager
 from fours.core.validators import validate_uscc
 
 from ..choices import ABCClass, BrandKind, PartCategory, Unit
-from ._base import COST, MONEY, QTY, RATE, GroupScopedManager
+from ._base import COST, MONEY, QTY, RATE
 
 
 class Part(models.Model):

@@ -229,6 +229,19 @@ def test_api_sale_create_and_validation(world, store_a, api_for):
         HTTP_IDEMPOTENCY_KEY="k1",
     )
     assert r2.json()["id"] == r.json()["id"]
+    # the replay wrote nothing: one sale, one stock move for it
+    from fours.parts.models import Sale, StockMove
+
+    assert Sale.objects.filter(lines__part=p).count() == 1
+    assert StockMove.objects.filter(part=p, qty__lt=0).count() == 1
+    other = api.post(
+        reverse("api-sale-list"),
+        {"lines": [{"part": p.pk, "qty": "2"}]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k1",
+    )
+    assert other.status_code == 409, other.content  # same key, different body
+    assert Sale.objects.filter(lines__part=p).count() == 1
     bad = api.post(reverse("api-sale-list"), {"lines": [{"part": p.pk, "qty": "0.5"}]}, format="json")
     assert bad.status_code == 400 and "小数" in str(bad.json()["error"]["fields"]["lines"])
 
