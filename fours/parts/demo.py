@@ -225,8 +225,14 @@ def _bins(store):
     )
 
 
+_real_now = timezone.now  # kept before the loaders patch timezone.now
+
+
 def _at(day, hour, rnd):
-    return timezone.make_aware(datetime.combine(day, time(hour, rnd.randint(0, 59), rnd.randint(0, 59))))
+    """A time on that day; never in the future (today's activity ends before now)."""
+    t = timezone.make_aware(datetime.combine(day, time(hour, rnd.randint(0, 59), rnd.randint(0, 59))))
+    now = _real_now()
+    return t if t < now else now - timedelta(minutes=rnd.randint(5, 120))
 
 
 def _opening(store, parts, bins, oil_bins, actor, rnd, when):

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from ..money import round_money
 
@@ -67,3 +68,49 @@ def verb(value):
     from fours.core.audit import verb_label
 
     return verb_label(value)
+
+
+@register.filter
+def cell(value):
+    """A document line cell: quantities (3 places) without trailing zeros, money with separators,
+    times in local time."""
+    from datetime import datetime
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, Decimal):
+        if value.as_tuple().exponent == -2:
+            return f"{value:,.2f}"
+        return qty(value)
+    if isinstance(value, datetime):
+        return localdt(value)
+    return value
+
+
+@register.filter
+def is_number(value):
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+FIELD_WORDS = {
+    "lines": _("明细行数"),
+    "status": _("状态"),
+    "reason": _("原因"),
+    "note": _("备注"),
+    "qty": _("数量"),
+    "amount": _("金额"),
+    "total": _("金额"),
+}
+
+
+@register.filter
+def field_label(name, obj=None):
+    """An audited field's name in words: the model's verbose name, else a common word."""
+    if obj is not None:
+        from django.core.exceptions import FieldDoesNotExist
+
+        try:
+            return obj._meta.get_field(name).verbose_name
+        except (FieldDoesNotExist, AttributeError):
+            pass
+    return FIELD_WORDS.get(name, name)
