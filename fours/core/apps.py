@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "fours.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self):
+        from . import tables  # noqa: F401 - registers the decimal column for every table

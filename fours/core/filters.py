@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent
@@ -18,3 +19,13 @@ class AuditEventFilter(django_filters.FilterSet):
 
     def by_actor(self, qs, name, value):
         return qs.filter(actor__username__icontains=value) | qs.filter(actor__first_name__icontains=value)
+
+
+class YesNoWidget(forms.Select):
+    """A yes/no filter whose empty choice reads 全部 (Django's NullBooleanSelect says 未知)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
+
+    def value_from_datadict(self, data, files, name):
+        return {"true": True, "false": False}.get(data.get(name))

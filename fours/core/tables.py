@@ -1,8 +1,40 @@
 import django_tables2 as tables
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_tables2.columns import library
 
 from .audit import verb_label
 from .models import AuditEvent
+
+
+@library.register
+class DecimalColumn(tables.Column):
+    """Every DecimalField in every table: right-aligned; money (2 places) with thousands separators,
+    quantities (3 places) without trailing zeros, costs (4 places) as stored."""
+
+    attrs = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
+
+    def __init__(self, *args, places: int = 2, **kwargs):
+        self.places = places
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def from_field(cls, field, **kwargs):
+        if isinstance(field, models.DecimalField):
+            return cls(places=field.decimal_places, **kwargs)
+        return None
+
+    def render(self, value):
+        from .templatetags.fours import qty
+
+        if self.places == 3:
+            return qty(value)
+        if self.places == 2:
+            return f"{value:,.2f}"
+        return value
+
+    def value(self, value):
+        return value
 
 
 class QtyColumn(tables.Column):

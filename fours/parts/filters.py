@@ -2,6 +2,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fours.core.filters import YesNoWidget
+
 from .choices import ABCClass, Channel, MoveKind, PartCategory
 from .models import (
     Discrepancy,
@@ -48,7 +50,7 @@ class PartFilter(django_filters.FilterSet):
 class BalanceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("编号/名称"), method="search")
     abc = django_filters.ChoiceFilter(label=_("ABC分类"), choices=ABCClass.choices, method="by_abc")
-    in_stock = django_filters.BooleanFilter(label=_("有库存"), method="by_stock")
+    in_stock = django_filters.BooleanFilter(label=_("有库存"), method="by_stock", widget=YesNoWidget)
 
     class Meta:
         model = StockBalance
