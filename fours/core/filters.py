@@ -27,5 +27,8 @@ class YesNoWidget(forms.Select):
     def __init__(self, attrs=None):
         super().__init__(attrs, choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))])
 
+    def format_value(self, value):
+        return [{True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")]
+
     def value_from_datadict(self, data, files, name):
         return {"true": True, "false": False}.get(data.get(name))
