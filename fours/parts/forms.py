@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -111,3 +113,29 @@ UNIT_CHOICES = Unit.choices
 BRAND_KINDS = BrandKind.choices
 CATEGORIES = PartCategory.choices
 WRITE_OFF_REASONS = WriteOffReason.choices
+
+
+PAYMENT_METHODS = [
+    ("转账", _("转账")),
+    ("现金", _("现金")),
+    ("刷卡", _("刷卡")),
+    ("微信", _("微信")),
+    ("支付宝", _("支付宝")),
+]
+
+
+class CustomerPaymentForm(forms.Form):
+    """收款: a wholesale customer pays; applied to the oldest open receivables."""
+
+    customer = forms.ModelChoiceField(queryset=None, label=_("批发客户"))
+    amount = forms.DecimalField(
+        label=_("收款金额"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    method = forms.ChoiceField(label=_("收款方式"), choices=PAYMENT_METHODS)
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+
+    def __init__(self, *args, store=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import TradeCustomer
+
+        self.fields["customer"].queryset = TradeCustomer.objects.filter(store=store).order_by("name")

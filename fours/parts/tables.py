@@ -164,16 +164,30 @@ class DiscrepancyTable(tables.Table):
         attrs = {"class": "table table-sm table-hover mb-0"}
 
 
+PAY_FORM = """{% if record.status != "settled" and perms.parts.change_payable %}
+<form method="post" action="{% url 'parts:payable-pay' record.pk %}" class="d-flex gap-1 d-print-none">
+{% csrf_token %}<input name="amount" class="form-control form-control-sm" style="width:7rem" inputmode="decimal"
+ value="{{ record.open_amount }}" aria-label="{{ pay_label }}">
+<button class="btn btn-sm btn-outline-primary text-nowrap" type="submit">{{ pay_label }}</button></form>{% endif %}"""
+
+
 class PayableTable(tables.Table):
     receipt = tables.Column(
         verbose_name=_("入库单"),
         accessor="receipt__number",
         linkify=lambda record: record.receipt.get_absolute_url(),
     )
+    pay = tables.TemplateColumn(
+        PAY_FORM,
+        verbose_name=_("付款"),
+        orderable=False,
+        exclude_from_export=True,
+        extra_context={"pay_label": _("付款")},
+    )
 
     class Meta:
         model = Payable
-        fields = ("supplier", "receipt", "amount", "paid", "due_date", "status")
+        fields = ("supplier", "receipt", "amount", "paid", "due_date", "status", "pay")
         attrs = {"class": "table table-sm table-hover mb-0"}
 
 

@@ -32,6 +32,7 @@ patterns = [
     path("sales/<int:pk>/print/", views.sale_print, name="sale-print"),
     path("sales/<int:pk>/picklist/", views.sale_picklist, name="sale-picklist"),
     path("receivables/", views.ReceivableListView.as_view(), name="receivable-list"),
+    path("receivables/collect/", views.customer_payment, name="customer-payment"),
     path("transfers/", views.TransferListView.as_view(), name="transfer-list"),
     path("transfers/new/", views.transfer_create, name="transfer-create"),
     path("transfers/<int:pk>/", views.TransferDetailView.as_view(), name="transfer-detail"),
@@ -58,6 +59,7 @@ patterns = [
     path("discrepancies/<int:pk>/", views.DiscrepancyDetailView.as_view(), name="discrepancy-detail"),
     path("discrepancies/<int:pk>/<str:step>/", views.discrepancy_act, name="discrepancy-act"),
     path("payables/", views.PayableListView.as_view(), name="payable-list"),
+    path("payables/<int:pk>/pay/", views.payable_pay, name="payable-pay"),
     # stocktake and write-off
     path("stocktakes/", views.StocktakeListView.as_view(), name="stocktake-list"),
     path("stocktakes/new/", views.stocktake_create, name="stocktake-create"),

@@ -39,7 +39,16 @@ from .choices import (
     VarianceReason,
     WriteOffReason,
 )
-from .forms import BinForm, ImportForm, PartForm, PartSettingForm, StocktakeForm, SupplierForm, WarehouseForm
+from .forms import (
+    BinForm,
+    CustomerPaymentForm,
+    ImportForm,
+    PartForm,
+    PartSettingForm,
+    StocktakeForm,
+    SupplierForm,
+    WarehouseForm,
+)
 from .models import (
     Bin,
     Discrepancy,
@@ -411,7 +420,61 @@ ReceivableListView = simple_list(
     filters.ReceivableFilter,
     gettext_lazy("应收账款"),
     related=("customer", "sale"),
+    create=("parts:customer-payment", "parts.add_customerpayment"),
+    create_label=gettext_lazy("登记收款"),
 )
+
+
+@login_required
+def customer_payment(request):
+    """收款: the customer's payment is applied to the oldest open receivables (FIFO)."""
+    if not request.user.has_perm("parts.add_customerpayment"):
+        raise PermissionDenied
+    store = current_store(request)
+    if store is None:
+        raise Http404
+    form = CustomerPaymentForm(
+        request.POST or None, store=store, initial={"customer": request.GET.get("customer")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            pay = services.customer_payment_create(
+                actor=request.user,
+                store=store,
+                customer=form.cleaned_data["customer"],
+                amount=form.cleaned_data["amount"],
+                method=form.cleaned_data["method"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as e:
+            from fours.core.views import attach_errors
+
+            attach_errors(form, e)
+        else:
+            messages.success(request, _("已收款 %(n)s") % {"n": pay.number})
+            return redirect("parts:receivable-list")
+    return render(
+        request,
+        "core/form.html",
+        {"form": form, "title": _("登记收款"), "cancel_url": reverse("parts:receivable-list")},
+    )
+
+
+@login_required
+def payable_pay(request, pk):
+    """财务付款 against one open payable, from the payables list."""
+    payable = _scoped(Payable, request, pk)
+    if request.method == "POST":
+        run(
+            request,
+            services.payable_pay,
+            _("已付款"),
+            payable=payable,
+            amount=request.POST.get("amount") or "0",
+        )
+    return redirect("parts:payable-list")
+
+
 DemandListView = simple_list(
     PurchaseDemand, tables.DemandTable, filters.DemandFilter, gettext_lazy("缺件需求"), related=("part",)
 )

@@ -281,3 +281,44 @@ def test_wholesale_customer_scoped(world, store_b, store_a, make_user, client_fo
     u = make_user(Role.PARTS_SALES, store_b, "s_b")
     r = client_for(u).get(reverse("parts:wholesale-create"))
     assert r.status_code == 200 and "天河汽修厂" not in r.content.decode()
+
+
+def test_finance_pays_a_payable_from_the_list(world, store_a, make_user, client_for):
+    from fours.parts.models import Payable
+
+    fin = make_user(Role.FINANCE, store_a, "fin_a")
+    payable = Payable.objects.get(receipt=world["receipt"])
+    c = client_for(fin)
+    html = c.get(reverse("parts:payable-list")).content.decode()
+    assert reverse("parts:payable-pay", args=[payable.pk]) in html
+    too_much = payable.open_amount + 1
+    c.post(reverse("parts:payable-pay", args=[payable.pk]), {"amount": str(too_much)})
+    assert Payable.objects.get(pk=payable.pk).paid == 0  # refused, nothing changed
+    c.post(reverse("parts:payable-pay", args=[payable.pk]), {"amount": "10"})
+    assert Payable.objects.get(pk=payable.pk).paid == D("10")
+
+
+def test_collecting_a_wholesale_customers_payment(world, store_a, make_user, client_for):
+    from fours.parts.models import Receivable
+
+    garage = TradeCustomerFactory(store=store_a, credit_limit=D("5000"))
+    counter_sale_create(
+        actor=world["seller"],
+        store=store_a,
+        channel="wholesale",
+        customer=garage,
+        terms="account",
+        lines=[{"part": world["parts"][2], "qty": 2}],
+    )
+    owed = Receivable.objects.get(customer=garage).amount
+    fin = make_user(Role.FINANCE, store_a, "fin_b")
+    c = client_for(fin)
+    url = reverse("parts:customer-payment")
+    assert c.get(url).status_code == 200
+    r = c.post(url, {"customer": garage.pk, "amount": str(owed + 1), "method": "转账"})
+    assert r.status_code == 200 and "超过" in r.content.decode()  # field error on the form
+    assert Receivable.objects.get(customer=garage).collected == 0
+    r = c.post(url, {"customer": garage.pk, "amount": str(owed), "method": "微信"})
+    assert r.status_code == 302
+    rec = Receivable.objects.get(customer=garage)
+    assert rec.collected == owed and rec.status == "settled"
