@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -1470,8 +1471,9 @@ def stocktake_act(request, pk, step):
                 lid = key[2:]
                 counts[lid] = (val.strip(), request.POST.get(f"r_{lid}") or None)
         n = run(request, services.stocktake_count, _("已保存盘点数量"), stocktake=st, counts=counts)
-        if n is not None and request.POST.get("next"):
-            return HttpResponseRedirect(request.POST["next"])
+        nxt = request.POST.get("next", "")
+        if n is not None and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+            return HttpResponseRedirect(nxt)
     elif step == "submit":
         run(request, services.stocktake_submit, _("已提交审批"), stocktake=st)
     elif step == "approve":
