@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -239,3 +239,34 @@ def current_store_redirect(request):
             raise Http404
         store = stores[0]
     return redirect(store)
+
+
+# --- helpers for function views that call a service ------------------------------------------
+
+
+def work_store(request) -> Store:
+    """The store a write applies to: the current store (a group user in 'all stores' picks one first)."""
+    store = current_store(request)
+    if store is None:
+        raise Http404(_("请先在右上角选择门店"))
+    return store
+
+
+def error_text(e: ValidationError) -> str:
+    if hasattr(e, "error_dict"):
+        return "；".join(f"{m}" for msgs in e.message_dict.values() for m in msgs)
+    return "；".join(e.messages)
+
+
+def run(request, fn, ok_message, **kwargs):
+    """Call a service; a business error becomes a message. Returns the result or None."""
+    try:
+        result = fn(actor=request.user, **kwargs)
+    except ValidationError as e:
+        messages.error(request, error_text(e))
+        return None
+    except PermissionDenied as e:
+        messages.error(request, str(e) or _("您没有此操作的权限"))
+        return None
+    messages.success(request, ok_message)
+    return result

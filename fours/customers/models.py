@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fours.core.scoping import GroupScopedManager
@@ -211,6 +212,9 @@ class Customer(models.Model):
         self.mobile_rev = rev(self.mobile)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("customers:customer-detail", args=[self.pk])
+
     @property
     def is_company(self) -> bool:
         return self.kind == CustomerKind.COMPANY
@@ -311,6 +315,9 @@ class CustomerMerge(models.Model):
         ordering = ["-id"]
         verbose_name = verbose_name_plural = _("客户合并记录")
 
+    def __str__(self) -> str:
+        return f"{self.merged} → {self.survivor}"
+
 
 # --- vehicles ------------------------------------------------------------------------------------
 
@@ -406,6 +413,9 @@ class Vehicle(models.Model):
         self.plate_rev = rev(self.plate)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("customers:vehicle-detail", args=[self.pk])
+
     @property
     def model_label(self) -> str:
         if self.configuration_id:
@@ -434,6 +444,9 @@ class PlateChange(models.Model):
     class Meta:
         ordering = ["-changed_on", "-id"]
         verbose_name = verbose_name_plural = _("车牌变更")
+
+    def __str__(self) -> str:
+        return f"{self.old_plate} → {self.new_plate}"
 
 
 class OwnershipRole(models.TextChoices):
@@ -551,6 +564,9 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:import-detail", args=[self.pk])
 
     @property
     def percent(self) -> int:

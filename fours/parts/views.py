@@ -25,7 +25,7 @@ from fours.core.audit import timeline_for
 from fours.core.models import Store
 from fours.core.selectors import store_ids_for, stores_for
 from fours.core.stores import current_store
-from fours.core.views import FoursDetailView, FoursListView
+from fours.core.views import FoursDetailView, FoursListView, error_text, run, work_store
 
 from . import filters, reports, selectors, services, tables
 from .choices import (
@@ -76,37 +76,9 @@ from .services.catalog import normalize_part_no
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def work_store(request) -> Store:
-    """The store a write applies to: the current store (a group user in 'all stores' picks one first)."""
-    store = current_store(request)
-    if store is None:
-        raise Http404(_("请先在右上角选择门店"))
-    return store
-
-
 def perm_or_403(request, perm):
     if not request.user.has_perm(perm):
         raise PermissionDenied
-
-
-def error_text(e: ValidationError) -> str:
-    if hasattr(e, "error_dict"):
-        return "；".join(f"{m}" for msgs in e.message_dict.values() for m in msgs)
-    return "；".join(e.messages)
-
-
-def run(request, fn, ok_message, **kwargs):
-    """Call a service; a business error becomes a message. Returns the result or None."""
-    try:
-        result = fn(actor=request.user, **kwargs)
-    except ValidationError as e:
-        messages.error(request, error_text(e))
-        return None
-    except PermissionDenied as e:
-        messages.error(request, str(e) or _("您没有此操作的权限"))
-        return None
-    messages.success(request, ok_message)
-    return result
 
 
 def parse_lines(request, group, *fields) -> list[dict]:

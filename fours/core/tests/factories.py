@@ -49,7 +49,30 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
+def ensure_roles() -> None:
+    """Roles and their permissions are seeded by data migrations; a transactional test's flush
+    removes them, so the next test re-runs those data migrations of our apps."""
+    if Group.objects.exists():
+        return
+    from django.apps import apps as global_apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(connection)
+    plan = []
+    for leaf in loader.graph.leaf_nodes():
+        plan += [key for key in loader.graph.forwards_plan(leaf) if key not in plan]
+    for app_label, name in plan:
+        if not loader.get_migration(app_label, name).__module__.startswith("fours."):
+            continue
+        for op in loader.get_migration(app_label, name).operations:
+            if isinstance(op, RunPython):
+                op.code(global_apps, None)
+
+
 def member(user, role: str, store=None, dealer_group=None):
+    ensure_roles()
     Membership.objects.get_or_create(
         user=user, role=Group.objects.get(name=str(role)), store=store, dealer_group=dealer_group
     )

@@ -6,343 +6,853 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_roles'),
+        ("core", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Brand',
+            name="Brand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='品牌')),
-                ('code', models.CharField(blank=True, max_length=20, verbose_name='品牌代码')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="品牌")),
+                ("code", models.CharField(blank=True, max_length=20, verbose_name="品牌代码")),
             ],
             options={
-                'verbose_name': '品牌',
-                'verbose_name_plural': '品牌',
-                'ordering': ['name'],
+                "verbose_name": "品牌",
+                "verbose_name_plural": "品牌",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Configuration',
+            name="Configuration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='配置')),
-                ('code', models.CharField(blank=True, max_length=30, verbose_name='配置代码')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='年款')),
-                ('engine', models.CharField(blank=True, max_length=50, verbose_name='发动机')),
-                ('fuel', models.CharField(choices=[('petrol', '汽油'), ('diesel', '柴油'), ('hev', '油电混动'), ('phev', '插电混动'), ('erev', '增程式'), ('bev', '纯电动')], default='petrol', max_length=10, verbose_name='能源类型')),
-                ('transmission', models.CharField(blank=True, max_length=30, verbose_name='变速箱')),
-                ('msrp', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='指导价')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="配置")),
+                ("code", models.CharField(blank=True, max_length=30, verbose_name="配置代码")),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="年款")),
+                ("engine", models.CharField(blank=True, max_length=50, verbose_name="发动机")),
+                (
+                    "fuel",
+                    models.CharField(
+                        choices=[
+                            ("petrol", "汽油"),
+                            ("diesel", "柴油"),
+                            ("hev", "油电混动"),
+                            ("phev", "插电混动"),
+                            ("erev", "增程式"),
+                            ("bev", "纯电动"),
+                        ],
+                        default="petrol",
+                        max_length=10,
+                        verbose_name="能源类型",
+                    ),
+                ),
+                ("transmission", models.CharField(blank=True, max_length=30, verbose_name="变速箱")),
+                (
+                    "msrp",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="指导价"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '配置',
-                'verbose_name_plural': '配置',
-                'ordering': ['model__name', '-year', 'name'],
+                "verbose_name": "配置",
+                "verbose_name_plural": "配置",
+                "ordering": ["model__name", "-year", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, db_index=True, max_length=20, verbose_name='客户编号')),
-                ('kind', models.CharField(choices=[('person', '个人'), ('company', '单位')], default='person', max_length=10, verbose_name='类型')),
-                ('name', models.CharField(max_length=100, verbose_name='姓名/单位名称')),
-                ('gender', models.CharField(blank=True, choices=[('', '未知'), ('M', '男'), ('F', '女')], default='', max_length=1, verbose_name='性别')),
-                ('mobile', models.CharField(blank=True, help_text='主手机号', max_length=11, verbose_name='手机号')),
-                ('mobile_rev', models.CharField(blank=True, editable=False, max_length=11)),
-                ('id_number', models.CharField(blank=True, help_text='身份证号或统一社会信用代码', max_length=18, verbose_name='证件号码')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('birthday', models.DateField(blank=True, null=True, verbose_name='生日')),
-                ('contact_person', models.CharField(blank=True, help_text='单位客户的联系人', max_length=50, verbose_name='联系人')),
-                ('source', models.CharField(choices=[('walk_in', '展厅到店'), ('phone', '来电'), ('online', '网络'), ('referral', '转介绍'), ('service', '售后进厂'), ('event', '车展活动'), ('fleet', '大客户'), ('import', '导入'), ('other', '其他')], default='walk_in', max_length=10, verbose_name='客户来源')),
-                ('preferred_channel', models.CharField(choices=[('phone', '电话'), ('sms', '短信'), ('wechat', '微信'), ('none', '不联系')], default='phone', max_length=10, verbose_name='首选联系方式')),
-                ('preferred_time', models.CharField(blank=True, max_length=50, verbose_name='方便联系时间')),
-                ('consent_call', models.BooleanField(default=True, verbose_name='同意电话回访')),
-                ('consent_call_at', models.DateTimeField(blank=True, null=True, verbose_name='电话同意/撤回时间')),
-                ('consent_sms', models.BooleanField(default=True, verbose_name='同意短信')),
-                ('consent_sms_at', models.DateTimeField(blank=True, null=True, verbose_name='短信同意/撤回时间')),
-                ('consent_marketing', models.BooleanField(default=False, verbose_name='同意营销信息')),
-                ('consent_marketing_at', models.DateTimeField(blank=True, null=True, verbose_name='营销同意/撤回时间')),
-                ('tags', models.JSONField(blank=True, default=list, verbose_name='标签')),
-                ('notes', models.TextField(blank=True, verbose_name='备注')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='建档时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('created_store', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.store', verbose_name='建档门店')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.dealergroup', verbose_name='集团')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='已合并到')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(blank=True, db_index=True, max_length=20, verbose_name="客户编号"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("person", "个人"), ("company", "单位")],
+                        default="person",
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="姓名/单位名称")),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "未知"), ("M", "男"), ("F", "女")],
+                        default="",
+                        max_length=1,
+                        verbose_name="性别",
+                    ),
+                ),
+                (
+                    "mobile",
+                    models.CharField(blank=True, help_text="主手机号", max_length=11, verbose_name="手机号"),
+                ),
+                ("mobile_rev", models.CharField(blank=True, editable=False, max_length=11)),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="身份证号或统一社会信用代码",
+                        max_length=18,
+                        verbose_name="证件号码",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("birthday", models.DateField(blank=True, null=True, verbose_name="生日")),
+                (
+                    "contact_person",
+                    models.CharField(
+                        blank=True, help_text="单位客户的联系人", max_length=50, verbose_name="联系人"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("walk_in", "展厅到店"),
+                            ("phone", "来电"),
+                            ("online", "网络"),
+                            ("referral", "转介绍"),
+                            ("service", "售后进厂"),
+                            ("event", "车展活动"),
+                            ("fleet", "大客户"),
+                            ("import", "导入"),
+                            ("other", "其他"),
+                        ],
+                        default="walk_in",
+                        max_length=10,
+                        verbose_name="客户来源",
+                    ),
+                ),
+                (
+                    "preferred_channel",
+                    models.CharField(
+                        choices=[("phone", "电话"), ("sms", "短信"), ("wechat", "微信"), ("none", "不联系")],
+                        default="phone",
+                        max_length=10,
+                        verbose_name="首选联系方式",
+                    ),
+                ),
+                ("preferred_time", models.CharField(blank=True, max_length=50, verbose_name="方便联系时间")),
+                ("consent_call", models.BooleanField(default=True, verbose_name="同意电话回访")),
+                (
+                    "consent_call_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="电话同意/撤回时间"),
+                ),
+                ("consent_sms", models.BooleanField(default=True, verbose_name="同意短信")),
+                (
+                    "consent_sms_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="短信同意/撤回时间"),
+                ),
+                ("consent_marketing", models.BooleanField(default=False, verbose_name="同意营销信息")),
+                (
+                    "consent_marketing_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="营销同意/撤回时间"),
+                ),
+                ("tags", models.JSONField(blank=True, default=list, verbose_name="标签")),
+                ("notes", models.TextField(blank=True, verbose_name="备注")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="建档时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "created_store",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.store",
+                        verbose_name="建档门店",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="core.dealergroup",
+                        verbose_name="集团",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="已合并到",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '客户',
-                'verbose_name_plural': '客户',
-                'ordering': ['-id'],
-                'permissions': [('view_sensitive', '查看完整手机号和证件号'), ('merge_customer', '合并客户档案'), ('assign_customer', '分配客户归属'), ('import_customer', '导入客户和车辆')],
+                "verbose_name": "客户",
+                "verbose_name_plural": "客户",
+                "ordering": ["-id"],
+                "permissions": [
+                    ("view_sensitive", "查看完整手机号和证件号"),
+                    ("merge_customer", "合并客户档案"),
+                    ("assign_customer", "分配客户归属"),
+                    ("import_customer", "导入客户和车辆"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CustomerAssignment',
+            name="CustomerAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('care_specialist', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='客服专员')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='customers.customer')),
-                ('sales_consultant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='销售顾问')),
-                ('service_advisor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='服务顾问')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.store', verbose_name='门店')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "care_specialist",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="客服专员",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="customers.customer",
+                    ),
+                ),
+                (
+                    "sales_consultant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="销售顾问",
+                    ),
+                ),
+                (
+                    "service_advisor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="服务顾问",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.store",
+                        verbose_name="门店",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '客户归属',
-                'verbose_name_plural': '客户归属',
+                "verbose_name": "客户归属",
+                "verbose_name_plural": "客户归属",
             },
         ),
         migrations.CreateModel(
-            name='CustomerMerge',
+            name="CustomerMerge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('moved', models.JSONField(default=dict, verbose_name='转移的记录')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('merged', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='被合并客户')),
-                ('survivor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='merges', to='customers.customer', verbose_name='保留客户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("moved", models.JSONField(default=dict, verbose_name="转移的记录")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="原因")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "merged",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.customer",
+                        verbose_name="被合并客户",
+                    ),
+                ),
+                (
+                    "survivor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="merges",
+                        to="customers.customer",
+                        verbose_name="保留客户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '客户合并记录',
-                'verbose_name_plural': '客户合并记录',
-                'ordering': ['-id'],
+                "verbose_name": "客户合并记录",
+                "verbose_name_plural": "客户合并记录",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='CustomerPhone',
+            name="CustomerPhone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('mobile', '手机'), ('home', '住宅电话'), ('office', '办公电话'), ('other', '其他')], default='mobile', max_length=10, verbose_name='类型')),
-                ('number', models.CharField(max_length=20, verbose_name='号码')),
-                ('number_rev', models.CharField(editable=False, max_length=20)),
-                ('is_primary', models.BooleanField(default=False, verbose_name='主号码')),
-                ('note', models.CharField(blank=True, max_length=50, verbose_name='说明')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='customers.customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("mobile", "手机"),
+                            ("home", "住宅电话"),
+                            ("office", "办公电话"),
+                            ("other", "其他"),
+                        ],
+                        default="mobile",
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, verbose_name="号码")),
+                ("number_rev", models.CharField(editable=False, max_length=20)),
+                ("is_primary", models.BooleanField(default=False, verbose_name="主号码")),
+                ("note", models.CharField(blank=True, max_length=50, verbose_name="说明")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phones",
+                        to="customers.customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联系电话',
-                'verbose_name_plural': '联系电话',
-                'ordering': ['-is_primary', 'id'],
+                "verbose_name": "联系电话",
+                "verbose_name_plural": "联系电话",
+                "ordering": ["-is_primary", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('customers', '客户'), ('vehicles', '车辆'), ('catalogue', '车型库')], max_length=10, verbose_name='导入内容')),
-                ('file_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('status', models.CharField(choices=[('pending', '等待中'), ('running', '导入中'), ('done', '已完成'), ('failed', '有错误，未导入')], default='pending', max_length=10, verbose_name='状态')),
-                ('total_rows', models.PositiveIntegerField(default=0, verbose_name='总行数')),
-                ('done_rows', models.PositiveIntegerField(default=0, verbose_name='已处理')),
-                ('created_rows', models.PositiveIntegerField(default=0, verbose_name='新增')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='错误')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.dealergroup')),
-                ('store', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.store')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("customers", "客户"), ("vehicles", "车辆"), ("catalogue", "车型库")],
+                        max_length=10,
+                        verbose_name="导入内容",
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=200, verbose_name="文件名")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "等待中"),
+                            ("running", "导入中"),
+                            ("done", "已完成"),
+                            ("failed", "有错误，未导入"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0, verbose_name="总行数")),
+                ("done_rows", models.PositiveIntegerField(default=0, verbose_name="已处理")),
+                ("created_rows", models.PositiveIntegerField(default=0, verbose_name="新增")),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="错误")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="core.dealergroup"),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.store",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入记录',
-                'verbose_name_plural': '导入记录',
-                'ordering': ['-id'],
+                "verbose_name": "导入记录",
+                "verbose_name_plural": "导入记录",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Series',
+            name="Series",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='车系')),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='series', to='customers.brand', verbose_name='品牌')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="车系")),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="series",
+                        to="customers.brand",
+                        verbose_name="品牌",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '车系',
-                'verbose_name_plural': '车系',
-                'ordering': ['brand__name', 'name'],
+                "verbose_name": "车系",
+                "verbose_name_plural": "车系",
+                "ordering": ["brand__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Vehicle',
+            name="Vehicle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('vin', models.CharField(max_length=17, verbose_name='车架号（VIN）')),
-                ('vin_rev', models.CharField(editable=False, max_length=17)),
-                ('plate', models.CharField(blank=True, max_length=10, verbose_name='车牌号')),
-                ('plate_rev', models.CharField(blank=True, editable=False, max_length=10)),
-                ('engine_no', models.CharField(blank=True, max_length=30, verbose_name='发动机号')),
-                ('colour', models.CharField(blank=True, max_length=30, verbose_name='颜色')),
-                ('production_date', models.DateField(blank=True, null=True, verbose_name='生产日期')),
-                ('sale_date', models.DateField(blank=True, null=True, verbose_name='销售日期')),
-                ('registration_date', models.DateField(blank=True, null=True, verbose_name='上牌日期')),
-                ('warranty_start', models.DateField(blank=True, null=True, verbose_name='保修开始')),
-                ('warranty_end', models.DateField(blank=True, null=True, verbose_name='保修截止')),
-                ('warranty_km', models.PositiveIntegerField(blank=True, null=True, verbose_name='保修里程（公里）')),
-                ('insurer', models.CharField(blank=True, max_length=50, verbose_name='保险公司')),
-                ('policy_expiry', models.DateField(blank=True, null=True, verbose_name='保险到期')),
-                ('next_maintenance_date', models.DateField(blank=True, null=True, verbose_name='下次保养日期')),
-                ('next_maintenance_km', models.PositiveIntegerField(blank=True, null=True, verbose_name='下次保养里程')),
-                ('odometer_km', models.PositiveIntegerField(default=0, verbose_name='当前里程')),
-                ('odometer_date', models.DateField(blank=True, null=True, verbose_name='里程日期')),
-                ('notes', models.TextField(blank=True, verbose_name='备注')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='建档时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('configuration', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.configuration', verbose_name='配置')),
-                ('created_store', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.store', verbose_name='建档门店')),
-                ('driver', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='vehicles_driven', to='customers.customer', verbose_name='使用人')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.dealergroup', verbose_name='集团')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vehicles_owned', to='customers.customer', verbose_name='车主')),
-                ('selling_store', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.store', verbose_name='销售门店')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("vin", models.CharField(max_length=17, verbose_name="车架号（VIN）")),
+                ("vin_rev", models.CharField(editable=False, max_length=17)),
+                ("plate", models.CharField(blank=True, max_length=10, verbose_name="车牌号")),
+                ("plate_rev", models.CharField(blank=True, editable=False, max_length=10)),
+                ("engine_no", models.CharField(blank=True, max_length=30, verbose_name="发动机号")),
+                ("colour", models.CharField(blank=True, max_length=30, verbose_name="颜色")),
+                ("production_date", models.DateField(blank=True, null=True, verbose_name="生产日期")),
+                ("sale_date", models.DateField(blank=True, null=True, verbose_name="销售日期")),
+                ("registration_date", models.DateField(blank=True, null=True, verbose_name="上牌日期")),
+                ("warranty_start", models.DateField(blank=True, null=True, verbose_name="保修开始")),
+                ("warranty_end", models.DateField(blank=True, null=True, verbose_name="保修截止")),
+                (
+                    "warranty_km",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="保修里程（公里）"),
+                ),
+                ("insurer", models.CharField(blank=True, max_length=50, verbose_name="保险公司")),
+                ("policy_expiry", models.DateField(blank=True, null=True, verbose_name="保险到期")),
+                (
+                    "next_maintenance_date",
+                    models.DateField(blank=True, null=True, verbose_name="下次保养日期"),
+                ),
+                (
+                    "next_maintenance_km",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="下次保养里程"),
+                ),
+                ("odometer_km", models.PositiveIntegerField(default=0, verbose_name="当前里程")),
+                ("odometer_date", models.DateField(blank=True, null=True, verbose_name="里程日期")),
+                ("notes", models.TextField(blank=True, verbose_name="备注")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="建档时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "configuration",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.configuration",
+                        verbose_name="配置",
+                    ),
+                ),
+                (
+                    "created_store",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.store",
+                        verbose_name="建档门店",
+                    ),
+                ),
+                (
+                    "driver",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="vehicles_driven",
+                        to="customers.customer",
+                        verbose_name="使用人",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="core.dealergroup",
+                        verbose_name="集团",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="vehicles_owned",
+                        to="customers.customer",
+                        verbose_name="车主",
+                    ),
+                ),
+                (
+                    "selling_store",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.store",
+                        verbose_name="销售门店",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '车辆',
-                'verbose_name_plural': '车辆',
-                'ordering': ['-id'],
-                'permissions': [('transfer_vehicle', '车辆过户'), ('correct_odometer', '更正里程（仪表更换）')],
+                "verbose_name": "车辆",
+                "verbose_name_plural": "车辆",
+                "ordering": ["-id"],
+                "permissions": [
+                    ("transfer_vehicle", "车辆过户"),
+                    ("correct_odometer", "更正里程（仪表更换）"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PlateChange',
+            name="PlateChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_plate', models.CharField(blank=True, max_length=10, verbose_name='原车牌')),
-                ('new_plate', models.CharField(blank=True, max_length=10, verbose_name='新车牌')),
-                ('changed_on', models.DateField(verbose_name='变更日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('vehicle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plate_changes', to='customers.vehicle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("old_plate", models.CharField(blank=True, max_length=10, verbose_name="原车牌")),
+                ("new_plate", models.CharField(blank=True, max_length=10, verbose_name="新车牌")),
+                ("changed_on", models.DateField(verbose_name="变更日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "vehicle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plate_changes",
+                        to="customers.vehicle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '车牌变更',
-                'verbose_name_plural': '车牌变更',
-                'ordering': ['-changed_on', '-id'],
+                "verbose_name": "车牌变更",
+                "verbose_name_plural": "车牌变更",
+                "ordering": ["-changed_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Ownership',
+            name="Ownership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', '车主'), ('driver', '使用人'), ('contact', '联系人')], default='owner', max_length=10, verbose_name='关系')),
-                ('since', models.DateField(verbose_name='开始日期')),
-                ('until', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ownerships', to='customers.customer', verbose_name='客户')),
-                ('vehicle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ownerships', to='customers.vehicle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("owner", "车主"), ("driver", "使用人"), ("contact", "联系人")],
+                        default="owner",
+                        max_length=10,
+                        verbose_name="关系",
+                    ),
+                ),
+                ("since", models.DateField(verbose_name="开始日期")),
+                ("until", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ownerships",
+                        to="customers.customer",
+                        verbose_name="客户",
+                    ),
+                ),
+                (
+                    "vehicle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ownerships",
+                        to="customers.vehicle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '车辆归属',
-                'verbose_name_plural': '车辆归属',
-                'ordering': ['-since', '-id'],
+                "verbose_name": "车辆归属",
+                "verbose_name_plural": "车辆归属",
+                "ordering": ["-since", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='OdometerReading',
+            name="OdometerReading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value_km', models.PositiveIntegerField(verbose_name='里程（公里）')),
-                ('read_on', models.DateField(verbose_name='读数日期')),
-                ('source', models.CharField(choices=[('manual', '手工录入'), ('reception', '接车'), ('delivery', '新车交付'), ('import', '导入'), ('correction', '更正')], default='manual', max_length=12, verbose_name='来源')),
-                ('document', models.CharField(blank=True, max_length=40, verbose_name='来源单据')),
-                ('is_correction', models.BooleanField(default=False, verbose_name='更正')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='更正原因')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('store', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.store')),
-                ('vehicle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='odometer_readings', to='customers.vehicle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value_km", models.PositiveIntegerField(verbose_name="里程（公里）")),
+                ("read_on", models.DateField(verbose_name="读数日期")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "手工录入"),
+                            ("reception", "接车"),
+                            ("delivery", "新车交付"),
+                            ("import", "导入"),
+                            ("correction", "更正"),
+                        ],
+                        default="manual",
+                        max_length=12,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("document", models.CharField(blank=True, max_length=40, verbose_name="来源单据")),
+                ("is_correction", models.BooleanField(default=False, verbose_name="更正")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="更正原因")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="录入时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.store",
+                    ),
+                ),
+                (
+                    "vehicle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="odometer_readings",
+                        to="customers.vehicle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '里程记录',
-                'verbose_name_plural': '里程记录',
-                'ordering': ['-id'],
+                "verbose_name": "里程记录",
+                "verbose_name_plural": "里程记录",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='VehicleModel',
+            name="VehicleModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='车型')),
-                ('code', models.CharField(blank=True, max_length=30, verbose_name='车型代码')),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='models', to='customers.series', verbose_name='车系')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="车型")),
+                ("code", models.CharField(blank=True, max_length=30, verbose_name="车型代码")),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="models",
+                        to="customers.series",
+                        verbose_name="车系",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '车型',
-                'verbose_name_plural': '车型',
-                'ordering': ['series__name', 'name'],
+                "verbose_name": "车型",
+                "verbose_name_plural": "车型",
+                "ordering": ["series__name", "name"],
             },
         ),
         migrations.AddField(
-            model_name='vehicle',
-            name='model',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.vehiclemodel', verbose_name='车型'),
+            model_name="vehicle",
+            name="model",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="customers.vehiclemodel",
+                verbose_name="车型",
+            ),
         ),
         migrations.AddField(
-            model_name='configuration',
-            name='model',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='configurations', to='customers.vehiclemodel', verbose_name='车型'),
+            model_name="configuration",
+            name="model",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="configurations",
+                to="customers.vehiclemodel",
+                verbose_name="车型",
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['mobile_rev'], name='customer_mobile_rev', opclasses=['varchar_pattern_ops']),
+            model_name="customer",
+            index=models.Index(
+                fields=["mobile_rev"], name="customer_mobile_rev", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['name'], name='customer_name_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="customer",
+            index=models.Index(
+                fields=["name"], name="customer_name_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['group', 'id_number'], name='customer_id_number'),
+            model_name="customer",
+            index=models.Index(fields=["group", "id_number"], name="customer_id_number"),
         ),
         migrations.AddConstraint(
-            model_name='customerassignment',
-            constraint=models.UniqueConstraint(fields=('customer', 'store'), name='assignment_unique_store'),
+            model_name="customerassignment",
+            constraint=models.UniqueConstraint(fields=("customer", "store"), name="assignment_unique_store"),
         ),
         migrations.AddIndex(
-            model_name='customerphone',
-            index=models.Index(fields=['number_rev'], name='customerphone_rev', opclasses=['varchar_pattern_ops']),
+            model_name="customerphone",
+            index=models.Index(
+                fields=["number_rev"], name="customerphone_rev", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddConstraint(
-            model_name='customerphone',
-            constraint=models.UniqueConstraint(fields=('customer', 'number'), name='customerphone_unique'),
+            model_name="customerphone",
+            constraint=models.UniqueConstraint(fields=("customer", "number"), name="customerphone_unique"),
         ),
         migrations.AddConstraint(
-            model_name='series',
-            constraint=models.UniqueConstraint(fields=('brand', 'name'), name='series_unique_name'),
+            model_name="series",
+            constraint=models.UniqueConstraint(fields=("brand", "name"), name="series_unique_name"),
         ),
         migrations.AddIndex(
-            model_name='ownership',
-            index=models.Index(fields=['customer', 'until'], name='ownership_customer_open'),
+            model_name="ownership",
+            index=models.Index(fields=["customer", "until"], name="ownership_customer_open"),
         ),
         migrations.AddConstraint(
-            model_name='vehiclemodel',
-            constraint=models.UniqueConstraint(fields=('series', 'name'), name='vehiclemodel_unique_name'),
+            model_name="vehiclemodel",
+            constraint=models.UniqueConstraint(fields=("series", "name"), name="vehiclemodel_unique_name"),
         ),
         migrations.AddIndex(
-            model_name='vehicle',
-            index=models.Index(fields=['vin_rev'], name='vehicle_vin_rev', opclasses=['varchar_pattern_ops']),
+            model_name="vehicle",
+            index=models.Index(fields=["vin_rev"], name="vehicle_vin_rev", opclasses=["varchar_pattern_ops"]),
         ),
         migrations.AddIndex(
-            model_name='vehicle',
-            index=models.Index(fields=['plate_rev'], name='vehicle_plate_rev', opclasses=['varchar_pattern_ops']),
+            model_name="vehicle",
+            index=models.Index(
+                fields=["plate_rev"], name="vehicle_plate_rev", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='vehicle',
-            index=models.Index(fields=['plate'], name='vehicle_plate_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="vehicle",
+            index=models.Index(
+                fields=["plate"], name="vehicle_plate_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vehicle',
-            constraint=models.UniqueConstraint(fields=('group', 'vin'), name='vehicle_unique_vin'),
+            model_name="vehicle",
+            constraint=models.UniqueConstraint(fields=("group", "vin"), name="vehicle_unique_vin"),
         ),
         migrations.AddConstraint(
-            model_name='configuration',
-            constraint=models.UniqueConstraint(fields=('model', 'year', 'name'), name='configuration_unique_name'),
+            model_name="configuration",
+            constraint=models.UniqueConstraint(
+                fields=("model", "year", "name"), name="configuration_unique_name"
+            ),
         ),
     ]

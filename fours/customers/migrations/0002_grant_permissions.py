@@ -21,8 +21,20 @@ def grant(apps, schema_editor):
         apps,
         "customers",
         {
-            Role.GROUP_MANAGER: [*MANAGE, "import_customer", "add_brand", "change_brand", "add_configuration"],
-            Role.GENERAL_MANAGER: [*MANAGE, "import_customer", "add_brand", "change_brand", "add_configuration"],
+            Role.GROUP_MANAGER: [
+                *MANAGE,
+                "import_customer",
+                "add_brand",
+                "change_brand",
+                "add_configuration",
+            ],
+            Role.GENERAL_MANAGER: [
+                *MANAGE,
+                "import_customer",
+                "add_brand",
+                "change_brand",
+                "add_configuration",
+            ],
             Role.SALES_MANAGER: MANAGE,
             Role.SERVICE_MANAGER: MANAGE,
             Role.SALES_CONSULTANT: [*EDIT, "view_sensitive"],

@@ -1,0 +1,162 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Configuration, Customer, Vehicle, VehicleModel
+
+
+class StyledMixin:
+    """Bootstrap classes on every widget, dates as date pickers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            w = field.widget
+            if isinstance(w, forms.CheckboxInput):
+                w.attrs.setdefault("class", "form-check-input")
+            elif isinstance(w, forms.Select):
+                w.attrs.setdefault("class", "form-select")
+            else:
+                w.attrs.setdefault("class", "form-control")
+            if isinstance(field, forms.DateField):
+                w.input_type = "date"
+                w.format = "%Y-%m-%d"
+
+
+class CustomerForm(StyledMixin, forms.ModelForm):
+    other_phones = forms.CharField(
+        label=_("其他电话"), required=False, help_text=_("多个号码用逗号分隔"), max_length=200
+    )
+    tags = forms.CharField(label=_("标签"), required=False, help_text=_("多个标签用逗号分隔"), max_length=200)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "kind",
+            "name",
+            "mobile",
+            "gender",
+            "id_number",
+            "contact_person",
+            "address",
+            "birthday",
+            "source",
+            "preferred_channel",
+            "preferred_time",
+            "consent_call",
+            "consent_sms",
+            "consent_marketing",
+            "tags",
+            "notes",
+        ]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 2, "col": "col-12"}),
+            "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "address": forms.TextInput(attrs={"col": "col-12"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and isinstance(self.initial.get("tags"), list):
+            self.initial["tags"] = ", ".join(self.initial["tags"])
+        for f in ("name", "mobile", "id_number"):
+            self.fields[f].validators = []  # the service validates, with the duplicate check
+
+    def _post_clean(self):  # the service validates and saves; skip the model's own checks
+        pass
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["phones"] = [
+            {"number": n.strip(), "kind": "other"}
+            for n in (data.pop("other_phones", "") or "").replace("，", ",").split(",")
+            if n.strip()
+        ]
+        return data
+
+
+class VehicleForm(StyledMixin, forms.ModelForm):
+    odometer_km = forms.IntegerField(label=_("当前里程（公里）"), required=False, min_value=0)
+
+    class Meta:
+        model = Vehicle
+        fields = [
+            "vin",
+            "plate",
+            "engine_no",
+            "configuration",
+            "model",
+            "colour",
+            "production_date",
+            "sale_date",
+            "registration_date",
+            "warranty_start",
+            "warranty_end",
+            "warranty_km",
+            "insurer",
+            "policy_expiry",
+            "next_maintenance_date",
+            "next_maintenance_km",
+            "notes",
+        ]
+        widgets = {
+            "vin": forms.TextInput(attrs={"autocomplete": "off", "style": "text-transform:uppercase"}),
+            "notes": forms.Textarea(attrs={"rows": 2, "col": "col-12"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["configuration"].queryset = Configuration.objects.select_related("model__series__brand")
+        self.fields["model"].queryset = VehicleModel.objects.select_related("series__brand")
+        self.fields["vin"].validators = []
+        if self.instance.pk:
+            del self.fields["odometer_km"]
+
+    def _post_clean(self):
+        pass
+
+
+class OdometerForm(StyledMixin, forms.Form):
+    value_km = forms.IntegerField(label=_("里程（公里）"), min_value=0)
+    read_on = forms.DateField(label=_("读数日期"), required=False)
+    correction = forms.BooleanField(label=_("更正（仪表更换）"), required=False)
+    reason = forms.CharField(label=_("更正原因"), required=False, max_length=200)
+
+
+class TransferForm(StyledMixin, forms.Form):
+    new_owner = forms.IntegerField(widget=forms.HiddenInput)
+    on = forms.DateField(label=_("过户日期"), required=False)
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+
+class MergeForm(StyledMixin, forms.Form):
+    merged = forms.IntegerField(label=_("被合并客户编号（ID）"), min_value=1)
+    reason = forms.CharField(label=_("原因"), max_length=200)
+
+
+class AssignForm(StyledMixin, forms.Form):
+    field = forms.ChoiceField(
+        label=_("归属类型"),
+        choices=[
+            ("sales_consultant", _("销售顾问")),
+            ("service_advisor", _("服务顾问")),
+            ("care_specialist", _("客服专员")),
+        ],
+    )
+    from_user = forms.ModelChoiceField(label=_("原负责人"), queryset=None, required=False)
+    to_user = forms.ModelChoiceField(label=_("新负责人"), queryset=None)
+
+    def __init__(self, *args, users=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_user"].queryset = users
+        self.fields["to_user"].queryset = users
+
+
+class ImportUploadForm(StyledMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("导入内容"), choices=[])
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+    def __init__(self, *args, **kwargs):
+        from .models import ImportKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ImportKind.choices

@@ -1,0 +1,573 @@
+"""Every write of the customer and vehicle archive. Keyword-only, atomic, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fours.core.audit import audit_record, diff
+from fours.core.errors import BusinessError
+from fours.core.roles import Role
+from fours.core.validators import (
+    normalize_code,
+    normalize_mobile,
+    normalize_plate,
+    validate_id_number,
+    validate_mobile,
+    validate_plate,
+    validate_uscc,
+    validate_vin,
+)
+
+from .models import (
+    Customer,
+    CustomerAssignment,
+    CustomerKind,
+    CustomerMerge,
+    CustomerPhone,
+    OdometerReading,
+    OdometerSource,
+    Ownership,
+    OwnershipRole,
+    PhoneKind,
+    PlateChange,
+    Vehicle,
+)
+
+CUSTOMER_FIELDS = {
+    "kind",
+    "name",
+    "gender",
+    "mobile",
+    "id_number",
+    "address",
+    "birthday",
+    "contact_person",
+    "source",
+    "preferred_channel",
+    "preferred_time",
+    "consent_call",
+    "consent_sms",
+    "consent_marketing",
+    "tags",
+    "notes",
+}
+VEHICLE_FIELDS = {
+    "vin",
+    "plate",
+    "engine_no",
+    "model",
+    "configuration",
+    "colour",
+    "production_date",
+    "sale_date",
+    "registration_date",
+    "selling_store",
+    "warranty_start",
+    "warranty_end",
+    "warranty_km",
+    "insurer",
+    "policy_expiry",
+    "next_maintenance_date",
+    "next_maintenance_km",
+    "driver",
+    "notes",
+}
+ASSIGN_FIELDS = {
+    "sales_consultant": Role.SALES_CONSULTANT,
+    "service_advisor": Role.SERVICE_ADVISOR,
+    "care_specialist": Role.CRM_SPECIALIST,
+}
+
+
+def _require(actor, perm: str) -> None:
+    if actor is not None and not actor.has_perm(perm):
+        raise PermissionDenied(_("您没有此操作的权限"))
+
+
+def _check(validator, field: str, value, errors: dict) -> None:
+    try:
+        validator(value)
+    except ValidationError as e:
+        errors.setdefault(field, []).extend(e.messages)
+
+
+# --- customers ----------------------------------------------------------------------------------
+
+
+def clean_customer(data: dict, *, group, instance: Customer | None = None) -> dict:
+    """Normalise and validate customer data; raises BusinessError naming every bad field."""
+    out = {k: v for k, v in data.items() if k in CUSTOMER_FIELDS}
+    errors: dict = {}
+    if "name" in out or instance is None:
+        out["name"] = (out.get("name") or "").strip()
+        if not out["name"]:
+            errors["name"] = [_("请填写姓名或单位名称")]
+    kind = out.get("kind") or (instance.kind if instance else CustomerKind.PERSON)
+    if kind not in CustomerKind.values:
+        errors["kind"] = [_("客户类型不正确")]
+    if "mobile" in out:
+        out["mobile"] = normalize_mobile(out["mobile"])
+        if out["mobile"]:
+            _check(validate_mobile, "mobile", out["mobile"], errors)
+        elif kind == CustomerKind.PERSON and instance is None:
+            errors["mobile"] = [_("个人客户请填写手机号")]
+    elif instance is None and kind == CustomerKind.PERSON:
+        errors["mobile"] = [_("个人客户请填写手机号")]
+    if out.get("id_number"):
+        out["id_number"] = normalize_code(out["id_number"])
+        _check(
+            validate_uscc if kind == CustomerKind.COMPANY else validate_id_number,
+            "id_number",
+            out["id_number"],
+            errors,
+        )
+    if "tags" in out:
+        tags = out["tags"]
+        if isinstance(tags, str):
+            tags = [t for t in tags.replace("，", ",").replace(" ", ",").split(",")]
+        out["tags"] = sorted({t.strip() for t in tags if t and t.strip()})
+    if errors:
+        raise BusinessError(errors)
+    _check_duplicates(group, out, instance)
+    return out
+
+
+def _check_duplicates(group, out: dict, instance: Customer | None) -> None:
+    live = Customer.objects.filter(group=group, merged_into__isnull=True)
+    if instance is not None:
+        live = live.exclude(pk=instance.pk)
+    errors = {}
+    if out.get("mobile"):
+        hit = live.filter(Q(mobile=out["mobile"]) | Q(phones__number=out["mobile"])).first()
+        if hit:
+            errors["mobile"] = [
+                _("手机号已登记在客户“%(name)s”（%(no)s）名下")
+                % {"name": hit.name, "no": hit.number or hit.pk}
+            ]
+    if out.get("id_number"):
+        hit = live.filter(id_number=out["id_number"]).first()
+        if hit:
+            errors["id_number"] = [
+                _("证件号码已登记在客户“%(name)s”（%(no)s）名下")
+                % {"name": hit.name, "no": hit.number or hit.pk}
+            ]
+    if errors:
+        raise BusinessError(errors, code="duplicate")
+
+
+def duplicates_of(group, *, mobile="", id_number="", vin="") -> list[Customer]:
+    """Existing customers a new record would duplicate (offered instead of creating one)."""
+    q = Q()
+    if mobile:
+        m = normalize_mobile(mobile)
+        q |= Q(mobile=m) | Q(phones__number=m)
+    if id_number:
+        q |= Q(id_number=normalize_code(id_number))
+    if vin:
+        q |= Q(vehicles_owned__vin=normalize_code(vin))
+    if not q:
+        return []
+    return list(Customer.objects.filter(q, group=group, merged_into__isnull=True).distinct()[:5])
+
+
+def _consent_times(customer: Customer, out: dict, now) -> None:
+    for flag in ("consent_call", "consent_sms", "consent_marketing"):
+        if flag in out and (customer.pk is None or getattr(customer, flag) != out[flag]):
+            setattr(customer, f"{flag}_at", now)
+
+
+def _least_loaded(store, role: str, field: str):
+    """Even assignment: the active holder of the role with the fewest customers in this store."""
+    users = list(
+        get_user_model()
+        .objects.filter(
+            memberships__store=store,
+            memberships__role__name=role,
+            memberships__is_active=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("id")
+    )
+    if not users:
+        return None
+    loads = dict(
+        CustomerAssignment.objects.filter(store=store, **{f"{field}__in": users})
+        .values_list(field)
+        .annotate(n=Count("id"))
+    )
+    return min(users, key=lambda u: (loads.get(u.pk, 0), u.pk))
+
+
+@transaction.atomic
+def customer_create(*, actor, store, data: dict, allow_duplicate: bool = False) -> Customer:
+    _require(actor, "customers.add_customer")
+    group = store.group
+    if allow_duplicate:
+        out = {k: v for k, v in data.items() if k in CUSTOMER_FIELDS}
+        try:
+            out = clean_customer(data, group=group)
+        except BusinessError as e:
+            if getattr(e, "code", None) != "duplicate":
+                raise
+    else:
+        out = clean_customer(data, group=group)
+    c = Customer(group=group, created_store=store, **out)
+    _consent_times(c, out, timezone.now())
+    c.save()
+    c.number = f"C{c.pk:08d}"
+    Customer.objects.filter(pk=c.pk).update(number=c.number)
+    phones = [{"number": c.mobile, "kind": PhoneKind.MOBILE, "is_primary": True}] if c.mobile else []
+    for p in data.get("phones") or []:
+        num = normalize_mobile(p.get("number"))
+        if num and num != c.mobile:
+            phones.append({"number": num, "kind": p.get("kind") or PhoneKind.OTHER, "is_primary": False})
+    CustomerPhone.objects.bulk_create(
+        [CustomerPhone(customer=c, number_rev=p["number"][::-1], **p) for p in phones]
+    )
+    assignment = CustomerAssignment(customer=c, store=store)
+    for field, role in ASSIGN_FIELDS.items():
+        given = data.get(field)
+        setattr(assignment, field, given if given else _least_loaded(store, role, field))
+    assignment.save()
+    audit_record(actor=actor, obj=c, verb="created", store=store, changes={"name": [None, c.name]})
+    return c
+
+
+@transaction.atomic
+def customer_update(*, actor, customer: Customer, data: dict) -> Customer:
+    _require(actor, "customers.change_customer")
+    c = Customer.objects.select_for_update().get(pk=customer.pk)
+    if c.merged_into_id:
+        raise BusinessError({"customer": _("该客户已合并，请修改保留的客户档案")})
+    out = clean_customer(data, group=c.group, instance=c)
+    changes = diff(c, **out)
+    _consent_times(c, out, timezone.now())
+    for k, v in out.items():
+        setattr(c, k, v)
+    c.save()
+    if "mobile" in changes and c.mobile:
+        CustomerPhone.objects.filter(customer=c, is_primary=True).update(is_primary=False)
+        CustomerPhone.objects.update_or_create(
+            customer=c, number=c.mobile, defaults={"is_primary": True, "kind": PhoneKind.MOBILE}
+        )
+    if changes:
+        audit_record(actor=actor, obj=c, verb="updated", changes=changes)
+    return c
+
+
+@transaction.atomic
+def customers_assign(*, actor, store, customer_ids, field: str, user) -> int:
+    """Bulk reassignment of the 销售顾问 / 服务顾问 / 客服专员 of customers in one store."""
+    _require(actor, "customers.assign_customer")
+    if field not in ASSIGN_FIELDS:
+        raise BusinessError({"field": _("未知的归属类型")})
+    if (
+        user is not None
+        and not user.memberships.filter(store=store, role__name=ASSIGN_FIELDS[field]).exists()
+    ):
+        raise BusinessError(
+            {"user": _("%(name)s 不是本店的%(role)s") % {"name": user, "role": ASSIGN_FIELDS[field]}}
+        )
+    ids = list(Customer.objects.filter(pk__in=customer_ids, group=store.group).values_list("pk", flat=True))
+    for cid in ids:
+        a, _created = CustomerAssignment.objects.get_or_create(customer_id=cid, store=store)
+        old = getattr(a, field)
+        if old != user:
+            setattr(a, field, user)
+            a.save(update_fields=[field])
+            audit_record(
+                actor=actor,
+                obj=a.customer,
+                verb="assigned",
+                store=store,
+                changes={field: [str(old or ""), str(user or "")]},
+            )
+    return len(ids)
+
+
+@transaction.atomic
+def customer_merge(*, actor, survivor: Customer, merged: Customer, reason: str = "") -> CustomerMerge:
+    """Move every row that points at ``merged`` to ``survivor``; ``merged`` stays as history."""
+    _require(actor, "customers.merge_customer")
+    if survivor.pk == merged.pk:
+        raise BusinessError({"merged": _("不能把客户合并到自己")})
+    locked = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk])}
+    survivor, merged = locked[survivor.pk], locked[merged.pk]
+    if survivor.group_id != merged.group_id:
+        raise BusinessError({"merged": _("只能合并同一集团的客户")})
+    if survivor.merged_into_id or merged.merged_into_id:
+        raise BusinessError({"merged": _("已合并的客户不能再次合并")})
+    moved = {}
+    for rel in Customer._meta.related_objects:
+        if rel.related_model is Customer or rel.related_model is CustomerMerge:
+            continue  # merged_into and the merge history itself
+        if not (rel.one_to_many or rel.one_to_one):
+            continue
+        model, fk = rel.related_model, rel.field.name
+        qs = model._base_manager.filter(**{fk: merged})
+        if model is CustomerPhone:
+            dup = set(CustomerPhone.objects.filter(customer=survivor).values_list("number", flat=True))
+            qs.filter(number__in=dup).delete()
+            qs.update(is_primary=False)
+        if model is CustomerAssignment:
+            taken = CustomerAssignment.objects.filter(customer=survivor).values_list("store_id", flat=True)
+            qs.filter(store_id__in=list(taken)).delete()
+        n = qs.update(**{fk: survivor})
+        if n:
+            moved[f"{model._meta.label_lower}.{fk}"] = n
+    # what the survivor lacks, it takes from the merged record
+    for field in ("mobile", "id_number", "address", "birthday", "contact_person"):
+        if not getattr(survivor, field) and getattr(merged, field):
+            setattr(survivor, field, getattr(merged, field))
+            if field == "id_number":
+                merged.id_number = ""
+    survivor.tags = sorted(set(survivor.tags) | set(merged.tags))
+    survivor.save()
+    merged.merged_into = survivor
+    merged.save(update_fields=["merged_into", "id_number", "updated_at"])
+    record = CustomerMerge.objects.create(
+        survivor=survivor, merged=merged, moved=moved, reason=reason, actor=actor
+    )
+    audit_record(
+        actor=actor,
+        obj=survivor,
+        verb="merged",
+        changes={"merged": [None, str(merged)], **moved},
+        note=reason,
+    )
+    audit_record(
+        actor=actor, obj=merged, verb="merged", changes={"merged_into": [None, str(survivor)]}, note=reason
+    )
+    return record
+
+
+def customer_reveal(*, actor, customer: Customer) -> Customer:
+    """Showing a full mobile/ID number is allowed with the permission and leaves an audit event."""
+    if not actor.has_perm("customers.view_sensitive"):
+        raise PermissionDenied(_("您没有查看完整手机号和证件号的权限"))
+    audit_record(actor=actor, obj=customer, verb="reveal")
+    return customer
+
+
+# --- vehicles -----------------------------------------------------------------------------------
+
+
+def clean_vehicle(data: dict, *, group, instance: Vehicle | None = None) -> dict:
+    out = {k: v for k, v in data.items() if k in VEHICLE_FIELDS}
+    errors: dict = {}
+    if "vin" in out or instance is None:
+        out["vin"] = normalize_code(out.get("vin"))
+        _check(validate_vin, "vin", out["vin"], errors)
+    if out.get("plate"):
+        out["plate"] = normalize_plate(out["plate"])
+        _check(validate_plate, "plate", out["plate"], errors)
+    elif "plate" in out:
+        out["plate"] = ""
+    for f in ("warranty_km", "next_maintenance_km"):
+        if out.get(f) in ("", None):
+            out[f] = None
+        elif f in out:
+            try:
+                out[f] = int(out[f])
+                if out[f] < 0:
+                    raise ValueError
+            except (TypeError, ValueError):
+                errors[f] = [_("请输入不小于0的整数")]
+    conf = out.get("configuration")
+    if conf is not None and not out.get("model"):
+        out["model"] = conf.model
+    if errors:
+        raise BusinessError(errors)
+    if "vin" in out:
+        dup = Vehicle.objects.filter(group=group, vin=out["vin"])
+        if instance is not None:
+            dup = dup.exclude(pk=instance.pk)
+        hit = dup.select_related("owner").first()
+        if hit:
+            raise BusinessError(
+                {
+                    "vin": [
+                        _("车架号已存在：%(plate)s，车主 %(owner)s")
+                        % {"plate": hit.plate or "—", "owner": hit.owner}
+                    ]
+                },
+                code="duplicate",
+            )
+    return out
+
+
+@transaction.atomic
+def vehicle_create(*, actor, store, owner: Customer, data: dict) -> Vehicle:
+    _require(actor, "customers.add_vehicle")
+    if owner.group_id != store.group_id:
+        raise BusinessError({"owner": _("车主不属于本集团")})
+    if owner.merged_into_id:
+        raise BusinessError({"owner": _("该客户已合并，请选择保留的客户档案")})
+    out = clean_vehicle(data, group=store.group)
+    v = Vehicle(group=store.group, owner=owner, created_store=store, **out)
+    v.save()
+    today = timezone.localdate()
+    Ownership.objects.create(
+        vehicle=v, customer=owner, role=OwnershipRole.OWNER, since=v.sale_date or today, actor=actor
+    )
+    if v.driver_id and v.driver_id != owner.pk:
+        Ownership.objects.create(
+            vehicle=v, customer=v.driver, role=OwnershipRole.DRIVER, since=today, actor=actor
+        )
+    audit_record(
+        actor=actor,
+        obj=v,
+        verb="created",
+        store=store,
+        changes={"vin": [None, v.vin], "owner": [None, str(owner)]},
+    )
+    km = data.get("odometer_km")
+    if km not in (None, ""):
+        odometer_record(
+            actor=actor,
+            vehicle=v,
+            value_km=km,
+            source=data.get("odometer_source") or OdometerSource.MANUAL,
+            store=store,
+        )
+        v.refresh_from_db()
+    return v
+
+
+@transaction.atomic
+def vehicle_update(*, actor, vehicle: Vehicle, data: dict, plate_changed_on=None) -> Vehicle:
+    _require(actor, "customers.change_vehicle")
+    v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+    out = clean_vehicle(data, group=v.group, instance=v)
+    changes = diff(v, **out)
+    if "plate" in changes:
+        PlateChange.objects.create(
+            vehicle=v,
+            old_plate=v.plate,
+            new_plate=out["plate"],
+            changed_on=plate_changed_on or timezone.localdate(),
+            actor=actor,
+        )
+    for k, val in out.items():
+        setattr(v, k, val)
+    v.save()
+    if changes:
+        audit_record(actor=actor, obj=v, verb="updated", changes=changes)
+    return v
+
+
+def _int_km(value) -> int:
+    try:
+        km = int(str(value).replace(",", "").strip())
+    except (TypeError, ValueError):
+        raise BusinessError({"value_km": _("里程应为整数公里数")}) from None
+    if km < 0 or km > 2_000_000:
+        raise BusinessError({"value_km": _("里程应在0到2,000,000公里之间")})
+    return km
+
+
+@transaction.atomic
+def odometer_record(
+    *,
+    actor,
+    vehicle: Vehicle,
+    value_km,
+    read_on=None,
+    source: str = OdometerSource.MANUAL,
+    document: str = "",
+    store=None,
+    correction: bool = False,
+    reason: str = "",
+) -> OdometerReading:
+    """Append a reading. A value below the last one is refused unless it is a correction
+    (instrument replaced) with a reason, by someone allowed to correct."""
+    km = _int_km(value_km)
+    v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+    read_on = read_on or timezone.localdate()
+    if isinstance(read_on, dt.datetime):
+        read_on = read_on.date()
+    if read_on > timezone.localdate():
+        raise BusinessError({"read_on": _("读数日期不能晚于今天")})
+    if correction:
+        if actor is not None and not actor.has_perm("customers.correct_odometer"):
+            raise PermissionDenied(_("您没有更正里程的权限"))
+        if not reason.strip():
+            raise BusinessError({"reason": _("更正里程须填写原因（如更换仪表）")})
+    elif km < v.odometer_km:
+        raise BusinessError(
+            {
+                "value_km": _("里程 %(new)s 公里低于上次记录 %(old)s 公里；如更换过仪表，请按更正登记")
+                % {"new": f"{km:,}", "old": f"{v.odometer_km:,}"}
+            },
+            code="odometer_falling",
+        )
+    reading = OdometerReading.objects.create(
+        vehicle=v,
+        value_km=km,
+        read_on=read_on,
+        source=OdometerSource.CORRECTION if correction else source,
+        document=document,
+        store=store,
+        is_correction=correction,
+        reason=reason.strip(),
+        actor=actor,
+    )
+    old = v.odometer_km
+    v.odometer_km, v.odometer_date = km, read_on
+    v.save(update_fields=["odometer_km", "odometer_date", "updated_at"])
+    audit_record(
+        actor=actor,
+        obj=v,
+        verb="odometer",
+        store=store,
+        changes={"odometer_km": [old, km]},
+        note=reason or document,
+    )
+    return reading
+
+
+@transaction.atomic
+def vehicle_set_next_maintenance(*, actor, vehicle: Vehicle, due_date, due_km, document: str = "") -> Vehicle:
+    v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+    changes = diff(v, next_maintenance_date=due_date, next_maintenance_km=due_km)
+    v.next_maintenance_date, v.next_maintenance_km = due_date, due_km
+    v.save(update_fields=["next_maintenance_date", "next_maintenance_km", "updated_at"])
+    if changes:
+        audit_record(actor=actor, obj=v, verb="updated", changes=changes, note=document)
+    return v
+
+
+@transaction.atomic
+def vehicle_transfer(*, actor, vehicle: Vehicle, new_owner: Customer, on=None, note: str = "") -> Vehicle:
+    """过户: the owner changes; the old ownership row is closed, never rewritten."""
+    _require(actor, "customers.transfer_vehicle")
+    v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+    if new_owner.group_id != v.group_id:
+        raise BusinessError({"new_owner": _("新车主不属于本集团")})
+    if new_owner.merged_into_id:
+        raise BusinessError({"new_owner": _("该客户已合并，请选择保留的客户档案")})
+    if new_owner.pk == v.owner_id:
+        raise BusinessError({"new_owner": _("新车主与现车主相同")})
+    on = on or timezone.localdate()
+    current = Ownership.objects.filter(vehicle=v, role=OwnershipRole.OWNER, until__isnull=True)
+    if current.filter(since__gt=on).exists():
+        raise BusinessError({"on": _("过户日期早于现车主的开始日期")})
+    current.update(until=on)
+    Ownership.objects.create(
+        vehicle=v, customer=new_owner, role=OwnershipRole.OWNER, since=on, note=note, actor=actor
+    )
+    old = v.owner
+    v.owner = new_owner
+    v.save(update_fields=["owner", "updated_at"])
+    audit_record(
+        actor=actor, obj=v, verb="transferred", changes={"owner": [str(old), str(new_owner)]}, note=note
+    )
+    return v
