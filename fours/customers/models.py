@@ -81,7 +81,7 @@ class VehicleModel(models.Model):
         verbose_name = verbose_name_plural = _("车型")
 
     def __str__(self) -> str:
-        return f"{self.series} {self.name}"
+        return str(self.series) if self.name == self.series.name else f"{self.series} {self.name}"
 
 
 class Configuration(models.Model):

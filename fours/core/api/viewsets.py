@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
+
+from fours.core.models import Store
+from fours.core.selectors import store_ids_for
 
 from .idempotency import IdempotencyMixin
 
@@ -35,3 +40,15 @@ class ScopedViewSet(
     viewsets.GenericViewSet,
 ):
     """Writes must go through services: override perform_create/perform_update to call them."""
+
+
+def request_store(request, store_id=None):
+    """The store a write applies to: the given one if it is the user's, else the user's only store."""
+    ids = store_ids_for(request.user)
+    if store_id is None:
+        if len(ids) != 1:
+            raise ValidationError({"store": [_("请指定门店")]})
+        store_id = next(iter(ids))
+    if int(store_id) not in ids:
+        raise ValidationError({"store": [_("门店不在您的范围内")]})
+    return Store.objects.select_related("group").get(pk=store_id)

@@ -7,8 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from fours.core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
-from fours.core.models import Store
-from fours.core.selectors import store_ids_for
+from fours.core.api.viewsets import request_store as _store
 
 from .. import services
 from ..filters import MoveFilter, PartFilter
@@ -25,17 +24,6 @@ from ..models import (
     TradeCustomer,
 )
 from . import serializers as s
-
-
-def _store(request, store_id=None):
-    ids = store_ids_for(request.user)
-    if store_id is None:
-        if len(ids) != 1:
-            raise ValidationError({"store": [_("请指定门店")]})
-        store_id = next(iter(ids))
-    if int(store_id) not in ids:
-        raise ValidationError({"store": [_("门店不在您的范围内")]})
-    return Store.objects.select_related("group").get(pk=store_id)
 
 
 def _parts(user, lines):

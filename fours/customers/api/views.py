@@ -1,0 +1,224 @@
+import django_filters
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from fours.core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin, request_store
+from fours.core.validators import normalize_code, normalize_mobile
+
+from .. import services
+from ..models import Brand, Configuration, Customer, OdometerReading, Ownership, Series, Vehicle, VehicleModel
+from ..selectors import customers_for, search_archive, vehicles_for
+from . import serializers as s
+
+
+class CustomerFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="by_search", label="name prefix or phone tail")
+    phone = django_filters.CharFilter(method="by_phone", label="full phone or its last 4+ digits")
+
+    class Meta:
+        model = Customer
+        fields = ["search", "phone", "kind"]
+
+    def by_search(self, qs, name, value):
+        ids = [h.customer.pk for h in search_archive(self.request.user, value, limit=50)]
+        return qs.filter(pk__in=ids)
+
+    def by_phone(self, qs, name, value):
+        return qs.filter(phones__number_rev__startswith=normalize_mobile(value)[::-1]).distinct()
+
+
+class VehicleFilter(django_filters.FilterSet):
+    plate = django_filters.CharFilter(method="by_plate", label="plate or its last characters")
+    vin = django_filters.CharFilter(method="by_vin", label="VIN or its last 6-8 characters")
+    phone = django_filters.CharFilter(method="by_phone", label="owner's phone or its last 4 digits")
+    search = django_filters.CharFilter(method="by_search", label="plate, VIN tail, phone tail or name")
+
+    class Meta:
+        model = Vehicle
+        fields = ["plate", "vin", "phone", "search", "owner"]
+
+    def by_plate(self, qs, name, value):
+        code = normalize_code(value)
+        return qs.filter(Q(plate__startswith=code) | Q(plate_rev__startswith=code[::-1]))
+
+    def by_vin(self, qs, name, value):
+        return qs.filter(vin_rev__startswith=normalize_code(value)[::-1])
+
+    def by_phone(self, qs, name, value):
+        return qs.filter(owner__phones__number_rev__startswith=normalize_mobile(value)[::-1]).distinct()
+
+    def by_search(self, qs, name, value):
+        hits = search_archive(self.request.user, value, limit=50)
+        return qs.filter(
+            Q(pk__in=[h.vehicle.pk for h in hits if h.vehicle]) | Q(owner__in=[h.customer.pk for h in hits])
+        )
+
+
+class CustomerViewSet(
+    ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Customers of the user's dealer group. Mobile and ID numbers are masked without the
+    customers.view_sensitive permission. Writes go through the archive's services."""
+
+    queryset = Customer.objects.all()
+    serializer_class = s.CustomerSerializer
+    filterset_class = CustomerFilter
+    ordering_fields = ["id", "name", "created_at"]
+
+    def get_queryset(self):
+        return customers_for(self.request.user).order_by("-id")
+
+    def get_serializer_class(self):
+        return (
+            s.CustomerWriteSerializer
+            if self.action in ("create", "update", "partial_update")
+            else s.CustomerSerializer
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = s.CustomerWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        store = request_store(request, v.pop("store", None))
+        c = services.customer_create(actor=request.user, store=store, data=v)
+        return Response(
+            s.CustomerSerializer(c, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+    def update(self, request, *args, **kwargs):
+        c = self.get_object()
+        data = s.CustomerWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        v.pop("store", None)
+        c = services.customer_update(actor=request.user, customer=c, data=v)
+        return Response(s.CustomerSerializer(c, context={"request": request}).data)
+
+
+class VehicleViewSet(
+    ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    queryset = Vehicle.objects.all()
+    serializer_class = s.VehicleSerializer
+    filterset_class = VehicleFilter
+    ordering_fields = ["id", "plate", "next_maintenance_date"]
+    action_perms = {"transfer": ["customers.transfer_vehicle"]}
+
+    def get_queryset(self):
+        return (
+            vehicles_for(self.request.user)
+            .select_related("owner", "model__series__brand", "configuration__model__series__brand")
+            .order_by("-id")
+        )
+
+    def get_serializer_class(self):
+        return (
+            s.VehicleWriteSerializer
+            if self.action in ("create", "update", "partial_update")
+            else s.VehicleSerializer
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = s.VehicleWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        store = request_store(request, v.pop("store", None))
+        owner = get_object_or_404(customers_for(request.user), pk=v.pop("owner", 0) or 0)
+        vehicle = services.vehicle_create(actor=request.user, store=store, owner=owner, data=v)
+        return Response(s.VehicleSerializer(vehicle).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        vehicle = self.get_object()
+        data = s.VehicleWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        v = {k: val for k, val in data.validated_data.items() if k not in ("owner", "store", "odometer_km")}
+        vehicle = services.vehicle_update(actor=request.user, vehicle=vehicle, data=v)
+        return Response(s.VehicleSerializer(vehicle).data)
+
+    @action(detail=True, methods=["post"])
+    def transfer(self, request, pk=None):
+        """过户: body {"new_owner": customer id, "on": date, "note": ""}."""
+        vehicle = self.get_object()
+        new_owner = get_object_or_404(customers_for(request.user), pk=request.data.get("new_owner") or 0)
+        vehicle = services.vehicle_transfer(
+            actor=request.user,
+            vehicle=vehicle,
+            new_owner=new_owner,
+            on=request.data.get("on") or None,
+            note=request.data.get("note", ""),
+        )
+        return Response(s.VehicleSerializer(vehicle).data)
+
+
+class OwnershipViewSet(ScopedReadOnlyViewSet):
+    queryset = Ownership.objects.all()
+    serializer_class = s.OwnershipSerializer
+    filterset_fields = ["vehicle", "customer", "role"]
+
+    def get_queryset(self):
+        return (
+            Ownership.objects.filter(vehicle__in=vehicles_for(self.request.user))
+            .select_related("customer")
+            .order_by("-id")
+        )
+
+
+class OdometerViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = OdometerReading.objects.all()
+    serializer_class = s.OdometerSerializer
+    filterset_fields = ["vehicle"]
+
+    def get_queryset(self):
+        return OdometerReading.objects.filter(vehicle__in=vehicles_for(self.request.user)).order_by("-id")
+
+    def get_serializer_class(self):
+        return s.OdometerWriteSerializer if self.action == "create" else s.OdometerSerializer
+
+    def create(self, request, *args, **kwargs):
+        data = s.OdometerWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        vehicle = get_object_or_404(vehicles_for(request.user), pk=v["vehicle"])
+        reading = services.odometer_record(
+            actor=request.user,
+            vehicle=vehicle,
+            value_km=v["value_km"],
+            read_on=v.get("read_on"),
+            document=v.get("document", ""),
+            correction=v["correction"],
+            reason=v["reason"],
+        )
+        return Response(s.OdometerSerializer(reading).data, status=status.HTTP_201_CREATED)
+
+
+class CatalogueViewSet(viewsets.ReadOnlyModelViewSet):
+    """The shared model catalogue (read)."""
+
+    permission_classes = [IsAuthenticated]
+
+
+class BrandViewSet(CatalogueViewSet):
+    queryset = Brand.objects.order_by("name")
+    serializer_class = s.BrandSerializer
+
+
+class SeriesViewSet(CatalogueViewSet):
+    queryset = Series.objects.order_by("brand_id", "name")
+    serializer_class = s.SeriesSerializer
+    filterset_fields = ["brand"]
+
+
+class VehicleModelViewSet(CatalogueViewSet):
+    queryset = VehicleModel.objects.order_by("series_id", "name")
+    serializer_class = s.VehicleModelSerializer
+    filterset_fields = ["series"]
+
+
+class ConfigurationViewSet(CatalogueViewSet):
+    queryset = Configuration.objects.order_by("model_id", "-year", "name")
+    serializer_class = s.ConfigurationSerializer
+    filterset_fields = ["model", "fuel", "year"]
