@@ -199,7 +199,7 @@ class Customer(models.Model):
             models.Index(fields=["group", "id_number"], name="customer_id_number"),
         ]
         permissions = [
-            ("view_sensitive", _("查看完整手机号和证件号")),
+            ("see_sensitive", _("查看完整手机号和证件号")),
             ("merge_customer", _("合并客户档案")),
             ("assign_customer", _("分配客户归属")),
             ("import_customer", _("导入客户和车辆")),

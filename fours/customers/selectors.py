@@ -24,7 +24,7 @@ def vehicles_for(user) -> QuerySet[Vehicle]:
 
 
 def can_see_sensitive(user) -> bool:
-    return bool(user and user.has_perm("customers.view_sensitive"))
+    return bool(user and user.has_perm("customers.see_sensitive"))
 
 
 def mask_mobile(value: str) -> str:

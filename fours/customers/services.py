@@ -351,7 +351,7 @@ def customer_merge(*, actor, survivor: Customer, merged: Customer, reason: str =
 
 def customer_reveal(*, actor, customer: Customer) -> Customer:
     """Showing a full mobile/ID number is allowed with the permission and leaves an audit event."""
-    if not actor.has_perm("customers.view_sensitive"):
+    if not actor.has_perm("customers.see_sensitive"):
         raise PermissionDenied(_("您没有查看完整手机号和证件号的权限"))
     audit_record(actor=actor, obj=customer, verb="reveal")
     return customer

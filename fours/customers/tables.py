@@ -6,7 +6,7 @@ from .selectors import shown_id, shown_mobile
 
 
 class MaskedColumn(tables.Column):
-    """Mobile / ID numbers masked for users without customers.view_sensitive, in pages and exports."""
+    """Mobile / ID numbers masked for users without customers.see_sensitive, in pages and exports."""
 
     def __init__(self, *args, kind="mobile", **kwargs):
         self.kind = kind

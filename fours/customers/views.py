@@ -51,7 +51,11 @@ class CustomerListView(FoursListView):
     title = gettext_lazy("客户档案")
 
     def base_queryset(self):
-        return Customer.objects.filter(merged_into__isnull=True).annotate(n_vehicles=Count("vehicles_owned"))
+        return (
+            Customer.objects.filter(merged_into__isnull=True)
+            .annotate(n_vehicles=Count("vehicles_owned"))
+            .order_by("-id")
+        )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -165,12 +169,13 @@ def _customer_form(request, instance=None):
                 c = services.customer_update(actor=request.user, customer=instance, data=form.service_data())
         except ValidationError as e:
             attach_errors(form, e)
-            if getattr(e, "code", None) == "duplicate" or "duplicate" in str(getattr(e, "error_dict", "")):
-                duplicates = services.duplicates_of(
-                    store.group,
-                    mobile=form.cleaned_data.get("mobile", ""),
-                    id_number=form.cleaned_data.get("id_number", ""),
-                )
+            duplicates = services.duplicates_of(
+                store.group,
+                mobile=request.POST.get("mobile", ""),
+                id_number=request.POST.get("id_number", ""),
+            )
+            if instance is not None:
+                duplicates = [d for d in duplicates if d.pk != instance.pk]
         else:
             messages.success(request, _("已保存客户 %(name)s") % {"name": c.name})
             return redirect(c)

@@ -5,7 +5,7 @@ from ..selectors import shown_id, shown_mobile
 
 
 class MaskedField(serializers.CharField):
-    """Mobile / ID numbers as the user may see them (masked without customers.view_sensitive)."""
+    """Mobile / ID numbers as the user may see them (masked without customers.see_sensitive)."""
 
     def __init__(self, kind="mobile", **kwargs):
         self.kind = kind

@@ -62,7 +62,7 @@ class CustomerViewSet(
     ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
     """Customers of the user's dealer group. Mobile and ID numbers are masked without the
-    customers.view_sensitive permission. Writes go through the archive's services."""
+    customers.see_sensitive permission. Writes go through the archive's services."""
 
     queryset = Customer.objects.all()
     serializer_class = s.CustomerSerializer

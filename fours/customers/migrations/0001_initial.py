@@ -214,7 +214,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "客户",
                 "ordering": ["-id"],
                 "permissions": [
-                    ("view_sensitive", "查看完整手机号和证件号"),
+                    ("see_sensitive", "查看完整手机号和证件号"),
                     ("merge_customer", "合并客户档案"),
                     ("assign_customer", "分配客户归属"),
                     ("import_customer", "导入客户和车辆"),

@@ -11,7 +11,7 @@ EDIT = [
     "add_ownership",
     "transfer_vehicle",
 ]
-MANAGE = [*EDIT, "view_sensitive", "merge_customer", "assign_customer", "correct_odometer"]
+MANAGE = [*EDIT, "see_sensitive", "merge_customer", "assign_customer", "correct_odometer"]
 
 
 def grant(apps, schema_editor):
@@ -37,13 +37,13 @@ def grant(apps, schema_editor):
             ],
             Role.SALES_MANAGER: MANAGE,
             Role.SERVICE_MANAGER: MANAGE,
-            Role.SALES_CONSULTANT: [*EDIT, "view_sensitive"],
-            Role.SERVICE_ADVISOR: [*EDIT, "view_sensitive"],
-            Role.CRM_SPECIALIST: [*EDIT, "view_sensitive", "merge_customer"],
+            Role.SALES_CONSULTANT: [*EDIT, "see_sensitive"],
+            Role.SERVICE_ADVISOR: [*EDIT, "see_sensitive"],
+            Role.CRM_SPECIALIST: [*EDIT, "see_sensitive", "merge_customer"],
             Role.VEHICLE_CLERK: ["add_vehicle", "change_vehicle", "add_odometerreading"],
-            Role.FINANCE_INSURANCE: ["change_vehicle", "view_sensitive"],
+            Role.FINANCE_INSURANCE: ["change_vehicle", "see_sensitive"],
             Role.PARTS_SALES: ["add_customer", "change_customer"],
-            Role.WARRANTY_CLERK: ["view_sensitive"],
+            Role.WARRANTY_CLERK: ["see_sensitive"],
         },
     )
 
