@@ -23,6 +23,13 @@ def vehicles_for(user) -> QuerySet[Vehicle]:
     return Vehicle.objects.for_user(user)
 
 
+def _group_ids(user) -> list[int]:
+    from fours.core.models import Store
+    from fours.core.selectors import store_ids_for
+
+    return list(Store.objects.filter(id__in=store_ids_for(user)).values_list("group_id", flat=True).distinct())
+
+
 def can_see_sensitive(user) -> bool:
     return bool(user and user.has_perm("customers.see_sensitive"))
 
@@ -115,17 +122,17 @@ def search_archive(user, q: str, limit: int = 10) -> list[ArchiveHit]:
         # 粤A12345: a plate with its province, or the start of one
         add_vehicles(vehicles.filter(plate__startswith=code).order_by("plate"), "plate")
     if digits.isdigit() and len(digits) >= 4:
-        phones = (
-            CustomerPhone.objects.filter(number_rev__startswith=digits[::-1], customer__in=customers)
-            .select_related("customer")
-            .order_by("customer_id")
-        )
+        phones = CustomerPhone.objects.filter(
+            number_rev__startswith=digits[::-1], customer__merged_into__isnull=True
+        ).select_related("customer").order_by()  # no ORDER BY: let the prefix index drive it
+        if not getattr(user, "is_superuser", False):
+            phones = phones.filter(customer__group_id__in=_group_ids(user))
         add_customers([p.customer for p in phones[:limit]], "phone")
     if re.fullmatch(r"[A-Z0-9]{4,17}", code):
         if len(code) <= 6:
             add_vehicles(vehicles.filter(plate_rev__startswith=code[::-1]).order_by("plate"), "plate")
         if len(code) >= 6:
             add_vehicles(vehicles.filter(vin_rev__startswith=code[::-1]).order_by("vin"), "vin")
-    if not hits or HAN.search(q):
+    if HAN.search(q) or (not hits and not code.isalnum()):  # names: Chinese, or words with spaces
         add_customers(customers.filter(name__startswith=q).order_by("name", "id"), "name")
     return hits
