@@ -27,7 +27,9 @@ def _group_ids(user) -> list[int]:
     from fours.core.models import Store
     from fours.core.selectors import store_ids_for
 
-    return list(Store.objects.filter(id__in=store_ids_for(user)).values_list("group_id", flat=True).distinct())
+    return list(
+        Store.objects.filter(id__in=store_ids_for(user)).values_list("group_id", flat=True).distinct()
+    )
 
 
 def can_see_sensitive(user) -> bool:
@@ -122,9 +124,13 @@ def search_archive(user, q: str, limit: int = 10) -> list[ArchiveHit]:
         # 粤A12345: a plate with its province, or the start of one
         add_vehicles(vehicles.filter(plate__startswith=code).order_by("plate"), "plate")
     if digits.isdigit() and len(digits) >= 4:
-        phones = CustomerPhone.objects.filter(
-            number_rev__startswith=digits[::-1], customer__merged_into__isnull=True
-        ).select_related("customer").order_by()  # no ORDER BY: let the prefix index drive it
+        phones = (
+            CustomerPhone.objects.filter(
+                number_rev__startswith=digits[::-1], customer__merged_into__isnull=True
+            )
+            .select_related("customer")
+            .order_by()
+        )  # no ORDER BY: let the prefix index drive it
         if not getattr(user, "is_superuser", False):
             phones = phones.filter(customer__group_id__in=_group_ids(user))
         add_customers([p.customer for p in phones[:limit]], "phone")
