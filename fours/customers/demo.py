@@ -257,7 +257,7 @@ def load(ctx) -> None:
                     next_maintenance_date=today + timedelta(days=rnd.randint(-20, 150)),
                     next_maintenance_km=(km // 5000 + 1) * 5000,
                     odometer_km=km,
-                    odometer_date=today - timedelta(days=rnd.randint(0, 120)),
+                    odometer_date=max(sold, today - timedelta(days=rnd.randint(0, 120))),
                     owner=c,
                     created_store=store,
                 )

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Configuration, Customer, Vehicle, VehicleModel
+from .widgets import ArchivePicker
 
 
 class StyledMixin:
@@ -58,6 +59,10 @@ class CustomerForm(StyledMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and isinstance(self.initial.get("tags"), list):
             self.initial["tags"] = ", ".join(self.initial["tags"])
+        if self.instance.pk:
+            self.initial["other_phones"] = ", ".join(
+                p.number for p in self.instance.phones.all() if not p.is_primary
+            )
         for f in ("name", "mobile", "id_number"):
             self.fields[f].validators = []  # the service validates, with the duplicate check
 
@@ -67,7 +72,7 @@ class CustomerForm(StyledMixin, forms.ModelForm):
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
         data["phones"] = [
-            {"number": n.strip(), "kind": "other"}
+            {"number": n.strip()}  # the kind follows the number (1… is a mobile and is checked as one)
             for n in (data.pop("other_phones", "") or "").replace("，", ",").split(",")
             if n.strip()
         ]
@@ -96,9 +101,11 @@ class VehicleForm(StyledMixin, forms.ModelForm):
             "policy_expiry",
             "next_maintenance_date",
             "next_maintenance_km",
+            "driver",
             "notes",
         ]
         widgets = {
+            "driver": ArchivePicker(kind="customer"),
             "vin": forms.TextInput(attrs={"autocomplete": "off", "style": "text-transform:uppercase"}),
             "notes": forms.Textarea(attrs={"rows": 2, "col": "col-12"}),
         }
@@ -108,6 +115,8 @@ class VehicleForm(StyledMixin, forms.ModelForm):
         self.fields["configuration"].queryset = Configuration.objects.select_related("model__series__brand")
         self.fields["model"].queryset = VehicleModel.objects.select_related("series__brand")
         self.fields["vin"].validators = []
+        self.fields["driver"].queryset = Customer.objects.filter(merged_into__isnull=True)
+        self.fields["driver"].help_text = _("实际用车人，与车主不同时填写")
         if self.instance.pk:
             del self.fields["odometer_km"]
 
@@ -160,3 +169,18 @@ class ImportUploadForm(StyledMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = ImportKind.choices
+
+    def clean_file(self):
+        import zipfile
+
+        f = self.cleaned_data["file"]
+        head = f.read(4)
+        f.seek(0)
+        if (
+            not f.name.lower().endswith((".xlsx", ".xlsm"))
+            or head != b"PK\x03\x04"
+            or not zipfile.is_zipfile(f)
+        ):
+            raise forms.ValidationError(_("文件不是Excel文件（.xlsx），请使用下载的模板"))
+        f.seek(0)
+        return f

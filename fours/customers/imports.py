@@ -12,8 +12,11 @@ import io
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from django.db import close_old_connections, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -268,9 +271,10 @@ def write_customers(group, store, clean, actor, progress) -> int:
         )
         if objs and objs[0].pk is None:  # backends without RETURNING for bulk inserts
             objs = list(Customer.objects.filter(group=group, number="").order_by("id")[: len(chunk)])
-        for c in objs:
-            c.number = f"C{c.pk:08d}"
-        Customer.objects.bulk_update(objs, ["number"])
+        # the number follows the id (C00001234): one UPDATE computed by the database per batch
+        Customer.objects.filter(pk__in=[c.pk for c in objs]).update(
+            number=Concat(Value("C"), LPad(Cast("id", CharField()), 8, Value("0")))
+        )
         CustomerPhone.objects.bulk_create(
             [
                 CustomerPhone(customer=c, number=c.mobile, number_rev=c.mobile[::-1], is_primary=True)
@@ -278,6 +282,10 @@ def write_customers(group, store, clean, actor, progress) -> int:
                 if c.mobile
             ]
         )
+        if store is not None:
+            from .services import assign_evenly
+
+            assign_evenly(store=store, customer_ids=[c.pk for c in objs])
         created += len(objs)
         progress(k + len(chunk))
     return created
@@ -443,8 +451,10 @@ def check_catalogue(group, rows, progress) -> tuple[list, list]:
         if d["fuel"] and d["fuel"] not in FUEL_WORDS:
             errors.append({"row": n, "column": h("fuel"), "message": _("能源类型不正确")})
         try:
-            msrp = round(float(d["msrp"]), 2) if d["msrp"] else None
-        except ValueError:
+            msrp = Decimal(d["msrp"].replace(",", "")).quantize(Decimal("0.01")) if d["msrp"] else None
+            if msrp is not None and (not msrp.is_finite() or msrp < 0):
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
             errors.append({"row": n, "column": h("msrp"), "message": _("指导价应为数字")})
             msrp = None
         d.update(

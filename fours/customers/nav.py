@@ -21,6 +21,14 @@ NAV = [
     ),
     NavItem(
         "crm",
+        _("客户分配"),
+        "customers:customer-assign",
+        perm="customers.assign_customer",
+        icon="bi-person-gear",
+        order=30,
+    ),
+    NavItem(
+        "crm",
         _("车型库"),
         "customers:catalogue",
         perm="customers.view_configuration",
@@ -29,10 +37,18 @@ NAV = [
     ),
     NavItem(
         "crm",
-        _("导入记录"),
+        _("导入"),
         "customers:import-list",
         perm="customers.import_customer",
         icon="bi-upload",
         order=70,
+    ),
+    NavItem(
+        "service",
+        _("车辆档案"),
+        "customers:vehicle-list",
+        perm="customers.view_vehicle",
+        icon="bi-car-front",
+        order=90,
     ),
 ]

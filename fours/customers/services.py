@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import re
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fours.core.audit import audit_record, diff
-from fours.core.errors import BusinessError
+from fours.core.errors import BusinessError, NotAllowed
 from fours.core.roles import Role
 from fours.core.validators import (
     normalize_code,
@@ -88,7 +90,7 @@ ASSIGN_FIELDS = {
 
 def _require(actor, perm: str) -> None:
     if actor is not None and not actor.has_perm(perm):
-        raise PermissionDenied(_("您没有此操作的权限"))
+        raise NotAllowed(_("您没有此操作的权限"))
 
 
 def _check(validator, field: str, value, errors: dict) -> None:
@@ -101,10 +103,42 @@ def _check(validator, field: str, value, errors: dict) -> None:
 # --- customers ----------------------------------------------------------------------------------
 
 
-def clean_customer(data: dict, *, group, instance: Customer | None = None) -> dict:
+def clean_phones(phones, *, mobile: str = "") -> tuple[list[dict], dict]:
+    """Normalise the extra numbers of a customer: [{"number", "kind", "is_primary"}]. A primary mobile
+    among them stands for the customer's ``mobile`` when that is not given."""
+    out: list[dict] = []
+    errors: dict = {}
+    seen = {mobile} if mobile else set()
+    for p in phones or []:
+        if isinstance(p, str):
+            p = {"number": p}
+        num = normalize_mobile(p.get("number"))
+        if not num or num in seen:
+            continue
+        kind = p.get("kind") or (PhoneKind.MOBILE if num.startswith("1") else PhoneKind.OTHER)
+        if kind not in PhoneKind.values:
+            kind = PhoneKind.OTHER
+        if kind == PhoneKind.MOBILE:
+            _check(validate_mobile, "phones", num, errors)
+        elif not re.fullmatch(r"\d{3,4}-?\d{7,8}(-\d{1,6})?|\d{5,20}", num):
+            errors.setdefault("phones", []).append(_("电话号码 %(n)s 格式不正确") % {"n": num})
+        seen.add(num)
+        out.append({"number": num, "kind": kind, "is_primary": bool(p.get("is_primary"))})
+    return out, errors
+
+
+def clean_customer(
+    data: dict, *, group, instance: Customer | None = None, check_duplicates: bool = True
+) -> dict:
     """Normalise and validate customer data; raises BusinessError naming every bad field."""
     out = {k: v for k, v in data.items() if k in CUSTOMER_FIELDS}
     errors: dict = {}
+    if not out.get("mobile") and data.get("phones"):
+        primary = [
+            p for p in data["phones"] if isinstance(p, dict) and p.get("is_primary") and p.get("number")
+        ]
+        if primary and (primary[0].get("kind") or PhoneKind.MOBILE) == PhoneKind.MOBILE:
+            out["mobile"] = primary[0]["number"]
     if "name" in out or instance is None:
         out["name"] = (out.get("name") or "").strip()
         if not out["name"]:
@@ -120,6 +154,10 @@ def clean_customer(data: dict, *, group, instance: Customer | None = None) -> di
             errors["mobile"] = [_("个人客户请填写手机号")]
     elif instance is None and kind == CustomerKind.PERSON:
         errors["mobile"] = [_("个人客户请填写手机号")]
+    if "phones" in data:
+        phones, phone_errors = clean_phones(data.get("phones"), mobile=out.get("mobile", ""))
+        out["phones"] = phones
+        errors.update(phone_errors)
     if out.get("id_number"):
         out["id_number"] = normalize_code(out["id_number"])
         _check(
@@ -133,9 +171,12 @@ def clean_customer(data: dict, *, group, instance: Customer | None = None) -> di
         if isinstance(tags, str):
             tags = [t for t in tags.replace("，", ",").replace(" ", ",").split(",")]
         out["tags"] = sorted({t.strip() for t in tags if t and t.strip()})
+    if "id_number" in out and not out["id_number"]:
+        out["id_number"] = ""
     if errors:
         raise BusinessError(errors)
-    _check_duplicates(group, out, instance)
+    if check_duplicates:
+        _check_duplicates(group, out, instance)
     return out
 
 
@@ -147,19 +188,27 @@ def _check_duplicates(group, out: dict, instance: Customer | None) -> None:
     if out.get("mobile"):
         hit = live.filter(Q(mobile=out["mobile"]) | Q(phones__number=out["mobile"])).first()
         if hit:
-            errors["mobile"] = [
-                _("手机号已登记在客户“%(name)s”（%(no)s）名下")
-                % {"name": hit.name, "no": hit.number or hit.pk}
-            ]
+            errors["mobile"] = [_duplicate(_("手机号已登记在客户“%(name)s”（%(no)s）名下"), hit)]
+    extra = [p["number"] for p in out.get("phones") or []]
+    if extra:
+        hit = live.filter(phones__number__in=extra).first()
+        if hit:
+            errors["phones"] = [_duplicate(_("电话号码已登记在客户“%(name)s”（%(no)s）名下"), hit)]
     if out.get("id_number"):
         hit = live.filter(id_number=out["id_number"]).first()
         if hit:
-            errors["id_number"] = [
-                _("证件号码已登记在客户“%(name)s”（%(no)s）名下")
-                % {"name": hit.name, "no": hit.number or hit.pk}
-            ]
+            errors["id_number"] = [_duplicate(_("证件号码已登记在客户“%(name)s”（%(no)s）名下"), hit)]
     if errors:
         raise BusinessError(errors, code="duplicate")
+
+
+def _duplicate(message, hit: Customer) -> ValidationError:
+    """A duplicate refusal that names the existing record; ``params`` carry its id and URL for links."""
+    return ValidationError(
+        message,
+        code="duplicate",
+        params={"name": hit.name, "no": hit.number or hit.pk, "pk": hit.pk, "url": hit.get_absolute_url()},
+    )
 
 
 def duplicates_of(group, *, mobile="", id_number="", vin="") -> list[Customer]:
@@ -183,9 +232,8 @@ def _consent_times(customer: Customer, out: dict, now) -> None:
             setattr(customer, f"{flag}_at", now)
 
 
-def _least_loaded(store, role: str, field: str):
-    """Even assignment: the active holder of the role with the fewest customers in this store."""
-    users = list(
+def _role_users(store, role: str) -> list:
+    return list(
         get_user_model()
         .objects.filter(
             memberships__store=store,
@@ -196,39 +244,61 @@ def _least_loaded(store, role: str, field: str):
         .distinct()
         .order_by("id")
     )
-    if not users:
-        return None
-    loads = dict(
+
+
+def _loads(store, field: str, users) -> dict[int, int]:
+    return dict(
         CustomerAssignment.objects.filter(store=store, **{f"{field}__in": users})
         .values_list(field)
         .annotate(n=Count("id"))
+        .order_by()
     )
+
+
+def _least_loaded(store, role: str, field: str):
+    """Even assignment: the active holder of the role with the fewest customers in this store."""
+    users = _role_users(store, role)
+    if not users:
+        return None
+    loads = _loads(store, field, users)
     return min(users, key=lambda u: (loads.get(u.pk, 0), u.pk))
+
+
+def assign_evenly(*, store, customer_ids) -> int:
+    """Bulk (imports): one CustomerAssignment per new customer in ``store``, each role's staff
+    taken round-robin by current load, as ``customer_create`` does one by one."""
+    rows = [CustomerAssignment(customer_id=cid, store=store) for cid in customer_ids]
+    for field, role in ASSIGN_FIELDS.items():
+        users = _role_users(store, role)
+        if not users:
+            continue
+        loads = _loads(store, field, users)
+        heap = [(loads.get(u.pk, 0), u.pk) for u in users]
+        heapq.heapify(heap)
+        for r in rows:
+            n, uid = heapq.heappop(heap)
+            setattr(r, f"{field}_id", uid)
+            heapq.heappush(heap, (n + 1, uid))
+    CustomerAssignment.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 @transaction.atomic
 def customer_create(*, actor, store, data: dict, allow_duplicate: bool = False) -> Customer:
+    """A new customer of the group, created in ``store``: its phones (the primary mobile included)
+    and, for this store, its 销售顾问 / 服务顾问 / 客服专员 (given, or the least loaded of each role).
+    A phone or ID number that is already on file is refused unless ``allow_duplicate``."""
     _require(actor, "customers.add_customer")
     group = store.group
-    if allow_duplicate:
-        out = {k: v for k, v in data.items() if k in CUSTOMER_FIELDS}
-        try:
-            out = clean_customer(data, group=group)
-        except BusinessError as e:
-            if getattr(e, "code", None) != "duplicate":
-                raise
-    else:
-        out = clean_customer(data, group=group)
+    out = clean_customer(data, group=group, check_duplicates=not allow_duplicate)
+    extra = out.pop("phones", [])
     c = Customer(group=group, created_store=store, **out)
     _consent_times(c, out, timezone.now())
     c.save()
     c.number = f"C{c.pk:08d}"
     Customer.objects.filter(pk=c.pk).update(number=c.number)
     phones = [{"number": c.mobile, "kind": PhoneKind.MOBILE, "is_primary": True}] if c.mobile else []
-    for p in data.get("phones") or []:
-        num = normalize_mobile(p.get("number"))
-        if num and num != c.mobile:
-            phones.append({"number": num, "kind": p.get("kind") or PhoneKind.OTHER, "is_primary": False})
+    phones += [{**p, "is_primary": False} for p in extra]
     CustomerPhone.objects.bulk_create(
         [CustomerPhone(customer=c, number_rev=p["number"][::-1], **p) for p in phones]
     )
@@ -243,21 +313,37 @@ def customer_create(*, actor, store, data: dict, allow_duplicate: bool = False) 
 
 @transaction.atomic
 def customer_update(*, actor, customer: Customer, data: dict) -> Customer:
+    """Change a customer. ``phones`` (when given) replaces the other numbers; a new mobile becomes
+    the primary phone. Consent changes stamp the time they were given or withdrawn."""
     _require(actor, "customers.change_customer")
     c = Customer.objects.select_for_update().get(pk=customer.pk)
     if c.merged_into_id:
         raise BusinessError({"customer": _("该客户已合并，请修改保留的客户档案")})
     out = clean_customer(data, group=c.group, instance=c)
+    extra = out.pop("phones", None)
     changes = diff(c, **out)
     _consent_times(c, out, timezone.now())
     for k, v in out.items():
         setattr(c, k, v)
     c.save()
-    if "mobile" in changes and c.mobile:
+    if "mobile" in changes:
         CustomerPhone.objects.filter(customer=c, is_primary=True).update(is_primary=False)
-        CustomerPhone.objects.update_or_create(
-            customer=c, number=c.mobile, defaults={"is_primary": True, "kind": PhoneKind.MOBILE}
-        )
+        if c.mobile:
+            CustomerPhone.objects.update_or_create(
+                customer=c, number=c.mobile, defaults={"is_primary": True, "kind": PhoneKind.MOBILE}
+            )
+    if extra is not None:
+        extra = [p for p in extra if p["number"] != c.mobile]
+        keep = {p["number"] for p in extra} | {c.mobile}
+        old = set(CustomerPhone.objects.filter(customer=c, is_primary=False).values_list("number", flat=True))
+        CustomerPhone.objects.filter(customer=c, is_primary=False).exclude(number__in=keep).delete()
+        for p in extra:
+            if p["number"] not in old:
+                CustomerPhone.objects.update_or_create(
+                    customer=c, number=p["number"], defaults={"kind": p["kind"], "is_primary": False}
+                )
+        if old != {p["number"] for p in extra}:
+            changes["phones"] = [sorted(old), sorted(p["number"] for p in extra)]
     if changes:
         audit_record(actor=actor, obj=c, verb="updated", changes=changes)
     return c
@@ -293,6 +379,20 @@ def customers_assign(*, actor, store, customer_ids, field: str, user) -> int:
     return len(ids)
 
 
+def customer_references() -> list:
+    """Every foreign key to Customer in every app (the merge moves their rows), except the merge's
+    own bookkeeping (``merged_into``, CustomerMerge). Hidden relations count: ``related_name="+"``
+    drops a relation from ``Customer._meta.related_objects``, so ask for them explicitly."""
+    return [
+        rel
+        for rel in Customer._meta.get_fields(include_hidden=True)
+        if rel.auto_created
+        and not rel.concrete
+        and (rel.one_to_many or rel.one_to_one)
+        and rel.related_model not in (Customer, CustomerMerge)
+    ]
+
+
 @transaction.atomic
 def customer_merge(*, actor, survivor: Customer, merged: Customer, reason: str = "") -> CustomerMerge:
     """Move every row that points at ``merged`` to ``survivor``; ``merged`` stays as history."""
@@ -306,11 +406,7 @@ def customer_merge(*, actor, survivor: Customer, merged: Customer, reason: str =
     if survivor.merged_into_id or merged.merged_into_id:
         raise BusinessError({"merged": _("已合并的客户不能再次合并")})
     moved = {}
-    for rel in Customer._meta.related_objects:
-        if rel.related_model is Customer or rel.related_model is CustomerMerge:
-            continue  # merged_into and the merge history itself
-        if not (rel.one_to_many or rel.one_to_one):
-            continue
+    for rel in customer_references():
         model, fk = rel.related_model, rel.field.name
         qs = model._base_manager.filter(**{fk: merged})
         if model is CustomerPhone:
@@ -331,6 +427,10 @@ def customer_merge(*, actor, survivor: Customer, merged: Customer, reason: str =
                 merged.id_number = ""
     survivor.tags = sorted(set(survivor.tags) | set(merged.tags))
     survivor.save()
+    if survivor.mobile and not CustomerPhone.objects.filter(customer=survivor, is_primary=True).exists():
+        CustomerPhone.objects.update_or_create(
+            customer=survivor, number=survivor.mobile, defaults={"is_primary": True, "kind": PhoneKind.MOBILE}
+        )
     merged.merged_into = survivor
     merged.save(update_fields=["merged_into", "id_number", "updated_at"])
     record = CustomerMerge.objects.create(
@@ -349,10 +449,11 @@ def customer_merge(*, actor, survivor: Customer, merged: Customer, reason: str =
     return record
 
 
+@transaction.atomic
 def customer_reveal(*, actor, customer: Customer) -> Customer:
     """Showing a full mobile/ID number is allowed with the permission and leaves an audit event."""
     if not actor.has_perm("customers.see_sensitive"):
-        raise PermissionDenied(_("您没有查看完整手机号和证件号的权限"))
+        raise NotAllowed(_("您没有查看完整手机号和证件号的权限"))
     audit_record(actor=actor, obj=customer, verb="reveal")
     return customer
 
@@ -395,8 +496,16 @@ def clean_vehicle(data: dict, *, group, instance: Vehicle | None = None) -> dict
             raise BusinessError(
                 {
                     "vin": [
-                        _("车架号已存在：%(plate)s，车主 %(owner)s")
-                        % {"plate": hit.plate or "—", "owner": hit.owner}
+                        ValidationError(
+                            _("车架号已存在：%(plate)s，车主 %(owner)s"),
+                            code="duplicate",
+                            params={
+                                "plate": hit.plate or "—",
+                                "owner": hit.owner.name,
+                                "pk": hit.pk,
+                                "url": hit.get_absolute_url(),
+                            },
+                        )
                     ]
                 },
                 code="duplicate",
@@ -456,6 +565,16 @@ def vehicle_update(*, actor, vehicle: Vehicle, data: dict, plate_changed_on=None
             changed_on=plate_changed_on or timezone.localdate(),
             actor=actor,
         )
+    if "driver" in out and (out["driver"].pk if out["driver"] else None) != v.driver_id:
+        new_driver = out["driver"]
+        if new_driver is not None and (new_driver.group_id != v.group_id or new_driver.merged_into_id):
+            raise BusinessError({"driver": _("使用人须为本集团未合并的客户")})
+        today = timezone.localdate()
+        Ownership.objects.filter(vehicle=v, role=OwnershipRole.DRIVER, until__isnull=True).update(until=today)
+        if new_driver is not None and new_driver.pk != v.owner_id:
+            Ownership.objects.create(
+                vehicle=v, customer=new_driver, role=OwnershipRole.DRIVER, since=today, actor=actor
+            )
     for k, val in out.items():
         setattr(v, k, val)
     v.save()
@@ -498,7 +617,7 @@ def odometer_record(
         raise BusinessError({"read_on": _("读数日期不能晚于今天")})
     if correction:
         if actor is not None and not actor.has_perm("customers.correct_odometer"):
-            raise PermissionDenied(_("您没有更正里程的权限"))
+            raise NotAllowed(_("您没有更正里程的权限"))
         if not reason.strip():
             raise BusinessError({"reason": _("更正里程须填写原因（如更换仪表）")})
     elif km < v.odometer_km:
@@ -536,6 +655,17 @@ def odometer_record(
 
 @transaction.atomic
 def vehicle_set_next_maintenance(*, actor, vehicle: Vehicle, due_date, due_km, document: str = "") -> Vehicle:
+    if due_km in ("", None):
+        due_km = None
+    else:
+        try:
+            due_km = int(due_km)
+        except (TypeError, ValueError):
+            raise BusinessError({"due_km": _("下次保养里程应为整数公里数")}) from None
+        if due_km < 0:
+            raise BusinessError({"due_km": _("下次保养里程应为整数公里数")})
+    if isinstance(due_date, dt.datetime):
+        due_date = due_date.date()
     v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
     changes = diff(v, next_maintenance_date=due_date, next_maintenance_km=due_km)
     v.next_maintenance_date, v.next_maintenance_km = due_date, due_km

@@ -16,6 +16,7 @@ patterns = [
     path("vehicles/<int:pk>/edit/", views.vehicle_edit, name="vehicle-edit"),
     path("vehicles/<int:pk>/odometer/", views.vehicle_odometer, name="vehicle-odometer"),
     path("vehicles/<int:pk>/transfer/", views.vehicle_transfer, name="vehicle-transfer"),
+    path("pick/", views.archive_pick, name="pick"),
     path("catalogue/", views.ConfigurationListView.as_view(), name="catalogue"),
     path("imports/", views.ImportListView.as_view(), name="import-list"),
     path("imports/new/", views.import_upload, name="import-upload"),

@@ -8,16 +8,19 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fours.core.audit import timeline_for
-from fours.core.registry import timeline_entries
+from fours.core.audit import timeline_for, verb_label
+from fours.core.registry import TimelineEntry, timeline_entries
 from fours.core.views import FoursListView, attach_errors, work_store
 
 from . import imports, selectors, services
@@ -51,9 +54,17 @@ class CustomerListView(FoursListView):
     title = gettext_lazy("客户档案")
 
     def base_queryset(self):
+        # a correlated count: evaluated for the rows of the page only, not a GROUP BY of the archive
+        owned = (
+            Vehicle.objects.filter(owner=OuterRef("pk"))
+            .order_by()
+            .values("owner")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
         return (
             Customer.objects.filter(merged_into__isnull=True)
-            .annotate(n_vehicles=Count("vehicles_owned"))
+            .annotate(n_vehicles=Coalesce(Subquery(owned), 0))
             .order_by("-id")
         )
 
@@ -104,6 +115,57 @@ class ImportListView(FoursListView):
         return ctx
 
 
+# --- history -----------------------------------------------------------------------------------
+
+
+def _change_text(obj, changes: dict) -> str:
+    parts = []
+    for name, value in (changes or {}).items():
+        try:
+            label = obj._meta.get_field(name).verbose_name
+        except Exception:
+            label = name
+        if isinstance(value, list | tuple) and len(value) == 2:
+            old, new = value
+            parts.append(f"{label}: {old if old not in (None, '') else '—'} → {new}")
+        else:
+            parts.append(f"{label}: {value}")
+    return "；".join(parts)
+
+
+def _histories(hook: str, obj, user) -> dict:
+    """``history``: one timeline of what other apps contribute (orders, repair orders, calls…)
+    and the archive's own events; ``timeline``: the detailed operations log (audit events)."""
+    events = list(timeline_for(obj).select_related("store")[:50])
+    own = [
+        TimelineEntry(
+            when=ev.at,
+            title=str(verb_label(ev.verb)),
+            detail=_change_text(obj, ev.changes) + (f"（{ev.note}）" if ev.note else ""),
+            store=str(ev.store or ""),
+            kind="archive",
+        )
+        for ev in events
+        if ev.verb != "reveal"
+    ]
+    merged = sorted(
+        [*timeline_entries(hook, obj, user), *own],
+        key=lambda e: _sort_key(e.when),
+        reverse=True,
+    )
+    return {"history": merged, "timeline": events}
+
+
+def _sort_key(when):
+    import datetime as dt
+
+    if isinstance(when, dt.datetime):
+        return timezone.localtime(when).replace(tzinfo=None) if timezone.is_aware(when) else when
+    if isinstance(when, dt.date):
+        return dt.datetime.combine(when, dt.time.max)
+    return dt.datetime.min
+
+
 # --- customer page ------------------------------------------------------------------------------
 
 
@@ -133,16 +195,16 @@ def customer_detail(request, pk):
         "customers/customer_detail.html",
         {
             "object": c,
-            "mobile": selectors.shown_mobile(request.user, c.mobile),
-            "id_number": selectors.shown_id(request.user, c.id_number),
-            "phones": [(p, selectors.shown_mobile(request.user, p.number)) for p in c.phones.all()],
-            "can_reveal": selectors.can_see_sensitive(request.user) and (c.mobile or c.id_number),
+            # masked on the page for everyone; who may see more clicks 显示完整, which is audited
+            "mobile": selectors.mask_mobile(c.mobile),
+            "id_number": selectors.mask_id(c.id_number),
+            "phones": [(p, selectors.mask_mobile(p.number)) for p in c.phones.all()],
+            "can_reveal": selectors.can_see_sensitive(request.user) and bool(c.mobile or c.id_number),
             "vehicles": vehicles,
             "driven": driven,
             "past": past,
             "assignments": assignments,
-            "history": timeline_entries("customer_events", c, request.user),
-            "timeline": timeline_for(c)[:50],
+            **_histories("customer_events", c, request.user),
             "merge_form": MergeForm() if request.user.has_perm("customers.merge_customer") else None,
         },
     )
@@ -286,8 +348,7 @@ def vehicle_detail(request, pk):
             "readings": list(v.odometer_readings.select_related("actor", "store")[:30]),
             "ownerships": list(v.ownerships.select_related("customer")),
             "plates": list(v.plate_changes.all()),
-            "history": timeline_entries("vehicle_events", v, request.user),
-            "timeline": timeline_for(v)[:50],
+            **_histories("vehicle_events", v, request.user),
             "odometer_form": OdometerForm()
             if request.user.has_perm("customers.add_odometerreading")
             else None,
@@ -296,9 +357,21 @@ def vehicle_detail(request, pk):
     )
 
 
+def duplicate_links(error: ValidationError) -> list[dict]:
+    """The existing records a refused duplicate names (params carry their URL), for links on the form."""
+    out = []
+    for errs in getattr(error, "error_dict", {}).values():
+        for e in errs:
+            params = getattr(e, "params", None) or {}
+            if getattr(e, "code", None) == "duplicate" and params.get("url"):
+                out.append({"message": e.message % params, "url": params["url"]})
+    return out
+
+
 def _vehicle_form(request, owner=None, instance=None):
     store = work_store(request)
     form = VehicleForm(request.POST or None, instance=instance)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items()}
         try:
@@ -308,14 +381,20 @@ def _vehicle_form(request, owner=None, instance=None):
                 v = services.vehicle_update(actor=request.user, vehicle=instance, data=data)
         except ValidationError as e:
             attach_errors(form, e)
+            duplicates = duplicate_links(e)
         else:
             messages.success(request, _("已保存车辆 %(v)s") % {"v": v})
             return redirect(v)
     title = _("编辑车辆 %(v)s") % {"v": instance} if instance else _("新增车辆（车主：%(o)s）") % {"o": owner}
     return render(
         request,
-        "core/form.html",
-        {"form": form, "title": title, "cancel_url": (instance or owner).get_absolute_url()},
+        "customers/vehicle_form.html",
+        {
+            "form": form,
+            "title": title,
+            "duplicates": duplicates,
+            "cancel_url": (instance or owner).get_absolute_url(),
+        },
     )
 
 
@@ -403,6 +482,21 @@ def archive_search(request):
     return render(request, template, {"hits": hits, "q": q, "pick": request.GET.get("pick", "")})
 
 
+@login_required
+def archive_pick(request):
+    """Results for a picker (``customers/_picker.html`` / ``ArchivePicker``): buttons that fill it."""
+    kind = request.GET.get("kind") if request.GET.get("kind") in ("vehicle", "customer") else "vehicle"
+    qname = request.GET.get("qname", "")
+    q = request.GET.get(qname, "") if qname.endswith("__q") else ""
+    q = q or request.GET.get("q", "")
+    hits = selectors.search_archive(request.user, q, limit=12, kind=kind)
+    return render(
+        request,
+        "customers/_pick_results.html",
+        {"hits": hits, "q": q, "kind": kind, "target": request.GET.get("target", "")},
+    )
+
+
 # --- imports -------------------------------------------------------------------------------------
 
 
@@ -430,7 +524,8 @@ def import_upload(request):
         )
         content = upload.read()
         # A background thread keeps the request short; the page polls the job's progress.
-        threading.Thread(target=imports.run_job_in_thread, args=(job.pk, content), daemon=True).start()
+        thread = threading.Thread(target=imports.run_job_in_thread, args=(job.pk, content), daemon=True)
+        transaction.on_commit(thread.start)
         return redirect(job)
     return render(
         request,

@@ -1,6 +1,16 @@
 from rest_framework import serializers
 
-from ..models import Brand, Configuration, Customer, OdometerReading, Ownership, Series, Vehicle, VehicleModel
+from ..models import (
+    Brand,
+    Configuration,
+    Customer,
+    OdometerReading,
+    Ownership,
+    PhoneKind,
+    Series,
+    Vehicle,
+    VehicleModel,
+)
 from ..selectors import shown_id, shown_mobile
 
 
@@ -17,9 +27,22 @@ class MaskedField(serializers.CharField):
         return (shown_mobile if self.kind == "mobile" else shown_id)(user, value or "")
 
 
+class PhoneSerializer(serializers.Serializer):
+    number = MaskedField()
+    kind = serializers.CharField(read_only=True)
+    is_primary = serializers.BooleanField(read_only=True)
+
+
+class PhoneWriteSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=20)
+    kind = serializers.ChoiceField(choices=PhoneKind.choices, required=False)
+    is_primary = serializers.BooleanField(required=False, default=False)
+
+
 class CustomerSerializer(serializers.ModelSerializer):
     mobile = MaskedField()
     id_number = MaskedField(kind="id")
+    phones = PhoneSerializer(many=True, read_only=True)
 
     class Meta:
         model = Customer
@@ -30,6 +53,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "name",
             "gender",
             "mobile",
+            "phones",
             "id_number",
             "address",
             "birthday",
@@ -38,13 +62,28 @@ class CustomerSerializer(serializers.ModelSerializer):
             "preferred_channel",
             "preferred_time",
             "consent_call",
+            "consent_call_at",
             "consent_sms",
+            "consent_sms_at",
             "consent_marketing",
+            "consent_marketing_at",
             "tags",
             "notes",
             "created_at",
             "updated_at",
         ]
+
+
+class RevealSerializer(serializers.Serializer):
+    """The unmasked numbers of one customer (POST …/reveal/, audited)."""
+
+    id = serializers.IntegerField(read_only=True)
+    mobile = serializers.CharField(read_only=True)
+    id_number = serializers.CharField(read_only=True)
+    phones = serializers.SerializerMethodField()
+
+    def get_phones(self, obj) -> list[str]:
+        return [p.number for p in obj.phones.all()]
 
 
 class CustomerWriteSerializer(serializers.Serializer):
@@ -54,6 +93,9 @@ class CustomerWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False)
     gender = serializers.CharField(max_length=1, required=False, allow_blank=True)
     mobile = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    phones = PhoneWriteSerializer(
+        many=True, required=False, help_text="other numbers; replaces them on update"
+    )
     id_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     birthday = serializers.DateField(required=False, allow_null=True)

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -17,11 +18,12 @@ from . import serializers as s
 
 class CustomerFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="by_search", label="name prefix or phone tail")
+    q = django_filters.CharFilter(method="by_search", label="the one search box: plate, VIN, phone or name")
     phone = django_filters.CharFilter(method="by_phone", label="full phone or its last 4+ digits")
 
     class Meta:
         model = Customer
-        fields = ["search", "phone", "kind"]
+        fields = ["q", "search", "phone", "kind"]
 
     def by_search(self, qs, name, value):
         ids = [h.customer.pk for h in search_archive(self.request.user, value, limit=50)]
@@ -36,10 +38,11 @@ class VehicleFilter(django_filters.FilterSet):
     vin = django_filters.CharFilter(method="by_vin", label="VIN or its last 6-8 characters")
     phone = django_filters.CharFilter(method="by_phone", label="owner's phone or its last 4 digits")
     search = django_filters.CharFilter(method="by_search", label="plate, VIN tail, phone tail or name")
+    q = django_filters.CharFilter(method="by_search", label="the one search box: plate, VIN, phone or name")
 
     class Meta:
         model = Vehicle
-        fields = ["plate", "vin", "phone", "search", "owner"]
+        fields = ["q", "plate", "vin", "phone", "search", "owner"]
 
     def by_plate(self, qs, name, value):
         code = normalize_code(value)
@@ -68,9 +71,10 @@ class CustomerViewSet(
     serializer_class = s.CustomerSerializer
     filterset_class = CustomerFilter
     ordering_fields = ["id", "name", "created_at"]
+    action_perms = {"reveal": ["customers.see_sensitive"]}
 
     def get_queryset(self):
-        return customers_for(self.request.user).order_by("-id")
+        return customers_for(self.request.user).prefetch_related("phones").order_by("-id")
 
     def get_serializer_class(self):
         return (
@@ -88,6 +92,14 @@ class CustomerViewSet(
         return Response(
             s.CustomerSerializer(c, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
+
+    @extend_schema(request=None, responses=s.RevealSerializer)
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """显示完整: the full mobile, other numbers and ID number of one customer; audited ("reveal")."""
+        c = self.get_object()
+        services.customer_reveal(actor=request.user, customer=c)
+        return Response(s.RevealSerializer(c).data)
 
     def update(self, request, *args, **kwargs):
         c = self.get_object()

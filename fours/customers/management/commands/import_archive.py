@@ -43,7 +43,7 @@ class Command(BaseCommand):
         job = run_import(job, path.read_bytes(), on_progress=progress)
         bar.close()
         if job.status != ImportJob.Status.DONE:
-            for e in job.errors[:200]:
+            for e in job.errors:
                 self.stderr.write(f"row {e['row']}  {e['column']}: {e['message']}")
             raise CommandError(f"{len(job.errors)} errors; nothing imported")
         self.stdout.write(self.style.SUCCESS(f"imported {job.created_rows} rows"))
