@@ -100,8 +100,9 @@ def nav_items(user, path: str = "") -> list[tuple[str, str, str, list[dict]]]:
         if entries:
             out.append((key, label, icon, entries))
     matches = [e for _k, _l, _i, es in out for e in es if e["url"] != "/" and path.startswith(e["url"])]
-    if matches:
-        max(matches, key=lambda e: len(e["url"]))["active"] = True
+    best = max((len(e["url"]) for e in matches), default=0)
+    for e in matches:  # an entry listed under two sections lights in both
+        e["active"] = len(e["url"]) == best
     return out
 
 
