@@ -1,0 +1,380 @@
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from fours.core.api.viewsets import ScopedViewSetMixin
+from fours.core.api.viewsets import request_store as _store
+
+from .. import services
+from ..models import Appointment, Bay, LabourLine, LabourOperation, MaintenancePackage, PartLine, RepairOrder
+from . import serializers as s
+
+
+def _ok(ro):
+    ro = (
+        RepairOrder.objects.select_related("store", "vehicle", "customer", "advisor")
+        .prefetch_related(
+            Prefetch("labour", queryset=LabourLine.objects.select_related("technician", "bay")),
+            Prefetch("parts", queryset=PartLine.objects.select_related("part")),
+        )
+        .get(pk=ro.pk)
+    )
+    return Response(s.RepairOrderSerializer(ro).data)
+
+
+class AppointmentViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """预约: list by date, book (capacity checked, package parts reserved), cancel, no-show."""
+
+    queryset = Appointment.objects.all()
+    serializer_class = s.AppointmentSerializer
+    filterset_fields = ["date", "status", "advisor"]
+    action_perms = {"cancel": ["service.change_appointment"], "no_show": ["service.change_appointment"]}
+
+    def base_queryset(self):
+        return Appointment.objects.select_related("vehicle").order_by("date", "slot", "id")
+
+    def create(self, request, *args, **kwargs):
+        from fours.customers.selectors import vehicles_for
+
+        data = s.AppointmentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        store = _store(request, request.data.get("store"))
+        vehicle = get_object_or_404(vehicles_for(request.user), pk=v["vehicle"].pk)
+        appt = services.appointment_create(
+            actor=request.user,
+            store=store,
+            vehicle=vehicle,
+            advisor=v["advisor"],
+            date=v["date"],
+            slot=v["slot"],
+            package=v.get("package"),
+            jobs=v.get("jobs", ""),
+            channel=v.get("channel") or "phone",
+        )
+        return Response(s.AppointmentSerializer(appt).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.AppointmentSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        d = s.ReasonSerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        return Response(
+            s.AppointmentSerializer(
+                services.appointment_cancel(
+                    actor=request.user, appt=self.get_object(), reason=d.validated_data["reason"]
+                )
+            ).data
+        )
+
+    @extend_schema(request=None, responses=s.AppointmentSerializer)
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request, pk=None):
+        return Response(
+            s.AppointmentSerializer(
+                services.appointment_no_show(actor=request.user, appt=self.get_object())
+            ).data
+        )
+
+
+class RepairOrderViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """维修工单 with labour and part lines; each step of the status machine is an action."""
+
+    queryset = RepairOrder.objects.all()
+    serializer_class = s.RepairOrderSerializer
+    filterset_fields = ["status", "kind", "vehicle"]
+    action_perms = {
+        "labour": ["service.change_repairorder"],
+        "parts": ["service.view_repairorder"],
+        "estimate": ["service.change_repairorder"],
+        "confirm": ["service.change_repairorder"],
+        "confirm_added": ["service.change_repairorder"],
+        "cancel": ["service.view_repairorder"],
+        "qc": ["service.qc_repairorder"],
+        "settle": ["service.settle_repairorder"],
+        "pay": ["service.add_payment"],
+        "reverse": ["service.reverse_settlement"],
+        "deliver": ["service.deliver_repairorder"],
+    }
+
+    def get_serializer_class(self):
+        return s.RepairOrderListSerializer if self.action == "list" else s.RepairOrderSerializer
+
+    def base_queryset(self):
+        qs = RepairOrder.objects.select_related("store", "vehicle", "customer", "advisor").order_by("-id")
+        if self.action != "list":
+            qs = qs.prefetch_related(
+                Prefetch("labour", queryset=LabourLine.objects.select_related("technician", "bay")),
+                Prefetch("parts", queryset=PartLine.objects.select_related("part")),
+            )
+        return qs
+
+    @extend_schema(request=s.ReceiveSerializer, responses={201: s.RepairOrderSerializer})
+    def create(self, request, *args, **kwargs):
+        from fours.customers.selectors import vehicles_for
+
+        d = s.ReceiveSerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        v = d.validated_data
+        store = _store(request, v.get("store"))
+        vehicle = vehicles_for(request.user).filter(pk=v["vehicle"]).first()
+        if vehicle is None:
+            raise ValidationError({"vehicle": [_("车辆不存在")]})
+        package = MaintenancePackage.objects.filter(group=store.group, pk=v.get("package") or 0).first()
+        appt = Appointment.objects.for_user(request.user).filter(pk=v.get("appointment") or 0).first()
+        ro = services.ro_receive(
+            actor=request.user, store=store, vehicle=vehicle, data=v, package=package, appointment=appt
+        )
+        resp = _ok(ro)
+        resp.status_code = status.HTTP_201_CREATED
+        return resp
+
+    @extend_schema(request=s.LabourAddSerializer, responses=s.RepairOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def labour(self, request, pk=None):
+        ro = self.get_object()
+        d = s.LabourAddSerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        v = d.validated_data
+        op = None
+        if v.get("operation"):
+            op = LabourOperation.objects.filter(group=ro.store.group, code=v["operation"]).first()
+            if op is None:
+                raise ValidationError({"operation": [_("工时代码不存在")]})
+        services.ro_labour_add(
+            actor=request.user,
+            ro=ro,
+            operation=op,
+            name=v.get("name", ""),
+            hours=v.get("hours"),
+            payer=v["payer"],
+        )
+        return _ok(ro)
+
+    @extend_schema(request=s.PartAddSerializer, responses=s.RepairOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def parts(self, request, pk=None):
+        from fours.parts.models import Part
+        from fours.parts.services.catalog import normalize_part_no
+
+        ro = self.get_object()
+        d = s.PartAddSerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        part = Part.objects.filter(
+            group=ro.store.group, part_no=normalize_part_no(d.validated_data["part_no"])
+        ).first()
+        if part is None:
+            raise ValidationError({"part_no": [_("配件不存在")]})
+        services.ro_part_add(
+            actor=request.user, ro=ro, part=part, qty=d.validated_data["qty"], payer=d.validated_data["payer"]
+        )
+        return _ok(ro)
+
+    @extend_schema(request=None, responses=s.RepairOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def estimate(self, request, pk=None):
+        ro = self.get_object()
+        services.ro_estimate_submit(actor=request.user, ro=ro)
+        return _ok(ro)
+
+    @extend_schema(request=s.ConfirmSerializer, responses=s.RepairOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        ro = self.get_object()
+        d = s.ConfirmSerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        v = d.validated_data
+        services.ro_estimate_confirm(
+            actor=request.user,
+            ro=ro,
+            signer_name=v["signer_name"],
+            method=v["method"],
+            signature=v.get("signature", ""),
+        )
+        return _ok(ro)
+
+    @extend_schema(request=s.ConfirmSerializer, responses=s.RepairOrderSerializer)
+    @action(detail=True, methods=["post"], url_path="confirm-added")
+    def confirm_added(self, request, pk=None):
+        ro = self.get_object()
+        d = s.ConfirmSerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        v = d.validated_data
+        services.ro_added_confirm(
+            actor=request.user,
+            ro=ro,
+            signer_name=v["signer_name"],
+            method=v["method"],
+            signature=v.get("signature", ""),
+            approved=v["approved"],
+        )
+        return _ok(ro)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.RepairOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        ro = self.get_object()
+        d = s.ReasonSerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        services.ro_cancel(actor=request.user, ro=ro, reason=d.validated_data["reason"])
+        return _ok(ro)
+
+    @extend_schema(request=s.QCSerializer, responses=s.RepairOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def qc(self, request, pk=None):
+        ro = self.get_object()
+        d = s.QCSerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        v = d.validated_data
+        services.qc_record(
+            actor=request.user,
+            ro=ro,
+            checklist=v["checklist"],
+            passed=v["passed"],
+            reason=v.get("reason", ""),
+            rework_lines=v.get("rework_lines", []),
+        )
+        return _ok(ro)
+
+    @extend_schema(request=s.SettleSerializer, responses={201: s.SettlementSerializer})
+    @action(detail=True, methods=["post"])
+    def settle(self, request, pk=None):
+        d = s.SettleSerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        st = services.ro_settle(
+            actor=request.user, ro=self.get_object(), on_account=d.validated_data["on_account"]
+        )
+        return Response(s.SettlementSerializer(st).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.PaySerializer, responses={201: s.PaymentSerializer})
+    @action(detail=True, methods=["post"])
+    def pay(self, request, pk=None):
+        d = s.PaySerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        v = d.validated_data
+        p = services.ro_pay(
+            actor=request.user,
+            ro=self.get_object(),
+            method=v["method"],
+            amount=v["amount"],
+            reference=v.get("reference", ""),
+        )
+        return Response(s.PaymentSerializer(p).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ReasonSerializer, responses={201: s.SettlementSerializer})
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        d = s.ReasonSerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        st = services.ro_settlement_reverse(
+            actor=request.user, ro=self.get_object(), reason=d.validated_data["reason"]
+        )
+        return Response(s.SettlementSerializer(st).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.DeliverSerializer, responses=s.RepairOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def deliver(self, request, pk=None):
+        ro = self.get_object()
+        d = s.DeliverSerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        services.ro_deliver(
+            actor=request.user,
+            ro=ro,
+            next_date=d.validated_data.get("next_date"),
+            next_km=d.validated_data.get("next_km"),
+        )
+        return _ok(ro)
+
+
+class LabourLineViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Labour lines: dispatch (派工) and clocking (打卡: on, off = finished with self-check, pause)."""
+
+    queryset = LabourLine.objects.all()
+    serializer_class = s.LabourLineSerializer
+    action_perms = {"clock": ["service.work_repairorder"], "assign": ["service.dispatch_repairorder"]}
+
+    def get_queryset(self):
+        return LabourLine.objects.filter(
+            ro__in=RepairOrder.objects.for_user(self.request.user)
+        ).select_related("ro", "technician", "bay")
+
+    @extend_schema(request=s.ClockSerializer, responses=s.LabourLineSerializer)
+    @action(detail=True, methods=["post"])
+    def clock(self, request, pk=None):
+        line = self.get_object()
+        d = s.ClockSerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        v = d.validated_data
+        if v["action"] == "on":
+            services.clock_on(actor=request.user, line=line)
+        else:
+            services.clock_off(
+                actor=request.user,
+                line=line,
+                finished=v["action"] == "off",
+                reason=v.get("reason", ""),
+                note=v.get("note", ""),
+            )
+        return Response(s.LabourLineSerializer(LabourLine.objects.get(pk=line.pk)).data)
+
+    @extend_schema(request=s.DispatchSerializer, responses=s.LabourLineSerializer)
+    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
+    def assign(self, request, pk=None):
+        line = self.get_object()
+        d = s.DispatchSerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        tech = get_object_or_404(get_user_model(), pk=d.validated_data["technician"])
+        bay = Bay.objects.filter(store=line.ro.store, pk=d.validated_data.get("bay") or 0).first()
+        services.line_dispatch(actor=request.user, line=line, technician=tech, bay=bay)
+        return Response(s.LabourLineSerializer(LabourLine.objects.get(pk=line.pk)).data)
+
+
+class PartLineViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Part lines: requisition (领料申请) and issue from stock (发料, 交旧领新)."""
+
+    queryset = PartLine.objects.all()
+    serializer_class = s.PartLineSerializer
+    action_perms = {"request_issue": ["service.view_repairorder"], "issue": ["service.issue_repairorder"]}
+
+    def get_queryset(self):
+        return PartLine.objects.filter(ro__in=RepairOrder.objects.for_user(self.request.user)).select_related(
+            "ro", "part"
+        )
+
+    @extend_schema(request=None, responses=s.PartLineSerializer)
+    @action(detail=True, methods=["post"], url_path="request")
+    def request_issue(self, request, pk=None):
+        return Response(
+            s.PartLineSerializer(services.part_request(actor=request.user, line=self.get_object())).data
+        )
+
+    @extend_schema(request=s.IssueSerializer, responses=s.PartLineSerializer)
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        d = s.IssueSerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        line = services.part_issue(
+            actor=request.user,
+            line=self.get_object(),
+            qty=d.validated_data.get("qty"),
+            old_part_handed_in=d.validated_data["old_part_handed_in"],
+        )
+        return Response(s.PartLineSerializer(line).data)

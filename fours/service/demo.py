@@ -1,0 +1,464 @@
+"""Demo data of the service workshop: catalogues (labour operations with series hours, rates per payer,
+maintenance packages, fault codes), bays, a team, more technicians, three months of settled and
+delivered orders, and a living workshop today: appointments (today, tomorrow, a no-show), vehicles in
+every status, technicians clocked on. Idempotent: a store that already has repair orders is skipped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from fours.core.errors import BusinessError
+from fours.core.models import Department, Membership
+from fours.core.roles import Role
+
+from . import services
+from .choices import QC_CHECKLIST, LabourCategory, Payer
+from .models import (
+    AdvisorCapacity,
+    Appointment,
+    Bay,
+    FaultCode,
+    LabourOperation,
+    LabourRate,
+    LabourTime,
+    MaintenancePackage,
+    PackageLabour,
+    PackagePart,
+    Payment,
+    RepairOrder,
+    Settlement,
+    Team,
+    TimeLog,
+)
+
+ORDER = 30
+D = Decimal
+HISTORY = 45  # settled and delivered orders per store over the last three months
+OK = {k: True for k, _l in QC_CHECKLIST}
+
+OPERATIONS = [
+    ("M001", "更换机油机滤", LabourCategory.MAINTENANCE, "0.5"),
+    ("M002", "更换空气滤芯", LabourCategory.MAINTENANCE, "0.2"),
+    ("M003", "更换空调滤芯", LabourCategory.MAINTENANCE, "0.3"),
+    ("M010", "常规保养检查", LabourCategory.MAINTENANCE, "0.5"),
+    ("B010", "更换前刹车片", LabourCategory.MECHANICAL, "1.2"),
+    ("B020", "更换后刹车片", LabourCategory.MECHANICAL, "1.0"),
+    ("B030", "四轮定位", LabourCategory.MECHANICAL, "1.0"),
+    ("E001", "蓄电池检测更换", LabourCategory.ELECTRICAL, "0.4"),
+    ("E010", "故障灯检测", LabourCategory.DIAGNOSIS, "1.0"),
+    ("S010", "更换前减震器（单侧）", LabourCategory.MECHANICAL, "1.5"),
+    ("K010", "前保险杠钣金", LabourCategory.BODY, "3.0"),
+    ("P010", "前保险杠喷漆", LabourCategory.PAINT, "4.0"),
+    ("D001", "异响检查", LabourCategory.DIAGNOSIS, "0.8"),
+]
+FAULTS = [
+    ("F001", "刹车异响", "制动"),
+    ("F002", "发动机故障灯亮", "发动机"),
+    ("F003", "空调不制冷", "空调"),
+    ("F004", "方向跑偏", "底盘"),
+    ("F005", "车内异响", "车身"),
+    ("C001", "保养提醒", "保养"),
+]
+COMPLAINTS = [
+    "到保养里程了，做个常规保养",
+    "踩刹车时前面有吱吱声",
+    "仪表上发动机灯亮了",
+    "空调吹出来不够凉",
+    "跑高速方向有点偏",
+    "后排有异响",
+]
+INSURERS = ["中国人保财险", "平安产险", "太平洋产险"]
+
+
+def _user(username, name):
+    from fours.core.demo import DEMO_PASSWORD
+
+    User = get_user_model()
+    u, created = User.objects.get_or_create(username=username, defaults={"first_name": name})
+    if created:
+        u.set_password(DEMO_PASSWORD)
+        u.save()
+    return u
+
+
+def _part(store, name):
+    from fours.parts.models import Part
+
+    return (
+        Part.objects.filter(group=store.group, name=name, balances__store=store, balances__on_hand__gt=20)
+        .order_by("id")
+        .first()
+    )
+
+
+def _keeper(store):
+    return (
+        get_user_model()
+        .objects.filter(memberships__store=store, memberships__role__name=Role.STOREKEEPER)
+        .order_by("id")
+        .first()
+    )
+
+
+def _catalogue(store, rnd):
+    from fours.customers.models import Series
+
+    group = store.group
+    ops = {}
+    for code, name, cat, hours in OPERATIONS:
+        ops[code], _ = LabourOperation.objects.get_or_create(
+            group=group, code=code, defaults={"name": name, "category": cat, "standard_hours": D(hours)}
+        )
+    for code, name, system in FAULTS:
+        FaultCode.objects.get_or_create(
+            group=group,
+            code=code,
+            defaults={"name": name, "system": system, "kind": "complaint" if code[0] == "C" else "fault"},
+        )
+    brand = store.brand_list[0]
+    series = list(Series.objects.filter(brand__name=brand))
+    for s in series:
+        for code in ("B010", "S010", "B030"):
+            LabourTime.objects.get_or_create(
+                operation=ops[code],
+                series=s,
+                model=None,
+                defaults={"hours": ops[code].standard_hours + D(rnd.choice(["0", "0.2", "0.3"]))},
+            )
+    rates = {
+        Payer.CUSTOMER: D("200"),
+        Payer.WARRANTY: D("150"),
+        Payer.INSURANCE: D("220"),
+        Payer.INTERNAL: D("120"),
+    }
+    for payer, rate in rates.items():
+        LabourRate.objects.get_or_create(store=store, payer=payer, defaults={"rate": rate})
+    oil = _part(store, "全合成机油 0W-20") or _part(store, "全合成机油 5W-30")
+    flt = _part(store, "机油滤清器")
+    air = _part(store, "空气滤清器")
+    cabin = _part(store, "空调滤清器")
+    from fours.parts.choices import MoveKind
+    from fours.parts.services import stock_receive
+
+    keeper = _keeper(store)
+    for part, qty in ((oil, 400), (flt, 120), (air, 60), (cabin, 60)):
+        if part is not None:
+            stock_receive(
+                actor=keeper,
+                store=store,
+                part=part,
+                qty=qty,
+                unit_cost=part.purchase_price or D("30"),
+                doc=store,
+                kind=MoveKind.OPENING,
+                note="售后保养备货",
+            )
+    pkgs = []
+    for s in series:
+        for km, extra in ((5000, []), (10000, [("M002", air)]), (20000, [("M002", air), ("M003", cabin)])):
+            code = f"{s.pk:03d}-{km // 1000}K"
+            pkg, created = MaintenancePackage.objects.get_or_create(
+                group=group,
+                code=code,
+                defaults={
+                    "name": f"{s.name} {km // 10000 if km >= 10000 else km / 10000:g}万公里保养",
+                    "series": s,
+                    "mileage_km": km,
+                    "interval_km": 5000 if km == 5000 else 10000,
+                    "interval_months": 6,
+                },
+            )
+            if created:
+                PackageLabour.objects.create(package=pkg, operation=ops["M001"])
+                if oil:
+                    PackagePart.objects.create(package=pkg, part=oil, qty=D("4"))
+                if flt:
+                    PackagePart.objects.create(package=pkg, part=flt, qty=1)
+                for op, part in extra:
+                    PackageLabour.objects.create(package=pkg, operation=ops[op])
+                    if part:
+                        PackagePart.objects.create(package=pkg, part=part, qty=1)
+            pkgs.append(pkg)
+    return ops, pkgs
+
+
+def _staff(ctx, store):
+    slug = getattr(store, "demo_slug", store.code.lower())
+    techs = [ctx.users[(store.code, Role.TECHNICIAN)]]
+    dept = Department.objects.filter(store=store, kind="service").first()
+    names = ["钟志强", "梁建华", "邓晓东"]
+    for i, name in enumerate(names, start=2):
+        u = _user(f"{slug}.tech{i}", name)
+        Membership.objects.get_or_create(
+            user=u, role=Group.objects.get(name=Role.TECHNICIAN), store=store, defaults={"department": dept}
+        )
+        techs.append(u)
+    for u in techs:
+        for attr in (
+            "_perm_cache",
+            "_user_perm_cache",
+            "_group_perm_cache",
+            "_fours_roles",
+            "_fours_store_ids",
+        ):
+            u.__dict__.pop(attr, None)
+    bays = []
+    for i, (name, kind) in enumerate(
+        [
+            ("快保1号", "快保"),
+            ("快保2号", "快保"),
+            ("机修1号", "机修"),
+            ("机修2号", "机修"),
+            ("机修3号", "机修"),
+            ("钣金1号", "钣金"),
+            ("喷漆房", "喷漆"),
+            ("四轮定位", "机修"),
+        ],
+        start=1,
+    ):
+        b, _ = Bay.objects.get_or_create(store=store, code=f"{i:02d}", defaults={"name": name, "kind": kind})
+        bays.append(b)
+    team, created = Team.objects.get_or_create(store=store, name="钣喷组", defaults={"leader": techs[-1]})
+    if created:
+        team.members.add(*techs[-2:])
+    AdvisorCapacity.objects.get_or_create(store=store, advisor=None, defaults={"per_day": 10, "per_slot": 2})
+    return techs, bays
+
+
+def _vehicles(store):
+    from fours.customers.models import Vehicle
+
+    return list(
+        Vehicle.objects.filter(created_store=store, plate__gt="")
+        .select_related("owner", "model__series")
+        .order_by("id")
+    )
+
+
+def _pkg_for(v, pkgs):
+    mine = [p for p in pkgs if v.model_id and p.series_id == v.model.series_id] or pkgs
+    return min(mine, key=lambda p: abs(p.mileage_km - (v.odometer_km + 5000) % 20000))
+
+
+def _run(ctx, store, v, pkgs, ops, techs, bays, rnd, *, until, when=None, payer2=None):
+    """Take an order through the flow up to ``until`` (a status); returns the order."""
+    u = ctx.users
+    adv, fm, qc = (
+        u[(store.code, Role.SERVICE_ADVISOR)],
+        u[(store.code, Role.FOREMAN)],
+        u[(store.code, Role.QC_INSPECTOR)],
+    )
+    keeper, cashier = u[(store.code, Role.STOREKEEPER)], u[(store.code, Role.CASHIER)]
+    km = v.odometer_km + rnd.randint(3000, 9000)
+    now = timezone.now()
+    promised = (when or now) + dt.timedelta(hours=rnd.choice([2, 3, 4, 6]))
+    if promised < now:
+        promised = now + dt.timedelta(hours=rnd.choice([-1, 1, 2, 3]))
+    ro = services.ro_receive(
+        actor=adv,
+        store=store,
+        vehicle=v,
+        data={
+            "odometer_km": km,
+            "complaint": rnd.choice(COMPLAINTS),
+            "fuel_level": rnd.choice(["25", "50", "75"]),
+            "promised_at": max(promised, now + dt.timedelta(minutes=1)),
+            "key_tag": f"{rnd.randint(1, 99):02d}",
+            "belongings": ["booklet"],
+        },
+        package=_pkg_for(v, pkgs),
+    )
+    if promised < now:
+        RepairOrder.objects.filter(pk=ro.pk).update(promised_at=promised)
+    if rnd.random() < 0.5:
+        services.ro_labour_add(actor=adv, ro=ro, operation=ops[rnd.choice(["B010", "B030", "E010", "D001"])])
+    if payer2:
+        services.ro_labour_add(actor=adv, ro=ro, operation=ops["E010"], payer=payer2)
+    if until == "received":
+        return ro
+    services.ro_estimate_submit(actor=adv, ro=ro)
+    if until == "awaiting_approval":
+        return ro
+    services.ro_estimate_confirm(actor=adv, ro=ro, signer_name=v.owner.name, method="print")
+    lines = list(ro.labour.all())
+    busy = set(
+        TimeLog.objects.filter(ended_at__isnull=True, is_team=False).values_list("technician_id", flat=True)
+    )
+    free = [t for t in techs if t.pk not in busy] or techs
+    for i, ln in enumerate(lines):
+        services.line_dispatch(
+            actor=fm, line=ln, technician=free[(v.pk + i) % len(free)], bay=bays[(v.pk + i) % len(bays)]
+        )
+    for pl in ro.parts.all():
+        try:
+            services.part_issue(actor=keeper, line=pl, old_part_handed_in=True)
+        except BusinessError:
+            pass
+    lines = list(ro.labour.select_related("technician"))
+    if until == "in_progress":
+        ln = lines[0]
+        try:
+            services.clock_on(actor=ln.technician, line=ln)
+        except BusinessError:
+            pass
+        return ro
+    for ln in lines:
+        services.clock_on(actor=ln.technician, line=ln)
+        services.clock_off(actor=ln.technician, line=ln, finished=True)
+    ro.refresh_from_db()
+    if until == "awaiting_qc":
+        return ro
+    if until == "rework":
+        services.qc_record(
+            actor=qc, ro=ro, checklist=OK, passed=False, reason="刹车仍有异响", rework_lines=[lines[-1].pk]
+        )
+        return ro
+    services.qc_record(actor=qc, ro=ro, checklist=OK, passed=True)
+    if until == "awaiting_settlement":
+        return ro
+    if ro.parts.filter(status__in=["requested", "waiting"]).exists():
+        return ro
+    st = services.ro_settle(actor=cashier, ro=ro)
+    if until == "settled":
+        return ro
+    if st.customer_amount > 0:
+        half = (st.customer_amount / 2).quantize(D("0.01"))
+        methods = ["wechat", "alipay", "card", "cash", "transfer"]
+        services.ro_pay(actor=cashier, ro=ro, method=rnd.choice(methods), amount=half)
+        services.ro_pay(actor=cashier, ro=ro, method=rnd.choice(methods), amount=st.customer_amount - half)
+    services.ro_deliver(actor=adv, ro=ro)
+    return ro
+
+
+def _backdate(ro, when, rnd):
+    hours = dt.timedelta(hours=rnd.randint(2, 6))
+    RepairOrder.objects.filter(pk=ro.pk).update(
+        received_at=when,
+        created_at=when,
+        promised_at=when + dt.timedelta(hours=4),
+        estimate_confirmed_at=when + dt.timedelta(minutes=15),
+        settled_at=when + hours,
+        delivered_at=when + hours + dt.timedelta(minutes=rnd.choice([10, 20, 90, 300])),
+    )
+    Settlement.objects.filter(ro=ro).update(at=when + hours)
+    Payment.objects.filter(ro=ro).update(at=when + hours)
+    for log in TimeLog.objects.filter(line__ro=ro):
+        start = when + dt.timedelta(minutes=30)
+        TimeLog.objects.filter(pk=log.pk).update(
+            started_at=start, ended_at=start + dt.timedelta(minutes=rnd.randint(20, 90))
+        )
+
+
+def _load_store(ctx, store, rnd):
+    ops, pkgs = _catalogue(store, rnd)
+    techs, bays = _staff(ctx, store)
+    vehicles = _vehicles(store)
+    if len(vehicles) < HISTORY + 30 or not pkgs:
+        return
+    adv = ctx.users[(store.code, Role.SERVICE_ADVISOR)]
+    today = timezone.localdate()
+    # three months of history
+    for i, v in enumerate(vehicles[:HISTORY]):
+        day = today - dt.timedelta(days=rnd.randint(1, 90))
+        when = timezone.make_aware(
+            dt.datetime.combine(day, dt.time(rnd.randint(8, 15), rnd.choice([0, 15, 30, 45])))
+        )
+        with transaction.atomic():
+            ro = _run(
+                ctx,
+                store,
+                v,
+                pkgs,
+                ops,
+                techs,
+                bays,
+                rnd,
+                until="delivered",
+                payer2=Payer.WARRANTY if i % 7 == 0 else None,
+            )
+            if ro.status == "delivered":
+                _backdate(ro, when, rnd)
+    # a living workshop today
+    live = vehicles[HISTORY : HISTORY + 12]
+    plan = [
+        "received",
+        "awaiting_approval",
+        "in_progress",
+        "in_progress",
+        "in_progress",
+        "awaiting_qc",
+        "rework",
+        "awaiting_settlement",
+        "settled",
+        "delivered",
+        "in_progress",
+        "awaiting_qc",
+    ]
+    for v, until in zip(live, plan, strict=False):
+        with transaction.atomic():
+            try:
+                _run(
+                    ctx,
+                    store,
+                    v,
+                    pkgs,
+                    ops,
+                    techs,
+                    bays,
+                    rnd,
+                    until=until,
+                    when=timezone.now() - dt.timedelta(hours=rnd.randint(0, 5)),
+                )
+            except BusinessError as e:
+                ctx.log(f"service demo: {v} {until}: {e}")
+    # appointments: today, tomorrow, and yesterday's no-show
+    rest = vehicles[HISTORY + 12 : HISTORY + 30]
+    slots = [dt.time(h, m) for h in range(9, 17) for m in (0, 30)]
+    for i, v in enumerate(rest[:14]):
+        day = today + dt.timedelta(days=1 if i >= 7 else 0)
+        slot = slots[(i * 3) % len(slots)]
+        if day == today and timezone.make_aware(dt.datetime.combine(day, slot)) < timezone.now():
+            slot = max(dt.time(17, 0), slot)
+        try:
+            with transaction.atomic():
+                services.appointment_create(
+                    actor=adv,
+                    store=store,
+                    vehicle=v,
+                    advisor=adv,
+                    date=day,
+                    slot=slot,
+                    package=_pkg_for(v, pkgs) if i % 2 == 0 else None,
+                    jobs="" if i % 2 == 0 else rnd.choice(COMPLAINTS),
+                )
+        except BusinessError:
+            pass
+    for v in rest[14:16]:
+        a = Appointment.objects.create(
+            store=store,
+            customer=v.owner,
+            vehicle=v,
+            advisor=adv,
+            date=today - dt.timedelta(days=1),
+            slot=dt.time(10, 0),
+            jobs="常规保养",
+            created_by=adv,
+            number=f"AP-DEMO-{v.pk}",
+        )
+        services.appointment_no_show(actor=adv, appt=a)
+
+
+def load(ctx) -> None:
+    rnd = random.Random(30)
+    for store in ctx.stores:
+        if RepairOrder.objects.filter(store=store).exists():
+            continue
+        _load_store(ctx, store, rnd)
+        ctx.log(f"service: {store.short_name or store.name} loaded")

@@ -1,0 +1,63 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import ApptStatus, ROStatus, TaskStatus
+from .models import Appointment, FollowUpTask, LabourOperation, RepairOrder, ServiceReceivable
+
+
+class ROFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("工单号/车牌/客户"), method="search")
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=ROStatus.choices)
+    received_at = django_filters.DateFromToRangeFilter(
+        label=_("接车日期"), widget=django_filters.widgets.RangeWidget(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = RepairOrder
+        fields = ["q", "status", "kind", "received_at"]
+
+    def search(self, qs, name, value):
+        return qs.filter(
+            Q(number__icontains=value)
+            | Q(vehicle__plate__icontains=value)
+            | Q(customer__name__startswith=value)
+        )
+
+
+class AppointmentFilter(django_filters.FilterSet):
+    date = django_filters.DateFilter(
+        label=_("预约日期"), widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"})
+    )
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=ApptStatus.choices)
+
+    class Meta:
+        model = Appointment
+        fields = ["date", "status", "advisor"]
+
+
+class OperationFilter(django_filters.FilterSet):
+    code = django_filters.CharFilter(label=_("代码"), lookup_expr="istartswith")
+    name = django_filters.CharFilter(label=_("名称"), lookup_expr="icontains")
+
+    class Meta:
+        model = LabourOperation
+        fields = ["code", "name", "category"]
+
+
+class ReceivableFilter(django_filters.FilterSet):
+    class Meta:
+        model = ServiceReceivable
+        fields = ["kind", "status"]
+
+
+class FollowUpFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=TaskStatus.choices)
+    mine = django_filters.BooleanFilter(label=_("只看我的"), method="only_mine")
+
+    class Meta:
+        model = FollowUpTask
+        fields = ["status", "due_date"]
+
+    def only_mine(self, qs, name, value):
+        return qs.filter(assignee=self.request.user) if value else qs

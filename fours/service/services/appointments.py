@@ -1,0 +1,198 @@
+"""Appointments (预约): slots with a capacity per advisor, parts pre-picked for booked packages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fours.core.audit import audit_record
+from fours.core.choices import DocKind
+from fours.core.errors import BusinessError, field_error
+from fours.core.numbering import next_number
+from fours.core.permissions import require_perm
+from fours.core.roles import Role
+from fours.core.selectors import has_role
+
+from .. import workflows
+from ..choices import ApptChannel, ApptStatus
+from ..models import AdvisorCapacity, Appointment
+from .common import release_all, require_text
+
+SLOT_MINUTES = 30
+DAY_START = dt.time(8, 0)
+DAY_END = dt.time(17, 30)
+DEFAULT_PER_DAY = 8
+DEFAULT_PER_SLOT = 1
+
+
+def capacity_of(store, advisor) -> tuple[int, int]:
+    """(per day, per slot) of an advisor: their own row, else the store's default row, else 8 / 1."""
+    row = (
+        AdvisorCapacity.objects.filter(store=store)
+        .filter(Q(advisor=advisor) | Q(advisor__isnull=True))
+        .order_by(F("advisor").asc(nulls_last=True))
+        .first()
+    )
+    return (row.per_day, row.per_slot) if row else (DEFAULT_PER_DAY, DEFAULT_PER_SLOT)
+
+
+def slots() -> list[dt.time]:
+    out, t = [], dt.datetime.combine(dt.date.today(), DAY_START)
+    end = dt.datetime.combine(dt.date.today(), DAY_END)
+    while t <= end:
+        out.append(t.time())
+        t += dt.timedelta(minutes=SLOT_MINUTES)
+    return out
+
+
+def free_slots(store, advisor, day) -> list[tuple[dt.time, int]]:
+    """[(slot, places left)] of an advisor's day."""
+    per_day, per_slot = capacity_of(store, advisor)
+    taken = list(
+        Appointment.objects.filter(
+            store=store, advisor=advisor, date=day, status=ApptStatus.BOOKED
+        ).values_list("slot", flat=True)
+    )
+    if len(taken) >= per_day:
+        return [(s, 0) for s in slots()]
+    return [(s, max(0, per_slot - taken.count(s))) for s in slots()]
+
+
+def _reserve_package(actor, appt) -> list[str]:
+    """Pre-pick the package's parts for the appointment; parts not in stock are noted, not refused."""
+    from fours.parts.services import stock_reserve
+
+    short = []
+    if appt.package is None:
+        return short
+    for pp in appt.package.parts.select_related("part").order_by("part_id"):
+        try:
+            with transaction.atomic():
+                stock_reserve(actor=actor, store=appt.store, part=pp.part, qty=pp.qty, doc=appt)
+        except BusinessError:
+            short.append(pp.part.part_no)
+    return short
+
+
+@transaction.atomic
+def appointment_create(
+    *,
+    actor,
+    store,
+    vehicle,
+    advisor,
+    date,
+    slot,
+    package=None,
+    jobs: str = "",
+    channel: str = ApptChannel.PHONE,
+    contact_phone: str = "",
+    note: str = "",
+) -> Appointment:
+    """Book a slot. Refused when the advisor's day or slot is full or the time has passed; the package's
+    parts are reserved for it (released again on cancel or no-show)."""
+    require_perm(actor, "service.add_appointment")
+    if vehicle.group_id != store.group_id:
+        raise field_error("vehicle", _("车辆不属于本集团"))
+    if not has_role(advisor, store, Role.SERVICE_ADVISOR):
+        raise field_error("advisor", _("请选择本店的服务顾问"))
+    if date is None:
+        raise field_error("date", _("请选择预约日期"))
+    if slot is None:
+        raise field_error("slot", _("请选择预约时段"))
+    when = timezone.make_aware(dt.datetime.combine(date, slot))
+    if when < timezone.now() - dt.timedelta(minutes=SLOT_MINUTES):
+        raise field_error("date", _("预约时间已过"))
+    if not package and not jobs.strip():
+        raise field_error("jobs", _("请选择保养套餐或填写预约项目"))
+    if package is not None and package.group_id != store.group_id:
+        raise field_error("package", _("套餐不存在"))
+    # capacity: the advisor's rows are locked so two bookings cannot both take the last place
+    list(Appointment.objects.select_for_update().filter(store=store, advisor=advisor, date=date))
+    per_day, per_slot = capacity_of(store, advisor)
+    booked = Appointment.objects.filter(store=store, advisor=advisor, date=date, status=ApptStatus.BOOKED)
+    if booked.count() >= per_day:
+        raise field_error(
+            "date",
+            _("%(name)s 当天预约已满（%(n)s 台）")
+            % {"name": advisor.get_full_name() or advisor, "n": per_day},
+        )
+    if booked.filter(slot=slot).count() >= per_slot:
+        raise field_error("slot", _("该时段已约满，请选择其他时段"))
+    appt = Appointment.objects.create(
+        store=store,
+        customer=vehicle.owner,
+        vehicle=vehicle,
+        advisor=advisor,
+        date=date,
+        slot=slot,
+        package=package,
+        jobs=jobs.strip()[:300],
+        channel=channel,
+        contact_phone=contact_phone or vehicle.owner.mobile,
+        note=note[:300],
+        created_by=actor,
+    )
+    short = _reserve_package(actor, appt)
+    appt.parts_reserved = bool(package) and len(short) < package.parts.count()
+    appt.number = next_number(store=store, kind=DocKind.APPOINTMENT)
+    appt.save(update_fields=["number", "parts_reserved"])
+    audit_record(
+        actor=actor,
+        obj=appt,
+        verb="created",
+        changes={"date": [None, date], "slot": [None, slot], "advisor": [None, str(advisor)]},
+        note=_("缺货未预留：%(p)s") % {"p": "、".join(short)} if short else "",
+    )
+    return appt
+
+
+@transaction.atomic
+def appointment_cancel(*, actor, appt: Appointment, reason: str) -> Appointment:
+    require_perm(actor, "service.change_appointment")
+    appt = Appointment.objects.select_for_update(of=("self",)).select_related("store").get(pk=appt.pk)
+    reason = require_text(reason, "cancel_reason", _("请填写取消原因"))
+    workflows.require_appointment(appt, ApptStatus.CANCELLED)
+    release_all(actor=actor, store=appt.store, doc=appt)
+    appt.status, appt.cancel_reason, appt.parts_reserved = ApptStatus.CANCELLED, reason[:200], False
+    appt.save(update_fields=["status", "cancel_reason", "parts_reserved"])
+    audit_record(actor=actor, obj=appt, verb="cancelled", note=reason)
+    return appt
+
+
+@transaction.atomic
+def appointment_no_show(*, actor, appt: Appointment) -> Appointment:
+    require_perm(actor, "service.change_appointment")
+    appt = Appointment.objects.select_for_update(of=("self",)).select_related("store").get(pk=appt.pk)
+    workflows.require_appointment(appt, ApptStatus.NO_SHOW)
+    release_all(actor=actor, store=appt.store, doc=appt)
+    appt.status, appt.parts_reserved = ApptStatus.NO_SHOW, False
+    appt.save(update_fields=["status", "parts_reserved"])
+    audit_record(actor=actor, obj=appt, verb="no_show")
+    return appt
+
+
+def appointments_mark_no_shows(*, actor, store, day) -> int:
+    """End of day: every appointment of ``day`` still booked becomes a no-show (a daily job)."""
+    n = 0
+    for appt in Appointment.objects.filter(store=store, date__lte=day, status=ApptStatus.BOOKED):
+        appointment_no_show(actor=actor, appt=appt)
+        n += 1
+    return n
+
+
+@transaction.atomic
+def appointment_remind(*, actor, appt: Appointment) -> Appointment:
+    """Record that the customer was reminded (the tomorrow list's call or message)."""
+    require_perm(actor, "service.change_appointment")
+    appt = Appointment.objects.select_for_update().get(pk=appt.pk)
+    if appt.status != ApptStatus.BOOKED:
+        raise field_error("status", _("只有已预约的单据需要提醒"))
+    appt.reminded_at = timezone.now()
+    appt.save(update_fields=["reminded_at"])
+    audit_record(actor=actor, obj=appt, verb="reminded")
+    return appt

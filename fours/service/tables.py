@@ -1,0 +1,117 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Appointment,
+    FollowUpTask,
+    LabourOperation,
+    MaintenancePackage,
+    RepairOrder,
+    ServiceReceivable,
+)
+
+
+class ROTable(tables.Table):
+    number = tables.Column(verbose_name=_("工单号"), linkify=True)
+    vehicle = tables.Column(verbose_name=_("车辆"), accessor="vehicle__plate", order_by="vehicle__plate")
+    customer = tables.Column(verbose_name=_("客户"), accessor="customer__name")
+    advisor = tables.Column(verbose_name=_("服务顾问"), accessor="advisor__first_name")
+    received_at = tables.DateTimeColumn(format="m-d H:i", verbose_name=_("接车"))
+    promised_at = tables.DateTimeColumn(format="m-d H:i", verbose_name=_("预计交车"))
+
+    class Meta:
+        model = RepairOrder
+        fields = (
+            "number",
+            "status",
+            "kind",
+            "vehicle",
+            "customer",
+            "advisor",
+            "received_at",
+            "promised_at",
+            "total",
+        )
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class AppointmentTable(tables.Table):
+    number = tables.Column(verbose_name=_("预约单号"), linkify=True)
+    vehicle = tables.Column(verbose_name=_("车辆"), accessor="vehicle__plate")
+    customer = tables.Column(verbose_name=_("客户"), accessor="customer__name")
+    advisor = tables.Column(verbose_name=_("服务顾问"), accessor="advisor__first_name")
+
+    class Meta:
+        model = Appointment
+        fields = (
+            "number",
+            "date",
+            "slot",
+            "status",
+            "vehicle",
+            "customer",
+            "advisor",
+            "package",
+            "jobs",
+            "reminded_at",
+        )
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class OperationTable(tables.Table):
+    class Meta:
+        model = LabourOperation
+        fields = ("code", "name", "category", "standard_hours", "is_active")
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class PackageTable(tables.Table):
+    name = tables.Column(linkify=True)
+
+    class Meta:
+        model = MaintenancePackage
+        fields = ("code", "name", "series", "mileage_km", "interval_km", "interval_months", "is_active")
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class ReceivableTable(tables.Table):
+    ro = tables.Column(verbose_name=_("工单"), linkify=True)
+
+    class Meta:
+        model = ServiceReceivable
+        fields = ("created_at", "ro", "kind", "party", "amount", "collected", "status")
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+
+class FollowUpTable(tables.Table):
+    ro = tables.Column(verbose_name=_("工单"), linkify=True)
+    customer = tables.Column(verbose_name=_("客户"))
+    phone = tables.Column(verbose_name=_("电话"), accessor="customer__mobile", orderable=False)
+    action = tables.Column(verbose_name="", empty_values=(), orderable=False)
+
+    class Meta:
+        model = FollowUpTask
+        fields = (
+            "due_date",
+            "status",
+            "ro",
+            "customer",
+            "phone",
+            "assignee",
+            "result",
+            "satisfaction",
+            "note",
+        )
+        attrs = {"class": "table table-sm table-hover mb-0"}
+
+    def render_action(self, record):
+        from django.urls import reverse
+
+        if record.status == "done":
+            return ""
+        return format_html(
+            '<a class="btn btn-sm btn-outline-primary" href="{}">{}</a>',
+            reverse("service:followup-record", args=[record.pk]),
+            _("记录回访"),
+        )

@@ -1,0 +1,107 @@
+"""The API walks the same services: create, lines, status actions, clocking, settlement; 400 with fields."""
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from fours.core.roles import Role
+
+from .conftest import ALL_OK, confirmed
+
+
+def test_api_flow(world, store_a, api_for):
+    w = world
+    adv = api_for(w["advisor"])
+    r = adv.post(
+        reverse("api-repair-order-list"),
+        {
+            "vehicle": w["vehicle"].pk,
+            "odometer_km": 13000,
+            "package": w["package"].pk,
+            "complaint": "保养",
+            "promised_at": (timezone.now() + dt.timedelta(hours=3)).isoformat(),
+        },
+        format="json",
+    )
+    assert r.status_code == 201, r.json()
+    ro_id = r.json()["id"]
+    r = adv.post(
+        reverse("api-repair-order-labour", args=[ro_id]),
+        {"operation": "B010", "payer": "customer"},
+        format="json",
+    )
+    assert r.status_code == 200 and len(r.json()["labour"]) == 2
+    r = adv.post(reverse("api-repair-order-estimate", args=[ro_id]))
+    assert r.status_code == 200, r.json()
+    r = adv.post(reverse("api-repair-order-settle", args=[ro_id]), {}, format="json")
+    assert r.status_code == 403
+    r = api_for(w["cashier"]).post(reverse("api-repair-order-settle", args=[ro_id]), {}, format="json")
+    assert r.status_code == 400 and "estimate" in r.json()["error"]["fields"]
+    r = adv.post(
+        reverse("api-repair-order-confirm", args=[ro_id]),
+        {"signer_name": "王建国", "method": "print"},
+        format="json",
+    )
+    assert r.json()["status"] == "in_progress"
+    lines = r.json()["labour"]
+    fm = api_for(w["foreman"])
+    tech = api_for(w["tech"])
+    for ln in lines:
+        assert (
+            fm.post(
+                reverse("api-labour-line-dispatch", args=[ln["id"]]),
+                {"technician": w["tech"].pk},
+                format="json",
+            ).status_code
+            == 200
+        )
+    r = tech.post(reverse("api-labour-line-clock", args=[lines[0]["id"]]), {"action": "on"}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "in_progress"
+    r = tech.post(reverse("api-labour-line-clock", args=[lines[1]["id"]]), {"action": "on"}, format="json")
+    assert r.status_code == 400 and "line" in r.json()["error"]["fields"]
+    tech.post(reverse("api-labour-line-clock", args=[lines[0]["id"]]), {"action": "off"}, format="json")
+    tech.post(reverse("api-labour-line-clock", args=[lines[1]["id"]]), {"action": "on"}, format="json")
+    tech.post(reverse("api-labour-line-clock", args=[lines[1]["id"]]), {"action": "off"}, format="json")
+    keeper = api_for(w["keeper"])
+    for pl in adv.get(reverse("api-repair-order-detail", args=[ro_id])).json()["parts"]:
+        assert (
+            keeper.post(
+                reverse("api-part-line-issue", args=[pl["id"]]), {"old_part_handed_in": True}, format="json"
+            ).status_code
+            == 200
+        )
+    r = api_for(w["qc"]).post(
+        reverse("api-repair-order-qc", args=[ro_id]), {"passed": True, "checklist": ALL_OK}, format="json"
+    )
+    assert r.json()["status"] == "awaiting_settlement"
+    cash = api_for(w["cashier"])
+    st = cash.post(reverse("api-repair-order-settle", args=[ro_id]), {}, format="json").json()
+    r = cash.post(
+        reverse("api-repair-order-pay", args=[ro_id]),
+        {"method": "alipay", "amount": str(float(st["customer_amount"]) + 1)},
+        format="json",
+    )
+    assert r.status_code == 400 and "amount" in r.json()["error"]["fields"]
+    assert (
+        cash.post(
+            reverse("api-repair-order-pay", args=[ro_id]),
+            {"method": "alipay", "amount": st["customer_amount"]},
+            format="json",
+        ).status_code
+        == 201
+    )
+    r = adv.post(reverse("api-repair-order-deliver", args=[ro_id]), {}, format="json")
+    assert r.json()["status"] == "delivered"
+
+
+def test_api_scoping_and_schema(world, store_a, store_b, make_user, api_for, django_assert_max_num_queries):
+    ro = confirmed(world, store_a)
+    other = api_for(make_user(Role.SERVICE_MANAGER, store_b, "smb"))
+    assert other.get(reverse("api-repair-order-detail", args=[ro.pk])).status_code == 404
+    api = api_for(world["manager"])
+    api.get(reverse("api-repair-order-list"))
+    with django_assert_max_num_queries(10):
+        assert api.get(reverse("api-repair-order-list")).status_code == 200
+    schema = api.get(reverse("api-schema")).content.decode()
+    assert "/api/v1/service/repair-orders/{id}/settle/" in schema

@@ -1,0 +1,211 @@
+"""The whole service flow through the services, and what each step writes."""
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from django.utils import timezone
+
+from fours.core.models import AuditEvent
+from fours.customers.models import OdometerReading
+from fours.parts.models import FillRateRecord, PurchaseDemand, StockBalance, StockMove
+from fours.service import services
+from fours.service.choices import Approval, ApptStatus, LabourStatus, PartStatus, ROStatus
+from fours.service.models import FollowUpTask, Rework, ServiceReceivable, Settlement
+
+from .conftest import ALL_OK, confirmed, finish_work, ready_to_settle, receive
+
+
+def test_reception_appends_odometer_and_package_lines(world, store_a):
+    ro = receive(
+        world, store_a, package=world["package"], data={"damage_marks": [{"x": 10, "y": 20, "kind": "dent"}]}
+    )
+    assert ro.number.startswith("RO-") and ro.status == ROStatus.RECEIVED
+    assert OdometerReading.objects.filter(
+        vehicle=world["vehicle"], value_km=12000, document=ro.number
+    ).exists()
+    assert [ln.name for ln in ro.labour.all()] == ["更换机油机滤"]
+    assert {pl.part_id for pl in ro.parts.all()} == {world["oil"].pk, world["filter"].pk}
+    assert ro.damage_marks[0]["kind"] == "dent"
+    assert ro.kind == "maintenance"
+
+
+def test_full_cycle_with_two_payers_and_delivery(world, store_a):
+    w = world
+    ro = confirmed(w, store_a)
+    brake = ro.labour.get(code="B010")
+    # an added job after the estimate waits for the customer
+    added = services.ro_labour_add(actor=w["advisor"], ro=ro, operation=w["op_diag"], payer="warranty")
+    assert added.is_added and added.approval == Approval.PENDING
+    services.ro_added_confirm(
+        actor=w["advisor"],
+        ro=ro,
+        signer_name="王建国",
+        method="signature",
+        signature="data:image/png;base64,AAA",
+    )
+    added.refresh_from_db()
+    assert added.approval == Approval.APPROVED
+    ro = finish_work(w, ro)
+    assert ro.status == ROStatus.AWAITING_QC
+    brake.refresh_from_db()
+    assert brake.status == LabourStatus.DONE and brake.self_checked_at
+    # QC sends the brake job back once
+    services.qc_record(
+        actor=w["qc"], ro=ro, checklist=ALL_OK, passed=False, reason="刹车异响未消除", rework_lines=[brake.pk]
+    )
+    ro.refresh_from_db()
+    assert ro.status == ROStatus.REWORK and ro.rework_count == 1
+    assert Rework.objects.filter(technician=w["tech"]).count() == 1
+    services.clock_on(actor=w["tech"], line=brake)
+    services.clock_off(actor=w["tech"], line=brake, finished=True, note="重新打磨")
+    ro.refresh_from_db()
+    assert ro.status == ROStatus.AWAITING_QC
+    services.qc_record(actor=w["qc"], ro=ro, checklist=ALL_OK, passed=True)
+    st = services.ro_settle(actor=w["cashier"], ro=ro)
+    ro.refresh_from_db()
+    assert ro.status == ROStatus.SETTLED and st.invoice_no.startswith("INV-")
+    assert st.warranty_amount == added.amount and st.customer_amount > 0
+    assert st.total == st.customer_amount + st.warranty_amount
+    assert st.net_total + st.vat == st.total
+    assert ServiceReceivable.objects.get(ro=ro).kind == "warranty"
+    services.ro_pay(actor=w["cashier"], ro=ro, method="wechat", amount=D("100"))
+    services.ro_pay(actor=w["cashier"], ro=ro, method="cash", amount=st.customer_amount - D("100"))
+    services.ro_deliver(actor=w["advisor"], ro=ro)
+    ro.refresh_from_db()
+    assert ro.status == ROStatus.DELIVERED and ro.gate_pass_no.startswith("GP-")
+    task = FollowUpTask.objects.get(ro=ro)
+    assert task.due_date == timezone.localdate() + dt.timedelta(days=3)
+    assert task.assignee == w["crm"]
+    ro.vehicle.refresh_from_db()
+    assert ro.vehicle.next_maintenance_km == 12000 + 10000
+
+
+def test_parts_issue_return_old_part_and_fill_rate(world, store_a):
+    w = world
+    ro = confirmed(w, store_a)
+    pads = ro.parts.get(part=w["pads"])
+    services.part_request(actor=w["tech"], line=pads)
+    assert FillRateRecord.objects.filter(channel="repair", part=w["pads"]).count() == 1
+    before = StockBalance.objects.get(store=store_a, part=w["pads"]).on_hand
+    services.part_issue(actor=w["keeper"], line=pads, old_part_handed_in=True)
+    pads.refresh_from_db()
+    assert pads.status == PartStatus.ISSUED and pads.old_part == "handed_in"
+    assert StockBalance.objects.get(store=store_a, part=w["pads"]).on_hand == before - 1
+    services.part_return(actor=w["keeper"], line=pads, qty=1)
+    pads.refresh_from_db()
+    assert pads.qty_returned == 1 and pads.cost == 0
+    assert StockBalance.objects.get(store=store_a, part=w["pads"]).on_hand == before
+    assert StockMove.objects.filter(part=w["pads"], kind="ro_return").exists()
+
+
+def test_part_not_in_stock_creates_emergency_demand_and_waits(world, store_a):
+    w = world
+    ro = confirmed(w, store_a)
+    line = services.ro_part_add(actor=w["tech"], ro=ro, part=w["rare"], qty=1)
+    services.ro_added_confirm(actor=w["advisor"], ro=ro, signer_name="王", method="phone")
+    services.part_request(actor=w["tech"], line=line)
+    line.refresh_from_db()
+    assert line.status == PartStatus.WAITING
+    d = PurchaseDemand.objects.get(part=w["rare"])
+    assert d.emergency and d.doc_number == ro.number
+    fr = FillRateRecord.objects.get(part=w["rare"])
+    assert fr.qty_served == 0
+
+
+def test_appointment_reserves_package_parts_and_hands_them_to_the_order(world, store_a):
+    w = world
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    appt = services.appointment_create(
+        actor=w["advisor"],
+        store=store_a,
+        vehicle=w["vehicle"],
+        advisor=w["advisor"],
+        date=tomorrow,
+        slot=dt.time(9, 0),
+        package=w["package"],
+    )
+    assert appt.parts_reserved
+    assert StockBalance.objects.get(store=store_a, part=w["oil"]).reserved == D("4.5")
+    ro = receive(w, store_a, appointment=appt)
+    appt.refresh_from_db()
+    assert appt.status == ApptStatus.ARRIVED and ro.appointment_id == appt.pk
+    # the reservation now belongs to the order and is consumed by the issue
+    assert StockBalance.objects.get(store=store_a, part=w["oil"]).reserved == D("4.5")
+    services.ro_estimate_submit(actor=w["advisor"], ro=ro)
+    services.ro_estimate_confirm(actor=w["advisor"], ro=ro, signer_name="王", method="print")
+    services.part_issue(actor=w["keeper"], line=ro.parts.get(part=w["oil"]))
+    assert StockBalance.objects.get(store=store_a, part=w["oil"]).reserved == 0
+
+
+def test_no_show_releases_and_capacity_is_enforced(world, store_a):
+    w = world
+    day = timezone.localdate() + dt.timedelta(days=2)
+    appt = services.appointment_create(
+        actor=w["advisor"],
+        store=store_a,
+        vehicle=w["vehicle"],
+        advisor=w["advisor"],
+        date=day,
+        slot=dt.time(10, 0),
+        package=w["package"],
+    )
+    with pytest.raises(services.appointments.BusinessError) as e:
+        services.appointment_create(
+            actor=w["advisor"],
+            store=store_a,
+            vehicle=w["vehicle"],
+            advisor=w["advisor"],
+            date=day,
+            slot=dt.time(10, 0),
+            jobs="检查异响",
+        )
+    assert "slot" in e.value.message_dict
+    services.appointment_no_show(actor=w["advisor"], appt=appt)
+    assert StockBalance.objects.get(store=store_a, part=w["oil"]).reserved == 0
+
+
+def test_reversal_writes_a_reversal_settlement(world, store_a):
+    w = world
+    ro = ready_to_settle(w, store_a)
+    st = services.ro_settle(actor=w["cashier"], ro=ro)
+    rev = services.ro_settlement_reverse(actor=w["manager"], ro=ro, reason="开票信息错误")
+    ro.refresh_from_db()
+    assert ro.status == ROStatus.AWAITING_SETTLEMENT
+    assert rev.kind == "reversal" and rev.total == -st.total and rev.reversal_of == st
+    assert AuditEvent.objects.filter(verb="reversed", object_id=str(ro.pk)).exists()
+    st2 = services.ro_settle(actor=w["cashier"], ro=ro)
+    assert st2.invoice_no != st.invoice_no and Settlement.objects.filter(ro=ro).count() == 3
+
+
+def test_on_account_for_fleet_customer_allows_delivery(world, store_a):
+    from .factories import vehicle_for
+
+    w = world
+    v = vehicle_for(store_a, w["advisor"], name="广州市顺达物流有限公司", company=True)
+    ro = ready_to_settle(w, store_a, vehicle=v)
+    services.ro_settle(actor=w["cashier"], ro=ro, on_account=True)
+    services.ro_deliver(actor=w["advisor"], ro=ro)
+    assert ServiceReceivable.objects.filter(ro=ro, kind="customer").exists()
+
+
+def test_discount_within_limit_and_approval(world, store_a):
+    w = world
+    ro = confirmed(w, store_a)
+    services.ro_discount_set(actor=w["advisor"], ro=ro, labour_pct=5, parts_pct=5)
+    req = services.ro_discount_set(
+        actor=w["advisor"], ro=ro, labour_pct=15, parts_pct=0, request_approval=True
+    )
+    services.discount_decide(actor=w["manager"], request=req, approve=True)
+    ro.refresh_from_db()
+    assert ro.labour_discount_pct == 15
+
+
+def test_technician_load(world, store_a):
+    w = world
+    ro = confirmed(w, store_a)
+    ln = ro.labour.first()
+    services.line_dispatch(actor=w["foreman"], line=ln, technician=w["tech"])
+    services.clock_on(actor=w["tech"], line=ln)
+    load = {t.username: t for t in services.technician_load(store_a)}
+    assert load["tech1"].current is not None and load["tech1"].booked_hours > 0

@@ -1,0 +1,125 @@
+"""Pages answer, store scoping gives 404, query counts are pinned."""
+
+import pytest
+from django.urls import reverse
+
+from fours.core.roles import Role
+from fours.service import services
+
+from .conftest import confirmed, receive
+from .factories import vehicle_for
+
+PAGES = [
+    "service:dashboard",
+    "service:board",
+    "service:board-rows",
+    "service:reception",
+    "service:ro-list",
+    "service:appointment-list",
+    "service:appointment-day",
+    "service:appointment-create",
+    "service:dispatch",
+    "service:parts-desk",
+    "service:cashier",
+    "service:qc-list",
+    "service:overnight",
+    "service:operation-list",
+    "service:package-list",
+    "service:receivable-list",
+    "service:old-parts",
+    "service:followup-list",
+]
+
+
+def test_every_page_answers_for_the_service_manager(world, store_a, client_for):
+    c = client_for(world["manager"])
+    ro = confirmed(world, store_a)
+    for name in PAGES:
+        r = c.get(reverse(name))
+        assert r.status_code == 200, name
+    for doc in ("estimate", "settlement", "picklist", "gatepass"):
+        assert c.get(reverse("service:ro-print", args=[ro.pk, doc])).status_code == 200
+    r = c.get(ro.get_absolute_url())
+    assert r.status_code == 200 and "客户描述" in r.content.decode()
+
+
+def test_other_store_gets_404(world, store_a, store_b, make_user, client_for):
+    ro = confirmed(world, store_a)
+    other = make_user(Role.SERVICE_MANAGER, store_b, "smgr_b")
+    c = client_for(other)
+    assert c.get(ro.get_absolute_url()).status_code == 404
+    assert c.post(reverse("service:ro-act", args=[ro.pk, "cancel"]), {"reason": "x"}).status_code == 404
+
+
+def test_technician_page_and_clock_through_the_ui(world, store_a, client_for):
+    w = world
+    ro = confirmed(w, store_a)
+    ln = ro.labour.first()
+    services.line_dispatch(actor=w["foreman"], line=ln, technician=w["tech"])
+    c = client_for(w["tech"])
+    assert "开工" in c.get(reverse("service:my-jobs")).content.decode()
+    c.post(reverse("service:ro-act", args=[ro.pk, "clock-on"]), {"line": ln.pk})
+    ln.refresh_from_db()
+    assert ln.status == "in_progress"
+
+
+def test_reception_form_opens_an_order(world, store_a, client_for):
+    c = client_for(world["advisor"])
+    r = c.post(
+        reverse("service:reception"),
+        {
+            "vehicle": world["vehicle"].pk,
+            "odometer_km": "15000",
+            "package": world["package"].pk,
+            "fuel_level": "75",
+            "complaint": "做保养",
+            "damage_marks": '[{"x": 30, "y": 40, "kind": "scratch"}]',
+            "belongings": ["booklet"],
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    ro = world["vehicle"].repair_orders.get()
+    assert ro.labour.count() == 1 and ro.damage_marks[0]["x"] == 30
+
+
+def test_ro_detail_queries_do_not_grow_with_lines(world, store_a, client_for, django_assert_max_num_queries):
+    w = world
+    ro = confirmed(w, store_a)
+    c = client_for(w["manager"])
+    c.get(ro.get_absolute_url())
+    for _ in range(14):
+        services.ro_labour_add(actor=w["advisor"], ro=ro, operation=w["op_diag"])
+        services.ro_part_add(actor=w["advisor"], ro=ro, part=w["filter"], qty=1)
+    assert ro.labour.count() + ro.parts.count() >= 30
+    with django_assert_max_num_queries(40):
+        assert c.get(ro.get_absolute_url()).status_code == 200
+
+
+def test_board_queries_do_not_grow_with_vehicles(world, store_a, client_for, django_assert_max_num_queries):
+    w = world
+    c = client_for(w["manager"])
+    for i in range(60):
+        v = vehicle_for(store_a, w["advisor"], name=f"客户{i}")
+        ro = receive(w, store_a, vehicle=v, package=w["package"])
+        services.ro_labour_add(actor=w["advisor"], ro=ro, operation=w["op_brake"])
+    c.get(reverse("service:board"))
+    with django_assert_max_num_queries(14):
+        r = c.get(reverse("service:board"))
+    assert r.content.decode().count("data-ro=") == 60
+
+
+def test_vehicle_timeline_shows_orders(world, store_a):
+    from fours.service.timeline import customer_events, vehicle_events
+
+    ro = receive(world, store_a)
+    assert [e.url for e in vehicle_events(world["vehicle"], world["manager"])] == [ro.get_absolute_url()]
+    assert customer_events(world["vehicle"].owner, world["manager"])
+
+
+@pytest.mark.parametrize("step", ["settle", "deliver", "pay"])
+def test_refusals_through_the_ui_show_a_message(world, store_a, client_for, step):
+    ro = confirmed(world, store_a)
+    c = client_for(world["manager"])
+    r = c.post(reverse("service:ro-act", args=[ro.pk, step]), {"method": "cash", "amount": "1"}, follow=True)
+    msgs = [str(m) for m in r.context["messages"]]
+    assert msgs and any(("结算" in m or "确认" in m or "不能" in m) for m in msgs), msgs
