@@ -524,7 +524,18 @@ def ro_print(request, pk, doc):
     ro = selectors.ro_for_detail(request.user, pk)
     if doc not in ("estimate", "settlement", "picklist", "gatepass"):
         raise Http404
-    ctx = {"ro": ro, "object": ro, "store": ro.store, "doc": doc, "payers": dict(Payer.choices)}
+    from .choices import BELONGINGS, WARNING_LIGHTS
+
+    words = dict(BELONGINGS) | dict(WARNING_LIGHTS)
+    ctx = {
+        "ro": ro,
+        "object": ro,
+        "store": ro.store,
+        "doc": doc,
+        "payers": dict(Payer.choices),
+        "belongings": [str(words.get(b, b)) for b in ro.belongings or []],
+        "lights": [str(words.get(w, w)) for w in ro.warning_lights or []],
+    }
     if doc == "estimate":
         ctx["title"] = _("维修委托书")
         ctx["t"] = services.pricing.totals(ro, ro.labour_lines, ro.part_lines, estimate=True)
