@@ -72,3 +72,20 @@ def primary_department(user, store: Store | None) -> str:
         if role.value in names:
             return ROLE_DEPARTMENT[role]
     return "management"
+
+
+def users_with_role(store: Store, role: str):
+    """Active users holding ``role`` in ``store`` (e.g. the technicians of a store), by id."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__store=store,
+            memberships__role__name=role,
+            memberships__is_active=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("id")
+    )

@@ -270,3 +270,16 @@ def run(request, fn, ok_message, **kwargs):
         return None
     messages.success(request, ok_message)
     return result
+
+
+def perm_or_403(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def redirect_back(request, default):
+    """Back to ``next`` (POST or GET) when it points at this site, else to ``default``."""
+    nxt = request.POST.get("next") or request.GET.get("next")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return HttpResponseRedirect(nxt)
+    return redirect(default)

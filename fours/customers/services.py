@@ -6,7 +6,6 @@ import datetime as dt
 import heapq
 import re
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from fours.core.audit import audit_record, diff
 from fours.core.errors import BusinessError, NotAllowed
 from fours.core.roles import Role
+from fours.core.selectors import users_with_role
 from fours.core.validators import (
     normalize_code,
     normalize_mobile,
@@ -233,17 +233,7 @@ def _consent_times(customer: Customer, out: dict, now) -> None:
 
 
 def _role_users(store, role: str) -> list:
-    return list(
-        get_user_model()
-        .objects.filter(
-            memberships__store=store,
-            memberships__role__name=role,
-            memberships__is_active=True,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("id")
-    )
+    return list(users_with_role(store, role))
 
 
 def _loads(store, field: str, users) -> dict[int, int]:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from fours.core.audit import timeline_for, verb_label
 from fours.core.registry import TimelineEntry, timeline_entries
-from fours.core.views import FoursListView, attach_errors, work_store
+from fours.core.views import FoursListView, attach_errors, perm_or_403, work_store
 
 from . import imports, selectors, services
 from .filters import ConfigurationFilter, CustomerFilter, VehicleFilter
@@ -36,12 +36,6 @@ from .forms import (
 )
 from .models import Configuration, Customer, CustomerAssignment, ImportJob, Ownership, Vehicle
 from .tables import ConfigurationTable, CustomerTable, ImportJobTable, VehicleTable
-
-
-def _perm(request, perm):
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
 
 # --- lists ---------------------------------------------------------------------------------------
 
@@ -171,7 +165,7 @@ def _sort_key(when):
 
 @login_required
 def customer_detail(request, pk):
-    _perm(request, "customers.view_customer")
+    perm_or_403(request, "customers.view_customer")
     c = get_object_or_404(
         Customer.objects.for_user(request.user).select_related("merged_into", "created_store"), pk=pk
     )
@@ -257,20 +251,20 @@ def _customer_form(request, instance=None):
 
 @login_required
 def customer_create(request):
-    _perm(request, "customers.add_customer")
+    perm_or_403(request, "customers.add_customer")
     return _customer_form(request)
 
 
 @login_required
 def customer_edit(request, pk):
-    _perm(request, "customers.change_customer")
+    perm_or_403(request, "customers.change_customer")
     return _customer_form(request, get_object_or_404(Customer.objects.for_user(request.user), pk=pk))
 
 
 @login_required
 @require_POST
 def customer_merge(request, pk):
-    _perm(request, "customers.merge_customer")
+    perm_or_403(request, "customers.merge_customer")
     survivor = get_object_or_404(Customer.objects.for_user(request.user), pk=pk)
     form = MergeForm(request.POST)
     if form.is_valid():
@@ -293,7 +287,7 @@ def customer_merge(request, pk):
 @login_required
 def customers_assign(request):
     """Move the customers of one consultant/advisor/specialist to another (e.g. when staff leave)."""
-    _perm(request, "customers.assign_customer")
+    perm_or_403(request, "customers.assign_customer")
     store = work_store(request)
     users = (
         get_user_model()
@@ -332,7 +326,7 @@ def customers_assign(request):
 
 @login_required
 def vehicle_detail(request, pk):
-    _perm(request, "customers.view_vehicle")
+    perm_or_403(request, "customers.view_vehicle")
     v = get_object_or_404(
         Vehicle.objects.for_user(request.user).select_related(
             "owner", "driver", "model__series__brand", "configuration__model__series__brand", "selling_store"
@@ -400,7 +394,7 @@ def _vehicle_form(request, owner=None, instance=None):
 
 @login_required
 def vehicle_create(request, customer_pk):
-    _perm(request, "customers.add_vehicle")
+    perm_or_403(request, "customers.add_vehicle")
     owner = get_object_or_404(
         Customer.objects.for_user(request.user), pk=customer_pk, merged_into__isnull=True
     )
@@ -409,14 +403,14 @@ def vehicle_create(request, customer_pk):
 
 @login_required
 def vehicle_edit(request, pk):
-    _perm(request, "customers.change_vehicle")
+    perm_or_403(request, "customers.change_vehicle")
     return _vehicle_form(request, instance=get_object_or_404(Vehicle.objects.for_user(request.user), pk=pk))
 
 
 @login_required
 @require_POST
 def vehicle_odometer(request, pk):
-    _perm(request, "customers.add_odometerreading")
+    perm_or_403(request, "customers.add_odometerreading")
     v = get_object_or_404(Vehicle.objects.for_user(request.user), pk=pk)
     form = OdometerForm(request.POST)
     if form.is_valid():
@@ -439,7 +433,7 @@ def vehicle_odometer(request, pk):
 
 @login_required
 def vehicle_transfer(request, pk):
-    _perm(request, "customers.transfer_vehicle")
+    perm_or_403(request, "customers.transfer_vehicle")
     v = get_object_or_404(Vehicle.objects.for_user(request.user).select_related("owner"), pk=pk)
     form = TransferForm(request.POST or None, initial={"new_owner": request.GET.get("to")})
     new_owner = None
@@ -502,7 +496,7 @@ def archive_pick(request):
 
 @login_required
 def import_template(request, kind):
-    _perm(request, "customers.view_customer")
+    perm_or_403(request, "customers.view_customer")
     if kind not in imports.COLUMNS:
         raise Http404
     return FileResponse(imports.template_xlsx(kind), as_attachment=True, filename=f"{kind}-template.xlsx")
@@ -510,7 +504,7 @@ def import_template(request, kind):
 
 @login_required
 def import_upload(request):
-    _perm(request, "customers.import_customer")
+    perm_or_403(request, "customers.import_customer")
     store = work_store(request)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -536,7 +530,7 @@ def import_upload(request):
 
 @login_required
 def import_detail(request, pk):
-    _perm(request, "customers.import_customer")
+    perm_or_403(request, "customers.import_customer")
     job = get_object_or_404(ImportJob.objects.for_user(request.user), pk=pk)
     template = "customers/_import_progress.html" if request.htmx else "customers/import_detail.html"
     return render(request, template, {"job": job, "errors": job.errors[:500]})

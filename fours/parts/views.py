@@ -12,11 +12,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -25,7 +24,15 @@ from fours.core.audit import timeline_for
 from fours.core.models import Store
 from fours.core.selectors import store_ids_for, stores_for
 from fours.core.stores import current_store
-from fours.core.views import FoursDetailView, FoursListView, error_text, run, work_store
+from fours.core.views import (
+    FoursDetailView,
+    FoursListView,
+    error_text,
+    perm_or_403,
+    redirect_back,
+    run,
+    work_store,
+)
 
 from . import filters, reports, selectors, services, tables
 from .choices import (
@@ -74,11 +81,6 @@ from .models import (
 from .services.catalog import normalize_part_no
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def perm_or_403(request, perm):
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 def parse_lines(request, group, *fields) -> list[dict]:
@@ -1443,9 +1445,8 @@ def stocktake_act(request, pk, step):
                 lid = key[2:]
                 counts[lid] = (val.strip(), request.POST.get(f"r_{lid}") or None)
         n = run(request, services.stocktake_count, _("已保存盘点数量"), stocktake=st, counts=counts)
-        nxt = request.POST.get("next", "")
-        if n is not None and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-            return HttpResponseRedirect(nxt)
+        if n is not None:
+            return redirect_back(request, st)
     elif step == "submit":
         run(request, services.stocktake_submit, _("已提交审批"), stocktake=st)
     elif step == "approve":

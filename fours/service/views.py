@@ -7,7 +7,6 @@ import datetime as dt
 import json
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -15,13 +14,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fours.core.audit import timeline_for
 from fours.core.roles import Role
-from fours.core.views import FoursListView, error_text, run, work_store
+from fours.core.selectors import users_with_role as _users_with_role
+from fours.core.views import FoursListView, error_text, perm_or_403, run, work_store
+from fours.core.views import redirect_back as _back
 
 from . import filters, reports, selectors, services, tables
 from .choices import (
@@ -55,32 +55,6 @@ from .models import (
     ServiceReceivable,
     Team,
 )
-
-
-def perm_or_403(request, perm):
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
-
-def _users_with_role(store, role):
-    return (
-        get_user_model()
-        .objects.filter(
-            memberships__store=store,
-            memberships__role__name=role,
-            memberships__is_active=True,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("username")
-    )
-
-
-def _back(request, default):
-    nxt = request.POST.get("next") or request.GET.get("next")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        return redirect(nxt)
-    return redirect(default)
 
 
 def _dt(value):

@@ -17,6 +17,7 @@ from fours.core.money import round_money, to_decimal
 from fours.core.numbering import next_number
 from fours.core.permissions import require_perm
 from fours.core.roles import Role
+from fours.core.selectors import users_with_role
 
 from .. import workflows
 from ..choices import (
@@ -256,7 +257,6 @@ def ro_settlement_reverse(*, actor, ro, reason: str) -> Settlement:
 
 
 def _care_specialist(ro):
-    from django.contrib.auth import get_user_model
 
     from fours.customers.models import CustomerAssignment
 
@@ -267,17 +267,7 @@ def _care_specialist(ro):
     )
     if a and a.care_specialist_id and a.care_specialist.is_active:
         return a.care_specialist
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__store=ro.store,
-            memberships__role__name=Role.CRM_SPECIALIST,
-            memberships__is_active=True,
-        )
-        .order_by("id")
-        .first()
-    )
+    return users_with_role(ro.store, Role.CRM_SPECIALIST).first()
 
 
 def next_maintenance_for(ro) -> tuple[dt.date, int]:

@@ -14,7 +14,7 @@ from fours.core.audit import audit_record
 from fours.core.errors import NotAllowed, field_error
 from fours.core.permissions import require_perm
 from fours.core.roles import Role
-from fours.core.selectors import has_role
+from fours.core.selectors import has_role, users_with_role
 
 from .. import workflows
 from ..choices import (
@@ -453,20 +453,9 @@ def old_part_set(*, actor, line: PartLine, status: str) -> PartLine:
 
 def technician_load(store, day=None):
     """Hours clocked today and open jobs per technician (the foreman's view of the load)."""
-    from django.contrib.auth import get_user_model
-
-    from fours.core.models import Membership
 
     day = day or timezone.localdate()
-    techs = list(
-        get_user_model()
-        .objects.filter(
-            memberships__store=store, memberships__role__name=Role.TECHNICIAN, memberships__is_active=True
-        )
-        .distinct()
-        .order_by("username")
-    )
-    del Membership
+    techs = list(users_with_role(store, Role.TECHNICIAN))
     open_jobs = dict(
         LabourLine.objects.filter(
             ro__store=store,
