@@ -2,7 +2,8 @@
 
 ro_cycle_per_s  a whole repair-order cycle per second from 4 client processes on PostgreSQL: receive a
                 vehicle (odometer appended), 10 part lines + 1 labour line, estimate, customer confirmation,
-                dispatch, clock on/off (self-check), issue the 10 parts from stock (stock_issue), QC pass,
+                dispatch, clock on/off (self-check), issue the 10 parts from stock as one pick list (ro_parts_issue →
+                stock_issue_lines), QC pass,
                 settle (settlement, receivables, gapless invoice number). Baseline: bench.fig_parts.
                 raw_issue_baseline for documents of the same number of stock lines (10) in raw SQL from the
                 same number of processes. Also reports statements per cycle (goal <= 120).
@@ -76,15 +77,16 @@ def cycle(store, user, vehicle, parts, op):
         data={"odometer_km": vehicle.odometer_km + 10, "promised_at": None},
     )
     services.ro_labour_add(actor=user, ro=ro, operation=op)
-    lines = [services.ro_part_add(actor=user, ro=ro, part=p, qty=1) for p in parts]
+    for p in parts:
+        services.ro_part_add(actor=user, ro=ro, part=p, qty=1)
     from django.utils import timezone
 
     services.ro_estimate_submit(actor=user, ro=ro, promised_at=timezone.now() + timezone.timedelta(hours=2))
     services.ro_estimate_confirm(actor=user, ro=ro, signer_name="压测", method="print")
     labour = ro.labour.get()
     services.line_dispatch(actor=user, line=labour, technician=user)
-    for ln in lines:
-        services.part_issue(actor=user, line=ln)
+    services.ro_parts_issue(actor=user, ro=ro)
+    assert all(ln.status == "issued" for ln in ro.parts.all()), "every line issued"
     services.clock_on(actor=user, line=labour)
     services.clock_off(actor=user, line=labour, finished=True)
     services.qc_record(actor=user, ro=ro, checklist=OK, passed=True)

@@ -31,5 +31,6 @@ class ServiceConfig(AppConfig):
                 "reminded": _("已提醒"),
                 "arrived": _("到店"),
                 "follow_up": _("回访"),
+                "photo": _("上传照片"),
             }
         )

@@ -50,7 +50,6 @@ from .models import (
     LabourOperation,
     MaintenancePackage,
     PartLine,
-    Photo,
     RepairOrder,
     ServiceReceivable,
     Team,
@@ -211,6 +210,7 @@ def reception(request):
                     data=data,
                     package=package,
                     operations=ops,
+                    photos=request.FILES.getlist("photos"),
                 )
             else:
                 vehicle = vehicles_for(request.user).filter(pk=p.get("vehicle") or 0).first()
@@ -224,9 +224,8 @@ def reception(request):
                     package=package,
                     operations=ops,
                     appointment=appt,
+                    photos=request.FILES.getlist("photos"),
                 )
-            for f in request.FILES.getlist("photos")[:10]:
-                Photo.objects.create(ro=ro, image=f, caption=_("环车检查"), uploaded_by=request.user)
         except ValidationError as e:
             messages.error(request, error_text(e))
         except PermissionDenied as e:
@@ -291,6 +290,13 @@ def ro_detail(request, pk):
         "old_part_choices": [c for c in OldPartStatus.choices if c[0]],
         "checklist": QC_CHECKLIST,
         "pending_added": [ln for ln in ro.labour_lines + ro.part_lines if ln.approval == Approval.PENDING],
+        "to_issue": sum(
+            1
+            for ln in ro.part_lines
+            if ln.approval == Approval.APPROVED
+            and ln.status != PartStatus.CANCELLED
+            and ln.qty > ln.qty_issued
+        ),
         "discount_requests": list(
             DiscountRequest.objects.filter(ro=ro, status="pending").select_related("requested_by")
         ),
@@ -467,27 +473,31 @@ def ro_act(request, pk, step):
             data={"complaint": p.get("complaint", ro.complaint), "key_tag": p.get("key_tag", ro.key_tag)},
         ),
     }
-    if step == "photo":
-        perm_or_403(request, "service.add_photo")
-        for f in request.FILES.getlist("photos")[:10]:
-            Photo.objects.create(ro=ro, image=f, caption=p.get("caption", "")[:100], uploaded_by=u)
-        messages.success(request, _("照片已上传"))
-        return _back(request, ro)
+    steps["issue-all"] = lambda: services.ro_parts_issue(
+        actor=u, ro=ro, old_part_handed_in=p.get("old_part") == "1"
+    )
+    steps["photo"] = lambda: services.ro_photos_add(
+        actor=u, ro=ro, files=request.FILES.getlist("photos"), caption=p.get("caption", "")
+    )
     fn = steps.get(step)
     if fn is None:
         raise Http404
     labels = {
         "issue": _("已发料"),
+        "issue-all": _("已发料"),
         "settle": _("已结算"),
         "pay": _("已收款"),
         "deliver": _("已交车，出门证已开具"),
         "confirm": _("客户已确认估价"),
         "qc": _("质检已记录"),
+        "photo": _("照片已上传"),
     }
     run(request, lambda actor: fn(), labels.get(step, _("已保存")))
-    if step == "issue":
-        line = PartLine.objects.filter(pk=p.get("line") or 0).first()
-        if line and line.status == PartStatus.WAITING:
+    if step in ("issue", "issue-all"):
+        waiting = PartLine.objects.filter(ro=ro, status=PartStatus.WAITING)
+        if step == "issue":
+            waiting = waiting.filter(pk=p.get("line") or 0)
+        if waiting.exists():
             messages.warning(request, _("库存不足，已登记紧急缺件，工单标记为等待配件"))
     return _back(request, ro)
 

@@ -139,14 +139,20 @@ def test_service_flow_in_chinese(browser, demo_server):
         shot(p, "service-tech")
         c.close()
 
-    # 库管员: parts issued from the pick list order page, old parts handed in
+    # 库管员: the first part issued on its own, the rest as one pick list, old parts handed in
     ctx, page = _session(browser, demo_server, "toyota.storekeeper")
     page.goto(ro_url)
-    while page.locator("form.issue-form").count():
-        f = page.locator("form.issue-form").first
-        f.locator("input[name=old_part]").check()
-        f.get_by_role("button", name="发料").click()
-        page.wait_for_load_state()
+    f = page.locator("form.issue-form").first
+    f.locator("input[name=old_part]").check()
+    f.get_by_role("button", name="发料").click()
+    page.wait_for_load_state()
+    expect(page.locator(".alert-success")).to_contain_text("已发料")
+    issue_all = page.locator("#issue-all")
+    issue_all.locator("input[name=old_part]").check()
+    issue_all.get_by_role("button", name=re.compile("全部发料")).click()
+    page.wait_for_load_state()
+    expect(page.locator("form.issue-form")).to_have_count(0)
+    expect(page.locator("#issue-all")).to_have_count(0)
     expect(page.locator("#part-lines")).to_contain_text("已交旧")
     ctx.close()
 

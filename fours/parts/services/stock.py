@@ -114,19 +114,25 @@ def lock_balance(store, part) -> StockBalance:
 
 
 def lock_balances(store, parts: Iterable[Part]) -> dict[int, StockBalance]:
-    """Lock the balances of several parts in part-id order (the fixed order that prevents deadlocks)."""
+    """Lock the balances of several parts in part-id order (the fixed order that prevents deadlocks).
+    Missing balances (a part never stocked here) are created first and then everything is locked again;
+    a deadlock that this rare path can meet is retried by retry_on_conflict."""
     by_id = {p.pk: p for p in parts}
     ids = sorted(by_id)
-    existing = set(
-        StockBalance.objects.filter(store=store, part_id__in=ids).values_list("part_id", flat=True)
-    )
-    missing = [StockBalance(store=store, part_id=i) for i in ids if i not in existing]
-    if missing:
+
+    def locked():
+        return list(
+            StockBalance.objects.select_for_update().filter(store=store, part_id__in=ids).order_by("part_id")
+        )
+
+    rows = locked()
+    if len(rows) < len(ids):
+        have = {b.part_id for b in rows}
+        missing = [StockBalance(store=store, part_id=i) for i in ids if i not in have]
         StockBalance.objects.bulk_create(missing, ignore_conflicts=True)
+        rows = locked()
     out = {}
-    for bal in (
-        StockBalance.objects.select_for_update().filter(store=store, part_id__in=ids).order_by("part_id")
-    ):
+    for bal in rows:
         bal.store, bal.part = store, by_id[bal.part_id]
         out[bal.part_id] = bal
     return out
@@ -156,7 +162,7 @@ def apply_move(on_hand: Decimal, value: Decimal, avg: Decimal, qty: Decimal, uni
     return move_value, cost, new_on_hand, new_value, new_avg
 
 
-def post_move(
+def stage_move(
     bal: StockBalance,
     *,
     actor,
@@ -171,8 +177,9 @@ def post_move(
     consume_reserved: Decimal = ZERO,
     reversal_of: StockMove | None = None,
     at=None,
-) -> StockMove:
-    """Append one move to a locked balance. qty is signed (+ in, − out)."""
+) -> tuple[StockMove, list[str]]:
+    """Apply one move to a locked balance in memory: (the unsaved move, the balance fields it changed).
+    qty is signed (+ in, − out). post_move saves both; a document of many lines saves them in bulk."""
     if qty < 0 and check and not bal.store.allow_negative_stock:
         available = bal.on_hand - bal.reserved + consume_reserved
         if -qty > available:
@@ -195,8 +202,7 @@ def post_move(
     if consume_reserved:
         bal.reserved -= consume_reserved
         fields.append("reserved")
-    bal.save(update_fields=fields)
-    return StockMove.objects.create(
+    move = StockMove(
         store=bal.store,
         part=bal.part,
         kind=kind,
@@ -214,6 +220,15 @@ def post_move(
         actor=actor if getattr(actor, "pk", None) else None,
         note=note[:200],
     )
+    return move, fields
+
+
+def post_move(bal: StockBalance, **kw) -> StockMove:
+    """Append one move to a locked balance (see stage_move for the arguments)."""
+    move, fields = stage_move(bal, **kw)
+    bal.save(update_fields=fields)
+    move.save(force_insert=True)
+    return move
 
 
 def _fmt(d: Decimal) -> str:
@@ -299,6 +314,67 @@ def stock_issue(
     )
     _audit(actor, doc, store, "stock_issue", move, note)
     return move
+
+
+@retry_on_conflict
+@transaction.atomic
+def stock_issue_lines(
+    *, actor, store, doc, lines, kind: str = MoveKind.RO_ISSUE, note: str = "", doc_number=None
+) -> list[StockMove]:
+    """Several parts out for one document at once (a whole pick list), all or nothing: the balances are
+    locked in part-id order, each line takes the current average cost, a reservation held by the document
+    is consumed first, and the balances, moves and one audit event are written in a few statements.
+    ``lines`` is a list of (part, qty); the moves come back in the same order."""
+    if doc is None:
+        raise BusinessError({"doc": _("严禁白条出库：出库必须有单据")}, code="no_document")
+    cleaned = [(part, clean_qty(part, qty)) for part, qty in lines]
+    if not cleaned:
+        return []
+    ct, oid, number = doc_ref(doc, doc_number)
+    bals = lock_balances(store, [part for part, _q in cleaned])
+    held: dict = {}
+    if ct is not None and any(b.reserved > 0 for b in bals.values()):
+        rows = (
+            StockReservation.objects.filter(
+                store=store, content_type=ct, object_id=oid, part_id__in=list(bals)
+            )
+            .values("part_id")
+            .annotate(q=Sum("qty"))
+        )
+        held = {r["part_id"]: r["q"] for r in rows if r["q"] and r["q"] > 0}
+    now = timezone.now()
+    before = {pid: b.on_hand for pid, b in bals.items()}
+    moves, fields, consumed = [], {"on_hand", "value", "avg_cost", "last_move_at"}, []
+    for part, qty in cleaned:
+        consume = min(held.get(part.pk, ZERO), qty)
+        if consume > 0:
+            held[part.pk] -= consume
+            consumed.append(
+                StockReservation(
+                    store=store, part=part, qty=-consume, content_type=ct, object_id=oid, actor=actor
+                )
+            )
+        move, changed = stage_move(
+            bals[part.pk],
+            actor=actor,
+            kind=kind,
+            qty=-qty,
+            ct=ct,
+            object_id=oid,
+            doc_number=number,
+            note=note,
+            consume_reserved=consume,
+            at=now,
+        )
+        fields.update(changed)
+        moves.append(move)
+    StockBalance.objects.bulk_update(list(bals.values()), sorted(fields))
+    if consumed:
+        StockReservation.objects.bulk_create(consumed)
+    StockMove.objects.bulk_create(moves)
+    changes = {bals[pid].part.part_no: [before[pid], bals[pid].on_hand] for pid in sorted(bals)}
+    audit_record(actor=actor, obj=doc, verb="stock_issue", changes=changes, store=store, note=note or number)
+    return moves
 
 
 @retry_on_conflict

@@ -172,9 +172,12 @@ class DispatchSerializer(serializers.Serializer):
     bay = serializers.IntegerField(required=False, allow_null=True)
 
 
-class IssueSerializer(serializers.Serializer):
-    qty = serializers.DecimalField(max_digits=12, decimal_places=3, required=False)
+class IssueAllSerializer(serializers.Serializer):
     old_part_handed_in = serializers.BooleanField(default=False)
+
+
+class IssueSerializer(IssueAllSerializer):
+    qty = serializers.DecimalField(max_digits=12, decimal_places=3, required=False)
 
 
 class SettlementSerializer(serializers.ModelSerializer):

@@ -113,6 +113,7 @@ class RepairOrderViewSet(
         "pay": ["service.add_payment"],
         "reverse": ["service.reverse_settlement"],
         "deliver": ["service.deliver_repairorder"],
+        "issue_parts": ["service.issue_repairorder"],
     }
 
     def get_serializer_class(self):
@@ -225,6 +226,18 @@ class RepairOrderViewSet(
             method=v["method"],
             signature=v.get("signature", ""),
             approved=v["approved"],
+        )
+        return _ok(ro)
+
+    @extend_schema(request=s.IssueAllSerializer, responses=s.RepairOrderSerializer)
+    @action(detail=True, methods=["post"], url_path="issue-parts")
+    def issue_parts(self, request, pk=None):
+        """全部发料: every approved part line still to issue, in one pass (lines short of stock become 缺件)."""
+        ro = self.get_object()
+        d = s.IssueAllSerializer(data=request.data)
+        d.is_valid(raise_exception=True)
+        services.ro_parts_issue(
+            actor=request.user, ro=ro, old_part_handed_in=d.validated_data["old_part_handed_in"]
         )
         return _ok(ro)
 

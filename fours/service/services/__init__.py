@@ -25,6 +25,7 @@ from .orders import (
     ro_line_remove,
     ro_package_add,
     ro_part_add,
+    ro_photos_add,
     ro_receive,
     ro_receive_new,
     ro_reception_update,
@@ -46,6 +47,7 @@ from .workshop import (
     part_request,
     part_return,
     qc_record,
+    ro_parts_issue,
     technician_load,
 )
 
@@ -79,7 +81,9 @@ __all__ = [
     "ro_line_remove",
     "ro_package_add",
     "ro_part_add",
+    "ro_parts_issue",
     "ro_pay",
+    "ro_photos_add",
     "ro_reception_update",
     "ro_receive",
     "ro_receive_new",

@@ -41,6 +41,7 @@ from ..models import (
     DiscountRequest,
     LabourLine,
     PartLine,
+    Photo,
     RepairOrder,
 )
 from . import pricing
@@ -123,10 +124,12 @@ def ro_receive(
     package=None,
     operations=(),
     appointment: Appointment | None = None,
+    photos=(),
 ) -> RepairOrder:
-    """接车: open an order for a vehicle with the walk-around check, the odometer (appended to the
-    vehicle's readings; a lower value is refused), the complaint in the customer's words, and the
-    booked package or operations as its first lines. An appointment's reserved parts pass to the order."""
+    """接车: open an order for a vehicle with the walk-around check and its photos, the odometer
+    (appended to the vehicle's readings; a lower value is refused), the complaint in the customer's
+    words, and the booked package or operations as its first lines. An appointment's reserved parts
+    pass to the order. A bad photo refuses the whole reception."""
     from fours.customers.services import odometer_record
 
     require_perm(actor, "service.add_repairorder")
@@ -187,6 +190,8 @@ def ro_receive(
         verb="created",
         changes={"vehicle": [None, str(vehicle)], "odometer_km": [None, ro.odometer_km]},
     )
+    if photos:
+        ro_photos_add(actor=actor, ro=ro, files=photos, caption=_("环车检查"))
     return ro
 
 
@@ -227,6 +232,34 @@ def ro_reception_update(*, actor, ro: RepairOrder, data: dict) -> RepairOrder:
     if changes:
         audit_record(actor=actor, obj=ro, verb="updated", changes=changes)
     return ro
+
+
+PHOTO_TYPES = ("jpg", "jpeg", "png", "webp", "heic")
+PHOTO_MAX_BYTES = 15 * 1024 * 1024
+
+
+@transaction.atomic
+def ro_photos_add(*, actor, ro: RepairOrder, files, caption: str = "") -> list:
+    """环车检查 and evidence photos: up to 10 pictures at once, each an image of at most 15 MB."""
+    require_perm(actor, "service.add_photo")
+    ro = lock_ro(ro)
+    workflows.refuse_if_closed(ro, "photos")
+    files = list(files)
+    if len(files) > 10:
+        raise field_error("photos", _("一次最多上传10张照片"))
+    for f in files:
+        ext = (f.name or "").rsplit(".", 1)[-1].lower()
+        if ext not in PHOTO_TYPES:
+            raise field_error(
+                "photos", _("%(name)s 不是照片（可上传 jpg、png、webp、heic）") % {"name": f.name}
+            )
+        if f.size > PHOTO_MAX_BYTES:
+            raise field_error("photos", _("%(name)s 超过15 MB") % {"name": f.name})
+    caption = (caption or "").strip()[:100]
+    photos = [Photo.objects.create(ro=ro, image=f, caption=caption, uploaded_by=actor) for f in files]
+    if photos:
+        audit_record(actor=actor, obj=ro, verb="photo", note=_("上传照片 %(n)s 张") % {"n": len(photos)})
+    return photos
 
 
 def _reception_values(ro) -> dict:
@@ -298,7 +331,6 @@ def _add_labour(
         hours=hours,
         rate=rate,
         amount=pricing.round_money(hours * rate),
-        sort=ro.labour.count(),
         **_new_line_state(ro),
     )
     return line
@@ -323,7 +355,6 @@ def _add_part(actor, ro, *, part, qty, payer=Payer.CUSTOMER, labour=None, unit_p
         unit_price=pricing.round_money(price),
         amount=pricing.round_money(qty * price),
         tax_rate=part.tax_rate,
-        sort=ro.parts.count(),
         **_new_line_state(ro),
     )
 

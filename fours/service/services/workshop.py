@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -294,7 +294,11 @@ def _available_for(ro, part) -> Decimal:
 
 
 def _shortage(actor, ro, line, qty) -> None:
+    """缺件: an emergency demand for the purchase plan, once per line (asking again adds nothing)."""
     from fours.parts.services import purchase_demand_add
+
+    if line.status == PartStatus.WAITING:
+        return
 
     purchase_demand_add(
         actor=actor,
@@ -358,45 +362,102 @@ def part_request(*, actor, line: PartLine) -> PartLine:
 
 @transaction.atomic
 def part_issue(*, actor, line: PartLine, qty=None, old_part_handed_in: bool = False) -> PartLine:
-    """发料 (修理领料) against an open order's line only (严禁白条出库), through the stock ledger
-    (stock_issue, consuming the order's reservation). 交旧领新: a warranty line needs the old part
-    handed in; it is kept for the warranty clerk. Short stock records a demand and marks the line 缺件."""
+    """发料 (修理领料) of one line against an open order only (严禁白条出库), through the stock ledger,
+    consuming the order's reservation. 交旧领新: a warranty line needs the old part handed in; it is kept
+    for the warranty clerk. Short stock records an emergency demand and marks the line 缺件."""
+    return _issue(actor, line.ro, [(line, qty)], old_part_handed_in)[0]
+
+
+@transaction.atomic
+def ro_parts_issue(*, actor, ro, old_part_handed_in: bool = False) -> list[PartLine]:
+    """全部发料: every approved line of the order still to issue, in one pass over the stock ledger
+    (balances locked once, one move per line, one audit event). All or nothing: a warranty line without
+    its old part refuses the whole pick list; lines the stock cannot serve become 缺件 with a demand."""
+    lines = list(
+        PartLine.objects.filter(ro=ro, approval=Approval.APPROVED, qty__gt=F("qty_issued"))
+        .exclude(status=PartStatus.CANCELLED)
+        .order_by("pk")
+    )
+    if not lines:
+        raise field_error("lines", _("本工单没有待发的配件"), code="nothing_to_issue")
+    return _issue(actor, ro, [(ln, None) for ln in lines], old_part_handed_in)
+
+
+def _issue(actor, ro, wanted, old_part_handed_in) -> list[PartLine]:
     from fours.parts.choices import MoveKind
-    from fours.parts.services import clean_qty, stock_issue
+    from fours.parts.models import StockBalance
+    from fours.parts.services import clean_qty, stock_issue_lines
 
     require_perm(actor, "service.issue_repairorder")
-    ro = lock_ro(line.ro)
+    ro = lock_ro(ro)
     _require_open(ro)
-    line = PartLine.objects.select_for_update(of=("self",)).select_related("part").get(pk=line.pk)
-    if line.approval != Approval.APPROVED:
-        raise field_error("line", _("追加配件尚未经客户确认，不能发料"))
-    if line.status == PartStatus.CANCELLED:
-        raise field_error("line", _("该配件已取消"))
-    remaining = line.qty - line.qty_issued
-    if remaining <= 0:
-        raise field_error("qty", _("该配件已全部发出"))
-    qty = remaining if qty in (None, "") else clean_qty(line.part, qty)
-    if qty > remaining:
-        raise field_error(
-            "qty", _("发料数量超过工单需求（剩余 %(n)s）") % {"n": f"{remaining.normalize():f}"}
+    locked = {
+        ln.pk: ln
+        for ln in PartLine.objects.select_for_update(of=("self",))
+        .select_related("part")
+        .filter(ro=ro, pk__in=[ln.pk for ln, _q in wanted])
+    }
+    if len(locked) < len(wanted):
+        raise field_error("line", _("配件明细不属于工单%(no)s") % {"no": ro.number})
+    plan = []
+    for ln, qty in wanted:
+        line = locked[ln.pk]
+        if line.approval != Approval.APPROVED:
+            raise field_error("line", _("追加配件尚未经客户确认，不能发料"))
+        if line.status == PartStatus.CANCELLED:
+            raise field_error("line", _("该配件已取消"))
+        remaining = line.qty - line.qty_issued
+        if remaining <= 0:
+            raise field_error("qty", _("该配件已全部发出"))
+        qty = remaining if qty in (None, "") else clean_qty(line.part, qty)
+        if qty > remaining:
+            raise field_error(
+                "qty", _("发料数量超过工单需求（剩余 %(n)s）") % {"n": f"{remaining.normalize():f}"}
+            )
+        if line.payer == Payer.WARRANTY and not old_part_handed_in and not line.old_part:
+            raise field_error(
+                "old_part",
+                _("索赔配件须交旧领新：请先收回 %(p)s 的旧件") % {"p": line.part.part_no},
+                code="old_part_required",
+            )
+        plan.append((line, qty))
+    # Available for this order: on hand − reserved + what the order itself holds.
+    held = reserved_for(ro)
+    available = {
+        b.part_id: b.on_hand - b.reserved + held.get(b.part_id, ZERO)
+        for b in StockBalance.objects.filter(store=ro.store, part_id__in={ln.part_id for ln, _q in plan})
+    }
+    to_issue = []
+    for line, qty in plan:
+        left = available.get(line.part_id, ZERO)
+        if left < qty and not ro.store.allow_negative_stock:
+            _shortage(actor, ro, line, qty - max(left, ZERO))
+            continue
+        available[line.part_id] = left - qty
+        to_issue.append((line, qty))
+    if to_issue:
+        moves = stock_issue_lines(
+            actor=actor,
+            store=ro.store,
+            doc=ro,
+            lines=[(line.part, qty) for line, qty in to_issue],
+            kind=MoveKind.RO_ISSUE,
         )
-    if line.payer == Payer.WARRANTY and not old_part_handed_in and not line.old_part:
-        raise field_error("old_part", _("索赔配件须交旧领新：请先收回旧件"), code="old_part_required")
-    available = _available_for(ro, line.part)
-    if available < qty and not ro.store.allow_negative_stock:
-        _shortage(actor, ro, line, qty - max(available, ZERO))
-        return line
-    move = stock_issue(actor=actor, store=ro.store, part=line.part, qty=qty, doc=ro, kind=MoveKind.RO_ISSUE)
-    line.qty_issued += qty
-    line.cost += -move.value
-    line.status = PartStatus.ISSUED if line.qty_issued >= line.qty else PartStatus.REQUESTED
-    fields = ["qty_issued", "cost", "status"]
-    if old_part_handed_in and not line.old_part:
-        line.old_part = OldPartStatus.WARRANTY if line.payer == Payer.WARRANTY else OldPartStatus.HANDED_IN
-        line.old_part_at, line.old_part_by = timezone.now(), actor
-        fields += ["old_part", "old_part_at", "old_part_by"]
-    line.save(update_fields=fields)
-    return line
+        now = timezone.now()
+        for (line, qty), move in zip(to_issue, moves, strict=True):
+            line.qty_issued += qty
+            line.cost += -move.value
+            line.status = PartStatus.ISSUED if line.qty_issued >= line.qty else PartStatus.REQUESTED
+            if old_part_handed_in and not line.old_part:
+                line.old_part = (
+                    OldPartStatus.WARRANTY if line.payer == Payer.WARRANTY else OldPartStatus.HANDED_IN
+                )
+                line.old_part_at, line.old_part_by = now, actor
+        fields = ["qty_issued", "cost", "status"]
+        if old_part_handed_in:
+            fields += ["old_part", "old_part_at", "old_part_by"]
+        PartLine.objects.bulk_update([line for line, _q in to_issue], fields)
+    return [line for line, _q in plan]
 
 
 @transaction.atomic

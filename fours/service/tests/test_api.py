@@ -64,13 +64,20 @@ def test_api_flow(world, store_a, api_for):
     tech.post(reverse("api-labour-line-clock", args=[lines[1]["id"]]), {"action": "on"}, format="json")
     tech.post(reverse("api-labour-line-clock", args=[lines[1]["id"]]), {"action": "off"}, format="json")
     keeper = api_for(w["keeper"])
-    for pl in adv.get(reverse("api-repair-order-detail", args=[ro_id])).json()["parts"]:
-        assert (
-            keeper.post(
-                reverse("api-part-line-issue", args=[pl["id"]]), {"old_part_handed_in": True}, format="json"
-            ).status_code
-            == 200
-        )
+    first = adv.get(reverse("api-repair-order-detail", args=[ro_id])).json()["parts"][0]
+    r = keeper.post(
+        reverse("api-part-line-issue", args=[first["id"]]), {"old_part_handed_in": True}, format="json"
+    )
+    assert r.status_code == 200 and r.json()["status"] == "issued"
+    r = adv.post(reverse("api-repair-order-issue-parts", args=[ro_id]), {}, format="json")
+    assert r.status_code == 403
+    r = keeper.post(
+        reverse("api-repair-order-issue-parts", args=[ro_id]), {"old_part_handed_in": True}, format="json"
+    )
+    assert r.status_code == 200, r.json()
+    assert {pl["status"] for pl in r.json()["parts"]} == {"issued"}
+    r = keeper.post(reverse("api-repair-order-issue-parts", args=[ro_id]), {}, format="json")
+    assert r.status_code == 400 and "lines" in r.json()["error"]["fields"]
     r = api_for(w["qc"]).post(
         reverse("api-repair-order-qc", args=[ro_id]), {"passed": True, "checklist": ALL_OK}, format="json"
     )

@@ -86,3 +86,69 @@ def test_two_clock_ons_race(store_a, make_user):
         t.join()
     assert len(ok) == 1 and len(refused) == 1
     assert TimeLog.objects.filter(technician=w["tech"], ended_at__isnull=True).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_storekeepers_issue_the_last_units_at_once(store_a, make_user):
+    """Two pick lists want the same two parts (locked in part order, so no deadlock) and there is stock
+    for only one of them: one order gets its parts, the other is refused or marked 缺件, never below zero."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are proven on PostgreSQL")
+    from decimal import Decimal as D
+
+    from fours.core.roles import Role
+    from fours.parts.models import StockBalance
+    from fours.parts.selectors import stock_differences
+    from fours.parts.services import stock_receive
+    from fours.parts.tests.factories import PartFactory
+    from fours.service.choices import PartStatus
+
+    from .conftest import receive
+    from .factories import vehicle_for
+
+    w = build_world(store_a, make_user)
+    keeper2 = make_user(Role.STOREKEEPER, store_a, "keeper2")
+    a, b = PartFactory(group=store_a.group), PartFactory(group=store_a.group)
+    for p in (a, b):
+        stock_receive(actor=w["pm"], store=store_a, part=p, qty=3, unit_cost=D("10"), doc=p)
+    orders = []
+    for vehicle, parts in ((w["vehicle"], (a, b)), (vehicle_for(store_a, w["advisor"]), (b, a))):
+        ro = receive(w, store_a, vehicle=vehicle)
+        for p in parts:
+            services.ro_part_add(actor=w["advisor"], ro=ro, part=p, qty=2)
+        services.ro_estimate_submit(actor=w["advisor"], ro=ro)
+        services.ro_estimate_confirm(actor=w["advisor"], ro=ro, signer_name="王", method="print")
+        orders.append(ro)
+    start = threading.Barrier(2)
+    done, refused, errors = [], [], []
+
+    def keeper(user, ro):
+        from django.db import connection as conn
+
+        try:
+            start.wait()
+            done.append(services.ro_parts_issue(actor=user, ro=ro))
+        except BusinessError as e:
+            refused.append(e)
+        except BaseException as e:
+            errors.append(e)
+        finally:
+            conn.close()
+
+    threads = [
+        threading.Thread(target=keeper, args=a) for a in ((w["keeper"], orders[0]), (keeper2, orders[1]))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for p in (a, b):
+        assert StockBalance.objects.get(store=store_a, part=p).on_hand == 1
+    issued = [ro for ro in orders if ro.parts.filter(status=PartStatus.ISSUED).count() == 2]
+    assert len(issued) == 1
+    other = next(ro for ro in orders if ro not in issued)
+    assert other.parts.filter(qty_issued__gt=0).count() == 0
+    assert len(refused) == 1 or other.parts.filter(status=PartStatus.WAITING).count() == 2
+    assert stock_differences(store_a) == []

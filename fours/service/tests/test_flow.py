@@ -4,8 +4,10 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from fours.core.errors import BusinessError
 from fours.core.models import AuditEvent
 from fours.customers.models import OdometerReading
 from fours.parts.models import FillRateRecord, PurchaseDemand, StockBalance, StockMove
@@ -14,6 +16,7 @@ from fours.service.choices import Approval, ApptStatus, LabourStatus, PartStatus
 from fours.service.models import FollowUpTask, Rework, ServiceReceivable, Settlement
 
 from .conftest import ALL_OK, confirmed, finish_work, ready_to_settle, receive
+from .factories import vehicle_for
 
 
 def test_reception_appends_odometer_and_package_lines(world, store_a):
@@ -209,3 +212,84 @@ def test_technician_load(world, store_a):
     services.clock_on(actor=w["tech"], line=ln)
     load = {t.username: t for t in services.technician_load(store_a)}
     assert load["tech1"].current is not None and load["tech1"].booked_hours > 0
+
+
+def test_issue_all_parts_in_one_pass_marks_the_short_line_and_balances_stay_true(world, store_a):
+    from fours.parts.selectors import stock_differences
+
+    w = world
+    ro = confirmed(w, store_a)  # package (oil 4.5 L, filter) and pads, estimate confirmed
+    rare = services.ro_part_add(actor=w["tech"], ro=ro, part=w["rare"], qty=1)
+    services.ro_added_confirm(actor=w["advisor"], ro=ro, signer_name="王", method="phone")
+    before = {b.part_id: b.on_hand for b in StockBalance.objects.filter(store=store_a)}
+    events = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    lines = services.ro_parts_issue(actor=w["keeper"], ro=ro, old_part_handed_in=True)
+    assert len(lines) == 4
+    by_part = {ln.part_id: ln for ln in ro.parts.all()}
+    for key, qty in (("oil", D("4.5")), ("filter", 1), ("pads", 1)):
+        line = by_part[w[key].pk]
+        assert line.status == PartStatus.ISSUED and line.qty_issued == qty and line.old_part == "handed_in"
+        assert line.cost == qty * 30
+        assert StockBalance.objects.get(store=store_a, part=w[key]).on_hand == before[w[key].pk] - qty
+    rare.refresh_from_db()
+    assert rare.status == PartStatus.WAITING and rare.qty_issued == 0
+    assert PurchaseDemand.objects.get(part=w["rare"]).emergency
+    issued = AuditEvent.objects.filter(verb="stock_issue").order_by("-id").first()
+    assert set(issued.changes) == {w["oil"].part_no, w["filter"].part_no, w["pads"].part_no}
+    ro_events = AuditEvent.objects.filter(object_id=str(ro.pk), id__gt=events)
+    assert ro_events.filter(verb="stock_issue").count() == 1  # one event for the whole pick list
+    assert StockMove.objects.filter(object_id=str(ro.pk), kind="ro_issue").count() == 3
+    assert stock_differences(store_a) == []
+    services.ro_parts_issue(actor=w["keeper"], ro=ro)  # asking again: still short, no second demand
+    assert PurchaseDemand.objects.filter(part=w["rare"]).count() == 1
+    assert StockMove.objects.filter(object_id=str(ro.pk), kind="ro_issue").count() == 3
+    with pytest.raises(PermissionDenied):
+        services.ro_parts_issue(actor=w["tech"], ro=ro)
+
+
+def test_issue_all_refuses_everything_when_a_warranty_line_has_no_old_part(world, store_a):
+    w = world
+    ro = confirmed(w, store_a)
+    services.ro_part_add(actor=w["advisor"], ro=ro, part=w["pads"], qty=1, payer="warranty")
+    services.ro_added_confirm(actor=w["advisor"], ro=ro, signer_name="王", method="phone")
+    on_hand = StockBalance.objects.get(store=store_a, part=w["oil"]).on_hand
+    with pytest.raises(BusinessError) as e:
+        services.ro_parts_issue(actor=w["keeper"], ro=ro)
+    assert "old_part" in e.value.message_dict and w["pads"].part_no in e.value.message_dict["old_part"][0]
+    assert not StockMove.objects.filter(object_id=str(ro.pk), kind="ro_issue").exists()
+    assert StockBalance.objects.get(store=store_a, part=w["oil"]).on_hand == on_hand
+    services.ro_parts_issue(actor=w["keeper"], ro=ro, old_part_handed_in=True)
+    warranty = ro.parts.get(payer="warranty")
+    assert warranty.status == PartStatus.ISSUED and warranty.old_part == "warranty"
+    with pytest.raises(BusinessError) as e:
+        services.ro_parts_issue(actor=w["keeper"], ro=ro)
+    assert "lines" in e.value.message_dict
+
+
+def test_issue_all_statements_do_not_grow_with_lines(world, store_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fours.parts.services import stock_receive
+    from fours.parts.tests.factories import PartFactory
+
+    w = world
+    parts = [PartFactory(group=store_a.group) for _i in range(12)]
+    for p in parts:
+        stock_receive(actor=w["pm"], store=store_a, part=p, qty=5, unit_cost=D("12"), doc=p)
+    counts = []
+    w["keeper"].has_perm("service.issue_repairorder")  # permissions cached once per user, not per order
+    for n in (2, 12):
+        v = w["vehicle"] if n == 2 else vehicle_for(store_a, w["advisor"], name="李明")
+        ro = receive(w, store_a, vehicle=v)
+        for p in parts[:n]:
+            services.ro_part_add(actor=w["advisor"], ro=ro, part=p, qty=1)
+        services.ro_estimate_submit(actor=w["advisor"], ro=ro)
+        services.ro_estimate_confirm(actor=w["advisor"], ro=ro, signer_name="王", method="print")
+        with CaptureQueriesContext(connection) as ctx:
+            services.ro_parts_issue(actor=w["keeper"], ro=ro)
+        counts.append(
+            sum(1 for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE")))
+        )
+        assert ro.parts.filter(status=PartStatus.ISSUED).count() == n
+    assert counts[0] == counts[1], counts

@@ -82,6 +82,36 @@ def test_reception_form_opens_an_order(world, store_a, client_for):
     assert ro.labour.count() == 1 and ro.damage_marks[0]["x"] == 30
 
 
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_reception_photos_are_kept_and_a_file_that_is_no_photo_refuses_the_reception(
+    world, store_a, client_for, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fours.core.models import AuditEvent
+
+    settings.MEDIA_ROOT = tmp_path
+    c = client_for(world["advisor"])
+    form = {"vehicle": world["vehicle"].pk, "odometer_km": "15000", "fuel_level": "75", "complaint": "异响"}
+    bad = SimpleUploadedFile("说明.txt", b"not a picture", content_type="text/plain")
+    r = c.post(reverse("service:reception"), {**form, "photos": [bad]}, follow=True)
+    assert "不是照片" in r.content.decode()
+    assert not world["vehicle"].repair_orders.exists()
+    good = SimpleUploadedFile("左前门.png", PNG, content_type="image/png")
+    r = c.post(reverse("service:reception"), {**form, "photos": [good]})
+    assert r.status_code == 302
+    ro = world["vehicle"].repair_orders.get()
+    photo = ro.photos.get()
+    assert photo.caption == "环车检查" and photo.uploaded_by == world["advisor"]
+    assert (tmp_path / photo.image.name).read_bytes() == PNG
+    assert AuditEvent.objects.filter(object_id=str(ro.pk), verb="photo").count() == 1
+
+
 def test_ro_detail_queries_do_not_grow_with_lines(world, store_a, client_for, django_assert_max_num_queries):
     w = world
     ro = confirmed(w, store_a)
