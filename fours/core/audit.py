@@ -63,6 +63,22 @@ def register_verbs(mapping: dict) -> None:
     VERB_LABELS.update(mapping)
 
 
+# Words for change keys that are not fields of the audited model (a line added to a document, say).
+FIELD_WORDS = {
+    "lines": _("明细行数"),
+    "status": _("状态"),
+    "reason": _("原因"),
+    "note": _("备注"),
+    "qty": _("数量"),
+    "amount": _("金额"),
+    "total": _("金额"),
+}
+
+
+def register_field_words(mapping: dict) -> None:
+    FIELD_WORDS.update(mapping)
+
+
 def verb_label(verb: str) -> str:
     return str(VERB_LABELS.get(verb, verb))
 

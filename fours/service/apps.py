@@ -8,7 +8,7 @@ class ServiceConfig(AppConfig):
     verbose_name = _("售后")
 
     def ready(self):
-        from fours.core.audit import register_verbs
+        from fours.core.audit import register_field_words, register_verbs
 
         register_verbs(
             {
@@ -32,5 +32,22 @@ class ServiceConfig(AppConfig):
                 "arrived": _("到店"),
                 "follow_up": _("回访"),
                 "photo": _("上传照片"),
+            }
+        )
+        register_field_words(
+            {
+                "labour": _("工时项目"),
+                "part": _("配件"),
+                "payer": _("付费方"),
+                "package": _("保养套餐"),
+                "line": _("项目"),
+                "actual_hours": _("实际工时"),
+                "technician": _("技师"),
+                "bay": _("工位"),
+                "settlement": _("结算单"),
+                "result": _("结果"),
+                "method": _("方式"),
+                "follow_up": _("回访"),
+                "old_part": _("旧件"),
             }
         )

@@ -14,8 +14,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from fours.core.choices import DocKind
 from fours.core.errors import BusinessError
 from fours.core.models import Department, Membership
+from fours.core.numbering import next_number
 from fours.core.roles import Role
 
 from . import services
@@ -25,6 +27,7 @@ from .models import (
     Appointment,
     Bay,
     FaultCode,
+    LabourLine,
     LabourOperation,
     LabourRate,
     LabourTime,
@@ -32,7 +35,9 @@ from .models import (
     PackageLabour,
     PackagePart,
     Payment,
+    QCInspection,
     RepairOrder,
+    Rework,
     Settlement,
     Team,
     TimeLog,
@@ -247,8 +252,11 @@ def _pkg_for(v, pkgs):
     return min(mine, key=lambda p: abs(p.mileage_km - (v.odometer_km + 5000) % 20000))
 
 
-def _run(ctx, store, v, pkgs, ops, techs, bays, rnd, *, until, when=None, payer2=None):
-    """Take an order through the flow up to ``until`` (a status); returns the order."""
+def _run(
+    ctx, store, v, pkgs, ops, techs, bays, rnd, *, until, when=None, payer2=None, appt=None, rework=False
+):
+    """Take an order through the flow up to ``until`` (a status); returns the order. ``appt``: the
+    order comes from that appointment; ``rework``: QC sends the last job back once before passing."""
     u = ctx.users
     adv, fm, qc = (
         u[(store.code, Role.SERVICE_ADVISOR)],
@@ -274,6 +282,7 @@ def _run(ctx, store, v, pkgs, ops, techs, bays, rnd, *, until, when=None, payer2
             "belongings": ["booklet"],
         },
         package=_pkg_for(v, pkgs),
+        appointment=appt,
     )
     if promised < now:
         RepairOrder.objects.filter(pk=ro.pk).update(promised_at=promised)
@@ -315,6 +324,12 @@ def _run(ctx, store, v, pkgs, ops, techs, bays, rnd, *, until, when=None, payer2
     ro.refresh_from_db()
     if until == "awaiting_qc":
         return ro
+    if rework:
+        services.qc_record(
+            actor=qc, ro=ro, checklist=OK, passed=False, reason="底盘异响未消除", rework_lines=[lines[-1].pk]
+        )
+        services.clock_on(actor=lines[-1].technician, line=lines[-1])
+        services.clock_off(actor=lines[-1].technician, line=lines[-1], finished=True)
     if until == "rework":
         services.qc_record(
             actor=qc, ro=ro, checklist=OK, passed=False, reason="刹车仍有异响", rework_lines=[lines[-1].pk]
@@ -338,22 +353,52 @@ def _run(ctx, store, v, pkgs, ops, techs, bays, rnd, *, until, when=None, payer2
 
 
 def _backdate(ro, when, rnd):
+    """Move a finished order to its day in the past: reception, clocking (actual hours follow the
+    clock), QC, settlement, payments and delivery."""
     hours = dt.timedelta(hours=rnd.randint(2, 6))
+    delivered = when + hours + dt.timedelta(minutes=rnd.choice([10, 20, 30, 45]))
+    # most cars leave before the promised time; about one in ten is late
+    late = rnd.random() < 0.1
+    promised = delivered + dt.timedelta(
+        minutes=-rnd.choice([30, 60]) if late else rnd.choice([15, 30, 60, 90])
+    )
     RepairOrder.objects.filter(pk=ro.pk).update(
         received_at=when,
         created_at=when,
-        promised_at=when + dt.timedelta(hours=4),
+        promised_at=promised,
         estimate_confirmed_at=when + dt.timedelta(minutes=15),
         settled_at=when + hours,
-        delivered_at=when + hours + dt.timedelta(minutes=rnd.choice([10, 20, 90, 300])),
+        delivered_at=delivered,
     )
     Settlement.objects.filter(ro=ro).update(at=when + hours)
     Payment.objects.filter(ro=ro).update(at=when + hours)
-    for log in TimeLog.objects.filter(line__ro=ro):
-        start = when + dt.timedelta(minutes=30)
-        TimeLog.objects.filter(pk=log.pk).update(
-            started_at=start, ended_at=start + dt.timedelta(minutes=rnd.randint(20, 90))
-        )
+    QCInspection.objects.filter(ro=ro).update(at=when + hours - dt.timedelta(minutes=20))
+    Rework.objects.filter(line__ro=ro).update(at=when + hours - dt.timedelta(minutes=40))
+    start = when + dt.timedelta(minutes=30)
+    spent: dict = {}
+    for log in TimeLog.objects.filter(line__ro=ro).select_related("line").order_by("pk"):
+        minutes = max(10, int(float(log.line.hours) * 60 * rnd.uniform(0.7, 1.3)))
+        end = start + dt.timedelta(minutes=minutes)
+        TimeLog.objects.filter(pk=log.pk).update(started_at=start, ended_at=end)
+        spent[log.line_id] = spent.get(log.line_id, 0) + minutes
+        start = end
+    for line_id, minutes in spent.items():
+        LabourLine.objects.filter(pk=line_id).update(actual_hours=D(minutes / 60).quantize(D("0.01")))
+
+
+def _history_appointment(store, v, adv, when):
+    """A past booking the customer kept (预约到店): the order below is received from it."""
+    return Appointment.objects.create(
+        store=store,
+        customer=v.owner,
+        vehicle=v,
+        advisor=adv,
+        date=when.date(),
+        slot=dt.time(when.hour, when.minute),
+        jobs="常规保养",
+        created_by=adv,
+        number=next_number(store=store, kind=DocKind.APPOINTMENT),
+    )
 
 
 def _load_store(ctx, store, rnd):
@@ -382,25 +427,28 @@ def _load_store(ctx, store, rnd):
                 rnd,
                 until="delivered",
                 payer2=Payer.WARRANTY if i % 7 == 0 else None,
+                appt=_history_appointment(store, v, adv, when) if i % 5 in (0, 2) else None,
+                rework=i % 11 == 3,
             )
             ro.refresh_from_db(fields=["status"])  # the services changed it on their own copy
             if ro.status == "delivered":
                 _backdate(ro, when, rnd)
     # a living workshop today
     live = vehicles[HISTORY : HISTORY + 12]
+    # cars that only pass through the technicians first, then the ones that keep a technician clocked on
     plan = [
         "received",
         "awaiting_approval",
-        "in_progress",
-        "in_progress",
-        "in_progress",
         "awaiting_qc",
         "rework",
         "awaiting_settlement",
         "settled",
         "delivered",
-        "in_progress",
         "awaiting_qc",
+        "in_progress",
+        "in_progress",
+        "in_progress",
+        "in_progress",
     ]
     for v, until in zip(live, plan, strict=False):
         with transaction.atomic():

@@ -3,7 +3,6 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
 
 from ..money import round_money
 
@@ -27,6 +26,14 @@ def qty(value):
         return "—"
     v = Decimal(value).normalize()
     return f"{v:f}"
+
+
+@register.filter
+def pct(value):
+    """A rate in percent: 12.5%, or — when there is nothing to divide (0% is a figure, not a blank)."""
+    if value in (None, ""):
+        return "—"
+    return f"{Decimal(value).quantize(Decimal('0.1'))}%"
 
 
 @register.filter
@@ -92,17 +99,6 @@ def is_number(value):
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
-FIELD_WORDS = {
-    "lines": _("明细行数"),
-    "status": _("状态"),
-    "reason": _("原因"),
-    "note": _("备注"),
-    "qty": _("数量"),
-    "amount": _("金额"),
-    "total": _("金额"),
-}
-
-
 @register.filter
 def field_label(name, obj=None):
     """An audited field's name in words: the model's verbose name, else a common word."""
@@ -113,4 +109,6 @@ def field_label(name, obj=None):
             return obj._meta.get_field(name).verbose_name
         except (FieldDoesNotExist, AttributeError):
             pass
+    from fours.core.audit import FIELD_WORDS
+
     return FIELD_WORDS.get(name, name)

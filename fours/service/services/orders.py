@@ -385,7 +385,7 @@ def ro_labour_add(*, actor, ro, operation=None, name="", hours=None, payer=Payer
         actor=actor,
         obj=ro,
         verb="added_job" if line.is_added else "line_saved",
-        changes={"labour": [None, str(line)], "amount": [None, line.amount], "payer": [None, line.payer]},
+        changes={"labour": [None, str(line)], "amount": [None, line.amount], "payer": [None, line.get_payer_display()]},
     )
     return line
 
@@ -405,7 +405,7 @@ def ro_part_add(*, actor, ro, part, qty, payer=Payer.CUSTOMER, labour=None, unit
         actor=actor,
         obj=ro,
         verb="added_job" if line.is_added else "line_saved",
-        changes={"part": [None, part.part_no], "qty": [None, line.qty], "payer": [None, line.payer]},
+        changes={"part": [None, part.part_no], "qty": [None, line.qty], "payer": [None, line.get_payer_display()]},
     )
     return line
 

@@ -153,3 +153,17 @@ def test_refusals_through_the_ui_show_a_message(world, store_a, client_for, step
     r = c.post(reverse("service:ro-act", args=[ro.pk, step]), {"method": "cash", "amount": "1"}, follow=True)
     msgs = [str(m) for m in r.context["messages"]]
     assert msgs and any(("结算" in m or "确认" in m or "不能" in m) for m in msgs), msgs
+
+
+def test_dashboard_shows_a_zero_rate_as_a_figure_and_no_data_as_a_dash(world, store_a, client_for):
+    from .conftest import ready_to_settle
+
+    c = client_for(world["manager"])
+    html = c.get(reverse("service:dashboard")).content.decode()
+    assert "—%" not in html
+    ro = ready_to_settle(world, store_a)
+    services.ro_settle(actor=world["cashier"], ro=ro)
+    r = c.get(reverse("service:dashboard"))
+    assert r.context["rework"] == 0
+    html = r.content.decode()
+    assert "0.0%" in html and "—%" not in html
