@@ -491,6 +491,14 @@ CHECKERS: dict[str, tuple[Callable, Callable]] = {
 }
 
 
+def import_job_start(*, actor, store, kind: str, file_name: str) -> ImportJob:
+    """A queued import (the UI polls it, the console command reports it); run_import does the work.
+    The page checks the import permission; on the console the operator names the importer."""
+    return ImportJob.objects.create(
+        group=store.group, store=store, kind=kind, file_name=file_name[:200], actor=actor
+    )
+
+
 def run_import(
     job: ImportJob, content: bytes, on_progress: Callable[[int, int], None] | None = None
 ) -> ImportJob:

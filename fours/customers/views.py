@@ -509,12 +509,8 @@ def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = ImportJob.objects.create(
-            group=store.group,
-            store=store,
-            kind=form.cleaned_data["kind"],
-            file_name=upload.name[:200],
-            actor=request.user,
+        job = imports.import_job_start(
+            actor=request.user, store=store, kind=form.cleaned_data["kind"], file_name=upload.name
         )
         content = upload.read()
         # A background thread keeps the request short; the page polls the job's progress.

@@ -52,3 +52,10 @@ def request_store(request, store_id=None):
     if int(store_id) not in ids:
         raise ValidationError({"store": [_("门店不在您的范围内")]})
     return Store.objects.select_related("group").get(pk=store_id)
+
+
+def validated(request, serializer_class, **kwargs) -> dict:
+    """The request body checked by an action's serializer (a 400 naming the fields when it is not valid)."""
+    d = serializer_class(data=request.data, **kwargs)
+    d.is_valid(raise_exception=True)
+    return d.validated_data

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from fours.core.api.viewsets import ScopedViewSetMixin
 from fours.core.api.viewsets import request_store as _store
+from fours.core.api.viewsets import validated as _valid
 
 from .. import services
 from ..models import Appointment, Bay, LabourLine, LabourOperation, MaintenancePackage, PartLine, RepairOrder
@@ -69,13 +70,10 @@ class AppointmentViewSet(
     @extend_schema(request=s.ReasonSerializer, responses=s.AppointmentSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        d = s.ReasonSerializer(data=request.data)
-        d.is_valid(raise_exception=True)
+        v = _valid(request, s.ReasonSerializer)
         return Response(
             s.AppointmentSerializer(
-                services.appointment_cancel(
-                    actor=request.user, appt=self.get_object(), reason=d.validated_data["reason"]
-                )
+                services.appointment_cancel(actor=request.user, appt=self.get_object(), reason=v["reason"])
             ).data
         )
 
@@ -132,9 +130,7 @@ class RepairOrderViewSet(
     def create(self, request, *args, **kwargs):
         from fours.customers.selectors import vehicles_for
 
-        d = s.ReceiveSerializer(data=request.data)
-        d.is_valid(raise_exception=True)
-        v = d.validated_data
+        v = _valid(request, s.ReceiveSerializer)
         store = _store(request, v.get("store"))
         vehicle = vehicles_for(request.user).filter(pk=v["vehicle"]).first()
         if vehicle is None:
@@ -152,9 +148,7 @@ class RepairOrderViewSet(
     @action(detail=True, methods=["post"])
     def labour(self, request, pk=None):
         ro = self.get_object()
-        d = s.LabourAddSerializer(data=request.data)
-        d.is_valid(raise_exception=True)
-        v = d.validated_data
+        v = _valid(request, s.LabourAddSerializer)
         op = None
         if v.get("operation"):
             op = LabourOperation.objects.filter(group=ro.store.group, code=v["operation"]).first()
@@ -177,16 +171,11 @@ class RepairOrderViewSet(
         from fours.parts.services.catalog import normalize_part_no
 
         ro = self.get_object()
-        d = s.PartAddSerializer(data=request.data)
-        d.is_valid(raise_exception=True)
-        part = Part.objects.filter(
-            group=ro.store.group, part_no=normalize_part_no(d.validated_data["part_no"])
-        ).first()
+        v = _valid(request, s.PartAddSerializer)
+        part = Part.objects.filter(group=ro.store.group, part_no=normalize_part_no(v["part_no"])).first()
         if part is None:
             raise ValidationError({"part_no": [_("配件不存在")]})
-        services.ro_part_add(
-            actor=request.user, ro=ro, part=part, qty=d.validated_data["qty"], payer=d.validated_data["payer"]
-        )
+        services.ro_part_add(actor=request.user, ro=ro, part=part, qty=v["qty"], payer=v["payer"])
         return _ok(ro)
 
     @extend_schema(request=None, responses=s.RepairOrderSerializer)
@@ -200,9 +189,7 @@ class RepairOrderViewSet(
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         ro = self.get_object()
-        d = s.ConfirmSerializer(data=request.data)
-        d.is_valid(raise_exception=True)
-        v = d.validated_data
+        v = _valid(request, s.ConfirmSerializer)
         services.ro_estimate_confirm(
             actor=request.user,
             ro=ro,
@@ -216,9 +203,7 @@ class RepairOrderViewSet(
     @action(detail=True, methods=["post"], url_path="confirm-added")
     def confirm_added(self, request, pk=None):
         ro = self.get_object()
-        d = s.ConfirmSerializer(data=request.data)
-        d.is_valid(raise_exception=True)
-        v = d.validated_data
+        v = _valid(request, s.ConfirmSerializer)
         services.ro_added_confirm(
             actor=request.user,
             ro=ro,
@@ -234,29 +219,23 @@ class RepairOrderViewSet(
     def issue_parts(self, request, pk=None):
         """全部发料: every approved part line still to issue, in one pass (lines short of stock become 缺件)."""
         ro = self.get_object()
-        d = s.IssueAllSerializer(data=request.data)
-        d.is_valid(raise_exception=True)
-        services.ro_parts_issue(
-            actor=request.user, ro=ro, old_part_handed_in=d.validated_data["old_part_handed_in"]
-        )
+        v = _valid(request, s.IssueAllSerializer)
+        services.ro_parts_issue(actor=request.user, ro=ro, old_part_handed_in=v["old_part_handed_in"])
         return _ok(ro)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.RepairOrderSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         ro = self.get_object()
-        d = s.ReasonSerializer(data=request.data)
-        d.is_valid(raise_exception=True)
-        services.ro_cancel(actor=request.user, ro=ro, reason=d.validated_data["reason"])
+        v = _valid(request, s.ReasonSerializer)
+        services.ro_cancel(actor=request.user, ro=ro, reason=v["reason"])
         return _ok(ro)
 
     @extend_schema(request=s.QCSerializer, responses=s.RepairOrderSerializer)
     @action(detail=True, methods=["post"])
     def qc(self, request, pk=None):
         ro = self.get_object()
-        d = s.QCSerializer(data=request.data)
-        d.is_valid(raise_exception=True)
-        v = d.validated_data
+        v = _valid(request, s.QCSerializer)
         services.qc_record(
             actor=request.user,
             ro=ro,
@@ -270,19 +249,14 @@ class RepairOrderViewSet(
     @extend_schema(request=s.SettleSerializer, responses={201: s.SettlementSerializer})
     @action(detail=True, methods=["post"])
     def settle(self, request, pk=None):
-        d = s.SettleSerializer(data=request.data)
-        d.is_valid(raise_exception=True)
-        st = services.ro_settle(
-            actor=request.user, ro=self.get_object(), on_account=d.validated_data["on_account"]
-        )
+        v = _valid(request, s.SettleSerializer)
+        st = services.ro_settle(actor=request.user, ro=self.get_object(), on_account=v["on_account"])
         return Response(s.SettlementSerializer(st).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.PaySerializer, responses={201: s.PaymentSerializer})
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
-        d = s.PaySerializer(data=request.data)
-        d.is_valid(raise_exception=True)
-        v = d.validated_data
+        v = _valid(request, s.PaySerializer)
         p = services.ro_pay(
             actor=request.user,
             ro=self.get_object(),
@@ -295,24 +269,20 @@ class RepairOrderViewSet(
     @extend_schema(request=s.ReasonSerializer, responses={201: s.SettlementSerializer})
     @action(detail=True, methods=["post"])
     def reverse(self, request, pk=None):
-        d = s.ReasonSerializer(data=request.data)
-        d.is_valid(raise_exception=True)
-        st = services.ro_settlement_reverse(
-            actor=request.user, ro=self.get_object(), reason=d.validated_data["reason"]
-        )
+        v = _valid(request, s.ReasonSerializer)
+        st = services.ro_settlement_reverse(actor=request.user, ro=self.get_object(), reason=v["reason"])
         return Response(s.SettlementSerializer(st).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.DeliverSerializer, responses=s.RepairOrderSerializer)
     @action(detail=True, methods=["post"])
     def deliver(self, request, pk=None):
         ro = self.get_object()
-        d = s.DeliverSerializer(data=request.data)
-        d.is_valid(raise_exception=True)
+        v = _valid(request, s.DeliverSerializer)
         services.ro_deliver(
             actor=request.user,
             ro=ro,
-            next_date=d.validated_data.get("next_date"),
-            next_km=d.validated_data.get("next_km"),
+            next_date=v.get("next_date"),
+            next_km=v.get("next_km"),
         )
         return _ok(ro)
 
@@ -333,9 +303,7 @@ class LabourLineViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def clock(self, request, pk=None):
         line = self.get_object()
-        d = s.ClockSerializer(data=request.data)
-        d.is_valid(raise_exception=True)
-        v = d.validated_data
+        v = _valid(request, s.ClockSerializer)
         if v["action"] == "on":
             services.clock_on(actor=request.user, line=line)
         else:
@@ -352,10 +320,9 @@ class LabourLineViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
     def assign(self, request, pk=None):
         line = self.get_object()
-        d = s.DispatchSerializer(data=request.data)
-        d.is_valid(raise_exception=True)
-        tech = get_object_or_404(get_user_model(), pk=d.validated_data["technician"])
-        bay = Bay.objects.filter(store=line.ro.store, pk=d.validated_data.get("bay") or 0).first()
+        v = _valid(request, s.DispatchSerializer)
+        tech = get_object_or_404(get_user_model(), pk=v["technician"])
+        bay = Bay.objects.filter(store=line.ro.store, pk=v.get("bay") or 0).first()
         services.line_dispatch(actor=request.user, line=line, technician=tech, bay=bay)
         return Response(s.LabourLineSerializer(LabourLine.objects.get(pk=line.pk)).data)
 
@@ -382,12 +349,11 @@ class PartLineViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=s.IssueSerializer, responses=s.PartLineSerializer)
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
-        d = s.IssueSerializer(data=request.data)
-        d.is_valid(raise_exception=True)
+        v = _valid(request, s.IssueSerializer)
         line = services.part_issue(
             actor=request.user,
             line=self.get_object(),
-            qty=d.validated_data.get("qty"),
-            old_part_handed_in=d.validated_data["old_part_handed_in"],
+            qty=v.get("qty"),
+            old_part_handed_in=v["old_part_handed_in"],
         )
         return Response(s.PartLineSerializer(line).data)

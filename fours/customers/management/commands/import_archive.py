@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from fours.core.models import Store
-from fours.customers.imports import run_import
+from fours.customers.imports import import_job_start, run_import
 from fours.customers.models import ImportJob, ImportKind
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         actor = get_user_model().objects.filter(username=user).first()
         if actor is None:
             raise CommandError(f"no user {user}")
-        job = ImportJob.objects.create(group=st.group, store=st, kind=kind, file_name=path.name, actor=actor)
+        job = import_job_start(actor=actor, store=st, kind=kind, file_name=path.name)
         bar = tqdm(total=0, unit="row", desc=kind, disable=opts.get("verbosity", 1) == 0)
 
         def progress(done, total):
