@@ -56,6 +56,7 @@ class FoursListView(ScopedMixin, ExportMixin, SingleTableMixin, FilterView):
     title = ""
     create_url = None
     create_label = None
+    create_perm = None  # when set, the create button shows only to users with this permission
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -88,7 +89,9 @@ class FoursListView(ScopedMixin, ExportMixin, SingleTableMixin, FilterView):
         ctx = super().get_context_data(**kwargs)
         ctx.update(
             title=self.title or self.model._meta.verbose_name_plural,
-            create_url=self.create_url,
+            create_url=self.create_url
+            if not self.create_perm or self.request.user.has_perm(self.create_perm)
+            else None,
             create_label=self.create_label,
         )
         return ctx

@@ -32,6 +32,7 @@ class ServiceConfig(AppConfig):
                 "arrived": _("到店"),
                 "follow_up": _("回访"),
                 "photo": _("上传照片"),
+                "refunded": _("退款"),
             }
         )
         register_field_words(

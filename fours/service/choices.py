@@ -43,6 +43,8 @@ OPEN_FOR_WORK = {
     ROStatus.REWORK,
 }
 EDITABLE = {ROStatus.BOOKED, *OPEN_FOR_WORK}
+# A discount is often agreed at the cashier (结算时), so it may change until the order is settled.
+DISCOUNTABLE = {*EDITABLE, ROStatus.AWAITING_SETTLEMENT}
 WORKING = {ROStatus.IN_PROGRESS, ROStatus.REWORK}
 
 

@@ -41,6 +41,7 @@ from .models import (
     Settlement,
     Team,
     TimeLog,
+    WorkshopCapacity,
 )
 
 ORDER = 30
@@ -234,6 +235,7 @@ def _staff(ctx, store):
     if created:
         team.members.add(*techs[-2:])
     AdvisorCapacity.objects.get_or_create(store=store, advisor=None, defaults={"per_day": 10, "per_slot": 2})
+    WorkshopCapacity.objects.get_or_create(store=store, defaults={"per_day": 30, "per_slot": 3})
     return techs, bays
 
 

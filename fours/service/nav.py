@@ -119,6 +119,14 @@ NAV = [
         order=81,
     ),
     NavItem(
+        "service",
+        _("售后设置"),
+        "service:settings",
+        perm="service.change_labourrate",
+        icon="bi-sliders",
+        order=82,
+    ),
+    NavItem(
         "crm",
         _("回访任务"),
         "service:followup-list",

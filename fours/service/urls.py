@@ -2,6 +2,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from . import views
+from . import views_catalog as catalog
 
 app_name = "service"
 
@@ -34,4 +35,15 @@ urlpatterns = [
     path("old-parts/", views.old_parts, name="old-parts"),
     path("followups/", views.FollowUpListView.as_view(), name="followup-list"),
     path("followups/<int:pk>/", views.followup_record, name="followup-record"),
+    # 售后设置 (views_catalog.py): the workshop catalogues kept by the service manager
+    path("settings/", catalog.service_settings, name="settings"),
+    path("settings/operations/", catalog.OperationManageView.as_view(), name="operation-manage"),
+    path("settings/operations/new/", catalog.operation_edit, name="operation-create"),
+    path("settings/operations/<int:pk>/", catalog.operation_edit, name="operation-edit"),
+    path("settings/packages/", catalog.PackageManageView.as_view(), name="package-manage"),
+    path("settings/packages/new/", catalog.package_edit, name="package-create"),
+    path("settings/packages/<int:pk>/", catalog.package_edit, name="package-edit"),
+    path("settings/fault-codes/", catalog.FaultCodeListView.as_view(), name="faultcode-list"),
+    path("settings/fault-codes/new/", catalog.fault_code_edit, name="faultcode-create"),
+    path("settings/fault-codes/<int:pk>/", catalog.fault_code_edit, name="faultcode-edit"),
 ]

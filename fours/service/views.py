@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from . import filters, reports, selectors, services, tables
 from .choices import (
     BELONGINGS,
     DAMAGE_KINDS,
+    DISCOUNTABLE,
     QC_CHECKLIST,
     WARNING_LIGHTS,
     Approval,
@@ -306,6 +307,7 @@ def ro_detail(request, pk):
         "settlements": list(ro.settlements.select_related("actor")),
         "payments": list(ro.payments.select_related("cashier")),
         "timeline": timeline_for(ro).select_related("actor")[:100],
+        "discountable": ro.status in DISCOUNTABLE,
         "editable": ro.status
         in {
             ROStatus.RECEIVED,
@@ -463,6 +465,14 @@ def ro_act(request, pk, step):
             amount=p.get("amount") or "0",
             reference=p.get("reference", ""),
         ),
+        "refund": lambda: services.ro_refund(
+            actor=u,
+            ro=ro,
+            method=p.get("method", ""),
+            amount=p.get("amount") or "0",
+            reason=p.get("reason", ""),
+            reference=p.get("reference", ""),
+        ),
         "reverse": lambda: services.ro_settlement_reverse(actor=u, ro=ro, reason=p.get("reason", "")),
         "deliver": lambda: services.ro_deliver(
             actor=u, ro=ro, next_date=parse_date(p.get("next_date") or ""), next_km=p.get("next_km") or None
@@ -487,6 +497,7 @@ def ro_act(request, pk, step):
         "issue-all": _("已发料"),
         "settle": _("已结算"),
         "pay": _("已收款"),
+        "refund": _("已退款"),
         "deliver": _("已交车，出门证已开具"),
         "confirm": _("客户已确认估价"),
         "qc": _("质检已记录"),
@@ -881,6 +892,8 @@ class OperationListView(FoursListView):
     filterset_class = filters.OperationFilter
     current_store_only = False
     title = gettext_lazy("工时项目")
+    create_url = reverse_lazy("service:operation-create")
+    create_perm = "service.add_labouroperation"
 
 
 class PackageListView(FoursListView):
@@ -889,6 +902,8 @@ class PackageListView(FoursListView):
     current_store_only = False
     filterset_class = None
     title = gettext_lazy("保养套餐")
+    create_url = reverse_lazy("service:package-create")
+    create_perm = "service.add_maintenancepackage"
 
     def base_queryset(self):
         return MaintenancePackage.objects.select_related("series__brand")
@@ -921,6 +936,9 @@ def package_detail(request, pk):
         header=header,
         columns=[_("类别"), _("代码"), _("名称"), _("工时/数量")],
         rows=rows,
+        links=[(_("编辑"), reverse("service:package-edit", args=[pkg.pk]), "bi-pencil")]
+        if request.user.has_perm("service.change_maintenancepackage")
+        else [],
     )
 
 

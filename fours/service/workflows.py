@@ -72,11 +72,12 @@ def require_appointment(appt, to) -> None:
     require_transition(APPOINTMENT, appt.status, to, labels=ApptStatus)
 
 
-def refuse_if_closed(ro, field: str = "status") -> None:
-    """A settled, delivered or cancelled order is immutable."""
+def refuse_if_closed(ro, field: str = "status", *, open_statuses=None) -> None:
+    """A settled, delivered or cancelled order is immutable (``open_statuses``: where the change may
+    still be made, EDITABLE unless given)."""
     from .choices import EDITABLE
 
-    if ro.status not in EDITABLE:
+    if ro.status not in (open_statuses or EDITABLE):
         raise BusinessError(
             {
                 field: _("工单%(no)s已%(status)s，不能修改")

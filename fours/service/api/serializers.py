@@ -145,6 +145,10 @@ class PaySerializer(serializers.Serializer):
     reference = serializers.CharField(required=False, allow_blank=True)
 
 
+class RefundSerializer(PaySerializer):
+    reason = serializers.CharField()
+
+
 class SettleSerializer(serializers.Serializer):
     on_account = serializers.BooleanField(default=False)
 
@@ -206,7 +210,7 @@ class SettlementSerializer(serializers.ModelSerializer):
 class PaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payment
-        fields = ["id", "number", "method", "amount", "reference", "at"]
+        fields = ["id", "number", "method", "amount", "reference", "note", "at"]
 
 
 class AppointmentSerializer(serializers.ModelSerializer):

@@ -109,6 +109,7 @@ class RepairOrderViewSet(
         "qc": ["service.qc_repairorder"],
         "settle": ["service.settle_repairorder"],
         "pay": ["service.add_payment"],
+        "refund": ["service.add_payment"],
         "reverse": ["service.reverse_settlement"],
         "deliver": ["service.deliver_repairorder"],
         "issue_parts": ["service.issue_repairorder"],
@@ -262,6 +263,21 @@ class RepairOrderViewSet(
             ro=self.get_object(),
             method=v["method"],
             amount=v["amount"],
+            reference=v.get("reference", ""),
+        )
+        return Response(s.PaymentSerializer(p).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.RefundSerializer, responses={201: s.PaymentSerializer})
+    @action(detail=True, methods=["post"])
+    def refund(self, request, pk=None):
+        """退款: money paid beyond what the order asks now, as a negative payment with its reason."""
+        v = _valid(request, s.RefundSerializer)
+        p = services.ro_refund(
+            actor=request.user,
+            ro=self.get_object(),
+            method=v["method"],
+            amount=v["amount"],
+            reason=v["reason"],
             reference=v.get("reference", ""),
         )
         return Response(s.PaymentSerializer(p).data, status=status.HTTP_201_CREATED)

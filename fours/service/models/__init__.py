@@ -28,6 +28,7 @@ from .workshop import (
     Settlement,
     Team,
     TimeLog,
+    WorkshopCapacity,
 )
 
 __all__ = [
@@ -56,4 +57,5 @@ __all__ = [
     "Settlement",
     "Team",
     "TimeLog",
+    "WorkshopCapacity",
 ]

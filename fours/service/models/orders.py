@@ -194,6 +194,14 @@ class RepairOrder(models.Model):
     def balance_due(self) -> Decimal:
         return self.customer_due - self.paid
 
+    @property
+    def overpaid(self) -> Decimal:
+        """What the customer paid beyond what the order asks now (after 反结算 nothing is asked yet)."""
+        from ..choices import ROStatus
+
+        asked = self.customer_due if self.status in (ROStatus.SETTLED, ROStatus.DELIVERED) else Decimal(0)
+        return max(self.paid - asked, Decimal(0))
+
 
 class LabourLine(models.Model):
     """A labour job (工时项目) on an order: payer, hours × rate, dispatch and work status."""

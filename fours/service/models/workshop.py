@@ -199,7 +199,7 @@ class Settlement(models.Model):
 
 
 class Payment(models.Model):
-    """收款: several per order allowed; a refund on reversal is a negative row."""
+    """收款: several per order allowed; a refund (退款) is a negative row with its reason in the note."""
 
     store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
     ro = models.ForeignKey("service.RepairOrder", on_delete=models.PROTECT, related_name="payments")
@@ -207,6 +207,7 @@ class Payment(models.Model):
     method = models.CharField(_("收款方式"), max_length=10, choices=PaymentMethod.choices)
     amount = models.DecimalField(_("金额"), **MONEY)
     reference = models.CharField(_("交易参考号"), max_length=60, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
     cashier = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("收银员"))
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
@@ -301,3 +302,20 @@ class AdvisorCapacity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id}/{self.advisor_id}: {self.per_day}"
+
+
+class WorkshopCapacity(models.Model):
+    """车间预约容量: what the whole workshop takes per day and per half-hour slot, whichever advisor
+    books (bays and technicians are shared). Its row is also the lock that serialises bookings."""
+
+    store = models.OneToOneField("core.Store", on_delete=models.CASCADE, verbose_name=_("门店"))
+    per_day = models.PositiveSmallIntegerField(_("车间每日预约上限"), default=40)
+    per_slot = models.PositiveSmallIntegerField(_("车间每时段上限"), default=4)
+
+    objects = StoreScopedManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("车间预约容量")
+
+    def __str__(self) -> str:
+        return f"{self.store_id}: {self.per_day}/{self.per_slot}"

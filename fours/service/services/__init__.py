@@ -12,6 +12,15 @@ from .appointments import (
     appointments_mark_no_shows,
     capacity_of,
     free_slots,
+    workshop_capacity,
+)
+from .catalog import (
+    capacity_save,
+    fault_code_save,
+    labour_rates_save,
+    operation_save,
+    package_save,
+    workshop_capacity_save,
 )
 from .orders import (
     discount_decide,
@@ -35,6 +44,7 @@ from .settlement import (
     next_maintenance_for,
     ro_deliver,
     ro_pay,
+    ro_refund,
     ro_settle,
     ro_settlement_reverse,
 )
@@ -52,6 +62,12 @@ from .workshop import (
 )
 
 __all__ = [
+    "capacity_save",
+    "workshop_capacity_save",
+    "fault_code_save",
+    "labour_rates_save",
+    "operation_save",
+    "package_save",
     "appointment_cancel",
     "appointment_create",
     "appointment_no_show",
@@ -86,8 +102,10 @@ __all__ = [
     "ro_photos_add",
     "ro_reception_update",
     "ro_receive",
+    "ro_refund",
     "ro_receive_new",
     "ro_settle",
     "ro_settlement_reverse",
     "technician_load",
+    "workshop_capacity",
 ]

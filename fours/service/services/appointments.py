@@ -1,4 +1,5 @@
-"""Appointments (预约): slots with a capacity per advisor, parts pre-picked for booked packages."""
+"""Appointments (预约): slots with a capacity per advisor and for the whole workshop, parts pre-picked
+for booked packages."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from fours.core.selectors import has_role
 
 from .. import workflows
 from ..choices import ApptChannel, ApptStatus
-from ..models import AdvisorCapacity, Appointment
+from ..models import AdvisorCapacity, Appointment, WorkshopCapacity
 from .common import release_all, require_text
 
 SLOT_MINUTES = 30
@@ -40,6 +41,15 @@ def capacity_of(store, advisor) -> tuple[int, int]:
     return (row.per_day, row.per_slot) if row else (DEFAULT_PER_DAY, DEFAULT_PER_SLOT)
 
 
+def workshop_capacity(store, *, lock: bool = False) -> WorkshopCapacity:
+    """The store's workshop capacity row (created with the defaults on first use); ``lock`` takes it
+    with a row lock, the serialisation point of bookings in the store."""
+    row, _created = WorkshopCapacity.objects.get_or_create(store=store)
+    if lock:
+        row = WorkshopCapacity.objects.select_for_update().get(pk=row.pk)
+    return row
+
+
 def slots() -> list[dt.time]:
     out, t = [], dt.datetime.combine(dt.date.today(), DAY_START)
     end = dt.datetime.combine(dt.date.today(), DAY_END)
@@ -50,16 +60,19 @@ def slots() -> list[dt.time]:
 
 
 def free_slots(store, advisor, day) -> list[tuple[dt.time, int]]:
-    """[(slot, places left)] of an advisor's day."""
+    """[(slot, places left)] of an advisor's day: the advisor's own places, within the workshop's."""
     per_day, per_slot = capacity_of(store, advisor)
-    taken = list(
-        Appointment.objects.filter(
-            store=store, advisor=advisor, date=day, status=ApptStatus.BOOKED
-        ).values_list("slot", flat=True)
+    shop = workshop_capacity(store)
+    booked = list(
+        Appointment.objects.filter(store=store, date=day, status=ApptStatus.BOOKED).values_list(
+            "advisor_id", "slot"
+        )
     )
-    if len(taken) >= per_day:
+    mine = [slot for adv, slot in booked if adv == advisor.pk]
+    if len(mine) >= per_day or len(booked) >= shop.per_day:
         return [(s, 0) for s in slots()]
-    return [(s, max(0, per_slot - taken.count(s))) for s in slots()]
+    every = [slot for _adv, slot in booked]
+    return [(s, max(0, min(per_slot - mine.count(s), shop.per_slot - every.count(s)))) for s in slots()]
 
 
 def _reserve_package(actor, appt) -> list[str]:
@@ -111,18 +124,27 @@ def appointment_create(
         raise field_error("jobs", _("请选择保养套餐或填写预约项目"))
     if package is not None and package.group_id != store.group_id:
         raise field_error("package", _("套餐不存在"))
-    # capacity: the advisor's rows are locked so two bookings cannot both take the last place
-    list(Appointment.objects.select_for_update().filter(store=store, advisor=advisor, date=date))
+    # capacity: the store's workshop row is locked, so two bookings cannot both take the last place
+    shop = workshop_capacity(store, lock=True)
     per_day, per_slot = capacity_of(store, advisor)
-    booked = Appointment.objects.filter(store=store, advisor=advisor, date=date, status=ApptStatus.BOOKED)
-    if booked.count() >= per_day:
+    booked = list(
+        Appointment.objects.filter(store=store, date=date, status=ApptStatus.BOOKED).values_list(
+            "advisor_id", "slot"
+        )
+    )
+    mine = [s for adv, s in booked if adv == advisor.pk]
+    if len(mine) >= per_day:
         raise field_error(
             "date",
             _("%(name)s 当天预约已满（%(n)s 台）")
             % {"name": advisor.get_full_name() or advisor, "n": per_day},
         )
-    if booked.filter(slot=slot).count() >= per_slot:
+    if mine.count(slot) >= per_slot:
         raise field_error("slot", _("该时段已约满，请选择其他时段"))
+    if len(booked) >= shop.per_day:
+        raise field_error("date", _("车间当天预约已满（%(n)s 台），请选择其他日期") % {"n": shop.per_day})
+    if sum(1 for _adv, s in booked if s == slot) >= shop.per_slot:
+        raise field_error("slot", _("车间该时段已约满（%(n)s 台），请选择其他时段") % {"n": shop.per_slot})
     appt = Appointment.objects.create(
         store=store,
         customer=vehicle.owner,

@@ -22,6 +22,7 @@ from .. import workflows
 from ..choices import (
     BELONGINGS,
     DAMAGE_KINDS,
+    DISCOUNTABLE,
     EDITABLE,
     WARNING_LIGHTS,
     Approval,
@@ -385,7 +386,11 @@ def ro_labour_add(*, actor, ro, operation=None, name="", hours=None, payer=Payer
         actor=actor,
         obj=ro,
         verb="added_job" if line.is_added else "line_saved",
-        changes={"labour": [None, str(line)], "amount": [None, line.amount], "payer": [None, line.get_payer_display()]},
+        changes={
+            "labour": [None, str(line)],
+            "amount": [None, line.amount],
+            "payer": [None, line.get_payer_display()],
+        },
     )
     return line
 
@@ -405,7 +410,11 @@ def ro_part_add(*, actor, ro, part, qty, payer=Payer.CUSTOMER, labour=None, unit
         actor=actor,
         obj=ro,
         verb="added_job" if line.is_added else "line_saved",
-        changes={"part": [None, part.part_no], "qty": [None, line.qty], "payer": [None, line.get_payer_display()]},
+        changes={
+            "part": [None, part.part_no],
+            "qty": [None, line.qty],
+            "payer": [None, line.get_payer_display()],
+        },
     )
     return line
 
@@ -585,7 +594,7 @@ def ro_discount_set(
     apply at once; above it they are refused, or sent for approval when ``request_approval``."""
     require_perm(actor, "service.change_repairorder")
     ro = lock_ro(ro)
-    workflows.refuse_if_closed(ro, "labour_discount_pct")
+    workflows.refuse_if_closed(ro, "labour_discount_pct", open_statuses=DISCOUNTABLE)
     lp = pricing.clean_pct(labour_pct, "labour_discount_pct")
     pp = pricing.clean_pct(parts_pct, "parts_discount_pct")
     limit = limit_for(actor, ro.store, LimitKind.DISCOUNT_PCT)
@@ -624,7 +633,7 @@ def discount_decide(*, actor, request: DiscountRequest, approve: bool, note: str
     ro = lock_ro(req.ro)
     if req.status != "pending":
         raise field_error("status", _("该申请已处理"))
-    workflows.refuse_if_closed(ro)
+    workflows.refuse_if_closed(ro, open_statuses=DISCOUNTABLE)
     if approve:
         limit = limit_for(actor, ro.store, LimitKind.DISCOUNT_PCT)
         if max(req.labour_pct, req.parts_pct) > limit:

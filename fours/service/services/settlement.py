@@ -150,6 +150,35 @@ def ro_settle(*, actor, ro, on_account: bool = False) -> Settlement:
     return st
 
 
+def _clean_payment(method, amount, verb) -> Decimal:
+    if method not in PaymentMethod.values:
+        raise field_error("method", _("请选择收款方式"))
+    try:
+        amount = round_money(to_decimal(amount))
+    except Exception:
+        raise field_error("amount", _("金额格式不正确")) from None
+    if not amount.is_finite() or amount <= 0:
+        raise field_error("amount", _("%(what)s金额必须大于0") % {"what": verb})
+    return amount
+
+
+def _payment(actor, ro, method, amount, reference="", note="") -> Payment:
+    pay = Payment(
+        store=ro.store,
+        ro=ro,
+        method=method,
+        amount=amount,
+        reference=reference.strip()[:60],
+        note=note[:200],
+        cashier=actor,
+    )
+    ro.paid += amount
+    ro.save(update_fields=["paid"])
+    pay.number = next_number(store=ro.store, kind=DocKind.PAYMENT)
+    pay.save()
+    return pay
+
+
 @transaction.atomic
 def ro_pay(*, actor, ro, method: str, amount, reference: str = "") -> Payment:
     """收款 at the cashier: cash, card, transfer, WeChat or Alipay; several payments allowed; more than
@@ -158,14 +187,7 @@ def ro_pay(*, actor, ro, method: str, amount, reference: str = "") -> Payment:
     ro = lock_ro(ro)
     if ro.status not in (ROStatus.SETTLED, ROStatus.DELIVERED):
         raise field_error("amount", _("工单尚未结算，不能收款"), code="not_settled")
-    if method not in PaymentMethod.values:
-        raise field_error("method", _("请选择收款方式"))
-    try:
-        amount = round_money(to_decimal(amount))
-    except Exception:
-        raise field_error("amount", _("金额格式不正确")) from None
-    if not amount.is_finite() or amount <= 0:
-        raise field_error("amount", _("收款金额必须大于0"))
+    amount = _clean_payment(method, amount, _("收款"))
     due = ro.customer_due - ro.paid
     if amount > due:
         raise field_error(
@@ -173,21 +195,42 @@ def ro_pay(*, actor, ro, method: str, amount, reference: str = "") -> Payment:
             _("收款金额 %(a)s 超过应收余额 %(d)s") % {"a": f"{amount:,.2f}", "d": f"{max(due, ZERO):,.2f}"},
             code="overpay",
         )
-    if method in (PaymentMethod.CARD, PaymentMethod.TRANSFER, PaymentMethod.WECHAT, PaymentMethod.ALIPAY):
-        reference = reference.strip()
-    pay = Payment(
-        store=ro.store, ro=ro, method=method, amount=amount, reference=reference[:60], cashier=actor
-    )
-    ro.paid += amount
-    ro.save(update_fields=["paid"])
-    pay.number = next_number(store=ro.store, kind=DocKind.PAYMENT)
-    pay.save()
+    pay = _payment(actor, ro, method, amount, reference)
     audit_record(
         actor=actor,
         obj=ro,
         verb="paid",
-        changes={"amount": [None, amount], "method": [None, method]},
+        changes={"amount": [None, amount], "method": [None, pay.get_method_display()]},
         note=pay.number,
+    )
+    return pay
+
+
+@transaction.atomic
+def ro_refund(*, actor, ro, method: str, amount, reason: str, reference: str = "") -> Payment:
+    """退款: what the customer paid beyond what the order now asks (after 反结算, or a new settlement
+    lower than the old one) goes back, as a negative payment with its reason. More is refused."""
+    require_perm(actor, "service.add_payment")
+    ro = lock_ro(ro)
+    if ro.status not in (ROStatus.AWAITING_SETTLEMENT, ROStatus.SETTLED):
+        raise field_error(
+            "amount", _("工单当前为“%(s)s”，不能退款") % {"s": ro.get_status_display()}, code="no_refund"
+        )
+    reason = require_text(reason, "reason", _("请填写退款原因"))
+    amount = _clean_payment(method, amount, _("退款"))
+    if amount > ro.overpaid:
+        raise field_error(
+            "amount",
+            _("退款金额 %(a)s 超过多收金额 %(o)s") % {"a": f"{amount:,.2f}", "o": f"{ro.overpaid:,.2f}"},
+            code="over_refund",
+        )
+    pay = _payment(actor, ro, method, -amount, reference, note=reason)
+    audit_record(
+        actor=actor,
+        obj=ro,
+        verb="refunded",
+        changes={"amount": [None, -amount], "method": [None, pay.get_method_display()]},
+        note=f"{pay.number} {reason}",
     )
     return pay
 
@@ -304,6 +347,10 @@ def ro_deliver(*, actor, ro, next_date=None, next_km=None, keys_returned: bool =
     if due > 0 and not ro.on_account:
         raise field_error(
             "status", _("客户尚欠 %(d)s 元，收清或挂账后才能放行") % {"d": f"{due:,.2f}"}, code="unpaid"
+        )
+    if due < 0:
+        raise field_error(
+            "status", _("客户多付 %(o)s 元，请先退款再交车") % {"o": f"{-due:,.2f}"}, code="overpaid"
         )
     if next_date is None or next_km is None:
         d, k = next_maintenance_for(ro)

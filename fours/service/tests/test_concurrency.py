@@ -152,3 +152,60 @@ def test_two_storekeepers_issue_the_last_units_at_once(store_a, make_user):
     assert other.parts.filter(qty_issued__gt=0).count() == 0
     assert len(refused) == 1 or other.parts.filter(status=PartStatus.WAITING).count() == 2
     assert stock_differences(store_a) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_advisors_book_the_last_workshop_place_at_once(store_a, make_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are proven on PostgreSQL")
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fours.service.models import Appointment
+
+    from .factories import vehicle_for
+
+    w = build_world(store_a, make_user)
+    shop = services.workshop_capacity(store_a)
+    shop.per_slot = 1
+    shop.save()
+    day = timezone.localdate() + dt.timedelta(days=2)
+    cars = [vehicle_for(store_a, w["advisor"]), vehicle_for(store_a, w["advisor"])]
+    start = threading.Barrier(2)
+    ok, refused, errors = [], [], []
+
+    def book(advisor, vehicle):
+        from django.db import connection as conn
+
+        try:
+            start.wait()
+            ok.append(
+                services.appointment_create(
+                    actor=advisor,
+                    store=store_a,
+                    vehicle=vehicle,
+                    advisor=advisor,
+                    date=day,
+                    slot=dt.time(10, 0),
+                    jobs="常规保养",
+                )
+            )
+        except BusinessError as e:
+            refused.append(e)
+        except BaseException as e:
+            errors.append(e)
+        finally:
+            conn.close()
+
+    threads = [
+        threading.Thread(target=book, args=a) for a in ((w["advisor"], cars[0]), (w["advisor2"], cars[1]))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(ok) == 1 and len(refused) == 1 and "slot" in refused[0].message_dict
+    assert Appointment.objects.filter(store=store_a, date=day).count() == 1

@@ -293,3 +293,76 @@ def test_issue_all_statements_do_not_grow_with_lines(world, store_a):
         )
         assert ro.parts.filter(status=PartStatus.ISSUED).count() == n
     assert counts[0] == counts[1], counts
+
+
+def test_the_workshop_capacity_caps_all_advisors_together(world, store_a):
+    w = world
+    shop = services.workshop_capacity(store_a)
+    assert (shop.per_day, shop.per_slot) == (40, 4)  # created with the defaults on first use
+    shop.per_day, shop.per_slot = 2, 1
+    shop.save()
+    day = timezone.localdate() + dt.timedelta(days=3)
+
+    def book(advisor, slot):
+        return services.appointment_create(
+            actor=advisor,
+            store=store_a,
+            vehicle=vehicle_for(store_a, w["advisor"]),
+            advisor=advisor,
+            date=day,
+            slot=slot,
+            jobs="常规保养",
+        )
+
+    book(w["advisor"], dt.time(9, 0))
+    assert dict(services.free_slots(store_a, w["advisor2"], day))[dt.time(9, 0)] == 0
+    assert dict(services.free_slots(store_a, w["advisor2"], day))[dt.time(9, 30)] == 1
+    with pytest.raises(BusinessError) as e:  # advisor2 has room of their own, the workshop has not
+        book(w["advisor2"], dt.time(9, 0))
+    assert "车间该时段已约满" in e.value.message_dict["slot"][0]
+    book(w["advisor2"], dt.time(9, 30))
+    with pytest.raises(BusinessError) as e:
+        book(w["advisor2"], dt.time(14, 0))
+    assert "车间当天预约已满" in e.value.message_dict["date"][0]
+    assert services.free_slots(store_a, w["advisor"], day)[0][1] == 0
+
+
+def test_refund_after_a_reversal_and_a_lower_settlement(world, store_a):
+    from fours.service import reports
+
+    w = world
+    ro = ready_to_settle(w, store_a)
+    st = services.ro_settle(actor=w["cashier"], ro=ro)
+    services.ro_pay(actor=w["cashier"], ro=ro, method="wechat", amount=st.customer_amount)
+    services.ro_settlement_reverse(actor=w["manager"], ro=ro, reason="漏给会员折扣")
+    ro.refresh_from_db()
+    assert ro.overpaid == st.customer_amount  # nothing is asked until the new settlement
+    services.ro_discount_set(actor=w["advisor"], ro=ro, labour_pct=5, parts_pct=5, reason="会员")
+    st2 = services.ro_settle(actor=w["cashier"], ro=ro)
+    ro.refresh_from_db()
+    over = st.customer_amount - st2.customer_amount
+    assert over > 0 and ro.overpaid == over
+    with pytest.raises(BusinessError) as e:
+        services.ro_deliver(actor=w["advisor"], ro=ro)
+    assert "多付" in e.value.message_dict["status"][0]
+    for bad, field in (
+        ({"amount": over + 1}, "amount"),
+        ({"reason": " "}, "reason"),
+        ({"method": "x"}, "method"),
+    ):
+        args = {"method": "wechat", "amount": over, "reason": "折扣差额退回"} | bad
+        with pytest.raises(BusinessError) as e:
+            services.ro_refund(actor=w["cashier"], ro=ro, **args)
+        assert field in e.value.message_dict
+    ro.refresh_from_db()
+    assert ro.paid == st.customer_amount  # nothing changed by the refused refunds
+    refund = services.ro_refund(
+        actor=w["cashier"], ro=ro, method="wechat", amount=over, reason="折扣差额退回"
+    )
+    assert refund.amount == -over and refund.note == "折扣差额退回"
+    ro.refresh_from_db()
+    assert ro.paid == st2.customer_amount and ro.overpaid == 0
+    assert AuditEvent.objects.filter(object_id=str(ro.pk), verb="refunded").count() == 1
+    day = reports.cashier_day(store_a, timezone.localdate())
+    assert day["total"] == st2.customer_amount  # the day's takings are net of the refund
+    services.ro_deliver(actor=w["advisor"], ro=ro)

@@ -167,3 +167,25 @@ def test_dashboard_shows_a_zero_rate_as_a_figure_and_no_data_as_a_dash(world, st
     assert r.context["rework"] == 0
     html = r.content.decode()
     assert "0.0%" in html and "—%" not in html
+
+
+def test_cashier_refunds_through_the_order_page_after_a_reversal(world, store_a, client_for):
+    from .conftest import ready_to_settle
+
+    ro = ready_to_settle(world, store_a)
+    st = services.ro_settle(actor=world["cashier"], ro=ro)
+    services.ro_pay(actor=world["cashier"], ro=ro, method="cash", amount=st.customer_amount)
+    services.ro_settlement_reverse(actor=world["manager"], ro=ro, reason="重开发票")
+    c = client_for(world["cashier"])
+    html = c.get(ro.get_absolute_url()).content.decode()
+    assert 'id="refund-form"' in html
+    url = reverse("service:ro-act", args=[ro.pk, "refund"])
+    r = c.post(url, {"method": "cash", "amount": "1.00", "reason": ""}, follow=True)
+    assert "请填写退款原因" in r.content.decode()
+    r = c.post(
+        url, {"method": "cash", "amount": str(st.customer_amount), "reason": "客户改为对公转账"}, follow=True
+    )
+    assert "已退款" in r.content.decode()
+    ro.refresh_from_db()
+    assert ro.paid == 0 and ro.payments.order_by("id").last().amount == -st.customer_amount
+    assert 'id="refund-form"' not in c.get(ro.get_absolute_url()).content.decode()
