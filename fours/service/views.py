@@ -926,8 +926,11 @@ def package_detail(request, pk):
     header = [
         (_("套餐代码"), pkg.code),
         (_("适用车系"), pkg.series or _("全部")),
-        (_("适用里程"), pkg.mileage_km),
-        (_("保养间隔"), f"{pkg.interval_km} km / {pkg.interval_months} 月"),
+        (_("适用里程"), f"{pkg.mileage_km:,} km"),
+        (
+            _("保养间隔"),
+            _("%(km)s km / %(m)s 个月") % {"km": f"{pkg.interval_km:,}", "m": pkg.interval_months},
+        ),
     ]
     return doc_page(
         request,
