@@ -1,6 +1,8 @@
 """Pages answer, store scoping gives 404, query counts are pinned."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fours.core.roles import Role
@@ -117,25 +119,32 @@ def test_ro_detail_queries_do_not_grow_with_lines(world, store_a, client_for, dj
     ro = confirmed(w, store_a)
     c = client_for(w["manager"])
     c.get(ro.get_absolute_url())
+    with CaptureQueriesContext(connection) as few:
+        assert c.get(ro.get_absolute_url()).status_code == 200
     for _ in range(14):
         services.ro_labour_add(actor=w["advisor"], ro=ro, operation=w["op_diag"])
         services.ro_part_add(actor=w["advisor"], ro=ro, part=w["filter"], qty=1)
     assert ro.labour.count() + ro.parts.count() >= 30
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(40), CaptureQueriesContext(connection) as many:
         assert c.get(ro.get_absolute_url()).status_code == 200
+    assert len(many) == len(few), (len(few), len(many))
 
 
 def test_board_queries_do_not_grow_with_vehicles(world, store_a, client_for, django_assert_max_num_queries):
     w = world
     c = client_for(w["manager"])
+    counts = []
     for i in range(60):
         v = vehicle_for(store_a, w["advisor"], name=f"客户{i}")
         ro = receive(w, store_a, vehicle=v, package=w["package"])
         services.ro_labour_add(actor=w["advisor"], ro=ro, operation=w["op_brake"])
-    c.get(reverse("service:board"))
-    with django_assert_max_num_queries(14):
-        r = c.get(reverse("service:board"))
+        if i in (0, 59):
+            c.get(reverse("service:board"))
+            with django_assert_max_num_queries(14), CaptureQueriesContext(connection) as ctx:
+                r = c.get(reverse("service:board"))
+            counts.append(len(ctx))
     assert r.content.decode().count("data-ro=") == 60
+    assert counts[0] == counts[1], counts
 
 
 def test_vehicle_timeline_shows_orders(world, store_a):
