@@ -373,6 +373,8 @@ def ro_parts_issue(*, actor, ro, old_part_handed_in: bool = False) -> list[PartL
     """全部发料: every approved line of the order still to issue, in one pass over the stock ledger
     (balances locked once, one move per line, one audit event). All or nothing: a warranty line without
     its old part refuses the whole pick list; lines the stock cannot serve become 缺件 with a demand."""
+    require_perm(actor, "service.issue_repairorder")
+    ro = lock_ro(ro)  # the lines are read under the order's lock, so a second storekeeper waits
     lines = list(
         PartLine.objects.filter(ro=ro, approval=Approval.APPROVED, qty__gt=F("qty_issued"))
         .exclude(status=PartStatus.CANCELLED)
@@ -380,16 +382,17 @@ def ro_parts_issue(*, actor, ro, old_part_handed_in: bool = False) -> list[PartL
     )
     if not lines:
         raise field_error("lines", _("本工单没有待发的配件"), code="nothing_to_issue")
-    return _issue(actor, ro, [(ln, None) for ln in lines], old_part_handed_in)
+    return _issue(actor, ro, [(ln, None) for ln in lines], old_part_handed_in, ro_locked=True)
 
 
-def _issue(actor, ro, wanted, old_part_handed_in) -> list[PartLine]:
+def _issue(actor, ro, wanted, old_part_handed_in, *, ro_locked: bool = False) -> list[PartLine]:
     from fours.parts.choices import MoveKind
     from fours.parts.models import StockBalance
     from fours.parts.services import clean_qty, stock_issue_lines
 
     require_perm(actor, "service.issue_repairorder")
-    ro = lock_ro(ro)
+    if not ro_locked:
+        ro = lock_ro(ro)
     _require_open(ro)
     locked = {
         ln.pk: ln
