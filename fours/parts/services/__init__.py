@@ -21,6 +21,7 @@ from .catalog import (
 from .stock import (
     clean_qty,
     fill_rate_record,
+    fill_rate_records,
     lock_balance,
     lock_balances,
     post_move,
@@ -42,6 +43,7 @@ __all__ = [
     "clean_qty",
     "config_for",
     "fill_rate_record",
+    "fill_rate_records",
     "lock_balance",
     "lock_balances",
     "normalize_part_no",

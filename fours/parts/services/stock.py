@@ -517,15 +517,27 @@ def purchase_demand_add(
 
 def fill_rate_record(*, store, part, channel, qty_requested, qty_served_from_stock, doc) -> FillRateRecord:
     """One requested line for the first-request fill rate (满足率)."""
+    return fill_rate_records(
+        store=store, channel=channel, doc=doc, lines=[(part, qty_requested, qty_served_from_stock)]
+    )[0]
+
+
+def fill_rate_records(*, store, channel, doc, lines) -> list[FillRateRecord]:
+    """Several first requests of one document at once: ``lines`` of (part, requested, served from stock)."""
     if channel not in Channel.values:
         raise BusinessError({"channel": _("未知渠道")})
     ct, oid, _n = doc_ref(doc)
-    return FillRateRecord.objects.create(
-        store=store,
-        part=part,
-        channel=channel,
-        qty_requested=to_decimal(qty_requested),
-        qty_served=min(to_decimal(qty_served_from_stock), to_decimal(qty_requested)),
-        content_type=ct,
-        object_id=oid,
+    return FillRateRecord.objects.bulk_create(
+        [
+            FillRateRecord(
+                store=store,
+                part=part,
+                channel=channel,
+                qty_requested=to_decimal(requested),
+                qty_served=min(to_decimal(served), to_decimal(requested)),
+                content_type=ct,
+                object_id=oid,
+            )
+            for part, requested, served in lines
+        ]
     )

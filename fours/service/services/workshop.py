@@ -386,9 +386,9 @@ def ro_parts_issue(*, actor, ro, old_part_handed_in: bool = False) -> list[PartL
 
 
 def _issue(actor, ro, wanted, old_part_handed_in, *, ro_locked: bool = False) -> list[PartLine]:
-    from fours.parts.choices import MoveKind
+    from fours.parts.choices import Channel, MoveKind
     from fours.parts.models import StockBalance
-    from fours.parts.services import clean_qty, stock_issue_lines
+    from fours.parts.services import clean_qty, fill_rate_records, stock_issue_lines
 
     require_perm(actor, "service.issue_repairorder")
     if not ro_locked:
@@ -430,6 +430,18 @@ def _issue(actor, ro, wanted, old_part_handed_in, *, ro_locked: bool = False) ->
         b.part_id: b.on_hand - b.reserved + held.get(b.part_id, ZERO)
         for b in StockBalance.objects.filter(store=ro.store, part_id__in={ln.part_id for ln, _q in plan})
     }
+    # A line issued without a requisition (领料申请) first is asked for now: its first request counts
+    # in the fill rate (满足率, channel 维修) as part_request would have counted it.
+    first = [(ln, qty) for ln, qty in plan if ln.status == PartStatus.PLANNED]
+    if first:
+        seen = dict(available)
+        rows = []
+        for ln, _qty in first:
+            need = ln.qty - ln.qty_issued
+            served = min(need, max(seen.get(ln.part_id, ZERO), ZERO))
+            seen[ln.part_id] = seen.get(ln.part_id, ZERO) - need
+            rows.append((ln.part, need, served))
+        fill_rate_records(store=ro.store, channel=Channel.REPAIR, doc=ro, lines=rows)
     to_issue = []
     for line, qty in plan:
         left = available.get(line.part_id, ZERO)

@@ -240,8 +240,14 @@ def test_issue_all_parts_in_one_pass_marks_the_short_line_and_balances_stay_true
     assert ro_events.filter(verb="stock_issue").count() == 1  # one event for the whole pick list
     assert StockMove.objects.filter(object_id=str(ro.pk), kind="ro_issue").count() == 3
     assert stock_differences(store_a) == []
+    # issued without a requisition first: each line's first request counts in the fill rate
+    served = {
+        r.part_id: r.qty_served for r in FillRateRecord.objects.filter(channel="repair", object_id=str(ro.pk))
+    }
+    assert served == {w["oil"].pk: D("4.5"), w["filter"].pk: 1, w["pads"].pk: 1, w["rare"].pk: 0}
     services.ro_parts_issue(actor=w["keeper"], ro=ro)  # asking again: still short, no second demand
     assert PurchaseDemand.objects.filter(part=w["rare"]).count() == 1
+    assert FillRateRecord.objects.filter(channel="repair", object_id=str(ro.pk)).count() == 4
     assert StockMove.objects.filter(object_id=str(ro.pk), kind="ro_issue").count() == 3
     with pytest.raises(PermissionDenied):
         services.ro_parts_issue(actor=w["tech"], ro=ro)
