@@ -1,7 +1,9 @@
-"""The service flow in Chinese, role by role: reception (walk-around marks, package), estimate signed on
-screen, an added warranty job approved, dispatch, clock on/off, parts issued with the old part handed in,
-QC with one rework, settlement with two payers, payment, delivery — the board and the dashboard on the way."""
+"""The service flow in Chinese, role by role: an appointment with the car's package (parts pre-picked),
+reception from it (walk-around marks), estimate signed on screen, an added warranty job approved, dispatch,
+clock on/off, parts issued with the old part handed in (the stock card shows the order), QC with one
+rework, settlement with two payers, payment, delivery — the board and the dashboard checked on the way."""
 
+import datetime as dt
 import re
 import sqlite3
 
@@ -26,18 +28,26 @@ def _session(browser, demo_server, username, width=1366, height=900):
     return ctx, page
 
 
-def _free_plate(tag):
+def _db():
     import os
 
-    db = ROOT / "var" / f"browser-test{os.environ.get('FOURS_BROWSER_TAG', '')}.sqlite3"
-    with sqlite3.connect(db) as c:
-        row = c.execute(
-            "SELECT plate FROM customers_vehicle WHERE plate != '' AND created_store_id = "
-            "(SELECT id FROM core_store WHERE code = 'GZTY') AND model_id IS NOT NULL "
-            "AND id NOT IN (SELECT vehicle_id FROM service_repairorder) "
-            "AND id NOT IN (SELECT vehicle_id FROM service_appointment) ORDER BY id DESC LIMIT 1"
+    return sqlite3.connect(ROOT / "var" / f"browser-test{os.environ.get('FOURS_BROWSER_TAG', '')}.sqlite3")
+
+
+def _free_car():
+    """(plate, series) of a demo car of the Toyota store with no order and no appointment yet."""
+    with _db() as c:
+        return c.execute(
+            "SELECT v.plate, s.name FROM customers_vehicle v JOIN customers_vehiclemodel m ON m.id = v.model_id "
+            "JOIN customers_series s ON s.id = m.series_id WHERE v.plate != '' AND v.created_store_id = "
+            "(SELECT id FROM core_store WHERE code = 'GZTY') "
+            "AND v.id NOT IN (SELECT vehicle_id FROM service_repairorder) "
+            "AND v.id NOT IN (SELECT vehicle_id FROM service_appointment) ORDER BY v.id DESC LIMIT 1"
         ).fetchone()
-    return row[0]
+
+
+def _yuan(text):
+    return float(text.replace("¥", "").replace(",", "").strip() or 0)
 
 
 def _no_error(page):
@@ -58,15 +68,46 @@ def _sign(page, form):
 
 def test_service_flow_in_chinese(browser, demo_server):
     url = demo_server["url"]
-    plate = _free_plate("")
+    plate, series = _free_car()
 
-    # 服务顾问: reception on a tablet-sized screen — find the car by its plate, package suggested
+    def board_row():
+        """The car's row on the workshop board (as the workshop TV shows it)."""
+        c, p = _session(browser, demo_server, "toyota.foreman")
+        p.goto(f"{url}/service/board/")
+        text = p.locator("#board-table tr", has_text=plate).inner_text()
+        c.close()
+        return text
+
+    # 服务经理: today's output before the car
+    ctx, page = _session(browser, demo_server, "toyota.servicemgr")
+    page.goto(f"{url}/service/dashboard/")
+    output_before = _yuan(page.locator("#kpi-output").inner_text())
+    ctx.close()
+
+    # 服务顾问: the customer books by phone — the car found by its plate tail, the package for its series;
+    # the package's parts are pre-picked (reserved) for the booking
     ctx, page = _session(browser, demo_server, "toyota.advisor", 1180, 820)
-    page.goto(f"{url}/service/reception/")
+    page.goto(f"{url}/service/appointments/new/")
     page.locator("input[name=vehicle__q]").fill(plate[-5:])
     page.locator("#vehicle-results button").first.click()
-    expect(page.locator("#picked-vehicle")).to_contain_text(plate)
-    expect(page.locator("#packages input:checked")).to_have_count(1)
+    day = dt.date.today() + dt.timedelta(days=2)
+    page.fill("#id_date", day.isoformat())
+    page.fill("#id_slot", "09:00")
+    package = page.locator("#id_package option", has_text=series).first.get_attribute("value")
+    page.select_option("#id_package", package)
+    page.fill("#id_jobs", "常规保养，刹车有异响")
+    page.get_by_role("button", name="保存").click()
+    _no_error(page)
+    expect(page.locator(".alert-success")).to_contain_text("已预约")
+    page.goto(f"{url}/service/appointments/day/?date={day.isoformat()}")
+    expect(page.locator("tr", has_text=plate)).to_contain_text("已预留")
+
+    # 服务顾问: the car arrives — reception from the appointment on a tablet-sized screen
+    page.goto(f"{url}/service/appointments/day/?date={day.isoformat()}")
+    page.locator("tr", has_text=plate).get_by_role("link").first.click()
+    page.get_by_role("link", name="到店接车").click()
+    expect(page.locator("h1")).to_contain_text("预约")
+    expect(page.locator("#vehicle-panel")).to_contain_text("配件已预留")
     page.fill("#odometer_km", "99000")
     box = page.locator("#car").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 4)
@@ -117,6 +158,7 @@ def test_service_flow_in_chinese(browser, demo_server):
     expect(page.locator("#board-table")).to_contain_text(plate)
     shot(page, "service-board")
     ctx.close()
+    assert "在修" in board_row()
 
     def tech_works():
         c, p = _session(browser, demo_server, "toyota.tech", 820, 1180)
@@ -154,6 +196,15 @@ def test_service_flow_in_chinese(browser, demo_server):
     expect(page.locator("form.issue-form")).to_have_count(0)
     expect(page.locator("#issue-all")).to_have_count(0)
     expect(page.locator("#part-lines")).to_contain_text("已交旧")
+    # the stock card (卡片账) of an issued part shows the order's issue and the running balance
+    ro_number = page.locator("h1").inner_text().split()[1]
+    with _db() as c:
+        part_id = c.execute(
+            "SELECT part_id FROM service_partline WHERE ro_id = ? ORDER BY id LIMIT 1",
+            (int(ro_url.rstrip("/").rsplit("/", 1)[1]),),
+        ).fetchone()[0]
+    page.goto(f"{url}/parts/catalog/{part_id}/card/")
+    expect(page.locator("tr", has_text=ro_number).first).to_contain_text("维修领料")
     ctx.close()
 
     # 机修工: clock on and off each job (the self-check is recorded on finishing)
@@ -176,6 +227,7 @@ def test_service_flow_in_chinese(browser, demo_server):
     page.get_by_role("button", name="返工").click()
     expect(page.locator("#ro-status")).to_have_text("返工")
     ctx.close()
+    assert "返工" in board_row()
     tech_works()
     ctx, page = _session(browser, demo_server, "toyota.qc")
     page.goto(ro_url)
@@ -218,6 +270,6 @@ def test_service_flow_in_chinese(browser, demo_server):
     expect(page.get_by_role("link", name="出门证")).to_be_visible()
     page.goto(f"{url}/service/dashboard/")
     expect(page.locator("#kpis")).to_contain_text("今日产值")
-    assert page.locator("#kpi-output").inner_text().strip() not in ("", "0.00")
+    assert _yuan(page.locator("#kpi-output").inner_text()) > output_before
     shot(page, "service-dashboard")
     ctx.close()
