@@ -100,6 +100,15 @@ def _code(value, errors: _Errors, field: str = "code") -> str:
     return code
 
 
+def _code_unique(model, group, code, current, errors: _Errors, message) -> None:
+    """A catalogue code is unique in the group (the row being edited aside)."""
+    if not code or "code" in errors:
+        return
+    taken = model.objects.filter(group=group, code=code).exclude(pk=current.pk if current else None)
+    if taken.exists():
+        errors.add("code", message % {"code": code})
+
+
 def _name(value, errors: _Errors, field: str = "name", max_length: int = 100) -> str:
     name = _text(value)
     if not name:
@@ -229,14 +238,7 @@ def operation_save(*, actor, group, data: dict, times: list[dict] = (), operatio
     if msg:
         errors.add("standard_hours", msg)
     rows = _clean_times(group, times, errors)
-    if (
-        code
-        and "code" not in errors
-        and LabourOperation.objects.filter(group=group, code=code)
-        .exclude(pk=operation.pk if operation else None)
-        .exists()
-    ):
-        errors.add("code", _("工时代码 %(code)s 已存在") % {"code": code})
+    _code_unique(LabourOperation, group, code, operation, errors, _("工时代码 %(code)s 已存在"))
     errors.raise_if_any()
     values = {
         "code": code,
@@ -498,14 +500,7 @@ def package_save(
     part_rows = _clean_package_parts(group, parts, errors)
     if not lab_rows and not part_rows:
         errors.add("labour", _("套餐至少要有一项工时或配件"))
-    if (
-        code
-        and "code" not in errors
-        and MaintenancePackage.objects.filter(group=group, code=code)
-        .exclude(pk=package.pk if package else None)
-        .exists()
-    ):
-        errors.add("code", _("套餐代码 %(code)s 已存在") % {"code": code})
+    _code_unique(MaintenancePackage, group, code, package, errors, _("套餐代码 %(code)s 已存在"))
     errors.raise_if_any()
     values = {
         "code": code,
@@ -564,12 +559,7 @@ def fault_code_save(*, actor, group, data: dict, fault=None) -> FaultCode:
     system = _text(data.get("system"))
     if len(system) > 30:
         errors.add("system", _("最多%(n)s个字") % {"n": 30})
-    if (
-        code
-        and "code" not in errors
-        and FaultCode.objects.filter(group=group, code=code).exclude(pk=fault.pk if fault else None).exists()
-    ):
-        errors.add("code", _("代码 %(code)s 已存在") % {"code": code})
+    _code_unique(FaultCode, group, code, fault, errors, _("代码 %(code)s 已存在"))
     errors.raise_if_any()
     values = {
         "code": code,
