@@ -1,9 +1,18 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ApptStatus, ROStatus, TaskStatus
-from .models import Appointment, FollowUpTask, LabourOperation, RepairOrder, ServiceReceivable
+from .models import (
+    Appointment,
+    FaultCode,
+    FollowUpTask,
+    LabourOperation,
+    MaintenancePackage,
+    RepairOrder,
+    ServiceReceivable,
+)
 
 
 class ROFilter(django_filters.FilterSet):
@@ -36,6 +45,14 @@ class AppointmentFilter(django_filters.FilterSet):
         fields = ["date", "status", "advisor"]
 
 
+def active_filter():
+    """启用: all / yes / no (instead of the null-boolean select's 'unknown' for 'all')."""
+    return django_filters.BooleanFilter(
+        label=_("启用"),
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))]),
+    )
+
+
 class OperationFilter(django_filters.FilterSet):
     code = django_filters.CharFilter(label=_("代码"), lookup_expr="istartswith")
     name = django_filters.CharFilter(label=_("名称"), lookup_expr="icontains")
@@ -61,3 +78,23 @@ class FollowUpFilter(django_filters.FilterSet):
 
     def only_mine(self, qs, name, value):
         return qs.filter(assignee=self.request.user) if value else qs
+
+
+class PackageFilter(django_filters.FilterSet):
+    code = django_filters.CharFilter(label=_("套餐代码"), lookup_expr="istartswith")
+    name = django_filters.CharFilter(label=_("套餐名称"), lookup_expr="icontains")
+    is_active = active_filter()
+
+    class Meta:
+        model = MaintenancePackage
+        fields = ["code", "name", "series", "is_active"]
+
+
+class FaultCodeFilter(django_filters.FilterSet):
+    code = django_filters.CharFilter(label=_("代码"), lookup_expr="istartswith")
+    name = django_filters.CharFilter(label=_("名称"), lookup_expr="icontains")
+    is_active = active_filter()
+
+    class Meta:
+        model = FaultCode
+        fields = ["code", "name", "kind", "is_active"]

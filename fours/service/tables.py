@@ -1,9 +1,11 @@
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Appointment,
+    FaultCode,
     FollowUpTask,
     LabourOperation,
     MaintenancePackage,
@@ -115,3 +117,40 @@ class FollowUpTable(tables.Table):
             reverse("service:followup-record", args=[record.pk]),
             _("记录回访"),
         )
+
+
+class EditColumnMixin(tables.Table):
+    """A catalogue list of 售后设置: an 编辑 button on every row (``edit_url`` names the edit page)."""
+
+    edit_url = ""
+    edit = tables.Column(
+        verbose_name="",
+        empty_values=(),
+        orderable=False,
+        exclude_from_export=True,
+        attrs={"td": {"class": "text-end text-nowrap"}},
+    )
+
+    def render_edit(self, record):
+        return format_html(
+            '<a class="btn btn-sm btn-outline-primary py-0" href="{}"><i class="bi bi-pencil"></i> {}</a>',
+            reverse(self.edit_url, args=[record.pk]),
+            _("编辑"),
+        )
+
+
+class OperationManageTable(EditColumnMixin, OperationTable):
+    edit_url = "service:operation-edit"
+
+
+class PackageManageTable(EditColumnMixin, PackageTable):
+    edit_url = "service:package-edit"
+
+
+class FaultCodeTable(EditColumnMixin):
+    edit_url = "service:faultcode-edit"
+
+    class Meta:
+        model = FaultCode
+        fields = ("code", "name", "kind", "system", "is_active")
+        attrs = {"class": "table table-sm table-hover mb-0"}

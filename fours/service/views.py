@@ -900,7 +900,7 @@ class PackageListView(FoursListView):
     model = MaintenancePackage
     table_class = tables.PackageTable
     current_store_only = False
-    filterset_class = None
+    filterset_class = filters.PackageFilter
     title = gettext_lazy("保养套餐")
     create_url = reverse_lazy("service:package-create")
     create_perm = "service.add_maintenancepackage"

@@ -5,15 +5,12 @@ fours.service.services.catalog, show its field errors on the form."""
 
 from __future__ import annotations
 
-import django_filters
-import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,10 +21,11 @@ from fours.core.views import FoursListView, perm_or_403, work_store
 
 from . import services
 from .choices import FaultKind, LabourCategory, Payer
+from .filters import FaultCodeFilter
 from .models import AdvisorCapacity, FaultCode, LabourOperation, LabourRate, MaintenancePackage
 from .services.appointments import DEFAULT_PER_DAY, DEFAULT_PER_SLOT
 from .services.catalog import group_series
-from .tables import OperationTable, PackageTable
+from .tables import FaultCodeTable, OperationManageTable, PackageManageTable
 from .views import OperationListView, PackageListView
 
 
@@ -59,14 +57,6 @@ def _rows(post, *names: str) -> list[dict]:
         if any(row.values()):
             out.append(row)
     return out
-
-
-def _edit_button(url: str) -> str:
-    return format_html(
-        '<a class="btn btn-sm btn-outline-primary py-0" href="{}"><i class="bi bi-pencil"></i> {}</a>',
-        url,
-        _("编辑"),
-    )
 
 
 # --- 售后设置: labour rates and appointment capacity ---------------------------------------------------
@@ -234,59 +224,6 @@ def service_settings(request):
 
 
 # --- lists ----------------------------------------------------------------------------------------
-
-
-class OperationManageTable(OperationTable):
-    edit = tables.Column(
-        verbose_name="",
-        empty_values=(),
-        orderable=False,
-        exclude_from_export=True,
-        attrs={"td": {"class": "text-end text-nowrap"}},
-    )
-
-    def render_edit(self, record):
-        return _edit_button(reverse("service:operation-edit", args=[record.pk]))
-
-
-class PackageManageTable(PackageTable):
-    edit = tables.Column(
-        verbose_name="",
-        empty_values=(),
-        orderable=False,
-        exclude_from_export=True,
-        attrs={"td": {"class": "text-end text-nowrap"}},
-    )
-
-    def render_edit(self, record):
-        return _edit_button(reverse("service:package-edit", args=[record.pk]))
-
-
-class FaultCodeTable(tables.Table):
-    edit = tables.Column(
-        verbose_name="",
-        empty_values=(),
-        orderable=False,
-        exclude_from_export=True,
-        attrs={"td": {"class": "text-end text-nowrap"}},
-    )
-
-    class Meta:
-        model = FaultCode
-        fields = ("code", "name", "kind", "system", "is_active")
-        attrs = {"class": "table table-sm table-hover mb-0"}
-
-    def render_edit(self, record):
-        return _edit_button(reverse("service:faultcode-edit", args=[record.pk]))
-
-
-class FaultCodeFilter(django_filters.FilterSet):
-    code = django_filters.CharFilter(label=gettext_lazy("代码"), lookup_expr="istartswith")
-    name = django_filters.CharFilter(label=gettext_lazy("名称"), lookup_expr="icontains")
-
-    class Meta:
-        model = FaultCode
-        fields = ["code", "name", "kind", "is_active"]
 
 
 class _ManageMixin:
