@@ -246,6 +246,8 @@ def ro_photos_add(*, actor, ro: RepairOrder, files, caption: str = "") -> list:
     ro = lock_ro(ro)
     workflows.refuse_if_closed(ro, "photos")
     files = list(files)
+    if not files:
+        raise field_error("photos", _("请选择要上传的照片"))
     if len(files) > 10:
         raise field_error("photos", _("一次最多上传10张照片"))
     for f in files:

@@ -112,6 +112,13 @@ def test_reception_photos_are_kept_and_a_file_that_is_no_photo_refuses_the_recep
     assert photo.caption == "环车检查" and photo.uploaded_by == world["advisor"]
     assert (tmp_path / photo.image.name).read_bytes() == PNG
     assert AuditEvent.objects.filter(object_id=str(ro.pk), verb="photo").count() == 1
+    act = reverse("service:ro-act", args=[ro.pk, "photo"])
+    r = c.post(act, {"caption": "右后门划痕"}, follow=True)
+    assert "请选择要上传的照片" in r.content.decode() and ro.photos.count() == 1
+    more = SimpleUploadedFile("右后门.png", PNG, content_type="image/png")
+    r = c.post(act, {"caption": "右后门划痕", "photos": [more]}, follow=True)
+    assert "照片已上传" in r.content.decode()
+    assert list(ro.photos.order_by("id").values_list("caption", flat=True)) == ["环车检查", "右后门划痕"]
 
 
 def test_ro_detail_queries_do_not_grow_with_lines(world, store_a, client_for, django_assert_max_num_queries):
