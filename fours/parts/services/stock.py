@@ -281,39 +281,14 @@ def stock_receive(
     return move
 
 
-@retry_on_conflict
-@transaction.atomic
 def stock_issue(
     *, actor, store, part, qty, doc, kind: str = MoveKind.RO_ISSUE, note: str = "", doc_number=None
 ) -> StockMove:
     """Out of stock at the current average cost. Refused when short unless the store allows negative
-    stock. A reservation held by the same document is consumed first."""
-    if doc is None:
-        raise BusinessError({"doc": _("严禁白条出库：出库必须有单据")}, code="no_document")
-    qty = clean_qty(part, qty)
-    ct, oid, number = doc_ref(doc, doc_number)
-    bal = lock_balance(store, part)
-    consume = ZERO
-    if bal.reserved > 0:
-        held = _reserved_by(store, part, ct, oid)
-        consume = min(held, qty)
-        if consume > 0:
-            StockReservation.objects.create(
-                store=store, part=part, qty=-consume, content_type=ct, object_id=oid, actor=actor
-            )
-    move = post_move(
-        bal,
-        actor=actor,
-        kind=kind,
-        qty=-qty,
-        ct=ct,
-        object_id=oid,
-        doc_number=number,
-        note=note,
-        consume_reserved=consume,
-    )
-    _audit(actor, doc, store, "stock_issue", move, note)
-    return move
+    stock. A reservation held by the same document is consumed first. (A one-line stock_issue_lines.)"""
+    return stock_issue_lines(
+        actor=actor, store=store, doc=doc, lines=[(part, qty)], kind=kind, note=note, doc_number=doc_number
+    )[0]
 
 
 @retry_on_conflict
