@@ -48,6 +48,25 @@ def _mark_bad_rows(e: ValidationError, **rows_of: list[dict]) -> None:
             row["bad"] = n in bad
 
 
+OPERATION_FIELDS = ("code", "name", "category", "standard_hours", "is_active")
+PACKAGE_FIELDS = ("code", "name", "series", "mileage_km", "interval_km", "interval_months", "is_active")
+FAULT_FIELDS = ("code", "name", "kind", "system", "is_active")
+
+
+def _posted(post, fields) -> dict:
+    """A catalogue form's values as posted (the 启用 checkbox as a bool)."""
+    return {f: bool(post.get(f)) if f == "is_active" else post.get(f, "") for f in fields}
+
+
+def _saved(obj, fields) -> dict:
+    """The same values read from the saved row (a foreign key as its id, as the form posts it)."""
+    out = {}
+    for f in fields:
+        field = obj._meta.get_field(f)
+        out[f] = str(getattr(obj, field.attname) or "") if field.is_relation else getattr(obj, f)
+    return out
+
+
 def _rows(post, *names: str) -> list[dict]:
     """The rows of an editable table: parallel lists of inputs, fully blank rows dropped."""
     columns = [post.getlist(n) for n in names]
@@ -300,13 +319,7 @@ def operation_edit(request, pk=None):
     errors: dict = {}
     if request.method == "POST":
         p = request.POST
-        data = {
-            "code": p.get("code", ""),
-            "name": p.get("name", ""),
-            "category": p.get("category", ""),
-            "standard_hours": p.get("standard_hours", ""),
-            "is_active": bool(p.get("is_active")),
-        }
+        data = _posted(p, OPERATION_FIELDS)
         times = _rows(p, "series", "model", "hours")
         try:
             saved = services.operation_save(
@@ -320,13 +333,7 @@ def operation_edit(request, pk=None):
             return redirect(reverse("service:operation-manage") + f"?code={saved.code}")
         vals = data
     elif op is not None:
-        vals = {
-            "code": op.code,
-            "name": op.name,
-            "category": op.category,
-            "standard_hours": op.standard_hours,
-            "is_active": op.is_active,
-        }
+        vals = _saved(op, OPERATION_FIELDS)
         times = [
             {"series": str(t.series_id), "model": str(t.model_id or ""), "hours": t.hours}
             for t in op.times.order_by("series_id", "model_id")
@@ -372,15 +379,7 @@ def package_edit(request, pk=None):
     errors: dict = {}
     if request.method == "POST":
         p = request.POST
-        data = {
-            "code": p.get("code", ""),
-            "name": p.get("name", ""),
-            "series": p.get("series", ""),
-            "mileage_km": p.get("mileage_km", ""),
-            "interval_km": p.get("interval_km", ""),
-            "interval_months": p.get("interval_months", ""),
-            "is_active": bool(p.get("is_active")),
-        }
+        data = _posted(p, PACKAGE_FIELDS)
         labour = _rows(p, "operation", "hours")
         parts = _rows(p, "part_no", "qty")
         try:
@@ -400,15 +399,7 @@ def package_edit(request, pk=None):
             return redirect(saved)
         vals = data
     elif pkg is not None:
-        vals = {
-            "code": pkg.code,
-            "name": pkg.name,
-            "series": str(pkg.series_id or ""),
-            "mileage_km": pkg.mileage_km,
-            "interval_km": pkg.interval_km,
-            "interval_months": pkg.interval_months,
-            "is_active": pkg.is_active,
-        }
+        vals = _saved(pkg, PACKAGE_FIELDS)
         labour = [
             {"operation": str(r.operation_id), "hours": r.hours or ""}
             for r in pkg.labour.select_related("operation").order_by("id")
@@ -458,13 +449,7 @@ def fault_code_edit(request, pk=None):
     errors: dict = {}
     if request.method == "POST":
         p = request.POST
-        vals = {
-            "code": p.get("code", ""),
-            "name": p.get("name", ""),
-            "kind": p.get("kind", ""),
-            "system": p.get("system", ""),
-            "is_active": bool(p.get("is_active")),
-        }
+        vals = _posted(p, FAULT_FIELDS)
         try:
             saved = services.fault_code_save(actor=request.user, group=store.group, data=vals, fault=fault)
         except ValidationError as e:
@@ -473,13 +458,7 @@ def fault_code_edit(request, pk=None):
             messages.success(request, _("故障代码 %(code)s 已保存") % {"code": saved.code})
             return redirect("service:faultcode-list")
     elif fault is not None:
-        vals = {
-            "code": fault.code,
-            "name": fault.name,
-            "kind": fault.kind,
-            "system": fault.system,
-            "is_active": fault.is_active,
-        }
+        vals = _saved(fault, FAULT_FIELDS)
     else:
         vals = {"kind": FaultKind.FAULT, "is_active": True}
     title = _("编辑故障代码 %(code)s") % {"code": fault.code} if fault else _("新建故障代码")
