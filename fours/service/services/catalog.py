@@ -100,6 +100,41 @@ def _code(value, errors: _Errors, field: str = "code") -> str:
     return code
 
 
+def _write(model, obj, values: dict, **create_kw):
+    """Create the catalogue row, or change the given one: (row, verb, changes old→new)."""
+    if obj is None:
+        return (
+            model.objects.create(**create_kw, **values),
+            "created",
+            {k: [None, v] for k, v in values.items()},
+        )
+    changes = diff(obj, **values)
+    for k, v in values.items():
+        setattr(obj, k, v)
+    obj.save()
+    return obj, "updated", changes
+
+
+def _update_audited(actor, row, store, **values) -> None:
+    """Change a settings row's fields, with an audit event when anything changed."""
+    changes = diff(row, **values)
+    if changes:
+        for k, v in values.items():
+            setattr(row, k, v)
+        row.save(update_fields=list(values))
+        audit_record(actor=actor, obj=row, verb="updated", changes=changes, store=store)
+
+
+def _capacity(per_day, per_slot, high: int, errors: _Errors) -> tuple[int | None, int | None]:
+    """Appointments per day and per half-hour slot: whole numbers 1..high, per slot within per day."""
+    msg = _("请填写1到%(n)s之间的整数") % {"n": high}
+    day = _int(per_day, errors, "per_day", low=1, high=high, message=msg)
+    slot = _int(per_slot, errors, "per_slot", low=1, high=high, message=msg)
+    if day is not None and slot is not None and slot > day:
+        errors.add("per_slot", _("每时段上限不能大于每日预约上限"))
+    return day, slot
+
+
 def _code_unique(model, group, code, current, errors: _Errors, message) -> None:
     """A catalogue code is unique in the group (the row being edited aside)."""
     if not code or "code" in errors:
@@ -247,19 +282,11 @@ def operation_save(*, actor, group, data: dict, times: list[dict] = (), operatio
         "standard_hours": hours,
         "is_active": _bool(data.get("is_active", True)),
     }
-    if operation is None:
-        operation = LabourOperation.objects.create(group=group, **values)
-        changes = {k: [None, v] for k, v in values.items()}
-        old_times = []
-        verb = "created"
-    else:
-        changes = diff(operation, **values)
-        for k, v in values.items():
-            setattr(operation, k, v)
-        operation.save()
+    old_times = []
+    if operation is not None:
         old = operation.times.select_related("series__brand", "model__series__brand")
         old_times = _times_repr([{"series": t.series, "model": t.model, "hours": t.hours} for t in old])
-        verb = "updated"
+    operation, verb, changes = _write(LabourOperation, operation, values, group=group)
     operation.times.all().delete()
     LabourTime.objects.bulk_create(LabourTime(operation=operation, **r) for r in rows)
     new_times = _times_repr(rows)
@@ -312,11 +339,8 @@ def labour_rates_save(*, actor, store, rates: dict) -> dict[str, Decimal]:
         elif row is None:
             row = LabourRate.objects.create(store=store, payer=payer, rate=rate)
             audit_record(actor=actor, obj=row, verb="created", changes={"rate": [None, rate]}, store=store)
-        elif row.rate != rate:
-            changes = diff(row, rate=rate)
-            row.rate = rate
-            row.save(update_fields=["rate"])
-            audit_record(actor=actor, obj=row, verb="updated", changes=changes, store=store)
+        else:
+            _update_audited(actor, row, store, rate=rate)
     return labour_rates(store)
 
 
@@ -343,11 +367,7 @@ def capacity_save(*, actor, store, advisor=None, per_day, per_slot) -> AdvisorCa
             )
             row.delete()
         return None
-    msg = _("请填写1到%(n)s之间的整数") % {"n": CAPACITY_MAX}
-    day = _int(per_day, errors, "per_day", low=1, high=CAPACITY_MAX, message=msg)
-    slot = _int(per_slot, errors, "per_slot", low=1, high=CAPACITY_MAX, message=msg)
-    if day is not None and slot is not None and slot > day:
-        errors.add("per_slot", _("每时段上限不能大于每日预约上限"))
+    day, slot = _capacity(per_day, per_slot, CAPACITY_MAX, errors)
     errors.raise_if_any()
     if row is None:
         require_perm(actor, "service.add_advisorcapacity")
@@ -357,11 +377,7 @@ def capacity_save(*, actor, store, advisor=None, per_day, per_slot) -> AdvisorCa
             changes["advisor"] = [None, str(advisor)]
         audit_record(actor=actor, obj=row, verb="created", changes=changes, store=store)
         return row
-    changes = diff(row, per_day=day, per_slot=slot)
-    if changes:
-        row.per_day, row.per_slot = day, slot
-        row.save(update_fields=["per_day", "per_slot"])
-        audit_record(actor=actor, obj=row, verb="updated", changes=changes, store=store)
+    _update_audited(actor, row, store, per_day=day, per_slot=slot)
     return row
 
 
@@ -372,18 +388,10 @@ def workshop_capacity_save(*, actor, store, per_day, per_slot):
 
     require_perm(actor, "service.change_workshopcapacity")
     errors = _Errors()
-    msg = _("请填写1到%(n)s之间的整数") % {"n": WORKSHOP_MAX}
-    day = _int(per_day, errors, "per_day", low=1, high=WORKSHOP_MAX, message=msg)
-    slot = _int(per_slot, errors, "per_slot", low=1, high=WORKSHOP_MAX, message=msg)
-    if day is not None and slot is not None and slot > day:
-        errors.add("per_slot", _("每时段上限不能大于每日预约上限"))
+    day, slot = _capacity(per_day, per_slot, WORKSHOP_MAX, errors)
     errors.raise_if_any()
     row = workshop_capacity(store, lock=True)
-    changes = diff(row, per_day=day, per_slot=slot)
-    if changes:
-        row.per_day, row.per_slot = day, slot
-        row.save(update_fields=["per_day", "per_slot"])
-        audit_record(actor=actor, obj=row, verb="updated", changes=changes, store=store)
+    _update_audited(actor, row, store, per_day=day, per_slot=slot)
     return row
 
 
@@ -512,12 +520,8 @@ def package_save(
         "is_active": _bool(data.get("is_active", True)),
     }
     new_lab, new_parts = _package_rows_repr(lab_rows, part_rows)
-    if package is None:
-        package = MaintenancePackage.objects.create(group=group, **values)
-        changes = {k: [None, v] for k, v in values.items()}
-        old_lab, old_parts = [], []
-        verb = "created"
-    else:
+    old_lab, old_parts = [], []
+    if package is not None:
         old_lab, old_parts = _package_rows_repr(
             [
                 {"operation": r.operation, "hours": r.hours}
@@ -525,11 +529,7 @@ def package_save(
             ],
             [{"part": r.part, "qty": r.qty} for r in package.parts.select_related("part")],
         )
-        changes = diff(package, **values)
-        for k, v in values.items():
-            setattr(package, k, v)
-        package.save()
-        verb = "updated"
+    package, verb, changes = _write(MaintenancePackage, package, values, group=group)
     package.labour.all().delete()
     package.parts.all().delete()
     PackageLabour.objects.bulk_create(PackageLabour(package=package, **r) for r in lab_rows)
@@ -568,19 +568,6 @@ def fault_code_save(*, actor, group, data: dict, fault=None) -> FaultCode:
         "system": system,
         "is_active": _bool(data.get("is_active", True)),
     }
-    if fault is None:
-        fault = FaultCode.objects.create(group=group, **values)
-        audit_record(
-            actor=actor,
-            obj=fault,
-            verb="created",
-            changes={k: [None, v] for k, v in values.items()},
-            store=None,
-        )
-        return fault
-    changes = diff(fault, **values)
-    for k, v in values.items():
-        setattr(fault, k, v)
-    fault.save()
-    audit_record(actor=actor, obj=fault, verb="updated", changes=changes, store=None)
+    fault, verb, changes = _write(FaultCode, fault, values, group=group)
+    audit_record(actor=actor, obj=fault, verb=verb, changes=changes, store=None)
     return fault
