@@ -1,5 +1,6 @@
-"""Two cashiers settle the same order at the same moment on PostgreSQL: exactly one succeeds, one
-settlement and one invoice number exist, the other gets a clear refusal."""
+"""Races on PostgreSQL: two cashiers settle one order, a technician clocks on two jobs, two storekeepers
+issue the last units, two advisors book the last workshop place. Exactly one wins each time; the other
+gets a clear refusal and nothing is half-written."""
 
 import threading
 
@@ -14,22 +15,17 @@ from .conftest import ready_to_settle
 from .factories import build_world
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_cashiers_settle_at_once(store_a, make_user):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are proven on PostgreSQL")
-    w = build_world(store_a, make_user)
-    ro = ready_to_settle(w, store_a)
-    start = threading.Barrier(2)
+def _race(*calls):
+    """Run the calls in threads released at the same moment: (results, refusals, other errors)."""
+    start = threading.Barrier(len(calls))
     ok, refused, errors = [], [], []
 
-    def cashier(user):
+    def run(call):
         from django.db import connection as conn
 
         try:
             start.wait()
-            ok.append(services.ro_settle(actor=user, ro=ro))
+            ok.append(call())
         except BusinessError as e:
             refused.append(e)
         except BaseException as e:
@@ -37,11 +33,24 @@ def test_two_cashiers_settle_at_once(store_a, make_user):
         finally:
             conn.close()
 
-    threads = [threading.Thread(target=cashier, args=(u,)) for u in (w["cashier"], w["cashier2"])]
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return ok, refused, errors
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_cashiers_settle_at_once(store_a, make_user):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are proven on PostgreSQL")
+    w = build_world(store_a, make_user)
+    ro = ready_to_settle(w, store_a)
+    ok, refused, errors = _race(
+        *(lambda u=u: services.ro_settle(actor=u, ro=ro) for u in (w["cashier"], w["cashier2"]))
+    )
     assert errors == []
     assert len(ok) == 1 and len(refused) == 1
     assert "status" in refused[0].message_dict
@@ -65,25 +74,8 @@ def test_two_clock_ons_race(store_a, make_user):
     lines = [ro1.labour.first(), ro2.labour.first()]
     for ln in lines:
         services.line_dispatch(actor=w["foreman"], line=ln, technician=w["tech"])
-    start = threading.Barrier(2)
-    ok, refused = [], []
-
-    def clock(line):
-        from django.db import connection as conn
-
-        try:
-            start.wait()
-            ok.append(services.clock_on(actor=w["tech"], line=line))
-        except BusinessError as e:
-            refused.append(e)
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=clock, args=(ln,)) for ln in lines]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    ok, refused, errors = _race(*(lambda ln=ln: services.clock_on(actor=w["tech"], line=ln) for ln in lines))
+    assert errors == []
     assert len(ok) == 1 and len(refused) == 1
     assert TimeLog.objects.filter(technician=w["tech"], ended_at__isnull=True).count() == 1
 
@@ -120,29 +112,10 @@ def test_two_storekeepers_issue_the_last_units_at_once(store_a, make_user):
         services.ro_estimate_submit(actor=w["advisor"], ro=ro)
         services.ro_estimate_confirm(actor=w["advisor"], ro=ro, signer_name="王", method="print")
         orders.append(ro)
-    start = threading.Barrier(2)
-    done, refused, errors = [], [], []
-
-    def keeper(user, ro):
-        from django.db import connection as conn
-
-        try:
-            start.wait()
-            done.append(services.ro_parts_issue(actor=user, ro=ro))
-        except BusinessError as e:
-            refused.append(e)
-        except BaseException as e:
-            errors.append(e)
-        finally:
-            conn.close()
-
-    threads = [
-        threading.Thread(target=keeper, args=a) for a in ((w["keeper"], orders[0]), (keeper2, orders[1]))
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _done, refused, errors = _race(
+        lambda: services.ro_parts_issue(actor=w["keeper"], ro=orders[0]),
+        lambda: services.ro_parts_issue(actor=keeper2, ro=orders[1]),
+    )
     assert errors == []
     for p in (a, b):
         assert StockBalance.objects.get(store=store_a, part=p).on_hand == 1
@@ -173,39 +146,19 @@ def test_two_advisors_book_the_last_workshop_place_at_once(store_a, make_user):
     shop.save()
     day = timezone.localdate() + dt.timedelta(days=2)
     cars = [vehicle_for(store_a, w["advisor"]), vehicle_for(store_a, w["advisor"])]
-    start = threading.Barrier(2)
-    ok, refused, errors = [], [], []
 
     def book(advisor, vehicle):
-        from django.db import connection as conn
+        return services.appointment_create(
+            actor=advisor,
+            store=store_a,
+            vehicle=vehicle,
+            advisor=advisor,
+            date=day,
+            slot=dt.time(10, 0),
+            jobs="常规保养",
+        )
 
-        try:
-            start.wait()
-            ok.append(
-                services.appointment_create(
-                    actor=advisor,
-                    store=store_a,
-                    vehicle=vehicle,
-                    advisor=advisor,
-                    date=day,
-                    slot=dt.time(10, 0),
-                    jobs="常规保养",
-                )
-            )
-        except BusinessError as e:
-            refused.append(e)
-        except BaseException as e:
-            errors.append(e)
-        finally:
-            conn.close()
-
-    threads = [
-        threading.Thread(target=book, args=a) for a in ((w["advisor"], cars[0]), (w["advisor2"], cars[1]))
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    ok, refused, errors = _race(lambda: book(w["advisor"], cars[0]), lambda: book(w["advisor2"], cars[1]))
     assert errors == []
     assert len(ok) == 1 and len(refused) == 1 and "slot" in refused[0].message_dict
     assert Appointment.objects.filter(store=store_a, date=day).count() == 1
