@@ -42,12 +42,12 @@ def capacity_of(store, advisor) -> tuple[int, int]:
 
 
 def workshop_capacity(store, *, lock: bool = False) -> WorkshopCapacity:
-    """The store's workshop capacity row (created with the defaults on first use); ``lock`` takes it
-    with a row lock, the serialisation point of bookings in the store."""
+    """The store's workshop capacity (the defaults until the manager sets it). ``lock`` takes its row
+    with a row lock, creating it first: the serialisation point of bookings in the store."""
+    if not lock:
+        return WorkshopCapacity.objects.filter(store=store).first() or WorkshopCapacity(store=store)
     row, _created = WorkshopCapacity.objects.get_or_create(store=store)
-    if lock:
-        row = WorkshopCapacity.objects.select_for_update().get(pk=row.pk)
-    return row
+    return WorkshopCapacity.objects.select_for_update().get(pk=row.pk)
 
 
 def slots() -> list[dt.time]:
