@@ -347,7 +347,7 @@ def stock_issue_lines(
     if consumed:
         StockReservation.objects.bulk_create(consumed)
     StockMove.objects.bulk_create(moves)
-    changes = {bals[pid].part.part_no: [before[pid], bals[pid].on_hand] for pid in sorted(bals)}
+    changes = {bals[pid].part.part_no: [_fmt(before[pid]), _fmt(bals[pid].on_hand)] for pid in sorted(bals)}
     audit_record(actor=actor, obj=doc, verb="stock_issue", changes=changes, store=store, note=note or number)
     return moves
 
