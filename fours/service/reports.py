@@ -129,17 +129,24 @@ def per_technician(store, start, end) -> list[dict]:
 
 
 def cashier_day(store, day) -> dict:
-    """收银日报: payments of the day by method, and the settlements."""
+    """收银日报: payments of the day by method (net; refunds, negative rows, also shown apart), and the
+    settlements."""
     start, end = _day_range(day)
     pays = Payment.objects.filter(store=store, at__gte=start, at__lt=end)
-    by_method = list(pays.values("method").annotate(n=Count("id"), total=Sum("amount")).order_by("method"))
+    by_method = list(
+        pays.values("method")
+        .annotate(n=Count("id"), total=Sum("amount"), refunds=Sum("amount", filter=Q(amount__lt=0)))
+        .order_by("method")
+    )
     from .choices import PaymentMethod
 
     for r in by_method:
         r["label"] = PaymentMethod(r["method"]).label
+    sums = pays.aggregate(total=Sum("amount"), refunds=Sum("amount", filter=Q(amount__lt=0)))
     return {
         "by_method": by_method,
-        "total": pays.aggregate(s=Sum("amount"))["s"] or ZERO,
+        "total": sums["total"] or ZERO,
+        "refunds": sums["refunds"],
         "payments": pays.select_related("ro", "cashier").order_by("at"),
         "settlements": Settlement.objects.filter(store=store, at__gte=start, at__lt=end).select_related(
             "ro", "actor"

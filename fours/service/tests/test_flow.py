@@ -371,4 +371,7 @@ def test_refund_after_a_reversal_and_a_lower_settlement(world, store_a):
     assert AuditEvent.objects.filter(object_id=str(ro.pk), verb="refunded").count() == 1
     day = reports.cashier_day(store_a, timezone.localdate())
     assert day["total"] == st2.customer_amount  # the day's takings are net of the refund
+    assert day["refunds"] == -over and {r["method"]: r["refunds"] for r in day["by_method"]} == {
+        "wechat": -over
+    }
     services.ro_deliver(actor=w["advisor"], ro=ro)
