@@ -57,6 +57,9 @@ class FoursListView(ScopedMixin, ExportMixin, SingleTableMixin, FilterView):
     create_url = None
     create_label = None
     create_perm = None  # when set, the create button shows only to users with this permission
+    # a list without a filterset_class has no filters (django-filter's default is every model
+    # field, which fails on a JSONField)
+    filterset_fields = ()
 
     def get_queryset(self):
         qs = super().get_queryset()
