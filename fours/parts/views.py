@@ -826,10 +826,10 @@ class TransferDetailView(FoursDetailView):
         actions = []
         if self.request.user.has_perm("parts.change_transfer"):
             if t.status == "draft" and (t.store_id in ids or self.request.user.is_superuser):
-                actions.append(action(_("发货（调出）"), reverse("parts:transfer-ship", args=[t.pk])))
+                actions.append(action(_("发货（调出）"), reverse("parts:transfer-act", args=[t.pk, "ship"])))
             if t.status == "shipped" and (t.to_store_id in ids or self.request.user.is_superuser):
                 actions.append(
-                    action(_("收货（调入）"), reverse("parts:transfer-receive", args=[t.pk]), "btn-success")
+                    action(_("收货（调入）"), reverse("parts:transfer-act", args=[t.pk, "receive"]), "btn-success")
                 )
         rows = [
             [ln.part.display_no, ln.part.name, ln.qty, ln.unit_cost] for ln in t.lines.select_related("part")
@@ -853,6 +853,8 @@ class TransferDetailView(FoursDetailView):
 
 @login_required
 def transfer_act(request, pk, step):
+    if step not in ("ship", "receive"):
+        raise Http404
     t = _scoped(Transfer, request, pk)
     if request.method == "POST":
         fn = services.transfer_ship if step == "ship" else services.transfer_receive
@@ -1076,6 +1078,10 @@ def po_create(request):
         except ValidationError as e:
             messages.error(request, error_text(e))
         else:
+            if po.status == "pending":
+                messages.info(request, _("订单金额超过您的采购限额，已提交配件经理复核，复核后发出"))
+            else:
+                messages.success(request, _("采购订单已发出"))
             return redirect(po)
     return render(
         request,
@@ -1103,7 +1109,13 @@ class PODetailView(FoursDetailView):
             links.insert(
                 0, (_("验收入库"), reverse("parts:receipt-create", args=[po.pk]), "bi-box-arrow-in-down")
             )
-        if po.status in ("draft", "ordered", "partial", "received") and user.has_perm(
+        if (
+            po.status == "pending"
+            and user.has_perm("parts.approve_purchaseorder")
+            and po.created_by_id != user.pk
+        ):
+            actions.append(action(_("复核通过并发出"), reverse("parts:po-approve", args=[po.pk]), "btn-success"))
+        if po.status in ("draft", "pending", "ordered", "partial", "received") and user.has_perm(
             "parts.change_purchaseorder"
         ):
             actions.append(
@@ -1130,6 +1142,7 @@ class PODetailView(FoursDetailView):
                 (_("下单时间"), po.ordered_at),
                 (_("预计到货"), po.expected_date),
                 (_("采购计划"), po.plan.number if po.plan else "—"),
+                (_("复核"), _approval_text(po)),
                 (_("入库单"), receipts or "—"),
             ],
             columns=[_("配件编号"), _("名称"), _("订货"), _("已收"), _("未到"), _("单价"), _("金额")],
@@ -1137,6 +1150,27 @@ class PODetailView(FoursDetailView):
             actions=actions,
             links=links,
         )
+
+
+def _approval_text(po) -> str:
+    from fours.core.templatetags.fours import staff
+
+    if po.approved_by_id is None:
+        return _("待配件经理复核") if po.status == "pending" else "—"
+    who = staff(po.approved_by)
+    if po.plan_id:
+        return _("%(who)s（审批采购计划）") % {"who": who}
+    if po.approved_by_id == po.created_by_id:
+        return _("%(who)s（采购限额内）") % {"who": who}
+    return who
+
+
+@login_required
+def po_approve(request, pk):
+    po = _scoped(PurchaseOrder, request, pk)
+    if request.method == "POST":
+        run(request, services.po_approve, _("订单已复核并发出"), po=po)
+    return redirect(po)
 
 
 @login_required
@@ -1173,6 +1207,7 @@ def po_print(request, pk):
                 (_("统一社会信用代码"), po.supplier.uscc),
                 (_("下单日期"), po.ordered_at),
                 (_("要求到货"), po.expected_date),
+                (_("复核"), _approval_text(po)),
             ],
             "columns": [_("序号"), _("配件编号"), _("名称"), _("数量"), _("单价（不含税）"), _("金额")],
             "rows": [
