@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +13,20 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
+def ascii_digits(value: str | None) -> str:
+    """Full-width letters and digits as ASCII (NFKC), and every other Unicode decimal digit
+    (Arabic-Indic ٣, Devanagari ३, …) as its ASCII digit, so 1391234000５ is 13912340005."""
+    v = unicodedata.normalize("NFKC", value or "")
+    if v.isascii():
+        return v
+    return "".join(
+        str(unicodedata.decimal(c)) if not c.isascii() and unicodedata.decimal(c, None) is not None else c
+        for c in v
+    )
+
+
 def normalize_code(value: str | None) -> str:
-    return re.sub(r"[\s\-]", "", (value or "")).upper()
+    return re.sub(r"[\s\-]", "", ascii_digits(value)).upper()
 
 
 def uscc_check_char(first17: str) -> str:
@@ -32,11 +45,11 @@ def validate_uscc(value: str) -> None:
 
 
 # --- mainland mobile numbers ------------------------------------------------------------
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 def normalize_mobile(value: str | None) -> str:
-    v = re.sub(r"[\s\-]", "", value or "")
+    v = re.sub(r"[\s\-]", "", ascii_digits(value))
     if v.startswith("+86"):
         v = v[3:]
     elif v.startswith("0086"):
@@ -97,12 +110,13 @@ PLATE_RE = re.compile(
     rf"^[{PROVINCES}][A-HJ-NP-Z]"
     r"(?:[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳]"  # ordinary 7-character plate
     r"|[DF][A-HJ-NP-Z0-9]\d{4}"  # new-energy small car: D/F + letter/digit + 4 digits
-    r"|\d{5}[DF])$"  # new-energy large vehicle: 5 digits + D/F
+    r"|\d{5}[DF])$",  # new-energy large vehicle: 5 digits + D/F
+    re.ASCII,
 )
 
 
 def normalize_plate(value: str | None) -> str:
-    return re.sub(r"[\s·\-.]", "", value or "").upper()
+    return re.sub(r"[\s·\-.]", "", ascii_digits(value)).upper()
 
 
 def validate_plate(value: str) -> None:
@@ -122,7 +136,7 @@ def id_check_char(first17: str) -> str:
 
 def validate_id_number(value: str) -> None:
     v = normalize_code(value)
-    if not re.match(r"^\d{17}[\dX]$", v):
+    if not re.match(r"^[0-9]{17}[0-9X]$", v):
         raise ValidationError(_("身份证号应为18位（最后一位可为X）"), code="id_format")
     if id_check_char(v[:17]) != v[17]:
         raise ValidationError(_("身份证号校验位不正确"), code="id_check")

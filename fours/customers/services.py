@@ -150,7 +150,8 @@ def clean_customer(
         out["mobile"] = normalize_mobile(out["mobile"])
         if out["mobile"]:
             _check(validate_mobile, "mobile", out["mobile"], errors)
-        elif kind == CustomerKind.PERSON and instance is None:
+        elif kind == CustomerKind.PERSON and (instance is None or instance.mobile):
+            # a person's mobile is required: it may be changed but not cleared
             errors["mobile"] = [_("个人客户请填写手机号")]
     elif instance is None and kind == CustomerKind.PERSON:
         errors["mobile"] = [_("个人客户请填写手机号")]
@@ -440,12 +441,27 @@ def customer_merge(*, actor, survivor: Customer, merged: Customer, reason: str =
 
 
 @transaction.atomic
-def customer_reveal(*, actor, customer: Customer) -> Customer:
-    """Showing a full mobile/ID number is allowed with the permission and leaves an audit event."""
+def customer_reveal(*, actor, customer: Customer, store=None) -> Customer:
+    """Showing a full mobile/ID number is allowed with the permission and leaves an audit event.
+    The event belongs to the store the user works in (``store``, the current store), so that
+    store's managers read it in their audit log; without one, the actor's store in the customer's
+    group (the customer's first store when the actor works there)."""
     if not actor.has_perm("customers.see_sensitive"):
         raise NotAllowed(_("您没有查看完整手机号和证件号的权限"))
-    audit_record(actor=actor, obj=customer, verb="reveal")
+    audit_record(actor=actor, obj=customer, verb="reveal", store=_working_store(actor, customer, store))
     return customer
+
+
+def _working_store(actor, customer: Customer, store=None):
+    from fours.core.models import Store
+    from fours.core.selectors import store_ids_for
+
+    ids = store_ids_for(actor)
+    if store is not None and store.pk in ids:
+        return store
+    if customer.created_store_id in ids:
+        return customer.created_store
+    return Store.objects.filter(id__in=ids, group_id=customer.group_id).order_by("code", "id").first()
 
 
 # --- vehicles -----------------------------------------------------------------------------------

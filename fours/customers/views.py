@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from fours.core.audit import timeline_for, verb_label
 from fours.core.registry import TimelineEntry, timeline_entries
+from fours.core.stores import current_store
 from fours.core.views import FoursListView, attach_errors, perm_or_403, work_store
 
 from . import imports, selectors, services
@@ -209,7 +210,7 @@ def customer_detail(request, pk):
 def customer_reveal(request, pk):
     """The full mobile and ID number of one record; audited."""
     c = get_object_or_404(Customer.objects.for_user(request.user), pk=pk)
-    services.customer_reveal(actor=request.user, customer=c)
+    services.customer_reveal(actor=request.user, customer=c, store=current_store(request))
     return render(request, "customers/_revealed.html", {"object": c, "phones": c.phones.all()})
 
 

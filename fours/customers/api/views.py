@@ -96,9 +96,15 @@ class CustomerViewSet(
     @extend_schema(request=None, responses=s.RevealSerializer)
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
-        """显示完整: the full mobile, other numbers and ID number of one customer; audited ("reveal")."""
+        """显示完整: the full mobile, other numbers and ID number of one customer; audited ("reveal")
+        in the store given by ``?store=<id>`` (default: the caller's store in the customer's group)."""
         c = self.get_object()
-        services.customer_reveal(actor=request.user, customer=c)
+        store = request.query_params.get("store")
+        services.customer_reveal(
+            actor=request.user,
+            customer=c,
+            store=request_store(request, store) if store and store.isdigit() else None,
+        )
         return Response(s.RevealSerializer(c).data)
 
     def update(self, request, *args, **kwargs):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from fours.core.audit import audit_record, diff
 from fours.core.errors import BusinessError
 from fours.core.permissions import require_perm
-from fours.core.validators import normalize_code, validate_uscc
+from fours.core.validators import ascii_digits, normalize_code, validate_uscc
 
 from ..choices import USAGE_KINDS, ABCClass
 from ..models import (
@@ -34,7 +34,7 @@ PRICE_FIELDS = ("list_price", "retail_price", "wholesale_price", "insurance_pric
 
 def normalize_part_no(value: str | None) -> str:
     """配件编号 stored upper case without spaces, dashes, dots or slashes: 04152-YZZA6 → 04152YZZA6."""
-    return re.sub(r"[\s\-./_]", "", (value or "")).upper()
+    return re.sub(r"[\s\-./_]", "", ascii_digits(value)).upper()
 
 
 def part_current(part: Part, _limit: int = 20) -> Part:
