@@ -16,9 +16,8 @@ from fours.core.choices import DocKind
 from fours.core.errors import BusinessError, NotAllowed
 from fours.core.money import line_amount, round_money, split_vat, to_decimal
 from fours.core.numbering import next_number
-from fours.core.permissions import require_perm
-from fours.core.roles import LimitKind
-from fours.core.selectors import limit_for, store_ids_for
+from fours.core.permissions import require_discount_within_limit, require_perm
+from fours.core.selectors import store_ids_for
 
 from .. import workflows
 from ..choices import (
@@ -66,7 +65,7 @@ def _lines_error(i: int, field: str, msg) -> BusinessError:
 def _clean_sale_lines(actor, store, channel, raw_lines) -> list[SaleLine]:
     if not raw_lines:
         raise BusinessError({"lines": _("请至少添加一行配件")}, code="no_lines")
-    out, max_disc = [], None
+    out = []
     for i, raw in enumerate(raw_lines):
         part = raw["part"]
         if not isinstance(part, Part):
@@ -86,13 +85,15 @@ def _clean_sale_lines(actor, store, channel, raw_lines) -> list[SaleLine]:
         disc = to_decimal(raw.get("discount_pct") or 0)
         if disc < 0 or disc > 100:
             raise _lines_error(i, "discount_pct", _("折扣应在0到100之间"))
-        if disc > 0:
-            if max_disc is None:
-                max_disc = limit_for(actor, store, LimitKind.DISCOUNT_PCT)
-            if disc > max_disc:
-                raise _lines_error(
-                    i, "discount_pct", _("折扣超过您的权限（最多%(max)s%%）") % {"max": max_disc}
-                )
+        # a price below the channel's price is a discount too: both go through the actor's limit
+        for field, kw in (
+            ("discount_pct", {}),
+            ("unit_price", {"price": price, "list_price": default_price}),
+        ):
+            try:
+                require_discount_within_limit(actor, store, pct=disc, field=field, **kw)
+            except BusinessError as e:
+                raise _lines_error(i, field, e.message_dict[field][0]) from None
         out.append(
             SaleLine(
                 part=part,

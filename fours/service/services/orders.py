@@ -14,9 +14,14 @@ from fours.core.audit import audit_record, diff
 from fours.core.choices import DocKind
 from fours.core.errors import BusinessError, NotAllowed, field_error
 from fours.core.numbering import next_number
-from fours.core.permissions import require_perm
-from fours.core.roles import LimitKind, Role
-from fours.core.selectors import has_role, limit_for
+from fours.core.permissions import (
+    discount_limit_exceeded,
+    effective_discount_pct,
+    require_discount_within_limit,
+    require_perm,
+)
+from fours.core.roles import Role
+from fours.core.selectors import has_role
 
 from .. import workflows
 from ..choices import (
@@ -346,9 +351,20 @@ def _add_part(actor, ro, *, part, qty, payer=Payer.CUSTOMER, labour=None, unit_p
     if part.group_id != ro.store.group_id:
         raise field_error("part", _("配件不存在"))
     qty = clean_qty(part, qty)
-    price = pricing.part_price(part, payer) if unit_price in (None, "") else pricing.to_decimal(unit_price)
+    list_price = pricing.part_price(part, payer)
+    price = list_price if unit_price in (None, "") else pricing.round_money(pricing.to_decimal(unit_price))
     if price < 0:
         raise field_error("unit_price", _("单价不能为负数"))
+    if price < list_price:
+        # a price below the payer's price is a discount, on top of the order's parts discount
+        require_discount_within_limit(
+            actor,
+            ro.store,
+            pct=ro.parts_discount_pct if payer == Payer.CUSTOMER else 0,
+            price=price,
+            list_price=list_price,
+            field="unit_price",
+        )
     return PartLine.objects.create(
         ro=ro,
         part=part,
@@ -588,6 +604,18 @@ def ro_added_confirm(
 # --- discounts -----------------------------------------------------------------------------------------
 
 
+def _parts_discount_reach(ro, parts_pct) -> Decimal:
+    """The deepest discount the order's parts discount gives on a customer line, counting a line's
+    price below its list price (the discount the limit and the approval are judged on)."""
+    reach = parts_pct
+    lines = ro.parts.filter(payer=Payer.CUSTOMER).exclude(status=PartStatus.CANCELLED).select_related("part")
+    for ln in lines:
+        list_price = pricing.part_price(ln.part, ln.payer)
+        if ln.unit_price < list_price:
+            reach = max(reach, effective_discount_pct(ln.unit_price, list_price, parts_pct))
+    return reach
+
+
 @transaction.atomic
 def ro_discount_set(
     *, actor, ro, labour_pct, parts_pct, reason: str = "", request_approval: bool = False
@@ -599,15 +627,14 @@ def ro_discount_set(
     workflows.refuse_if_closed(ro, "labour_discount_pct", open_statuses=DISCOUNTABLE)
     lp = pricing.clean_pct(labour_pct, "labour_discount_pct")
     pp = pricing.clean_pct(parts_pct, "parts_discount_pct")
-    limit = limit_for(actor, ro.store, LimitKind.DISCOUNT_PCT)
-    if max(lp, pp) > limit:
+    try:
+        require_discount_within_limit(actor, ro.store, pct=lp, field="labour_discount_pct", approvable=True)
+        require_discount_within_limit(
+            actor, ro.store, pct=_parts_discount_reach(ro, pp), field="parts_discount_pct", approvable=True
+        )
+    except BusinessError:
         if not request_approval:
-            field = "labour_discount_pct" if lp > limit else "parts_discount_pct"
-            raise field_error(
-                field,
-                _("折扣超过您的权限（最多%(max)s%%），请提交审批") % {"max": f"{limit.normalize():f}"},
-                code="discount_limit",
-            )
+            raise
         if DiscountRequest.objects.filter(ro=ro, status="pending").exists():
             raise field_error("labour_discount_pct", _("已有待审批的折扣申请"))
         req = DiscountRequest.objects.create(
@@ -637,8 +664,9 @@ def discount_decide(*, actor, request: DiscountRequest, approve: bool, note: str
         raise field_error("status", _("该申请已处理"))
     workflows.refuse_if_closed(ro, open_statuses=DISCOUNTABLE)
     if approve:
-        limit = limit_for(actor, ro.store, LimitKind.DISCOUNT_PCT)
-        if max(req.labour_pct, req.parts_pct) > limit:
+        reach = max(req.labour_pct, _parts_discount_reach(ro, req.parts_pct))
+        limit = discount_limit_exceeded(actor, ro.store, reach)
+        if limit is not None:
             raise NotAllowed(_("折扣超过您的审批权限（最多%(max)s%%）") % {"max": f"{limit.normalize():f}"})
         ro.labour_discount_pct, ro.parts_discount_pct = req.labour_pct, req.parts_pct
         ro.save(update_fields=["labour_discount_pct", "parts_discount_pct"])
