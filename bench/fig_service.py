@@ -85,7 +85,7 @@ def cycle(store, user, vehicle, parts, op):
     services.ro_estimate_confirm(actor=user, ro=ro, signer_name="压测", method="print")
     labour = ro.labour.get()
     services.line_dispatch(actor=user, line=labour, technician=user)
-    services.ro_parts_issue(actor=user, ro=ro)
+    services.ro_parts_issue(actor=user, ro=ro, old_part_handed_in=True)
     assert all(ln.status == "issued" for ln in ro.parts.all()), "every line issued"
     services.clock_on(actor=user, line=labour)
     services.clock_off(actor=user, line=labour, finished=True)

@@ -39,7 +39,13 @@ class PartCategory(models.TextChoices):
     ENGINE = "engine", _("发动机件")
     CHASSIS = "chassis", _("底盘件")
     FLUID = "fluid", _("油液")
+    CONSUMABLE = "consum", _("辅料及紧固件")
     ACCESSORY = "acc", _("精品附件")
+
+
+# 交旧领新 (seed 004 §2): a repair issue needs the old part handed in first, except for what leaves no
+# old part behind: fluids, consumables and fasteners (clips, bolts, cleaners), and new accessories.
+OLD_PART_EXEMPT_CATEGORIES = frozenset({PartCategory.FLUID, PartCategory.CONSUMABLE, PartCategory.ACCESSORY})
 
 
 class ABCClass(models.TextChoices):

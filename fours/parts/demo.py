@@ -83,6 +83,8 @@ CATALOG = [
     ("脚垫", "acc", Unit.SET, "PZ49X", "08P15", 680),
     ("行李箱垫", "acc", Unit.PIECE, "PZ434", "08U45", 420),
     ("挡泥板", "acc", Unit.SET, "PZ416", "08P00", 360),
+    ("保险杠卡扣", "consum", Unit.PIECE, "90467", "91503", 6),
+    ("油底壳放油螺栓垫片", "consum", Unit.PIECE, "90430", "94109", 4),
 ]
 MODELS = {
     "丰田": [

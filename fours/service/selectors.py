@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.utils import timezone
 
 from .choices import IN_WORKSHOP, ApptStatus, PartStatus, ROStatus
 from .models import Appointment, LabourLine, PartLine, RepairOrder, TimeLog
@@ -100,10 +99,10 @@ def my_jobs(user, store) -> list[LabourLine]:
 
 
 def overnight(store) -> list[RepairOrder]:
-    """Vehicles received before today and still on site (留厂车辆) with their key tags."""
-    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    """Every vehicle still on site (留厂车辆) with its key tag: received today or earlier and not yet
+    delivered, so it stays the night and its key is collected (seed 004 §1)."""
     return list(
-        RepairOrder.objects.filter(store=store, status__in=IN_WORKSHOP, received_at__lt=start)
+        RepairOrder.objects.filter(store=store, status__in=IN_WORKSHOP)
         .select_related("vehicle", "advisor")
         .order_by("key_tag", "id")
     )

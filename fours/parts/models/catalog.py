@@ -72,6 +72,14 @@ class Part(models.Model):
         return reverse("parts:part-detail", args=[self.pk])
 
     @property
+    def needs_old_part(self) -> bool:
+        """交旧领新: issuing this part to a repair order needs the old one handed in (not for fluids,
+        consumables and fasteners, accessories)."""
+        from ..choices import OLD_PART_EXEMPT_CATEGORIES
+
+        return self.category not in OLD_PART_EXEMPT_CATEGORIES
+
+    @property
     def decimals(self) -> int:
         from ..choices import UNIT_DECIMALS
 

@@ -363,16 +363,17 @@ def part_request(*, actor, line: PartLine) -> PartLine:
 @transaction.atomic
 def part_issue(*, actor, line: PartLine, qty=None, old_part_handed_in: bool = False) -> PartLine:
     """发料 (修理领料) of one line against an open order only (严禁白条出库), through the stock ledger,
-    consuming the order's reservation. 交旧领新: a warranty line needs the old part handed in; it is kept
-    for the warranty clerk. Short stock records an emergency demand and marks the line 缺件."""
+    consuming the order's reservation. 交旧领新 (seed 004 §2): every line needs the old part handed in
+    first, except parts of the exempt categories (fluids, consumables and fasteners, accessories); a
+    warranty line's old part is kept for the warranty clerk. Short stock records an emergency demand and marks the line 缺件."""
     return _issue(actor, line.ro, [(line, qty)], old_part_handed_in)[0]
 
 
 @transaction.atomic
 def ro_parts_issue(*, actor, ro, old_part_handed_in: bool = False) -> list[PartLine]:
     """全部发料: every approved line of the order still to issue, in one pass over the stock ledger
-    (balances locked once, one move per line, one audit event). All or nothing: a warranty line without
-    its old part refuses the whole pick list; lines the stock cannot serve become 缺件 with a demand."""
+    (balances locked once, one move per line, one audit event). All or nothing: a line whose old part is
+    not handed in (交旧领新) refuses the whole pick list; lines the stock cannot serve become 缺件 with a demand."""
     require_perm(actor, "service.issue_repairorder")
     ro = lock_ro(ro)  # the lines are read under the order's lock, so a second storekeeper waits
     lines = list(
@@ -417,10 +418,10 @@ def _issue(actor, ro, wanted, old_part_handed_in, *, ro_locked: bool = False) ->
             raise field_error(
                 "qty", _("发料数量超过工单需求（剩余 %(n)s）") % {"n": f"{remaining.normalize():f}"}
             )
-        if line.payer == Payer.WARRANTY and not old_part_handed_in and not line.old_part:
+        if line.part.needs_old_part and not old_part_handed_in and not line.old_part:
             raise field_error(
                 "old_part",
-                _("索赔配件须交旧领新：请先收回 %(p)s 的旧件") % {"p": line.part.part_no},
+                _("须交旧领新：请先收回 %(p)s 的旧件") % {"p": line.part.part_no},
                 code="old_part_required",
             )
         plan.append((line, qty))
@@ -463,7 +464,7 @@ def _issue(actor, ro, wanted, old_part_handed_in, *, ro_locked: bool = False) ->
             line.qty_issued += qty
             line.cost += -move.value
             line.status = PartStatus.ISSUED if line.qty_issued >= line.qty else PartStatus.REQUESTED
-            if old_part_handed_in and not line.old_part:
+            if old_part_handed_in and not line.old_part and line.part.needs_old_part:
                 line.old_part = (
                     OldPartStatus.WARRANTY if line.payer == Payer.WARRANTY else OldPartStatus.HANDED_IN
                 )

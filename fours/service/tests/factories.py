@@ -50,7 +50,9 @@ def build_world(store, make_user) -> dict:
     model, _ = VehicleModel.objects.get_or_create(series=series, name="凯美瑞")
     w["series"], w["model"] = series, model
     w["vehicle"] = vehicle_for(store, w["advisor"], model=model, plate="粤A12345")
-    w["oil"] = PartFactory(group=store.group, part_no="0888080845", name="全合成机油 0W-20", unit="L")
+    w["oil"] = PartFactory(
+        group=store.group, part_no="0888080845", name="全合成机油 0W-20", unit="L", category="fluid"
+    )
     w["filter"] = PartFactory(group=store.group, name="机油滤清器")
     w["pads"] = PartFactory(group=store.group, name="前刹车片", retail_price=D("598"), list_price=D("520"))
     w["rare"] = PartFactory(group=store.group, name="前大灯总成")

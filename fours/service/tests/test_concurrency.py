@@ -113,8 +113,8 @@ def test_two_storekeepers_issue_the_last_units_at_once(store_a, make_user):
         services.ro_estimate_confirm(actor=w["advisor"], ro=ro, signer_name="王", method="print")
         orders.append(ro)
     _done, refused, errors = _race(
-        lambda: services.ro_parts_issue(actor=w["keeper"], ro=orders[0]),
-        lambda: services.ro_parts_issue(actor=keeper2, ro=orders[1]),
+        lambda: services.ro_parts_issue(actor=w["keeper"], ro=orders[0], old_part_handed_in=True),
+        lambda: services.ro_parts_issue(actor=keeper2, ro=orders[1], old_part_handed_in=True),
     )
     assert errors == []
     for p in (a, b):

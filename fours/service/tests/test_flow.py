@@ -228,7 +228,8 @@ def test_issue_all_parts_in_one_pass_marks_the_short_line_and_balances_stay_true
     by_part = {ln.part_id: ln for ln in ro.parts.all()}
     for key, qty in (("oil", D("4.5")), ("filter", 1), ("pads", 1)):
         line = by_part[w[key].pk]
-        assert line.status == PartStatus.ISSUED and line.qty_issued == qty and line.old_part == "handed_in"
+        assert line.status == PartStatus.ISSUED and line.qty_issued == qty
+        assert line.old_part == ("" if key == "oil" else "handed_in")  # oil leaves no old part
         assert line.cost == qty * 30
         assert StockBalance.objects.get(store=store_a, part=w[key]).on_hand == before[w[key].pk] - qty
     rare.refresh_from_db()
@@ -245,7 +246,8 @@ def test_issue_all_parts_in_one_pass_marks_the_short_line_and_balances_stay_true
         r.part_id: r.qty_served for r in FillRateRecord.objects.filter(channel="repair", object_id=str(ro.pk))
     }
     assert served == {w["oil"].pk: D("4.5"), w["filter"].pk: 1, w["pads"].pk: 1, w["rare"].pk: 0}
-    services.ro_parts_issue(actor=w["keeper"], ro=ro)  # asking again: still short, no second demand
+    # asking again: still short, no second demand
+    services.ro_parts_issue(actor=w["keeper"], ro=ro, old_part_handed_in=True)
     assert PurchaseDemand.objects.filter(part=w["rare"]).count() == 1
     assert FillRateRecord.objects.filter(channel="repair", object_id=str(ro.pk)).count() == 4
     assert StockMove.objects.filter(object_id=str(ro.pk), kind="ro_issue").count() == 3
@@ -261,7 +263,9 @@ def test_issue_all_refuses_everything_when_a_warranty_line_has_no_old_part(world
     on_hand = StockBalance.objects.get(store=store_a, part=w["oil"]).on_hand
     with pytest.raises(BusinessError) as e:
         services.ro_parts_issue(actor=w["keeper"], ro=ro)
-    assert "old_part" in e.value.message_dict and w["pads"].part_no in e.value.message_dict["old_part"][0]
+    assert "old_part" in e.value.message_dict
+    # 交旧领新 holds for every line: the first one without its old part is named
+    assert w["filter"].part_no in e.value.message_dict["old_part"][0]
     assert not StockMove.objects.filter(object_id=str(ro.pk), kind="ro_issue").exists()
     assert StockBalance.objects.get(store=store_a, part=w["oil"]).on_hand == on_hand
     services.ro_parts_issue(actor=w["keeper"], ro=ro, old_part_handed_in=True)
@@ -293,7 +297,7 @@ def test_issue_all_statements_do_not_grow_with_lines(world, store_a):
         services.ro_estimate_submit(actor=w["advisor"], ro=ro)
         services.ro_estimate_confirm(actor=w["advisor"], ro=ro, signer_name="王", method="print")
         with CaptureQueriesContext(connection) as ctx:
-            services.ro_parts_issue(actor=w["keeper"], ro=ro)
+            services.ro_parts_issue(actor=w["keeper"], ro=ro, old_part_handed_in=True)
         counts.append(
             sum(1 for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE")))
         )

@@ -212,5 +212,5 @@ def test_cancel_needs_reason_and_parts_returned(world, store_a):
     w = world
     ro = confirmed(w, store_a)
     refused(services.ro_cancel, "cancel_reason", actor=w["advisor"], ro=ro, reason="")
-    services.part_issue(actor=w["keeper"], line=ro.parts.get(part=w["pads"]))
+    services.part_issue(actor=w["keeper"], line=ro.parts.get(part=w["pads"]), old_part_handed_in=True)
     refused(services.ro_cancel, "cancel_reason", actor=w["advisor"], ro=ro, reason="客户不修了")
