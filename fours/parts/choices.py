@@ -121,6 +121,7 @@ class PlanStatus(models.TextChoices):
 
 class POStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
+    PENDING = "pending", _("待复核")
     ORDERED = "ordered", _("已下单")
     PARTIAL = "partial", _("部分到货")
     RECEIVED = "received", _("已到齐")

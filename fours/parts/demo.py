@@ -329,6 +329,8 @@ def _load_store(ctx, store, brand, rnd):
             if n % 7 == 2:  # weekly stock order from the OEM, received two days later
                 lines = [{"part": p, "qty": rnd.randint(4, 12)} for p in rnd.sample(fast, 12)]
                 po = services.po_create(actor=planner, store=store, supplier=oem, lines=lines, kind="stock")
+                if po.status == "pending":  # above the planner's limit: the parts manager reviews it
+                    services.po_approve(actor=users[Role.PARTS_MANAGER], po=po)
                 pending.append((n + 2, po))
             for _due, po in [x for x in pending if x[0] == n]:
                 rows = []

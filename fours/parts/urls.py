@@ -51,6 +51,7 @@ patterns = [
     path("orders/new/", views.po_create, name="po-create"),
     path("orders/<int:pk>/", views.PODetailView.as_view(), name="po-detail"),
     path("orders/<int:pk>/print/", views.po_print, name="po-print"),
+    path("orders/<int:pk>/approve/", views.po_approve, name="po-approve"),
     path("orders/<int:pk>/close/", views.po_close, name="po-close"),
     path("orders/<int:pk>/receive/", views.receipt_create, name="receipt-create"),
     path("receipts/", views.ReceiptListView.as_view(), name="receipt-list"),

@@ -23,7 +23,9 @@ PLAN = {
     PlanStatus.APPROVED: {PlanStatus.ORDERED},
 }
 PO = {
-    POStatus.DRAFT: {POStatus.ORDERED, POStatus.CANCELLED},
+    POStatus.DRAFT: {POStatus.PENDING, POStatus.ORDERED, POStatus.CANCELLED},
+    # 订单必须经由配件经理复核: an order above its author's purchase limit waits for the review
+    POStatus.PENDING: {POStatus.ORDERED, POStatus.CANCELLED},
     POStatus.ORDERED: {POStatus.PARTIAL, POStatus.RECEIVED, POStatus.CLOSED, POStatus.CANCELLED},
     POStatus.PARTIAL: {POStatus.PARTIAL, POStatus.RECEIVED, POStatus.CLOSED},
     POStatus.RECEIVED: {POStatus.CLOSED},

@@ -116,6 +116,8 @@ class PurchaseOrderSerializer(serializers.ModelSerializer):
             "status",
             "ordered_at",
             "expected_date",
+            "approved_by",
+            "approved_at",
             "lines",
         ]
 

@@ -73,7 +73,7 @@ class PurchaseOrderViewSet(
     queryset = PurchaseOrder.objects.all()
     serializer_class = s.PurchaseOrderSerializer
     filterset_fields = ["status", "kind"]
-    action_perms = {"receive": ["parts.add_receipt"]}
+    action_perms = {"receive": ["parts.add_receipt"], "approve": ["parts.approve_purchaseorder"]}
 
     def base_queryset(self):
         return (
@@ -96,6 +96,12 @@ class PurchaseOrderViewSet(
             lines=_parts(request.user, data.validated_data["lines"]),
         )
         return Response(s.PurchaseOrderSerializer(po).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """复核: an order waiting above its author's purchase limit is reviewed and sent."""
+        po = services.po_approve(actor=request.user, po=self.get_object())
+        return Response(s.PurchaseOrderSerializer(self.base_queryset().get(pk=po.pk)).data)
 
     @action(detail=True, methods=["post"])
     def receive(self, request, pk=None):

@@ -116,11 +116,26 @@ class PurchaseOrder(DocumentMixin):
     )
     ordered_at = models.DateTimeField(_("下单时间"), null=True, blank=True)
     expected_date = models.DateField(_("预计到货"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("复核人"),
+        help_text=_("审批采购计划或复核订单的人；限额内的订单为下单人本人"),
+    )
+    approved_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("采购订单")
         verbose_name_plural = _("采购订单")
+        permissions = [("approve_purchaseorder", _("复核采购订单"))]
         ordering = ["-id"]
+
+    @property
+    def total(self):
+        return sum((line.amount for line in self.lines.all()), Decimal(0))
 
     def get_absolute_url(self) -> str:
         return reverse("parts:po-detail", args=[self.pk])

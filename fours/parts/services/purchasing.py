@@ -74,7 +74,8 @@ def default_supplier(group) -> Supplier | None:
 
 def on_order(store, part_ids=None) -> dict[int, Decimal]:
     qs = POLine.objects.filter(
-        order__store=store, order__status__in=[POStatus.DRAFT, POStatus.ORDERED, POStatus.PARTIAL]
+        order__store=store,
+        order__status__in=[POStatus.DRAFT, POStatus.PENDING, POStatus.ORDERED, POStatus.PARTIAL],
     )
     if part_ids is not None:
         qs = qs.filter(part_id__in=part_ids)
@@ -354,6 +355,9 @@ def plan_to_orders(*, actor, plan: PurchasePlan) -> list[PurchaseOrder]:
             ordered_at=now,
             expected_date=timezone.localdate() + timedelta(days=supplier.lead_time_days),
             created_by=actor,
+            # the order carries the plan's approval (配件主管审定签字后…采购员依据计划单进行采购)
+            approved_by_id=plan.approved_by_id,
+            approved_at=plan.approved_at,
         )
         POLine.objects.bulk_create(
             [
@@ -379,7 +383,11 @@ def plan_to_orders(*, actor, plan: PurchasePlan) -> list[PurchaseOrder]:
 def po_create(
     *, actor, store, supplier: Supplier, lines: list[dict], kind: str = PlanKind.EMERGENCY, send: bool = True
 ) -> PurchaseOrder:
-    """A purchase order entered directly (e.g. an urgent call-off)."""
+    """A purchase order entered directly (e.g. an urgent call-off), without a purchase plan.
+
+    订单必须经由配件经理复核 (seed 000): the order is sent at once only within its author's purchase-amount
+    limit (RoleLimit purchase_amount; the planner's is 20,000), and then carries that approval; above it
+    the order waits (待复核) for po_approve by the parts manager before it can be sent or received."""
     require_perm(actor, "parts.add_purchaseorder")
     if supplier.group_id != store.group_id:
         raise BusinessError({"supplier": _("供应商不属于本集团")})
@@ -397,30 +405,75 @@ def po_create(
                 tax_rate=part.tax_rate,
             )
         )
+    total = sum((round_money(ln.qty * ln.unit_price) for ln in objs), ZERO)
+    limit = limit_for(actor, store, LimitKind.PURCHASE_AMOUNT)
+    within = total <= limit
+    now = timezone.now()
+    status = POStatus.DRAFT if not send else POStatus.ORDERED if within else POStatus.PENDING
     po = PurchaseOrder.objects.create(
         store=store,
         supplier=supplier,
         kind=kind,
-        status=POStatus.ORDERED if send else POStatus.DRAFT,
-        ordered_at=timezone.now() if send else None,
+        status=status,
+        ordered_at=now if status == POStatus.ORDERED else None,
         created_by=actor,
         expected_date=timezone.localdate() + timedelta(days=supplier.lead_time_days),
+        approved_by=actor if status == POStatus.ORDERED else None,
+        approved_at=now if status == POStatus.ORDERED else None,
     )
     for ln in objs:
         ln.order = po
     POLine.objects.bulk_create(objs)
-    audit_record(actor=actor, obj=po, verb="created")
+    audit_record(
+        actor=actor,
+        obj=po,
+        verb="created",
+        changes={"total": total, "limit": limit, "status": [None, status]},
+    )
     po.number = next_number(store=store, kind=DocKind.PURCHASE_ORDER)
     PurchaseOrder.objects.filter(pk=po.pk).update(number=po.number)
     return po
 
 
 @transaction.atomic
+def po_approve(*, actor, po: PurchaseOrder) -> PurchaseOrder:
+    """复核: the parts manager (or a manager with a higher purchase limit) reviews an order that waits
+    above its author's limit; within the reviewer's own limit it is sent to the supplier. The author may
+    not review his own order."""
+    require_perm(actor, "parts.approve_purchaseorder")
+    po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
+    workflows.require(workflows.PO, po, POStatus.ORDERED, POStatus)
+    if po.status != POStatus.PENDING:
+        raise BusinessError({"status": _("只有待复核的订单需要复核")}, code="not_pending")
+    if po.created_by_id == actor.pk:
+        raise BusinessError({"status": _("不能复核自己下的订单")}, code="own_order")
+    total = sum((ln.amount for ln in po.lines.all()), ZERO)
+    limit = limit_for(actor, po.store, LimitKind.PURCHASE_AMOUNT)
+    if total > limit:
+        raise BusinessError(
+            {"status": _("订单金额 %(total)s 超过您的采购限额 %(limit)s") % {"total": total, "limit": limit}},
+            code="over_limit",
+        )
+    now = timezone.now()
+    po.status, po.approved_by, po.approved_at, po.ordered_at = POStatus.ORDERED, actor, now, now
+    po.expected_date = timezone.localdate() + timedelta(days=po.supplier.lead_time_days)
+    po.save(update_fields=["status", "approved_by", "approved_at", "ordered_at", "expected_date"])
+    audit_record(
+        actor=actor,
+        obj=po,
+        verb="approved",
+        changes={"total": total, "status": [POStatus.PENDING, po.status]},
+    )
+    return po
+
+
+@transaction.atomic
 def po_close(*, actor, po: PurchaseOrder, reason: str = "") -> PurchaseOrder:
-    """Close an order: what is still open is no longer expected."""
+    """Close an order: what is still open is no longer expected (a draft or an order waiting for its
+    review is cancelled)."""
     require_perm(actor, "parts.change_purchaseorder")
     po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
-    to = POStatus.CANCELLED if po.status == POStatus.DRAFT else POStatus.CLOSED
+    to = POStatus.CANCELLED if po.status in (POStatus.DRAFT, POStatus.PENDING) else POStatus.CLOSED
     workflows.require(workflows.PO, po, to, POStatus)
     po.status = to
     po.save(update_fields=["status"])

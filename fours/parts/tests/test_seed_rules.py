@@ -1,0 +1,145 @@
+"""The seeds' parts rules (seed 000, seed 004 §2): purchase orders reviewed by the parts manager above the
+author's purchase limit, the write-off loss split and staff-caused losses charged to the person, and the
+quarterly stocktake with finance taking part."""
+
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from fours.core.errors import BusinessError
+from fours.core.models import AuditEvent
+from fours.core.roles import Role
+from fours.parts.choices import POStatus
+from fours.parts.models import POLine, PurchaseOrder, Receipt, StockMove
+from fours.parts.services import (
+    plan_approve,
+    plan_line_save,
+    plan_propose,
+    plan_submit,
+    plan_to_orders,
+    po_approve,
+    po_create,
+    receipt_post,
+)
+from fours.parts.services.purchasing import on_order
+
+from .factories import PartFactory, SupplierFactory, setting
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def planner(make_user, store_a):
+    return make_user(Role.PARTS_PLANNER, store_a, "planner_a")
+
+
+@pytest.fixture
+def supplier(group):
+    return SupplierFactory(group=group, is_oem=True, lead_time_days=5)
+
+
+def refused(fn, field, **kw):
+    """The call is refused naming the field, and nothing was written (rows, moves, audit events)."""
+    counts = (
+        AuditEvent.objects.count(),
+        StockMove.objects.count(),
+        PurchaseOrder.objects.count(),
+        Receipt.objects.count(),
+    )
+    with pytest.raises(BusinessError) as e:
+        fn(**kw)
+    assert field in e.value.message_dict, e.value.message_dict
+    msg = e.value.message_dict[field][0]
+    assert any("\u4e00" <= c <= "\u9fff" for c in msg), msg
+    assert counts == (
+        AuditEvent.objects.count(),
+        StockMove.objects.count(),
+        PurchaseOrder.objects.count(),
+        Receipt.objects.count(),
+    )
+    return msg
+
+
+# --- 1. purchase orders: 订单必须经由配件经理复核 ----------------------------------------------------------
+
+
+def test_planner_order_above_his_limit_waits_for_the_parts_manager(
+    store_a, group, planner, manager, keeper, supplier
+):
+    part = PartFactory(group=group, purchase_price=D("1000"))
+    po = po_create(actor=planner, store=store_a, supplier=supplier, lines=[{"part": part, "qty": 25}])
+    # 25,000 > the planner's seeded purchase limit of 20,000: not sent, not receivable
+    assert po.status == POStatus.PENDING and po.ordered_at is None and po.approved_by is None
+    assert on_order(store_a)[part.pk] == 25  # still counted as coming, so no second proposal
+    line = po.lines.get()
+    msg = refused(receipt_post, "order", actor=keeper, order=po, lines=[{"po_line": line, "qty": 25}])
+    assert "待复核" in msg
+    with pytest.raises(PermissionDenied):
+        po_approve(actor=planner, po=po)  # the planner cannot review orders
+    po_approve(actor=manager, po=po)
+    po.refresh_from_db()
+    assert po.status == POStatus.ORDERED and po.approved_by == manager and po.ordered_at is not None
+    assert AuditEvent.objects.filter(verb="approved", object_id=str(po.pk)).exists()
+    receipt_post(actor=keeper, order=po, lines=[{"po_line": line, "qty": 25}])
+
+
+def test_order_within_the_limit_is_sent_and_carries_its_authors_approval(store_a, group, planner, supplier):
+    part = PartFactory(group=group, purchase_price=D("1000"))
+    po = po_create(actor=planner, store=store_a, supplier=supplier, lines=[{"part": part, "qty": 20}])
+    assert po.status == POStatus.ORDERED and po.approved_by == planner and po.approved_at is not None
+
+
+def test_review_refused_above_the_reviewers_limit_and_for_ones_own_order(
+    store_a, group, planner, manager, make_user, supplier
+):
+    part = PartFactory(group=group, purchase_price=D("1000"))
+    big = po_create(actor=planner, store=store_a, supplier=supplier, lines=[{"part": part, "qty": 250}])
+    assert big.status == POStatus.PENDING
+    msg = refused(po_approve, "status", actor=manager, po=big)  # 250,000 > the parts manager's 200,000
+    assert "采购限额" in msg
+    big.refresh_from_db()
+    assert big.status == POStatus.PENDING and big.approved_by is None
+    po_approve(actor=make_user(Role.GENERAL_MANAGER, store_a, "gm_a"), po=big)  # the GM's 1,000,000
+    own = po_create(actor=manager, store=store_a, supplier=supplier, lines=[{"part": part, "qty": 210}])
+    assert own.status == POStatus.PENDING
+    msg = refused(po_approve, "status", actor=manager, po=own)
+    assert "自己" in msg
+
+
+def test_order_from_an_approved_plan_carries_the_plan_approval(store_a, group, planner, manager, supplier):
+    part = PartFactory(group=group, purchase_price=D("1000"))
+    setting(store_a, part, min_qty=1, max_qty=60)
+    plan = plan_propose(actor=planner, store=store_a)[0]
+    plan_line_save(actor=planner, plan=plan, part=part, qty=60)  # 60,000: above the planner, within the PM
+    plan_submit(actor=planner, plan=plan)
+    plan_approve(actor=manager, plan=plan)
+    (po,) = plan_to_orders(actor=planner, plan=plan)
+    po.refresh_from_db()
+    assert po.status == POStatus.ORDERED and po.plan == plan and po.approved_by == manager
+
+
+def test_order_pages_show_the_review_button_only_to_the_reviewer(
+    store_a, group, planner, manager, client_for, api_for, supplier
+):
+    part = PartFactory(group=group, purchase_price=D("1000"))
+    c = client_for(planner)
+    r = c.post(
+        reverse("parts:po-create"),
+        {"supplier": supplier.pk, "part_no": [part.part_no], "qty": ["30"], "unit_price": [""]},
+        follow=True,
+    )
+    po = PurchaseOrder.objects.get()
+    assert po.status == POStatus.PENDING and "复核" in r.content.decode()
+    assert reverse("parts:po-approve", args=[po.pk]) not in r.content.decode()
+    assert c.post(reverse("parts:po-approve", args=[po.pk])).status_code == 302
+    po.refresh_from_db()
+    assert po.status == POStatus.PENDING  # refused for the planner
+    page = client_for(manager).get(po.get_absolute_url()).content.decode()
+    assert reverse("parts:po-approve", args=[po.pk]) in page
+    assert api_for(planner).post(reverse("api-purchase-order-approve", args=[po.pk])).status_code == 403
+    r = api_for(manager).post(reverse("api-purchase-order-approve", args=[po.pk]))
+    assert r.status_code == 200 and r.json()["status"] == "ordered" and r.json()["approved_by"] == manager.pk
+    assert POLine.objects.get().order.status == POStatus.ORDERED
+
