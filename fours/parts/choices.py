@@ -182,6 +182,15 @@ class StocktakeScope(models.TextChoices):
     CLASS = "class", _("按ABC分类")
 
 
+class StocktakeKind(models.TextChoices):
+    """Seed 004 §2: the storekeeper re-checks moved parts at any time, every unit counts monthly, and
+    every quarter a full count is made with finance taking part (每季度进行一次有财务参与的全面清点)."""
+
+    SPOT = "spot", _("日常复查")
+    MONTHLY = "monthly", _("月度盘点")
+    QUARTERLY = "quarterly", _("季度全面清点")
+
+
 class StocktakeStatus(models.TextChoices):
     COUNTING = "counting", _("盘点中")
     SUBMITTED = "submitted", _("待审批")

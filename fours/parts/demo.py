@@ -423,7 +423,9 @@ def _load_store(ctx, store, brand, rnd):
             lines=[{"part": fast[0], "qty": 1, "condition": "defective"}],
         )
         # a stocktake of one rack, approved with a surplus and a shortage
-        st = services.stocktake_create(actor=keeper, store=store, scope="bins", scope_value="01-A01")
+        st = services.stocktake_create(
+            actor=keeper, store=store, scope="bins", scope_value="01-A01", kind="spot"
+        )
         lines = list(st.lines.all())
         counts = {ln.pk: ln.book_qty for ln in lines}
         if len(lines) >= 2:

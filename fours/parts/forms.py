@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import BrandKind, PartCategory, StocktakeScope, Unit, WriteOffReason
+from .choices import BrandKind, PartCategory, StocktakeKind, StocktakeScope, Unit, WriteOffReason
 from .models import Part, PartSetting, Supplier
 
 
@@ -91,6 +91,13 @@ class WarehouseForm(forms.Form):
 
 
 class StocktakeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("盘点类型"),
+        choices=StocktakeKind.choices,
+        initial=StocktakeKind.MONTHLY,
+        help_text=_("季度全面清点盘点全部配件，须财务确认后才能调整库存"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     scope = forms.ChoiceField(
         label=_("盘点范围"),
         choices=StocktakeScope.choices,

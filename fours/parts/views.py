@@ -22,7 +22,8 @@ from django.views import View
 
 from fours.core.audit import timeline_for
 from fours.core.models import Store
-from fours.core.selectors import store_ids_for, stores_for
+from fours.core.roles import Role
+from fours.core.selectors import has_role, store_ids_for, stores_for
 from fours.core.stores import current_store
 from fours.core.views import (
     FoursDetailView,
@@ -43,6 +44,7 @@ from .choices import (
     Responsible,
     ReturnCondition,
     ReturnKind,
+    StocktakeKind,
     StocktakeStatus,
     VarianceReason,
     WriteOffReason,
@@ -1114,7 +1116,9 @@ class PODetailView(FoursDetailView):
             and user.has_perm("parts.approve_purchaseorder")
             and po.created_by_id != user.pk
         ):
-            actions.append(action(_("复核通过并发出"), reverse("parts:po-approve", args=[po.pk]), "btn-success"))
+            actions.append(
+                action(_("复核通过并发出"), reverse("parts:po-approve", args=[po.pk]), "btn-success")
+            )
         if po.status in ("draft", "pending", "ordered", "partial", "received") and user.has_perm(
             "parts.change_purchaseorder"
         ):
@@ -1465,6 +1469,12 @@ class StocktakeDetailView(FoursDetailView):
         ctx["can_approve"] = st.status == StocktakeStatus.SUBMITTED and self.request.user.has_perm(
             "parts.approve_stocktake"
         )
+        ctx["finance_needed"] = st.kind == StocktakeKind.QUARTERLY and st.finance_by_id is None
+        ctx["can_confirm_finance"] = (
+            st.status == StocktakeStatus.SUBMITTED
+            and st.finance_by_id is None
+            and (self.request.user.is_superuser or has_role(self.request.user, st.store, Role.FINANCE))
+        )
         return ctx
 
 
@@ -1484,6 +1494,8 @@ def stocktake_act(request, pk, step):
             return redirect_back(request, st)
     elif step == "submit":
         run(request, services.stocktake_submit, _("已提交审批"), stocktake=st)
+    elif step == "finance":
+        run(request, services.stocktake_finance_confirm, _("财务已确认盘点结果"), stocktake=st)
     elif step == "approve":
         run(request, services.stocktake_approve, _("盘点差异已审批并调整库存"), stocktake=st)
     elif step == "reopen":
@@ -1505,6 +1517,7 @@ def stocktake_sheet(request, pk):
             "store": st.store,
             "header": [
                 (_("单号"), st.number),
+                (_("盘点类型"), st.get_kind_display()),
                 (_("范围"), f"{st.get_scope_display()} {st.scope_value}"),
                 (_("冻结时间"), st.frozen_at),
             ],
@@ -1517,7 +1530,8 @@ def stocktake_sheet(request, pk):
                 + ["", ""]
                 for ln in lines
             ],
-            "signatures": [_("盘点人"), _("监盘人"), _("配件经理")],
+            "signatures": [_("盘点人"), _("监盘人"), _("配件经理")]
+            + ([_("财务")] if st.kind == StocktakeKind.QUARTERLY else []),
         },
     )
 

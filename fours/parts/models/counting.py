@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import (
     Responsible,
+    StocktakeKind,
     StocktakeScope,
     StocktakeStatus,
     VarianceReason,
@@ -20,6 +21,9 @@ class Stocktake(DocumentMixin):
     """盘点单: a frozen count list, counted, approved, then adjusted by moves."""
 
     store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
+    kind = models.CharField(
+        _("盘点类型"), max_length=10, choices=StocktakeKind.choices, default=StocktakeKind.MONTHLY
+    )
     scope = models.CharField(
         _("盘点范围"), max_length=10, choices=StocktakeScope.choices, default=StocktakeScope.ALL
     )
@@ -34,6 +38,15 @@ class Stocktake(DocumentMixin):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    finance_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("财务确认人"),
+    )
+    finance_at = models.DateTimeField(_("财务确认时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("盘点单")

@@ -22,6 +22,7 @@ from .. import workflows
 from ..choices import (
     MoveKind,
     Responsible,
+    StocktakeKind,
     StocktakeScope,
     StocktakeStatus,
     VarianceReason,
@@ -48,12 +49,23 @@ WRITE_OFF_ROLES = (Role.SERVICE_MANAGER, Role.WARRANTY_CLERK, Role.PARTS_MANAGER
 
 @transaction.atomic
 def stocktake_create(
-    *, actor, store, scope: str = StocktakeScope.ALL, scope_value: str = "", note: str = ""
+    *,
+    actor,
+    store,
+    scope: str = StocktakeScope.ALL,
+    scope_value: str = "",
+    note: str = "",
+    kind: str = StocktakeKind.MONTHLY,
 ) -> Stocktake:
-    """Freeze a count list: the book quantity of every part in scope at this moment."""
+    """Freeze a count list: the book quantity of every part in scope at this moment. A quarterly count
+    (季度全面清点) covers every part and needs finance's confirmation before it is posted."""
     require_perm(actor, "parts.add_stocktake")
+    if kind not in StocktakeKind.values:
+        raise BusinessError({"kind": _("未知盘点类型")})
     if scope not in StocktakeScope.values:
         raise BusinessError({"scope": _("未知盘点范围")})
+    if kind == StocktakeKind.QUARTERLY and scope != StocktakeScope.ALL:
+        raise BusinessError({"scope": _("季度全面清点须盘点全部配件")}, code="quarterly_scope")
     scope_value = (scope_value or "").strip().upper()
     if scope != StocktakeScope.ALL and not scope_value:
         raise BusinessError({"scope_value": _("请填写库位前缀或ABC分类")})
@@ -79,7 +91,7 @@ def stocktake_create(
     if not rows:
         raise BusinessError({"scope": _("范围内没有配件")}, code="empty")
     st = Stocktake.objects.create(
-        store=store, scope=scope, scope_value=scope_value, created_by=actor, note=note
+        store=store, kind=kind, scope=scope, scope_value=scope_value, created_by=actor, note=note
     )
     CountLine.objects.bulk_create(
         [
@@ -144,13 +156,35 @@ def stocktake_submit(*, actor, stocktake: Stocktake) -> Stocktake:
     return st
 
 
+@transaction.atomic
+def stocktake_finance_confirm(*, actor, stocktake: Stocktake) -> Stocktake:
+    """财务参与: a user holding the finance role in the store confirms the counted result of a submitted
+    count (the quarterly full count cannot be posted without it)."""
+    st = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
+    if not (actor.is_superuser or has_role(actor, st.store, Role.FINANCE)):
+        raise NotAllowed(_("只有本店财务人员可以确认盘点结果"))
+    if st.status != StocktakeStatus.SUBMITTED:
+        raise BusinessError({"finance": _("盘点单提交审批后才能由财务确认")}, code="not_submitted")
+    if st.finance_by_id is not None:
+        raise BusinessError({"finance": _("财务已确认")}, code="confirmed")
+    st.finance_by, st.finance_at = actor, timezone.now()
+    st.save(update_fields=["finance_by", "finance_at"])
+    audit_record(actor=actor, obj=st, verb="finance_confirmed")
+    return st
+
+
 @retry_on_conflict
 @transaction.atomic
 def stocktake_approve(*, actor, stocktake: Stocktake) -> Stocktake:
-    """Approve the surplus/shortage (盘盈/盘亏): adjusting moves at the cost frozen with the count list."""
+    """Approve the surplus/shortage (盘盈/盘亏): adjusting moves at the cost frozen with the count list.
+    A quarterly full count is posted only once finance has confirmed it (有财务参与的全面清点)."""
     require_perm(actor, "parts.approve_stocktake")
     st = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
     workflows.require(workflows.STOCKTAKE, st, StocktakeStatus.POSTED, StocktakeStatus)
+    if st.kind == StocktakeKind.QUARTERLY and st.finance_by_id is None:
+        raise BusinessError(
+            {"finance": _("季度全面清点须有财务参与：请财务人员先确认盘点结果")}, code="finance_required"
+        )
     diffs = [ln for ln in st.lines.select_related("part").order_by("part_id") if ln.variance]
     ct = ContentType.objects.get_for_model(CountLine)
     if diffs:
@@ -180,8 +214,9 @@ def stocktake_reopen(*, actor, stocktake: Stocktake) -> Stocktake:
     require_perm(actor, "parts.approve_stocktake")
     st = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
     workflows.require(workflows.STOCKTAKE, st, StocktakeStatus.COUNTING, StocktakeStatus)
-    st.status = StocktakeStatus.COUNTING
-    st.save(update_fields=["status"])
+    # counted again: finance confirms the new result
+    st.status, st.finance_by, st.finance_at = StocktakeStatus.COUNTING, None, None
+    st.save(update_fields=["status", "finance_by", "finance_at"])
     audit_record(actor=actor, obj=st, verb="reopened")
     return st
 

@@ -12,7 +12,7 @@ from fours.core.errors import BusinessError
 from fours.core.models import AuditEvent
 from fours.core.roles import Role
 from fours.parts.choices import POStatus
-from fours.parts.models import POLine, PurchaseOrder, Receipt, StockMove
+from fours.parts.models import POLine, PurchaseOrder, Receipt, StockMove, Stocktake
 from fours.parts.services import (
     plan_approve,
     plan_line_save,
@@ -143,3 +143,110 @@ def test_order_pages_show_the_review_button_only_to_the_reviewer(
     assert r.status_code == 200 and r.json()["status"] == "ordered" and r.json()["approved_by"] == manager.pk
     assert POLine.objects.get().order.status == POStatus.ORDERED
 
+
+# --- 5. the quarterly full count with finance taking part ---------------------------------------------
+
+
+def _counted_quarterly(store, keeper, part):
+    from fours.parts.services import stocktake_count, stocktake_create, stocktake_submit
+
+    st = stocktake_create(actor=keeper, store=store, kind="quarterly")
+    line = st.lines.get(part=part)
+    stocktake_count(actor=keeper, stocktake=st, counts={line.pk: (line.book_qty - 1, "damage")})
+    stocktake_submit(actor=keeper, stocktake=st)
+    return st
+
+
+def test_quarterly_stocktake_is_not_posted_without_finance(store_a, group, keeper, manager, make_user):
+    from fours.core.errors import NotAllowed
+    from fours.parts.choices import StocktakeStatus
+    from fours.parts.selectors import balance_of
+    from fours.parts.services import stock_receive, stocktake_approve, stocktake_finance_confirm
+
+    part = PartFactory(group=group)
+    stock_receive(actor=keeper, store=store_a, part=part, qty=10, unit_cost=D("20"), doc=part)
+    st = _counted_quarterly(store_a, keeper, part)
+    msg = refused(stocktake_approve, "finance", actor=manager, stocktake=st)
+    assert "财务" in msg
+    st.refresh_from_db()
+    assert st.status == StocktakeStatus.SUBMITTED and st.approved_by is None
+    assert balance_of(store_a, part).on_hand == 10
+    with pytest.raises(NotAllowed):  # the parts manager is not finance
+        stocktake_finance_confirm(actor=manager, stocktake=st)
+    finance = make_user(Role.FINANCE, store_a, "fin_a")
+    stocktake_finance_confirm(actor=finance, stocktake=st)
+    st.refresh_from_db()
+    assert st.finance_by == finance and st.finance_at is not None
+    stocktake_approve(actor=manager, stocktake=st)
+    assert balance_of(store_a, part).on_hand == 9
+
+
+def test_quarterly_count_covers_every_part_and_a_recount_needs_finance_again(
+    store_a, group, keeper, manager, make_user
+):
+    from fours.parts.services import (
+        stock_receive,
+        stocktake_approve,
+        stocktake_create,
+        stocktake_finance_confirm,
+        stocktake_reopen,
+        stocktake_submit,
+    )
+
+    part = PartFactory(group=group)
+    stock_receive(actor=keeper, store=store_a, part=part, qty=10, unit_cost=D("20"), doc=part)
+    msg = refused(
+        stocktake_create,
+        "scope",
+        actor=keeper,
+        store=store_a,
+        kind="quarterly",
+        scope="class",
+        scope_value="A",
+    )
+    assert "全部" in msg
+    assert not Stocktake.objects.exists()
+    st = _counted_quarterly(store_a, keeper, part)
+    stocktake_finance_confirm(actor=make_user(Role.FINANCE, store_a, "fin_a"), stocktake=st)
+    stocktake_reopen(actor=manager, stocktake=st)
+    stocktake_submit(actor=keeper, stocktake=st)
+    refused(
+        stocktake_approve, "finance", actor=manager, stocktake=st
+    )  # the confirmation went with the recount
+
+
+def test_monthly_stocktake_is_posted_by_the_parts_manager_alone(store_a, group, keeper, manager):
+    from fours.parts.services import stock_receive, stocktake_approve, stocktake_create, stocktake_submit
+
+    part = PartFactory(group=group)
+    stock_receive(actor=keeper, store=store_a, part=part, qty=10, unit_cost=D("20"), doc=part)
+    st = stocktake_create(actor=keeper, store=store_a)
+    assert st.kind == "monthly"
+    from fours.parts.services import stocktake_count
+
+    stocktake_count(actor=keeper, stocktake=st, counts={ln.pk: ln.book_qty for ln in st.lines.all()})
+    stocktake_submit(actor=keeper, stocktake=st)
+    assert stocktake_approve(actor=manager, stocktake=st).status == "posted"
+
+
+def test_stocktake_page_offers_the_finance_sign_off_to_finance_only(
+    store_a, group, keeper, manager, make_user, client_for
+):
+    from fours.parts.services import stock_receive
+
+    part = PartFactory(group=group)
+    stock_receive(actor=keeper, store=store_a, part=part, qty=10, unit_cost=D("20"), doc=part)
+    st = _counted_quarterly(store_a, keeper, part)
+    page = client_for(manager).get(st.get_absolute_url()).content.decode()
+    assert 'id="finance-confirm"' not in page and 'id="finance-needed"' in page
+    assert reverse("parts:stocktake-act", args=[st.pk, "approve"]) not in page
+    finance = make_user(Role.FINANCE, store_a, "fin_a")
+    c = client_for(finance)
+    assert 'id="finance-confirm"' in c.get(st.get_absolute_url()).content.decode()
+    c.post(reverse("parts:stocktake-act", args=[st.pk, "finance"]))
+    st.refresh_from_db()
+    assert st.finance_by == finance
+    page = client_for(manager).get(st.get_absolute_url()).content.decode()
+    assert reverse("parts:stocktake-act", args=[st.pk, "approve"]) in page
+    sheet = client_for(manager).get(reverse("parts:stocktake-sheet", args=[st.pk])).content.decode()
+    assert "财务" in sheet and "季度全面清点" in sheet
