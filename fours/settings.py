@@ -196,6 +196,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "fours.core.api.errors.exception_handler",
+    # JSON bodies: one object, bounded depth and size (fours.core.api.parsers)
+    "DEFAULT_PARSER_CLASSES": [
+        "fours.core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
     "COERCE_DECIMAL_TO_STRING": True,
 }

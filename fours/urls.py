@@ -31,6 +31,7 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "fours.core.views.error_400"
 handler403 = "fours.core.views.error_403"
 handler404 = "fours.core.views.error_404"
 handler500 = "fours.core.views.error_500"

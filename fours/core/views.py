@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -202,8 +202,23 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
+def error_400(request, exception=None):
+    from django.views.defaults import bad_request
+
+    from .api.errors import api_error_page
+
+    if isinstance(exception, RequestDataTooBig):
+        too_big = api_error_page(request, 413, "request_too_large", _("请求体过大"))
+        if too_big:
+            return too_big
+    return api_error_page(request, 400, "bad_request", _("请求有误")) or bad_request(request, exception)
+
+
 def error_404(request, exception=None):
-    return render(request, "404.html", status=404)
+    from .api.errors import api_error_page
+
+    message = _("未找到该对象，或不在您的门店范围内")
+    return api_error_page(request, 404, "not_found", message) or render(request, "404.html", status=404)
 
 
 def error_403(request, exception=None):
@@ -211,7 +226,10 @@ def error_403(request, exception=None):
 
 
 def error_500(request):
-    return render(request, "500.html", status=500)
+    from .api.errors import api_error_page
+
+    message = _("系统出现错误，请稍后重试")
+    return api_error_page(request, 500, "server_error", message) or render(request, "500.html", status=500)
 
 
 class StoreDetailView(FoursDetailView):
