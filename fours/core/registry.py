@@ -44,6 +44,7 @@ class Widget:
     url: str = ""
     tone: str = "primary"
     note: str = ""
+    mine: bool = False  # the person's own work (my jobs, what waits for me): shown first
 
 
 @dataclass
@@ -64,10 +65,35 @@ class DemoContext:
     stores: list
     users: dict = field(default_factory=dict)  # (store_code, role) -> user
     stdout: object = None
+    # dated steps of every app, run after all loaders in date order (see ``at``)
+    steps: list = field(default_factory=list)
 
     def log(self, msg: str) -> None:
         if self.stdout:
             self.stdout.write(msg)
+
+    def at(self, when, fn) -> None:
+        """Run ``fn()`` after every app's ``load``, with the clock frozen at ``when``, in date order with
+        the dated steps of every other app (so a part's stock card is written in the order it is dated).
+        ``when=None``: after all dated steps, on the real clock, in the order given."""
+        self.steps.append((when, len(self.steps), fn))
+
+    def run_steps(self) -> int:
+        from datetime import datetime
+        from unittest import mock
+
+        def key(step):
+            when, n, _fn = step
+            return (when is None, when or datetime.min, n)
+
+        steps, self.steps = sorted(self.steps, key=key), []
+        for when, _n, fn in steps:
+            if when is None:
+                fn()
+            else:
+                with mock.patch("django.utils.timezone.now", return_value=when):
+                    fn()
+        return len(steps)
 
 
 def _modules(name: str):
@@ -110,6 +136,18 @@ def home_widgets(request, store) -> list[Widget]:
     out: list[Widget] = []
     for mod in _modules("home"):
         out.extend(mod.widgets(request, store))
+    return out
+
+
+def home_departments(role_names) -> list[str]:
+    """The departments whose figures a person's home page shows, most relevant first: the union of
+    their roles' departments (a technician sees the workshop, not the stock value)."""
+    from .roles import ROLE_HOME, Role
+
+    out: list[str] = []
+    for role in Role:
+        if role.value in role_names:
+            out += [d for d in ROLE_HOME[role] if d not in out]
     return out
 
 

@@ -65,6 +65,7 @@ class MoveKind(models.TextChoices):
     STOCKTAKE_GAIN = "stocktake_gain", _("盘盈")
     STOCKTAKE_LOSS = "stocktake_loss", _("盘亏")
     WRITE_OFF = "write_off", _("报损")
+    STAFF_CHARGE = "staff_charge", _("责任人赔偿出库")
     REVERSAL = "reversal", _("冲销")
     RO_ISSUE = "ro_issue", _("维修领料")
     RO_RETURN = "ro_return", _("维修退料")
@@ -217,12 +218,17 @@ class WriteOffReason(models.TextChoices):
 class WriteOffStatus(models.TextChoices):
     DRAFT = "draft", _("待审批")
     POSTED = "posted", _("已报损")
+    # 由于人为因素所造成的质量配件不予报损批示: the loss is charged to the person, not written off
+    CHARGED = "charged", _("不予报损，责任人赔偿")
     CANCELLED = "cancelled", _("已取消")
 
 
 class Responsible(models.TextChoices):
     COMPANY = "company", _("公司承担")
     EMPLOYEE = "employee", _("责任人赔偿")
+    GENERAL_MANAGER = "gm", _("总经理承担")
+    SERVICE_MANAGER = "svc_mgr", _("服务经理承担")
+    PARTS_MANAGER = "parts_mgr", _("配件经理承担")
     SUPPLIER = "supplier", _("供应商承担")
     CARRIER = "carrier", _("承运商承担")
     INSURER = "insurer", _("保险公司")

@@ -8,10 +8,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from unittest import mock
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.utils import timezone
 
 from fours.core.errors import BusinessError
@@ -36,6 +34,8 @@ from .services.stock import apply_move
 
 ORDER = 20
 D = Decimal
+# the ledger opens (期初建账) before the service demo's three months of history
+OPENING_DAYS_AGO = 93
 
 # name, category, unit, Toyota prefix, Honda prefix, base price (retail, tax incl.)
 CATALOG = [
@@ -241,9 +241,17 @@ def _opening(store, parts, bins, oil_bins, actor, rnd, when):
     """Opening stock (期初建账) written with the ledger's own rule so check_stock holds."""
     ct = ContentType.objects.get_for_model(store)
     settings, part_bins, bals, moves = [], [], [], []
+    # A store stocks what moves: the main number of each maintenance part and fluid well (the workshop's
+    # packages draw on it), a quarter of the other maintenance, wear and fluid numbers, and few of the slow
+    # parts (body, lamps, engine, chassis), mostly long held. So the opening is a few months of supply
+    # and most of its value is in the parts that turn (A class), not in dead stock.
+    main_of_name = set()
     for idx, p in enumerate(parts):
         b = oil_bins[idx % len(oil_bins)] if p.category == "fluid" else bins[idx % len(bins)]
-        stocked = p.category in ("maint", "wear", "fluid") or rnd.random() < 0.45
+        main = p.category in ("maint", "fluid") and p.name not in main_of_name
+        main_of_name.add(p.name)
+        moving = p.category in ("maint", "wear", "fluid")
+        stocked = main or rnd.random() < (0.25 if moving else 0.06)
         fast = p.category in ("maint", "fluid")
         settings.append(
             PartSetting(
@@ -259,15 +267,21 @@ def _opening(store, parts, bins, oil_bins, actor, rnd, when):
         if not stocked:
             continue
         qty = D(
-            rnd.randint(10, 60)
+            rnd.randint(30, 60)
+            if main
+            else rnd.randint(4, 12)
             if p.category == "fluid"
-            else rnd.randint(4, 24)
+            else rnd.randint(2, 6)
             if fast
-            else rnd.randint(1, 6)
+            else rnd.randint(1, 3)
+            if moving
+            else 1
         )
         cost = p.purchase_price
         value, unit_cost, on_hand, bal_value, avg = apply_move(D(0), D(0), D(0), qty, cost)
-        at = when - timedelta(days=rnd.randint(0, 400)) if rnd.random() < 0.2 else when
+        # slow parts were mostly bought long before the ledger opened (their age shows on the dashboard)
+        old = not moving and rnd.random() < 0.7 or moving and rnd.random() < 0.05
+        at = when - timedelta(days=rnd.randint(30, 500)) if old else when
         bals.append(
             StockBalance(store=store, part=p, on_hand=on_hand, value=bal_value, avg_cost=avg, last_move_at=at)
         )
@@ -299,7 +313,7 @@ def _opening(store, parts, bins, oil_bins, actor, rnd, when):
 def _load_store(ctx, store, brand, rnd):
     users = {r: ctx.users.get((store.code, r)) for r in Role}
     keeper, planner = users[Role.STOREKEEPER], users[Role.PARTS_PLANNER]
-    pm, seller = users[Role.PARTS_MANAGER], users[Role.PARTS_SALES]
+    seller = users[Role.PARTS_SALES]
     group = store.group
     suppliers = _suppliers(group, brand, rnd)
     parts = _parts(group, brand, rnd)
@@ -318,144 +332,168 @@ def _load_store(ctx, store, brand, rnd):
         garages.append(g)
     today = timezone.localdate()
     start = today - timedelta(days=30)
-    _opening(store, parts, bins, oil_bins, keeper, rnd, _at(start - timedelta(days=1), 9, rnd))
+    _opening(store, parts, bins, oil_bins, keeper, rnd, _at(today - timedelta(days=OPENING_DAYS_AGO), 9, rnd))
     stocked = list(Part.objects.filter(balances__store=store, balances__on_hand__gt=0).order_by("id"))
     fast = [p for p in stocked if p.category in ("maint", "fluid", "wear")]
     oem = suppliers[0]
     pending = []
+
+    # the month's activity: dated steps, run after every app's loader in date order with the service
+    # history, so each stock card is written in the order it is dated
+    def order_and_receive(n, day):
+        if n % 7 == 2:  # weekly stock order from the OEM, received two days later
+            lines = [{"part": p, "qty": rnd.randint(4, 12)} for p in rnd.sample(fast, 12)]
+            po = services.po_create(actor=planner, store=store, supplier=oem, lines=lines, kind="stock")
+            if po.status == "pending":  # above the planner's limit: the parts manager reviews it
+                services.po_approve(actor=users[Role.PARTS_MANAGER], po=po)
+            pending.append((n + 2, po))
+        for _due, po in [x for x in pending if x[0] == n]:
+            rows = []
+            for i, ln in enumerate(po.lines.all()):
+                short = 1 if i == 0 and n % 14 == 4 else 0
+                rows.append({"po_line": ln, "qty_noted": ln.qty, "qty": ln.qty - short, "qty_damaged": short})
+            services.receipt_post(
+                actor=keeper,
+                order=po,
+                lines=rows,
+                delivery_note=f"SH{day:%m%d}{po.pk:03d}",
+                freight=D("60"),
+            )
+
+    def counter_sale():
+        p = rnd.choice(fast)
+        q = rnd.randint(1, 3) if p.unit != Unit.LITRE else rnd.choice([4, 5])
+        req = q + (1 if rnd.random() < 0.08 else 0)
+        try:
+            services.counter_sale_create(
+                actor=seller,
+                store=store,
+                customer_name=rnd.choice(["王先生", "陈女士", "李先生", "张先生", "散客"]),
+                lines=[{"part": p, "qty": q, "qty_requested": req}],
+            )
+        except BusinessError:
+            services.purchase_demand_add(actor=seller, store=store, part=p, qty=q, doc=p, note="柜台缺货")
+
+    def wholesale(n):
+        g = rnd.choice(garages)
+        lines = [{"part": p, "qty": rnd.randint(1, 2)} for p in rnd.sample(fast, 2)]
+        try:
+            services.counter_sale_create(
+                actor=seller,
+                store=store,
+                channel=Channel.WHOLESALE,
+                customer=g,
+                terms=PaymentTerms.ACCOUNT if n % 2 else PaymentTerms.CASH,
+                lines=lines,
+                delivery_address="广州市" if n % 2 else "",
+            )
+        except BusinessError:
+            pass
+
     for n in range(31):
         day = start + timedelta(days=n)
-        with mock.patch("django.utils.timezone.now", return_value=_at(day, 9, rnd)):
-            if n % 7 == 2:  # weekly stock order from the OEM, received two days later
-                lines = [{"part": p, "qty": rnd.randint(4, 12)} for p in rnd.sample(fast, 12)]
-                po = services.po_create(actor=planner, store=store, supplier=oem, lines=lines, kind="stock")
-                if po.status == "pending":  # above the planner's limit: the parts manager reviews it
-                    services.po_approve(actor=users[Role.PARTS_MANAGER], po=po)
-                pending.append((n + 2, po))
-            for _due, po in [x for x in pending if x[0] == n]:
-                rows = []
-                for i, ln in enumerate(po.lines.all()):
-                    short = 1 if i == 0 and n % 14 == 4 else 0
-                    rows.append(
-                        {"po_line": ln, "qty_noted": ln.qty, "qty": ln.qty - short, "qty_damaged": short}
-                    )
-                services.receipt_post(
-                    actor=keeper,
-                    order=po,
-                    lines=rows,
-                    delivery_note=f"SH{day:%m%d}{po.pk:03d}",
-                    freight=D("60"),
-                )
+        ctx.at(_at(day, 9, rnd), lambda n=n, day=day: order_and_receive(n, day))
         for k in range(rnd.randint(5, 9)):
-            with mock.patch("django.utils.timezone.now", return_value=_at(day, 9 + k, rnd)):
-                p = rnd.choice(fast)
-                q = rnd.randint(1, 3) if p.unit != Unit.LITRE else rnd.choice([4, 5])
-                req = q + (1 if rnd.random() < 0.08 else 0)
-                try:
-                    services.counter_sale_create(
-                        actor=seller,
-                        store=store,
-                        customer_name=rnd.choice(["王先生", "陈女士", "李先生", "张先生", "散客"]),
-                        lines=[{"part": p, "qty": q, "qty_requested": req}],
-                    )
-                except BusinessError:
-                    services.purchase_demand_add(
-                        actor=seller, store=store, part=p, qty=q, doc=p, note="柜台缺货"
-                    )
+            ctx.at(_at(day, 9 + k, rnd), counter_sale)
         if n % 3 == 0:
-            with mock.patch("django.utils.timezone.now", return_value=_at(day, 15, rnd)):
-                g = rnd.choice(garages)
-                lines = [{"part": p, "qty": rnd.randint(1, 2)} for p in rnd.sample(fast, 2)]
-                try:
-                    services.counter_sale_create(
-                        actor=seller,
-                        store=store,
-                        channel=Channel.WHOLESALE,
-                        customer=g,
-                        terms=PaymentTerms.ACCOUNT if n % 2 else PaymentTerms.CASH,
-                        lines=lines,
-                        delivery_address="广州市" if n % 2 else "",
-                    )
-                except BusinessError:
-                    pass
-    now = timezone.now()
-    with mock.patch("django.utils.timezone.now", return_value=now - timedelta(hours=3)):
-        # an open order, partly received with a discrepancy note
-        po = services.po_create(
-            actor=planner,
-            store=store,
-            supplier=suppliers[2],
-            lines=[{"part": p, "qty": 6} for p in rnd.sample(fast, 4)],
-            kind="emergency",
-        )
-        la = list(po.lines.all())
-        services.receipt_post(
-            actor=keeper,
-            order=po,
-            delivery_note="BS-20931",
-            lines=[
-                {"po_line": la[0], "qty_noted": 6, "qty": 5, "qty_damaged": 1},
-                {"po_line": la[1], "qty_noted": 6, "qty": 6, "unit_price": la[1].unit_price + D("3")},
-            ],
-        )
-        services.po_create(
-            actor=planner,
-            store=store,
-            supplier=oem,
-            lines=[{"part": p, "qty": 10} for p in rnd.sample(fast, 6)],
-            kind="stock",
-        )
-        # a customer return on the returns ledger, and a counter sale waiting for delivery
-        sale = services.counter_sale_create(
-            actor=seller,
-            store=store,
-            channel=Channel.WHOLESALE,
-            customer=garages[0],
-            lines=[{"part": fast[0], "qty": 1}],
-            delivery_address="天河区黄埔大道西100号",
-        )
-        services.return_create(
-            actor=seller,
-            store=store,
-            kind=ReturnKind.CUSTOMER,
-            sale=sale,
-            reason="客户反映异响",
-            lines=[{"part": fast[0], "qty": 1, "condition": "defective"}],
-        )
-        # a stocktake of one rack, approved with a surplus and a shortage
-        st = services.stocktake_create(
-            actor=keeper, store=store, scope="bins", scope_value="01-A01", kind="spot"
-        )
-        lines = list(st.lines.all())
-        counts = {ln.pk: ln.book_qty for ln in lines}
-        if len(lines) >= 2:
-            counts[lines[0].pk] = (lines[0].book_qty + 1, "miscount")
-            if lines[1].book_qty > 0:
-                counts[lines[1].pk] = (lines[1].book_qty - 1, "damage")
-        services.stocktake_count(actor=keeper, stocktake=st, counts=counts)
-        services.stocktake_submit(actor=keeper, stocktake=st)
-        services.stocktake_approve(actor=pm, stocktake=st)
-        # a write-off waiting for the three confirmations
-        victim = next(
-            p
-            for p in stocked
-            if p.category == "body" and StockBalance.objects.get(store=store, part=p).on_hand > 0
-        )
-        cost = StockBalance.objects.get(store=store, part=victim).avg_cost
-        services.writeoff_create(
-            actor=keeper,
-            store=store,
-            reason="damaged",
-            lines=[{"part": victim, "qty": 1}],
-            shares=[
-                {"party": "company", "amount": (cost * D("0.6")).quantize(D("0.01"))},
-                {
-                    "party": "employee",
-                    "name": "搬运工",
-                    "amount": cost - (cost * D("0.6")).quantize(D("0.01")),
-                },
-            ],
-        )
+            ctx.at(_at(day, 15, rnd), lambda n=n: wholesale(n))
+    ctx.at(
+        timezone.now() - timedelta(hours=3),
+        lambda: _today(store, suppliers, garages, fast, stocked, rnd, users),
+    )
+    ctx.at(None, lambda: _classify_and_plan(store, suppliers, rnd, users))
+
+
+def _today(store, suppliers, garages, fast, stocked, rnd, users):
+    """Today's open work: an order partly received, a customer return, a stocktake, a write-off."""
+    keeper, planner = users[Role.STOREKEEPER], users[Role.PARTS_PLANNER]
+    pm, seller = users[Role.PARTS_MANAGER], users[Role.PARTS_SALES]
+    oem = suppliers[0]
+    # an open order, partly received with a discrepancy note
+    po = services.po_create(
+        actor=planner,
+        store=store,
+        supplier=suppliers[2],
+        lines=[{"part": p, "qty": 6} for p in rnd.sample(fast, 4)],
+        kind="emergency",
+    )
+    la = list(po.lines.all())
+    services.receipt_post(
+        actor=keeper,
+        order=po,
+        delivery_note="BS-20931",
+        lines=[
+            {"po_line": la[0], "qty_noted": 6, "qty": 5, "qty_damaged": 1},
+            {"po_line": la[1], "qty_noted": 6, "qty": 6, "unit_price": la[1].unit_price + D("3")},
+        ],
+    )
+    services.po_create(
+        actor=planner,
+        store=store,
+        supplier=oem,
+        lines=[{"part": p, "qty": 10} for p in rnd.sample(fast, 6)],
+        kind="stock",
+    )
+    # a customer return on the returns ledger, and a counter sale waiting for delivery
+    sale = services.counter_sale_create(
+        actor=seller,
+        store=store,
+        channel=Channel.WHOLESALE,
+        customer=garages[0],
+        lines=[{"part": fast[0], "qty": 1}],
+        delivery_address="天河区黄埔大道西100号",
+    )
+    services.return_create(
+        actor=seller,
+        store=store,
+        kind=ReturnKind.CUSTOMER,
+        sale=sale,
+        reason="客户反映异响",
+        lines=[{"part": fast[0], "qty": 1, "condition": "defective"}],
+    )
+    # a stocktake of one rack, approved with a surplus and a shortage
+    st = services.stocktake_create(actor=keeper, store=store, scope="bins", scope_value="01-A01", kind="spot")
+    lines = list(st.lines.all())
+    counts = {ln.pk: ln.book_qty for ln in lines}
+    if len(lines) >= 2:
+        counts[lines[0].pk] = (lines[0].book_qty + 1, "miscount")
+        if lines[1].book_qty > 0:
+            counts[lines[1].pk] = (lines[1].book_qty - 1, "damage")
+    services.stocktake_count(actor=keeper, stocktake=st, counts=counts)
+    services.stocktake_submit(actor=keeper, stocktake=st)
+    services.stocktake_approve(actor=pm, stocktake=st)
+    # a write-off waiting for the three confirmations
+    victim = next(
+        p
+        for p in stocked
+        if p.category == "body" and StockBalance.objects.get(store=store, part=p).on_hand > 0
+    )
+    services.writeoff_create(
+        actor=keeper,
+        store=store,
+        reason="damaged",
+        lines=[{"part": victim, "qty": 1}],
+        note="安装前发现裂纹，供应商不予三包",
+    )
+    # a part dropped in the store: caused by a person, not written off but charged to him (不予报损批示)
+    dropped = next(
+        p
+        for p in stocked
+        if p.category == "body" and p != victim and StockBalance.objects.get(store=store, part=p).on_hand > 0
+    )
+    services.writeoff_create(
+        actor=keeper,
+        store=store,
+        reason="damaged",
+        lines=[{"part": dropped, "qty": 1}],
+        responsible=keeper,
+        note="搬运时跌落，保管不善",
+    )
+
+
+def _classify_and_plan(store, suppliers, rnd, users):
+    """ABC from the year's usage (counter, wholesale and the workshop), then the purchase plan."""
+    planner, pm = users[Role.PARTS_PLANNER], users[Role.PARTS_MANAGER]
     services.abc_classify(actor=pm, store=store)
     plans = services.plan_propose(actor=planner, store=store)
     for plan in plans:
@@ -481,18 +519,22 @@ def load(ctx) -> None:
         brand = brands.get(store.code)
         if brand is None or StockMove.objects.filter(store=store).exists():
             continue
-        with transaction.atomic():
-            _load_store(ctx, store, brand, rnd)
+        _load_store(ctx, store, brand, rnd)
         ctx.log(f"parts: {store.short_name or store.name} loaded")
     if len(ctx.stores) >= 2 and not Transfer.objects.filter(store=ctx.stores[0]).exists():
-        a, b = ctx.stores[0], ctx.stores[1]
-        p = Part.objects.filter(balances__store=a, balances__on_hand__gt=4, category="fluid").first()
-        if p:
-            tr = services.transfer_create(
-                actor=ctx.users[(a.code, Role.STOREKEEPER)],
-                store=a,
-                to_store=b,
-                lines=[{"part": p, "qty": 2}],
-                note="集团调拨",
-            )
-            services.transfer_ship(actor=ctx.users[(a.code, Role.STOREKEEPER)], transfer=tr)
+        ctx.at(None, lambda: _transfer(ctx))
+
+
+def _transfer(ctx):
+    """A transfer shipped today from the first store to the second (after the month's activity)."""
+    a, b = ctx.stores[0], ctx.stores[1]
+    p = Part.objects.filter(balances__store=a, balances__on_hand__gt=4, category="fluid").first()
+    if p:
+        tr = services.transfer_create(
+            actor=ctx.users[(a.code, Role.STOREKEEPER)],
+            store=a,
+            to_store=b,
+            lines=[{"part": p, "qty": 2}],
+            note="集团调拨",
+        )
+        services.transfer_ship(actor=ctx.users[(a.code, Role.STOREKEEPER)], transfer=tr)

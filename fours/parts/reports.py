@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
 from fours.core.money import round_money
@@ -22,14 +22,12 @@ def stock_value(store) -> Decimal:
     return round_money(StockBalance.objects.filter(store=store).aggregate(v=Sum("value"))["v"] or 0)
 
 
-def stock_value_as_of(store, when) -> Decimal:
-    """Stock value at a past moment: the running balance value of each part's last move up to then."""
-    last = (
-        StockMove.objects.filter(store=store, at__lte=when)
-        .values("part_id")
-        .annotate(m=Max("id"))
-        .values("m")
-    )
+def stock_value_as_of(store, when, *, inclusive: bool = True) -> Decimal:
+    """Stock value at a past moment: the running balance value of each part's last move up to then
+    (``inclusive=False``: just before it)."""
+    moves = StockMove.objects.filter(store=store)
+    moves = moves.filter(at__lte=when) if inclusive else moves.filter(at__lt=when)
+    last = moves.values("part_id").annotate(m=Max("id")).values("m")
     return round_money(StockMove.objects.filter(id__in=last).aggregate(v=Sum("balance_value"))["v"] or 0)
 
 
@@ -59,26 +57,50 @@ def value_by_age(store) -> dict[str, Decimal]:
     return {k: round_money(v) for k, v in out.items()}
 
 
-def cogs(store, days: int = 365) -> Decimal:
-    """Cost of goods issued (sales and repair issues) over the last N days."""
-    since = timezone.now() - timedelta(days=days)
+def cogs(store, days: int = 365, *, since=None) -> Decimal:
+    """Cost of goods issued (sales and repair issues) over the last N days (or from ``since``)."""
+    since = since or timezone.now() - timedelta(days=days)
     v = StockMove.objects.filter(store=store, kind__in=USAGE_KINDS, at__gte=since).aggregate(v=Sum("value"))[
         "v"
     ]
     return round_money(-(v or 0))
 
 
+def activity_start(store):
+    """When the store's stock began to move: its first move that is not an opening balance (期初建账).
+    An opening balance dated long ago says how old the stock is, not that the store was trading then."""
+    return StockMove.objects.filter(store=store).exclude(kind=MoveKind.OPENING).aggregate(m=Min("at"))["m"]
+
+
 def turnover(store, days: int = 365) -> dict:
-    """周转率 = annualised cost of goods issued / average stock value; months of supply = stock / monthly cost."""
-    issued = cogs(store, days)
-    annual = issued * Decimal(365) / Decimal(days)
+    """周转率 = annual cost of goods issued / average stock value; months of supply (库存月数) = stock /
+    monthly cost of goods issued.
+
+    The period is the last ``days`` days, or less when the store has moved stock for less time (from its
+    first move that is not an opening balance), in whole days; its cost of goods issued is annualised
+    (× 365 / period days). The average stock is the mean of the stock value at the start of the period
+    (before its first move) and now."""
     now = timezone.now()
+    since = now - timedelta(days=days)
+    start = activity_start(store)
     current = stock_value(store)
-    opening = stock_value_as_of(store, now - timedelta(days=days))
+    if start is None:
+        return {"cogs": ZERO, "avg_stock": current, "turnover": None, "months_of_supply": None, "days": 0}
+    since = max(since, start)
+    period = max(1, round((now - since).total_seconds() / 86400))
+    issued = cogs(store, since=since)
+    annual = issued * Decimal(365) / Decimal(period)
+    opening = stock_value_as_of(store, since, inclusive=False)
     avg = (current + opening) / 2
     rate = (annual / avg).quantize(Decimal("0.01")) if avg > 0 else None
     months = (current / (annual / 12)).quantize(Decimal("0.1")) if annual > 0 else None
-    return {"cogs": issued, "avg_stock": round_money(avg), "turnover": rate, "months_of_supply": months}
+    return {
+        "cogs": issued,
+        "avg_stock": round_money(avg),
+        "turnover": rate,
+        "months_of_supply": months,
+        "days": period,
+    }
 
 
 def slow_moving(store) -> dict[str, dict]:

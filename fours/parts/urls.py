@@ -70,6 +70,7 @@ patterns = [
     path("stocktakes/<int:pk>/<str:step>/", views.stocktake_act, name="stocktake-act"),
     path("writeoffs/", views.WriteOffListView.as_view(), name="writeoff-list"),
     path("writeoffs/new/", views.writeoff_create, name="writeoff-create"),
+    path("writeoffs/<int:pk>/print/", views.writeoff_print, name="writeoff-print"),
     path("writeoffs/<int:pk>/", views.WriteOffDetailView.as_view(), name="writeoff-detail"),
     path("writeoffs/<int:pk>/<str:step>/", views.writeoff_act, name="writeoff-act"),
 ]

@@ -1552,13 +1552,19 @@ def writeoff_create(request):
             ):
                 if party and amount.strip():
                     shares.append({"party": party, "name": name, "amount": amount})
+            responsible = None
+            if request.POST.get("responsible"):
+                responsible = _store_staff(store).filter(pk=request.POST["responsible"]).first()
+                if responsible is None:
+                    raise ValidationError({"responsible": _("责任人须为本店员工")})
             wo = services.writeoff_create(
                 actor=request.user,
                 store=store,
                 reason=request.POST.get("reason", ""),
                 lines=lines,
-                shares=shares,
+                shares=shares or None,
                 note=request.POST.get("note", ""),
+                responsible=responsible,
             )
         except ValidationError as e:
             messages.error(request, error_text(e))
@@ -1572,8 +1578,38 @@ def writeoff_create(request):
             "rows": range(5),
             "reasons": WriteOffReason.choices,
             "parties": Responsible.choices,
+            "staff": _store_staff(store),
+            "split": services.config_for(store).writeoff_split,
+            "party_labels": dict(Responsible.choices),
         },
     )
+
+
+def _store_staff(store):
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(memberships__store=store, memberships__is_active=True, is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def _writeoff_split_rows(wo) -> list[tuple[str, str]]:
+    """The loss split as header rows: party (%) → who, amount; then what is charged to whom."""
+    from fours.core.templatetags.fours import staff, yuan
+
+    out = []
+    for s in wo.shares.select_related("user"):
+        pct = f"（{s.pct}%）" if s.pct is not None else ""
+        who = staff(s.user) if s.user_id else s.name
+        out.append((_("责任分摊") + f"·{s.get_party_display()}{pct}", f"{who} {yuan(s.amount)}".strip()))
+    for c in wo.charges.select_related("employee"):
+        out.append(
+            (_("员工赔偿"), f"{staff(c.employee)} {yuan(c.amount)} · {c.get_status_display()}")
+        )
+    return out
 
 
 class WriteOffDetailView(FoursDetailView):
@@ -1601,12 +1637,15 @@ class WriteOffDetailView(FoursDetailView):
                             )
                         )
             if len(have) == 3 and self.request.user.has_perm("parts.change_writeoff"):
-                actions.append(action(_("报损出库"), reverse("parts:writeoff-act", args=[wo.pk, "post"])))
+                label = _("出库并记责任人赔偿") if wo.responsible_id else _("报损出库")
+                actions.append(action(label, reverse("parts:writeoff-act", args=[wo.pk, "post"])))
         header = [
             (_("原因"), wo.get_reason_display()),
             (_("状态"), wo.get_status_display()),
             (_("损失金额"), wo.total_cost),
         ]
+        if wo.responsible_id:
+            header.append((_("责任人（人为因素，不予报损）"), wo.responsible.get_full_name() or wo.responsible))
         for role in WRITE_OFF_ROLES:
             a = have.get(role.value)
             header.append(
@@ -1617,8 +1656,7 @@ class WriteOffDetailView(FoursDetailView):
                     else _("待确认"),
                 )
             )
-        for s in wo.shares.all():
-            header.append((_("责任分摊") + f"·{s.get_party_display()}", f"{s.name} {s.amount}"))
+        header += _writeoff_split_rows(wo)
         rows = [
             [ln.part.display_no, ln.part.name, ln.qty, ln.unit_cost] for ln in wo.lines.select_related("part")
         ]
@@ -1630,7 +1668,39 @@ class WriteOffDetailView(FoursDetailView):
             columns=[_("配件编号"), _("名称"), _("数量"), _("成本单价")],
             rows=rows,
             actions=actions,
+            links=[(_("打印报损单"), reverse("parts:writeoff-print", args=[wo.pk]), "bi-printer")],
         )
+
+
+@login_required
+def writeoff_print(request, pk):
+    wo = _scoped(WriteOff, request, pk, ("store", "responsible"))
+    lines = list(wo.lines.select_related("part"))
+    header = [
+        (_("单号"), wo.number),
+        (_("原因"), wo.get_reason_display()),
+        (_("状态"), wo.get_status_display()),
+        (_("说明"), wo.note or "—"),
+    ]
+    if wo.responsible_id:
+        header.append((_("责任人（人为因素，不予报损）"), wo.responsible.get_full_name() or wo.responsible))
+    return render(
+        request,
+        "parts/print.html",
+        {
+            "doc_title": _("配件报损申请单"),
+            "object": wo,
+            "store": wo.store,
+            "header": header + _writeoff_split_rows(wo),
+            "columns": [_("序号"), _("配件编号"), _("名称"), _("数量"), _("成本单价"), _("金额")],
+            "rows": [
+                [i + 1, ln.part.display_no, ln.part.name, ln.qty, ln.unit_cost, ln.qty * ln.unit_cost]
+                for i, ln in enumerate(lines)
+            ],
+            "totals": [(_("损失金额"), wo.total_cost)],
+            "signatures": [_("服务经理"), _("索赔员"), _("配件经理")],
+        },
+    )
 
 
 @login_required

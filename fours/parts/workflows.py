@@ -38,7 +38,9 @@ STOCKTAKE = {
     StocktakeStatus.COUNTING: {StocktakeStatus.SUBMITTED, StocktakeStatus.CANCELLED},
     StocktakeStatus.SUBMITTED: {StocktakeStatus.POSTED, StocktakeStatus.COUNTING, StocktakeStatus.CANCELLED},
 }
-WRITE_OFF = {WriteOffStatus.DRAFT: {WriteOffStatus.POSTED, WriteOffStatus.CANCELLED}}
+WRITE_OFF = {
+    WriteOffStatus.DRAFT: {WriteOffStatus.POSTED, WriteOffStatus.CHARGED, WriteOffStatus.CANCELLED}
+}
 
 # POs a receipt may be booked against.
 RECEIVABLE_PO = {POStatus.ORDERED, POStatus.PARTIAL}

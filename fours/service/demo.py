@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -47,6 +48,7 @@ from .models import (
 ORDER = 30
 D = Decimal
 HISTORY = 45  # settled and delivered orders per store over the last three months
+HISTORY_DAYS = 90
 OK = {k: True for k, _l in QC_CHECKLIST}
 
 OPERATIONS = [
@@ -154,18 +156,23 @@ def _catalogue(store, rnd):
     from fours.parts.services import stock_receive
 
     keeper = _keeper(store)
+    # stocked for the workshop before its three months of history (the history is dated from then on)
+    stocked_at = timezone.make_aware(
+        dt.datetime.combine(timezone.localdate() - dt.timedelta(days=HISTORY_DAYS + 1), dt.time(8, 30))
+    )
     for part, qty in ((oil, 400), (flt, 120), (air, 60), (cabin, 60)):
         if part is not None:
-            stock_receive(
-                actor=keeper,
-                store=store,
-                part=part,
-                qty=qty,
-                unit_cost=part.purchase_price or D("30"),
-                doc=store,
-                kind=MoveKind.OPENING,
-                note="售后保养备货",
-            )
+            with mock.patch("django.utils.timezone.now", return_value=stocked_at):
+                stock_receive(
+                    actor=keeper,
+                    store=store,
+                    part=part,
+                    qty=qty,
+                    unit_cost=part.purchase_price or D("30"),
+                    doc=store,
+                    kind=MoveKind.OPENING,
+                    note="售后保养备货",
+                )
     pkgs = []
     for s in series:
         for km, extra in ((5000, []), (10000, [("M002", air)]), (20000, [("M002", air), ("M003", cabin)])):
@@ -255,7 +262,21 @@ def _pkg_for(v, pkgs):
 
 
 def _run(
-    ctx, store, v, pkgs, ops, techs, bays, rnd, *, until, when=None, payer2=None, appt=None, rework=False
+    ctx,
+    store,
+    v,
+    pkgs,
+    ops,
+    techs,
+    bays,
+    rnd,
+    *,
+    until,
+    when=None,
+    payer2=None,
+    appt=None,
+    rework=False,
+    clock=None,
 ):
     """Take an order through the flow up to ``until`` (a status); returns the order. ``appt``: the
     order comes from that appointment; ``rework``: QC sends the last job back once before passing."""
@@ -307,6 +328,8 @@ def _run(
         services.line_dispatch(
             actor=fm, line=ln, technician=free[(v.pk + i) % len(free)], bay=bays[(v.pk + i) % len(bays)]
         )
+    if clock:
+        clock[0] += dt.timedelta(minutes=25)  # the parts are issued once the job is dispatched
     for pl in ro.parts.all():
         try:
             services.part_issue(actor=keeper, line=pl, old_part_handed_in=True)
@@ -411,13 +434,13 @@ def _load_store(ctx, store, rnd):
         return
     adv = ctx.users[(store.code, Role.SERVICE_ADVISOR)]
     today = timezone.localdate()
-    # three months of history
-    for i, v in enumerate(vehicles[:HISTORY]):
-        day = today - dt.timedelta(days=rnd.randint(1, 90))
-        when = timezone.make_aware(
-            dt.datetime.combine(day, dt.time(rnd.randint(8, 15), rnd.choice([0, 15, 30, 45])))
-        )
-        with transaction.atomic():
+
+    # three months of history: each order is a dated step, run in date order with the other apps' steps
+    # on a clock frozen at its reception (its parts issued 25 minutes later), so the stock card is dated
+    # truly and its running balances stay in order
+    def history(i, v, when):
+        clock = [when]
+        with mock.patch("django.utils.timezone.now", side_effect=lambda: clock[0]), transaction.atomic():
             ro = _run(
                 ctx,
                 store,
@@ -431,11 +454,24 @@ def _load_store(ctx, store, rnd):
                 payer2=Payer.WARRANTY if i % 7 == 0 else None,
                 appt=_history_appointment(store, v, adv, when) if i % 5 in (0, 2) else None,
                 rework=i % 11 == 3,
+                clock=clock,
             )
             ro.refresh_from_db(fields=["status"])  # the services changed it on their own copy
             if ro.status == "delivered":
                 _backdate(ro, when, rnd)
-    # a living workshop today
+
+    for i, v in enumerate(vehicles[:HISTORY]):
+        day = today - dt.timedelta(days=rnd.randint(1, HISTORY_DAYS))
+        when = timezone.make_aware(
+            dt.datetime.combine(day, dt.time(rnd.randint(8, 15), rnd.choice([0, 15, 30, 45])))
+        )
+        # its first stock move is the issue, 25 minutes after reception: that is its place in date order
+        ctx.at(when + dt.timedelta(minutes=25), lambda i=i, v=v, when=when: history(i, v, when))
+    ctx.at(None, lambda: _today(ctx, store, vehicles, pkgs, ops, techs, bays, rnd, adv, today))
+
+
+def _today(ctx, store, vehicles, pkgs, ops, techs, bays, rnd, adv, today):
+    """A living workshop today (after every dated step of the history), and appointments."""
     live = vehicles[HISTORY : HISTORY + 12]
     # cars that only pass through the technicians first, then the ones that keep a technician clocked on
     plan = [

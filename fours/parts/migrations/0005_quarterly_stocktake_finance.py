@@ -6,26 +6,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('parts', '0004_purchase_order_review'),
+        ("parts", "0004_purchase_order_review"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='stocktake',
-            name='finance_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='财务确认时间'),
+            model_name="stocktake",
+            name="finance_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="财务确认时间"),
         ),
         migrations.AddField(
-            model_name='stocktake',
-            name='finance_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='财务确认人'),
+            model_name="stocktake",
+            name="finance_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="财务确认人",
+            ),
         ),
         migrations.AddField(
-            model_name='stocktake',
-            name='kind',
-            field=models.CharField(choices=[('spot', '日常复查'), ('monthly', '月度盘点'), ('quarterly', '季度全面清点')], default='monthly', max_length=10, verbose_name='盘点类型'),
+            model_name="stocktake",
+            name="kind",
+            field=models.CharField(
+                choices=[("spot", "日常复查"), ("monthly", "月度盘点"), ("quarterly", "季度全面清点")],
+                default="monthly",
+                max_length=10,
+                verbose_name="盘点类型",
+            ),
         ),
     ]

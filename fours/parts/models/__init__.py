@@ -1,5 +1,13 @@
 from .catalog import Bin, Part, PartBin, PartPriceChange, PartsConfig, PartSetting, Supplier, Warehouse
-from .counting import CountLine, Stocktake, WriteOff, WriteOffApproval, WriteOffLine, WriteOffShare
+from .counting import (
+    CountLine,
+    EmployeeCharge,
+    Stocktake,
+    WriteOff,
+    WriteOffApproval,
+    WriteOffLine,
+    WriteOffShare,
+)
 from .purchasing import (
     Discrepancy,
     DiscrepancyLine,
@@ -28,6 +36,7 @@ from .stock import FillRateRecord, PurchaseDemand, StockBalance, StockMove, Stoc
 __all__ = [
     "Bin",
     "CountLine",
+    "EmployeeCharge",
     "CustomerPayment",
     "Discrepancy",
     "DiscrepancyLine",

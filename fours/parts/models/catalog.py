@@ -231,6 +231,11 @@ class PartsConfig(models.Model):
     slow_months = models.PositiveSmallIntegerField(_("慢动月数"), default=6)
     stagnant_months = models.PositiveSmallIntegerField(_("呆滞月数"), default=9)
     dead_months = models.PositiveSmallIntegerField(_("死库存月数"), default=12)
+    # 配件报损损失: 70% the store, 10% each the general, service and parts managers (seed 004 §2, 激励机制)
+    writeoff_store_pct = models.PositiveSmallIntegerField(_("报损损失·公司承担（%）"), default=70)
+    writeoff_gm_pct = models.PositiveSmallIntegerField(_("报损损失·总经理承担（%）"), default=10)
+    writeoff_service_pct = models.PositiveSmallIntegerField(_("报损损失·服务经理承担（%）"), default=10)
+    writeoff_parts_pct = models.PositiveSmallIntegerField(_("报损损失·配件经理承担（%）"), default=10)
 
     objects = StoreScopedManager()
 
@@ -240,3 +245,19 @@ class PartsConfig(models.Model):
 
     def __str__(self) -> str:
         return str(self.store)
+
+    @property
+    def writeoff_split(self) -> list[tuple[str, int]]:
+        """(party, %) of a write-off loss, in the order of the document."""
+        return [
+            ("company", self.writeoff_store_pct),
+            ("gm", self.writeoff_gm_pct),
+            ("svc_mgr", self.writeoff_service_pct),
+            ("parts_mgr", self.writeoff_parts_pct),
+        ]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if sum(p for _party, p in self.writeoff_split) != 100:
+            raise ValidationError({"writeoff_store_pct": _("报损损失分摊比例合计须为100%")})

@@ -5,7 +5,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fours.core.scoping import StoreScopedManager
+
 from ..choices import (
+    OpenItemStatus,
     Responsible,
     StocktakeKind,
     StocktakeScope,
@@ -92,6 +95,15 @@ class WriteOff(DocumentMixin):
     )
     total_cost = models.DecimalField(_("损失金额"), default=0, **MONEY)
     posted_at = models.DateTimeField(_("报损时间"), null=True, blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("责任人"),
+        help_text=_("人为因素造成的损失（维修工操作不当、保管不善等）不予报损，由责任人承担"),
+    )
 
     class Meta:
         verbose_name = _("报损单")
@@ -135,6 +147,15 @@ class WriteOffShare(models.Model):
     writeoff = models.ForeignKey(WriteOff, on_delete=models.CASCADE, related_name="shares")
     party = models.CharField(_("责任方"), max_length=10, choices=Responsible.choices)
     name = models.CharField(_("责任人/单位"), max_length=100, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("承担人"),
+    )
+    pct = models.PositiveSmallIntegerField(_("比例（%）"), null=True, blank=True)
     amount = models.DecimalField(_("承担金额"), **MONEY)
 
     class Meta:
@@ -142,3 +163,33 @@ class WriteOffShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_party_display()} {self.amount}"
+
+
+class EmployeeCharge(models.Model):
+    """员工赔偿: what a person bears of a parts loss (the responsible employee of a staff-caused loss, or
+    a manager's share of a write-off), recorded when the document is posted for finance to collect."""
+
+    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
+    writeoff = models.ForeignKey(
+        WriteOff, on_delete=models.PROTECT, related_name="charges", verbose_name=_("报损单")
+    )
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("员工")
+    )
+    party = models.CharField(_("责任方"), max_length=10, choices=Responsible.choices)
+    amount = models.DecimalField(_("赔偿金额"), **MONEY)
+    collected = models.DecimalField(_("已扣回"), default=0, **MONEY)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=OpenItemStatus.choices, default=OpenItemStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("发生时间"), auto_now_add=True)
+
+    objects = StoreScopedManager()
+
+    class Meta:
+        verbose_name = _("员工赔偿")
+        verbose_name_plural = _("员工赔偿")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.amount}"

@@ -16,7 +16,7 @@ from fours.core.money import round_money, to_decimal
 from fours.core.numbering import next_number
 from fours.core.permissions import require_perm
 from fours.core.roles import LimitKind, Role
-from fours.core.selectors import has_role, limit_for
+from fours.core.selectors import has_role, limit_for, users_with_role
 
 from .. import workflows
 from ..choices import (
@@ -31,6 +31,7 @@ from ..choices import (
 )
 from ..models import (
     CountLine,
+    EmployeeCharge,
     PartBin,
     PartSetting,
     StockBalance,
@@ -233,13 +234,64 @@ def stocktake_accuracy(stocktake: Stocktake) -> Decimal | None:
 # --- write-off (报损) -----------------------------------------------------------------------------
 
 
+# who bears a manager's share of a write-off loss (seed 004 §2, 激励机制)
+SHARE_ROLES = {
+    Responsible.GENERAL_MANAGER: Role.GENERAL_MANAGER,
+    Responsible.SERVICE_MANAGER: Role.SERVICE_MANAGER,
+    Responsible.PARTS_MANAGER: Role.PARTS_MANAGER,
+}
+
+
+def writeoff_split(store, total: Decimal) -> list[WriteOffShare]:
+    """The store's loss split (配件参数; default 70% the store, 10% each the general, service and parts
+    manager), each manager's share named to the store's holder of that role; the store's share takes
+    the rounding remainder so the shares add up to the loss."""
+    from .catalog import config_for
+
+    split = config_for(store).writeoff_split
+    if sum(p for _party, p in split) != 100:
+        raise BusinessError({"shares": _("报损损失分摊比例合计须为100%")}, code="split")
+    out, left = [], total
+    for party, pct in split[1:]:
+        if not pct:
+            continue
+        amount = round_money(total * pct / 100)
+        left -= amount
+        holder = users_with_role(store, SHARE_ROLES[party]).first()
+        name = (holder.get_full_name() or holder.get_username()) if holder else ""
+        out.append(WriteOffShare(party=party, user=holder, name=name[:100], pct=pct, amount=amount))
+    out.insert(
+        0, WriteOffShare(party=Responsible.COMPANY, name=store.name[:100], pct=split[0][1], amount=left)
+    )
+    return out
+
+
 @transaction.atomic
 def writeoff_create(
-    *, actor, store, reason: str, lines: list[dict], shares: list[dict], note: str = ""
+    *,
+    actor,
+    store,
+    reason: str,
+    lines: list[dict],
+    shares: list[dict] | None = None,
+    note: str = "",
+    responsible=None,
 ) -> WriteOff:
-    """报损单 with the loss split by responsibility: shares [{"party": "company", "name": "", "amount": …}] must add
-    up to the loss (the parts' current average cost)."""
+    """报损单. The loss (the parts' current average cost) is split by the store's setting (70/10/10/10 by
+    default) unless ``shares`` [{"party": "company", "name": "", "amount": …}] give another split adding up
+    to it. A loss caused by a person (``responsible``: a member of the store's staff; 维修工操作不当,
+    保管员保管不善…) is not written off (不予报损批示): the person bears all of it, charged to him when
+    the document is posted."""
     require_perm(actor, "parts.add_writeoff")
+    if responsible is not None:
+        if shares:
+            raise BusinessError(
+                {"responsible": _("人为因素造成的损失由责任人全额承担，不再分摊")}, code="staff_shares"
+            )
+        from fours.core.models import Membership
+
+        if not Membership.objects.filter(store=store, user=responsible, is_active=True).exists():
+            raise BusinessError({"responsible": _("责任人须为本店员工")}, code="not_staff")
     if reason not in WriteOffReason.values:
         raise BusinessError({"reason": _("请选择报损原因")})
     if not lines:
@@ -262,6 +314,15 @@ def writeoff_create(
         objs.append(WriteOffLine(part=part, qty=qty, unit_cost=bal.avg_cost))
     total = sum((round_money(ln.qty * ln.unit_cost) for ln in objs), ZERO)
     share_objs = []
+    if responsible is not None:
+        name = responsible.get_full_name() or responsible.get_username()
+        share_objs = [
+            WriteOffShare(
+                party=Responsible.EMPLOYEE, user=responsible, name=name[:100], pct=100, amount=total
+            )
+        ]
+    elif not shares:
+        share_objs = writeoff_split(store, total)
     for raw in shares or []:
         if raw.get("party") not in Responsible.values:
             raise BusinessError({"shares": _("未知责任方")})
@@ -273,14 +334,21 @@ def writeoff_create(
         raise BusinessError(
             {"shares": _("责任分摊合计应等于损失金额 %(t)s") % {"t": total}}, code="shares_total"
         )
-    wo = WriteOff.objects.create(store=store, reason=reason, total_cost=total, created_by=actor, note=note)
+    wo = WriteOff.objects.create(
+        store=store, reason=reason, total_cost=total, created_by=actor, note=note, responsible=responsible
+    )
     for ln in objs:
         ln.writeoff = wo
     for s in share_objs:
         s.writeoff = wo
     WriteOffLine.objects.bulk_create(objs)
     WriteOffShare.objects.bulk_create(share_objs)
-    audit_record(actor=actor, obj=wo, verb="created", changes={"total": total})
+    audit_record(
+        actor=actor,
+        obj=wo,
+        verb="created",
+        changes={"total": total, "responsible": responsible.pk if responsible else None},
+    )
     wo.number = next_number(store=store, kind=DocKind.WRITE_OFF)
     WriteOff.objects.filter(pk=wo.pk).update(number=wo.number)
     return wo
@@ -314,10 +382,15 @@ def writeoff_approve(*, actor, writeoff: WriteOff, role: str) -> WriteOffApprova
 @retry_on_conflict
 @transaction.atomic
 def writeoff_post(*, actor, writeoff: WriteOff) -> WriteOff:
-    """Take the parts out of stock once all three roles have confirmed."""
+    """Take the parts out of stock once all three roles have confirmed. A staff-caused loss is not written
+    off: the parts leave as 责任人赔偿出库 and the whole loss is charged to the responsible employee. Every
+    share a person bears (the responsible employee, the managers' 10%) becomes an EmployeeCharge for
+    finance to collect."""
     require_perm(actor, "parts.change_writeoff")
     wo = WriteOff.objects.select_for_update().get(pk=writeoff.pk)
-    workflows.require(workflows.WRITE_OFF, wo, WriteOffStatus.POSTED, WriteOffStatus)
+    staff = wo.responsible_id is not None
+    to = WriteOffStatus.CHARGED if staff else WriteOffStatus.POSTED
+    workflows.require(workflows.WRITE_OFF, wo, to, WriteOffStatus)
     have = set(wo.approvals.values_list("role", flat=True))
     missing = [r for r in WRITE_OFF_ROLES if r not in have]
     if missing:
@@ -332,7 +405,7 @@ def writeoff_post(*, actor, writeoff: WriteOff) -> WriteOff:
         m = post_move(
             bals[ln.part_id],
             actor=actor,
-            kind=MoveKind.WRITE_OFF,
+            kind=MoveKind.STAFF_CHARGE if staff else MoveKind.WRITE_OFF,
             qty=-ln.qty,
             ct=ct,
             object_id=str(ln.pk),
@@ -342,9 +415,15 @@ def writeoff_post(*, actor, writeoff: WriteOff) -> WriteOff:
         ln.unit_cost = m.unit_cost
         total += -m.value
     WriteOffLine.objects.bulk_update(lines, ["unit_cost"])
-    wo.status, wo.posted_at = WriteOffStatus.POSTED, timezone.now()
+    EmployeeCharge.objects.bulk_create(
+        [
+            EmployeeCharge(store=wo.store, writeoff=wo, employee_id=s.user_id, party=s.party, amount=s.amount)
+            for s in wo.shares.filter(user__isnull=False, amount__gt=0).order_by("id")
+        ]
+    )
+    wo.status, wo.posted_at = to, timezone.now()
     wo.save(update_fields=["status", "posted_at"])
-    audit_record(actor=actor, obj=wo, verb="posted", changes={"cost": total})
+    audit_record(actor=actor, obj=wo, verb="charged" if staff else "posted", changes={"cost": total})
     return wo
 
 

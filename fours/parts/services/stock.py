@@ -502,6 +502,7 @@ def fill_rate_records(*, store, channel, doc, lines) -> list[FillRateRecord]:
     if channel not in Channel.values:
         raise BusinessError({"channel": _("未知渠道")})
     ct, oid, _n = doc_ref(doc)
+    now = timezone.now()
     return FillRateRecord.objects.bulk_create(
         [
             FillRateRecord(
@@ -512,6 +513,7 @@ def fill_rate_records(*, store, channel, doc, lines) -> list[FillRateRecord]:
                 qty_served=min(to_decimal(served), to_decimal(requested)),
                 content_type=ct,
                 object_id=oid,
+                at=now,
             )
             for part, requested, served in lines
         ]

@@ -250,3 +250,143 @@ def test_stocktake_page_offers_the_finance_sign_off_to_finance_only(
     assert reverse("parts:stocktake-act", args=[st.pk, "approve"]) in page
     sheet = client_for(manager).get(reverse("parts:stocktake-sheet", args=[st.pk])).content.decode()
     assert "财务" in sheet and "季度全面清点" in sheet
+
+
+# --- 3. write-offs: the 70/10/10/10 split and staff-caused losses charged to the person -----------------
+
+
+def _approved(wo, store, make_user, manager):
+    from fours.core.selectors import users_with_role
+    from fours.parts.services import writeoff_approve
+
+    svc = users_with_role(store, Role.SERVICE_MANAGER).first() or make_user(
+        Role.SERVICE_MANAGER, store, "svc_a"
+    )
+    writeoff_approve(actor=svc, writeoff=wo, role=Role.SERVICE_MANAGER)
+    writeoff_approve(
+        actor=make_user(Role.WARRANTY_CLERK, store, "war_a"), writeoff=wo, role=Role.WARRANTY_CLERK
+    )
+    writeoff_approve(actor=manager, writeoff=wo, role=Role.PARTS_MANAGER)
+
+
+@pytest.fixture
+def stocked(store_a, group, keeper):
+    from fours.parts.services import stock_receive
+
+    part = PartFactory(group=group)
+    stock_receive(actor=keeper, store=store_a, part=part, qty=10, unit_cost=D("33.33"), doc=part)
+    return part
+
+
+def test_writeoff_loss_is_split_by_the_store_setting(
+    store_a, stocked, keeper, manager, make_user, client_for
+):
+    from fours.parts.models import EmployeeCharge, PartsConfig
+    from fours.parts.services import writeoff_create, writeoff_post
+
+    gm = make_user(Role.GENERAL_MANAGER, store_a, "gm_a")
+    svc = make_user(Role.SERVICE_MANAGER, store_a, "svc_a")
+    wo = writeoff_create(actor=keeper, store=store_a, reason="defective", lines=[{"part": stocked, "qty": 3}])
+    shares = [(s.party, s.pct, s.user, s.amount) for s in wo.shares.order_by("id")]
+    # 99.99: 10% each is 10.00 to the GM, the service manager and the parts manager; the store bears 69.99
+    assert wo.total_cost == D("99.99")
+    assert shares[0] == ("company", 70, None, D("69.99"))
+    assert [(p, pct, a) for p, pct, _u, a in shares[1:]] == [
+        ("gm", 10, D("10.00")),
+        ("svc_mgr", 10, D("10.00")),
+        ("parts_mgr", 10, D("10.00")),
+    ]
+    assert (shares[1][2], shares[2][2], shares[3][2]) == (gm, svc, manager)
+    _approved(wo, store_a, make_user, manager)
+    writeoff_post(actor=keeper, writeoff=wo)
+    charges = {(c.employee, c.party, c.amount) for c in EmployeeCharge.objects.filter(writeoff=wo)}
+    assert charges == {
+        (gm, "gm", D("10.00")),
+        (svc, "svc_mgr", D("10.00")),
+        (manager, "parts_mgr", D("10.00")),
+    }
+    assert StockMove.objects.get(doc_number=wo.number).kind == "write_off"
+    # the split is the store's setting: another split for the next document
+    PartsConfig.objects.create(store=store_a, writeoff_store_pct=80, writeoff_gm_pct=0, writeoff_parts_pct=10)
+    wo2 = writeoff_create(
+        actor=keeper, store=store_a, reason="defective", lines=[{"part": stocked, "qty": 1}]
+    )
+    assert [(s.party, s.pct) for s in wo2.shares.order_by("id")] == [
+        ("company", 80),
+        ("svc_mgr", 10),
+        ("parts_mgr", 10),
+    ]
+    # shown on the document and its print
+    c = client_for(manager)
+    page = c.get(wo.get_absolute_url()).content.decode()
+    assert "总经理承担（10%）" in page and "公司承担（70%）" in page and "¥69.99" in page
+    printed = c.get(reverse("parts:writeoff-print", args=[wo.pk])).content.decode()
+    assert "总经理承担（10%）" in printed and "员工赔偿" in printed
+
+
+def test_staff_caused_loss_is_charged_to_the_person_not_written_off(
+    store_a, stocked, keeper, manager, make_user
+):
+    from fours.parts.choices import WriteOffStatus
+    from fours.parts.models import EmployeeCharge
+    from fours.parts.selectors import balance_of
+    from fours.parts.services import writeoff_create, writeoff_post
+
+    tech = make_user(Role.TECHNICIAN, store_a, "tech_a")
+    wo = writeoff_create(
+        actor=keeper, store=store_a, reason="damaged", lines=[{"part": stocked, "qty": 2}], responsible=tech
+    )
+    assert [(s.party, s.user, s.amount) for s in wo.shares.all()] == [("employee", tech, D("66.66"))]
+    _approved(wo, store_a, make_user, manager)
+    writeoff_post(actor=keeper, writeoff=wo)
+    wo.refresh_from_db()
+    assert wo.status == WriteOffStatus.CHARGED and wo.responsible == tech
+    (charge,) = EmployeeCharge.objects.filter(writeoff=wo)
+    assert (charge.employee, charge.amount, charge.status, charge.store) == (
+        tech,
+        D("66.66"),
+        "open",
+        store_a,
+    )
+    move = StockMove.objects.get(doc_number=wo.number)
+    assert move.kind == "staff_charge" and move.qty == -2  # the store writes nothing off
+    assert not StockMove.objects.filter(kind="write_off").exists()
+    assert balance_of(store_a, stocked).on_hand == 8
+
+
+def test_staff_caused_loss_refused_for_a_stranger_or_with_a_split(
+    store_a, store_b, stocked, keeper, make_user
+):
+    from fours.parts.models import WriteOff
+    from fours.parts.services import writeoff_create
+
+    stranger = make_user(Role.TECHNICIAN, store_b, "tech_b")
+    for kw in (
+        {"responsible": stranger},
+        {"responsible": keeper, "shares": [{"party": "company", "amount": "33.33"}]},
+    ):
+        msg = refused(
+            writeoff_create,
+            "responsible",
+            actor=keeper,
+            store=store_a,
+            reason="damaged",
+            lines=[{"part": stocked, "qty": 1}],
+            **kw,
+        )
+        assert "责任人" in msg
+    assert not WriteOff.objects.exists()
+
+
+def test_writeoff_form_routes_a_staff_caused_loss(store_a, stocked, keeper, client_for):
+    from fours.parts.models import WriteOff
+
+    c = client_for(keeper)
+    page = c.get(reverse("parts:writeoff-create")).content.decode()
+    assert 'name="responsible"' in page and "70%" in page
+    c.post(
+        reverse("parts:writeoff-create"),
+        {"reason": "damaged", "part_no": [stocked.part_no], "qty": ["1"], "responsible": str(keeper.pk)},
+    )
+    wo = WriteOff.objects.get()
+    assert wo.responsible == keeper and [s.party for s in wo.shares.all()] == ["employee"]

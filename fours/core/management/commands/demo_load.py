@@ -13,13 +13,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         ctx = DemoContext(group=None, stores=[], stdout=self.stdout)
-        for mod in demo_loaders():
-            started = time.monotonic()
-            with transaction.atomic():
+        # one transaction: the apps' dated steps (the months of history) run after every loader, in
+        # date order, and a failure leaves no half-loaded store behind
+        with transaction.atomic():
+            for mod in demo_loaders():
+                started = time.monotonic()
                 mod.load(ctx)
-            self.stdout.write(
-                f"  demo: {mod.__name__.rsplit('.', 2)[-2]:<10} {time.monotonic() - started:6.1f}s"
-            )
+                self.stdout.write(
+                    f"  demo: {mod.__name__.rsplit('.', 2)[-2]:<10} {time.monotonic() - started:6.1f}s"
+                )
+            started = time.monotonic()
+            n = ctx.run_steps()
+            self.stdout.write(f"  demo: {'history':<10} {time.monotonic() - started:6.1f}s ({n} steps)")
         path = settings.VAR_DIR / "demo_logins.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(ctx.logins, ensure_ascii=False, indent=2), encoding="utf-8")
