@@ -213,8 +213,26 @@ class PaymentSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "method", "amount", "reference", "note", "at"]
 
 
+class StoreUserField(serializers.PrimaryKeyRelatedField):
+    """A user of the caller's stores: another store's user is answered like an id that does not exist."""
+
+    def get_queryset(self):
+        from django.contrib.auth import get_user_model
+
+        from fours.core.selectors import store_ids_for
+
+        request = self.context.get("request")
+        users = get_user_model().objects.filter(is_active=True)
+        if request is None:
+            return users.none()
+        return users.filter(
+            memberships__store_id__in=store_ids_for(request.user), memberships__is_active=True
+        ).distinct()
+
+
 class AppointmentSerializer(serializers.ModelSerializer):
     plate = serializers.CharField(source="vehicle.plate", read_only=True)
+    advisor = StoreUserField()
 
     class Meta:
         model = Appointment

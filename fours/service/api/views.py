@@ -1,4 +1,3 @@
-from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -11,6 +10,8 @@ from rest_framework.response import Response
 from fours.core.api.viewsets import ScopedViewSetMixin
 from fours.core.api.viewsets import request_store as _store
 from fours.core.api.viewsets import validated as _valid
+from fours.core.roles import Role
+from fours.core.selectors import users_with_role
 
 from .. import services
 from ..models import Appointment, Bay, LabourLine, LabourOperation, MaintenancePackage, PartLine, RepairOrder
@@ -49,7 +50,7 @@ class AppointmentViewSet(
     def create(self, request, *args, **kwargs):
         from fours.customers.selectors import vehicles_for
 
-        data = s.AppointmentSerializer(data=request.data)
+        data = s.AppointmentSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         v = data.validated_data
         store = _store(request, request.data.get("store"))
@@ -337,7 +338,10 @@ class LabourLineViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin, viewsets.
     def assign(self, request, pk=None):
         line = self.get_object()
         v = _valid(request, s.DispatchSerializer)
-        tech = get_object_or_404(get_user_model(), pk=v["technician"])
+        # only the store's technicians: an unknown id and another store's user get the same answer
+        tech = users_with_role(line.ro.store, Role.TECHNICIAN).filter(pk=v["technician"]).first()
+        if tech is None:
+            raise ValidationError({"technician": [_("请选择本店的技师")]})
         bay = Bay.objects.filter(store=line.ro.store, pk=v.get("bay") or 0).first()
         services.line_dispatch(actor=request.user, line=line, technician=tech, bay=bay)
         return Response(s.LabourLineSerializer(LabourLine.objects.get(pk=line.pk)).data)

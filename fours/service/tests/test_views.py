@@ -162,13 +162,58 @@ def test_vehicle_timeline_shows_orders(world, store_a):
     assert customer_events(world["vehicle"].owner, world["manager"])
 
 
-@pytest.mark.parametrize("step", ["settle", "deliver", "pay"])
-def test_refusals_through_the_ui_show_a_message(world, store_a, client_for, step):
+def _money_state(ro):
+    from fours.core.models import AuditEvent
+    from fours.service.models import Payment, Settlement
+
+    ro.refresh_from_db()
+    return (
+        ro.status,
+        ro.invoice_no,
+        ro.paid,
+        ro.delivered_at,
+        Settlement.objects.filter(ro=ro).count(),
+        Payment.objects.filter(ro=ro).count(),
+        AuditEvent.objects.count(),
+    )
+
+
+@pytest.mark.parametrize(
+    "step,message",
+    [
+        ("settle", "不能从“在修”变为“已结算”"),
+        ("deliver", "工单当前为“在修”，结算后才能交车"),
+        ("pay", "工单尚未结算，不能收款"),
+    ],
+)
+def test_refusals_through_the_ui_show_a_message(world, store_a, client_for, step, message):
     ro = confirmed(world, store_a)
+    before = _money_state(ro)
     c = client_for(world["manager"])
     r = c.post(reverse("service:ro-act", args=[ro.pk, step]), {"method": "cash", "amount": "1"}, follow=True)
-    msgs = [str(m) for m in r.context["messages"]]
-    assert msgs and any(("结算" in m or "确认" in m or "不能" in m) for m in msgs), msgs
+    msgs = [(m.level_tag, str(m)) for m in r.context["messages"]]
+    assert msgs == [("error", message)]
+    assert _money_state(ro) == before
+    assert before[0] == "in_progress" and before[1] == "" and before[4] == 0
+
+
+def test_settle_through_the_ui_posts_the_settlement_with_its_invoice_number(world, store_a, client_for):
+    from fours.service.models import Settlement
+
+    from .conftest import ready_to_settle
+
+    ro = ready_to_settle(world, store_a)
+    c = client_for(world["cashier"])
+    r = c.post(reverse("service:ro-act", args=[ro.pk, "settle"]), follow=True)
+    assert [(m.level_tag, str(m)) for m in r.context["messages"]] == [("success", "已结算")]
+    ro.refresh_from_db()
+    st = Settlement.objects.get(ro=ro)
+    assert ro.status == "settled" and st.kind == "normal"
+    assert st.invoice_no and ro.invoice_no == st.invoice_no
+    assert st.total == ro.total > 0 and st.customer_amount == ro.customer_due
+    r = c.post(reverse("service:ro-act", args=[ro.pk, "settle"]), follow=True)
+    assert [(m.level_tag, str(m)) for m in r.context["messages"]] == [("error", "不能从“已结算”变为“已结算”")]
+    assert Settlement.objects.filter(ro=ro).count() == 1
 
 
 def test_dashboard_shows_a_zero_rate_as_a_figure_and_no_data_as_a_dash(world, store_a, client_for):
