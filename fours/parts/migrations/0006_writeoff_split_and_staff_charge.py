@@ -24,7 +24,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0003_api_token_stamp"),
+        ("core", "0002_roles"),
         ("parts", "0005_quarterly_stocktake_finance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
