@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Configuration, Customer, Vehicle, VehicleModel
+from .selectors import can_see_sensitive, mask_id, mask_mobile
 from .widgets import ArchivePicker
 
 
@@ -55,16 +56,40 @@ class CustomerForm(StyledMixin, forms.ModelForm):
             "address": forms.TextInput(attrs={"col": "col-12"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and isinstance(self.initial.get("tags"), list):
             self.initial["tags"] = ", ".join(self.initial["tags"])
+        # a user who may not see the full numbers edits them masked; a masked value sent back
+        # unchanged keeps the number on record
+        self.unmask: dict[str, str] = {}
+        masked = self.instance.pk and not can_see_sensitive(user)
         if self.instance.pk:
-            self.initial["other_phones"] = ", ".join(
-                p.number for p in self.instance.phones.all() if not p.is_primary
-            )
+            others = [p.number for p in self.instance.phones.all() if not p.is_primary]
+            if masked:
+                self.unmask = {mask_mobile(n): n for n in others}
+                others = list(self.unmask)
+                for f, mask in (("mobile", mask_mobile), ("id_number", mask_id)):
+                    real = getattr(self.instance, f) or ""
+                    self.initial[f] = mask(real)
+                    self.unmask[self.initial[f]] = real
+            self.initial["other_phones"] = ", ".join(others)
         for f in ("name", "mobile", "id_number"):
             self.fields[f].validators = []  # the service validates, with the duplicate check
+
+    def _real(self, value: str) -> str:
+        value = (value or "").strip()
+        return self.unmask.get(value, value) if "*" in value else value
+
+    def clean_mobile(self):
+        return self._real(self.cleaned_data.get("mobile"))
+
+    def clean_id_number(self):
+        return self._real(self.cleaned_data.get("id_number"))
+
+    def clean_other_phones(self):
+        numbers = (self.cleaned_data.get("other_phones") or "").replace("，", ",").split(",")
+        return ", ".join(self._real(n) for n in numbers if n.strip())
 
     def _post_clean(self):  # the service validates and saves; skip the model's own checks
         pass

@@ -216,7 +216,7 @@ def customer_reveal(request, pk):
 
 def _customer_form(request, instance=None):
     store = work_store(request)
-    form = CustomerForm(request.POST or None, instance=instance)
+    form = CustomerForm(request.POST or None, instance=instance, user=request.user)
     duplicates = []
     if request.method == "POST" and form.is_valid():
         try:

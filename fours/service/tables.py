@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from fours.customers.tables import MaskedColumn
+
 from .models import (
     Appointment,
     FaultCode,
@@ -89,7 +91,7 @@ class ReceivableTable(tables.Table):
 class FollowUpTable(tables.Table):
     ro = tables.Column(verbose_name=_("工单"), linkify=True)
     customer = tables.Column(verbose_name=_("客户"))
-    phone = tables.Column(verbose_name=_("电话"), accessor="customer__mobile", orderable=False)
+    phone = MaskedColumn(verbose_name=_("电话"), accessor="customer__mobile", orderable=False)
     action = tables.Column(verbose_name="", empty_values=(), orderable=False)
 
     class Meta:

@@ -196,3 +196,139 @@ def test_api_reveal_is_audited_in_the_callers_store(api_for, advisor, person, st
     resp = api_for(advisor).post(f"/api/v1/customers/customers/{person.pk}/reveal/")
     assert resp.status_code == 200 and resp.json()["mobile"] == MOBILE
     assert AuditEvent.objects.get(verb="reveal").store_id == store_a.pk
+
+
+# --- masking on every surface --------------------------------------------------------------------
+
+
+@pytest.fixture
+def sales(make_user, store_a):
+    return make_user(Role.SALES_CONSULTANT, store_a, "sales_p")
+
+
+@pytest.fixture
+def archive_row(advisor, store_a, person):
+    services.customer_update(actor=advisor, customer=person, data={"phones": [{"number": "13700008888"}]})
+    services.vehicle_create(
+        actor=advisor, store=store_a, owner=person, data={"vin": VIN, "plate": "粤B12345"}
+    )
+    return person
+
+
+FULL = (MOBILE, "13700008888", ID_NUMBER)
+
+
+def _surfaces(client, api, person):
+    """Every place a list, search, export, API or page shows the archive's numbers."""
+    yield "customer list", client.get(reverse("customers:customer-list")).content
+    yield "vehicle list", client.get(reverse("customers:vehicle-list")).content
+    yield "customer csv", client.get(reverse("customers:customer-list"), {"_export": "csv"}).getvalue()
+    yield "vehicle csv", client.get(reverse("customers:vehicle-list"), {"_export": "csv"}).getvalue()
+    yield "search page", client.get(reverse("archive-search"), {"q": "0005"}).content
+    yield "search htmx", client.get(reverse("archive-search"), {"q": MOBILE}, HTTP_HX_REQUEST="true").content
+    yield "vehicle picker", client.get(reverse("customers:pick"), {"q": "0005", "kind": "vehicle"}).content
+    yield (
+        "customer picker",
+        client.get(reverse("customers:pick"), {"q": "粤B12345", "kind": "customer"}).content,
+    )
+    yield "vehicle page", client.get(person.vehicles_owned.get().get_absolute_url()).content
+    yield "api customers", api.get("/api/v1/customers/customers/").content
+    yield "api customer", api.get(f"/api/v1/customers/customers/{person.pk}/").content
+    yield "api search", api.get("/api/v1/customers/customers/", {"q": MOBILE}).content
+    yield "api vehicles", api.get("/api/v1/customers/vehicles/").content
+
+
+def test_sales_consultant_sees_masked_numbers_everywhere(client_for, api_for, sales, archive_row):
+    assert not sales.has_perm("customers.see_sensitive")
+    client, api = client_for(sales), api_for(sales)
+    shown = {}
+    for name, body in _surfaces(client, api, archive_row):
+        assert not any(n.encode() in body for n in FULL), name
+        shown[name] = b"139****0005" in body
+    assert shown["customer list"] and shown["vehicle list"] and shown["api customer"]
+    assert shown["customer csv"] and shown["search htmx"] and shown["vehicle picker"]
+    assert b"1101**********002X" in client.get(reverse("customers:customer-list")).content
+
+
+def test_a_role_with_the_permission_sees_full_numbers_in_lists(client_for, api_for, advisor, archive_row):
+    client, api = client_for(advisor), api_for(advisor)
+    bodies = dict(_surfaces(client, api, archive_row))
+    for name in (
+        "customer list",
+        "vehicle list",
+        "customer csv",
+        "vehicle csv",
+        "search htmx",
+        "api customer",
+    ):
+        assert MOBILE.encode() in bodies[name], name
+    assert ID_NUMBER.encode() in bodies["customer list"] and b"13700008888" in bodies["api customer"]
+
+
+def test_the_customer_page_masks_for_everyone_until_the_audited_reveal(
+    client_for, sales, advisor, archive_row
+):
+    for user in (sales, advisor):
+        body = client_for(user).get(archive_row.get_absolute_url()).content
+        assert not any(n.encode() in body for n in FULL)
+    resp = client_for(sales).post(reverse("customers:customer-reveal", args=[archive_row.pk]))
+    assert resp.status_code == 403 and not AuditEvent.objects.filter(verb="reveal").exists()
+
+
+def test_edit_form_masks_and_keeps_the_numbers_sent_back_masked(client_for, sales, archive_row):
+    client = client_for(sales)
+    url = reverse("customers:customer-edit", args=[archive_row.pk])
+    body = client.get(url).content
+    assert not any(n.encode() in body for n in FULL) and b"139****0005" in body
+    resp = client.post(
+        url,
+        {
+            "kind": "person",
+            "name": "周敏敏",
+            "mobile": "139****0005",
+            "id_number": "1101**********002X",
+            "other_phones": "137****8888",
+            "source": "walk_in",
+            "preferred_channel": "phone",
+        },
+    )
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    archive_row.refresh_from_db()
+    assert (archive_row.name, archive_row.mobile, archive_row.id_number) == ("周敏敏", MOBILE, ID_NUMBER)
+    assert set(archive_row.phones.values_list("number", flat=True)) == {MOBILE, "13700008888"}
+
+
+def test_timeline_and_audit_keep_changed_numbers_masked(client_for, api_for, advisor, gm_a, archive_row):
+    services.customer_update(actor=advisor, customer=archive_row, data={"mobile": "13800006666"})
+    event = AuditEvent.objects.filter(verb="updated", object_id=str(archive_row.pk)).latest("id")
+    assert event.changes["mobile"] == ["139****0005", "138****6666"]
+    page = client_for(advisor).get(archive_row.get_absolute_url()).content
+    assert b"139****0005" in page and MOBILE.encode() not in page and b"13800006666" not in page
+    assert MOBILE.encode() not in api_for(gm_a).get("/api/v1/audit-events/").content
+
+
+def test_appointment_reminders_and_follow_ups_mask_the_phone(client_for, store_a, make_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fours.customers.tables import MaskedColumn
+    from fours.service import services as service
+    from fours.service.tables import FollowUpTable
+    from fours.service.tests.factories import build_world
+
+    w = build_world(store_a, make_user)
+    phone = w["vehicle"].owner.mobile
+    service.appointment_create(
+        actor=w["advisor"],
+        store=store_a,
+        vehicle=w["vehicle"],
+        advisor=w["advisor"],
+        date=timezone.localdate() + dt.timedelta(days=1),
+        slot=dt.time(10, 0),
+        jobs="保养",
+    )
+    url = reverse("service:appointment-day")
+    assert phone.encode() not in client_for(w["cashier"]).get(url).content
+    assert phone.encode() in client_for(w["advisor"]).get(url).content
+    assert isinstance(FollowUpTable.base_columns["phone"], MaskedColumn)
