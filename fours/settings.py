@@ -184,7 +184,7 @@ FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "fours.core.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["fours.core.api.permissions.RolePermissions"],
@@ -202,9 +202,16 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
+    # anonymous requests (the token endpoint, the schema) per client IP; the token endpoint has its own rate
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "token": os.environ.get("FOURS_API_TOKEN_RATE", "10/min")},
+    "NUM_PROXIES": 1 if FOURS_TRUST_PROXY else 0,  # X-Forwarded-For only from our own proxy
     "COERCE_DECIMAL_TO_STRING": True,
 }
+# API tokens expire after this many days and end when the user's password changes.
+FOURS_API_TOKEN_DAYS = int(os.environ.get("FOURS_API_TOKEN_DAYS", "30"))
+# Throttle counters live in the cache: per process (LocMem) unless a shared cache is configured.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fours"}}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fours DMS API",
     "DESCRIPTION": "Open API of Fours, the dealer management system for 4S stores. "

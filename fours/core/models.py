@@ -216,3 +216,20 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class ApiTokenStamp(models.Model):
+    """What an API token was issued against: the user's password (as the session hash of it), so
+    a password change ends the token. The token's age is its ``created`` time."""
+
+    token = models.OneToOneField(
+        "authtoken.Token", primary_key=True, on_delete=models.CASCADE, related_name="fours_stamp"
+    )
+    password_stamp = models.CharField(max_length=128)
+
+    class Meta:
+        verbose_name = _("API令牌签发记录")
+        verbose_name_plural = _("API令牌签发记录")
+
+    def __str__(self) -> str:
+        return f"{self.token_id[:6]}…"

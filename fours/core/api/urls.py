@@ -1,14 +1,14 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .auth import ObtainTokenView
 
 router = DefaultRouter()
 router.register("stores", views.StoreViewSet, basename="api-store")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("audit-events/", views.AuditEventListView.as_view(), name="api-audit-events"),
     *router.urls,
