@@ -1,4 +1,10 @@
-"""Idempotency-Key on POST: the same key from the same user returns the first response."""
+"""Idempotency-Key on POST: the same key from the same user returns the first response.
+
+The key is claimed, the view runs and its answer is stored in ONE transaction, so a fault (a
+killed backend, a crash) rolls back the record together with the write: a retry then either
+replays the committed answer or runs the write once. A concurrent duplicate waits on the unique
+index until the first request commits (then it replays) or rolls back (then it runs).
+"""
 
 from __future__ import annotations
 
@@ -29,8 +35,18 @@ def _fingerprint(request) -> str:
     return hashlib.sha256(request.method.encode() + request.path.encode() + request.body).hexdigest()
 
 
+def _keyed_post(request) -> bool:
+    return request.method == "POST" and bool(request.headers.get(HEADER))
+
+
 class IdempotencyMixin:
-    """For API views: claim the key before the view runs, store the response after it."""
+    """For API views: claim the key before the view runs, store the response after it, atomically."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not _keyed_post(request):
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -47,7 +63,7 @@ class IdempotencyMixin:
             rec = IdempotencyRecord.objects.get(user=request.user, key=key)
             if rec.fingerprint != fp:
                 raise KeyConflict(_("这个 Idempotency-Key 已用于另一个请求"))
-            if rec.status_code is None:
+            if rec.status_code is None:  # only a record left by a request that committed mid-way
                 raise KeyConflict(_("使用这个 Idempotency-Key 的请求正在处理中，请稍后重试"))
             resp = Response(rec.body, status=rec.status_code)
             resp["Idempotent-Replayed"] = "true"
@@ -64,7 +80,9 @@ class IdempotencyMixin:
         if rec is not None:
             self._idem = None
             if response.status_code >= 500 or response.status_code in (401, 403, 409, 429):
-                rec.delete()  # not a final answer: the client may retry with the same key
+                # not a final answer: undo the claim and anything written with it, so the
+                # client may retry with the same key
+                transaction.set_rollback(True)
             else:
                 rec.status_code = response.status_code
                 rec.body = response.data
