@@ -43,8 +43,8 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
-    store = serializers.CharField(source="store.code", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
+    store = serializers.CharField(source="store.code", default=None, allow_null=True)
     object_type = serializers.CharField(source="content_type.model")
 
     class Meta:

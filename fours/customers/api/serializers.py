@@ -215,6 +215,16 @@ class OdometerWriteSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
+class TransferSerializer(serializers.Serializer):
+    """Input of POST …/vehicles/{id}/transfer/ (过户)."""
+
+    new_owner = serializers.IntegerField(help_text="customer id of the new owner")
+    on = serializers.DateField(
+        required=False, allow_null=True, help_text="date of the transfer; today if empty"
+    )
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
 class BrandSerializer(serializers.ModelSerializer):
     class Meta:
         model = Brand

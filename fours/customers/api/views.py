@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from fours.core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin, request_store
+from fours.core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin, request_store, validated
 from fours.core.validators import normalize_code, normalize_mobile
 
 from .. import services
@@ -157,17 +157,15 @@ class VehicleViewSet(
         vehicle = services.vehicle_update(actor=request.user, vehicle=vehicle, data=v)
         return Response(s.VehicleSerializer(vehicle).data)
 
+    @extend_schema(request=s.TransferSerializer, responses=s.VehicleSerializer)
     @action(detail=True, methods=["post"])
     def transfer(self, request, pk=None):
-        """过户: body {"new_owner": customer id, "on": date, "note": ""}."""
+        """过户: the vehicle passes to another customer of the group."""
         vehicle = self.get_object()
-        new_owner = get_object_or_404(customers_for(request.user), pk=request.data.get("new_owner") or 0)
+        v = validated(request, s.TransferSerializer)
+        new_owner = get_object_or_404(customers_for(request.user), pk=v["new_owner"])
         vehicle = services.vehicle_transfer(
-            actor=request.user,
-            vehicle=vehicle,
-            new_owner=new_owner,
-            on=request.data.get("on") or None,
-            note=request.data.get("note", ""),
+            actor=request.user, vehicle=vehicle, new_owner=new_owner, on=v.get("on"), note=v["note"]
         )
         return Response(s.VehicleSerializer(vehicle).data)
 

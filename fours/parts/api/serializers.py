@@ -14,7 +14,9 @@ from ..models import (
 
 
 class PartSerializer(serializers.ModelSerializer):
-    superseded_by = serializers.CharField(source="superseded_by.part_no", default=None, read_only=True)
+    superseded_by = serializers.CharField(
+        source="superseded_by.part_no", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Part
@@ -123,11 +125,12 @@ class PurchaseOrderSerializer(serializers.ModelSerializer):
 
 
 class POCreateSerializer(serializers.Serializer):
+    store = serializers.IntegerField(required=False, help_text="store id; defaults to the user's only store")
     supplier = serializers.IntegerField()
     lines = LineInSerializer(many=True)
 
 
-class ReceiveLineSerializer(serializers.Serializer):
+class POReceiveLineSerializer(serializers.Serializer):
     po_line = serializers.IntegerField()
     qty = serializers.DecimalField(max_digits=12, decimal_places=3)
     qty_noted = serializers.DecimalField(max_digits=12, decimal_places=3, required=False)
@@ -136,10 +139,10 @@ class ReceiveLineSerializer(serializers.Serializer):
     unit_price = serializers.DecimalField(max_digits=14, decimal_places=4, required=False)
 
 
-class ReceiveSerializer(serializers.Serializer):
+class POReceiveSerializer(serializers.Serializer):
     delivery_note = serializers.CharField(required=False, allow_blank=True)
     freight = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
-    lines = ReceiveLineSerializer(many=True)
+    lines = POReceiveLineSerializer(many=True)
 
 
 class ReceiptLineSerializer(serializers.ModelSerializer):
@@ -210,7 +213,7 @@ class SaleSerializer(serializers.ModelSerializer):
 
 
 class SaleCreateSerializer(serializers.Serializer):
-    store = serializers.IntegerField(required=False)
+    store = serializers.IntegerField(required=False, help_text="store id; defaults to the user's only store")
     channel = serializers.ChoiceField(choices=["counter", "wholesale"], default="counter")
     customer = serializers.IntegerField(required=False)
     customer_name = serializers.CharField(required=False, allow_blank=True)

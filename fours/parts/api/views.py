@@ -1,6 +1,7 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -82,10 +83,11 @@ class PurchaseOrderViewSet(
             .order_by("-id")
         )
 
+    @extend_schema(request=s.POCreateSerializer, responses={201: s.PurchaseOrderSerializer})
     def create(self, request, *args, **kwargs):
         data = s.POCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        store = _store(request, request.data.get("store"))
+        store = _store(request, data.validated_data.get("store"))
         supplier = get_object_or_404(
             Supplier.objects.filter(group=store.group), pk=data.validated_data["supplier"]
         )
@@ -97,16 +99,18 @@ class PurchaseOrderViewSet(
         )
         return Response(s.PurchaseOrderSerializer(po).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses=s.PurchaseOrderSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """复核: an order waiting above its author's purchase limit is reviewed and sent."""
         po = services.po_approve(actor=request.user, po=self.get_object())
         return Response(s.PurchaseOrderSerializer(self.base_queryset().get(pk=po.pk)).data)
 
+    @extend_schema(request=s.POReceiveSerializer, responses={201: s.ReceiptSerializer})
     @action(detail=True, methods=["post"])
     def receive(self, request, pk=None):
         po = self.get_object()
-        data = s.ReceiveSerializer(data=request.data)
+        data = s.POReceiveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         lines = [dict(ln, po_line=ln["po_line"]) for ln in data.validated_data["lines"]]
         receipt = services.receipt_post(
@@ -145,6 +149,7 @@ class SaleViewSet(
             .order_by("-id")
         )
 
+    @extend_schema(request=s.SaleCreateSerializer, responses={201: s.SaleSerializer})
     def create(self, request, *args, **kwargs):
         data = s.SaleCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

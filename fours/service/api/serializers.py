@@ -5,8 +5,10 @@ from ..models import Appointment, LabourLine, PartLine, Payment, RepairOrder, Se
 
 
 class LabourLineSerializer(serializers.ModelSerializer):
-    technician = serializers.CharField(source="technician.username", default=None, read_only=True)
-    bay = serializers.CharField(source="bay.code", default=None, read_only=True)
+    technician = serializers.CharField(
+        source="technician.username", default=None, read_only=True, allow_null=True
+    )
+    bay = serializers.CharField(source="bay.code", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = LabourLine

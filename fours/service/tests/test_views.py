@@ -190,7 +190,8 @@ def test_refusals_through_the_ui_show_a_message(world, store_a, client_for, step
     ro = confirmed(world, store_a)
     before = _money_state(ro)
     c = client_for(world["manager"])
-    r = c.post(reverse("service:ro-act", args=[ro.pk, step]), {"method": "cash", "amount": "1"}, follow=True)
+    data = {"method": "cash", "amount": "1", "confirm": "1"}
+    r = c.post(reverse("service:ro-act", args=[ro.pk, step]), data, follow=True)
     msgs = [(m.level_tag, str(m)) for m in r.context["messages"]]
     assert msgs == [("error", message)]
     assert _money_state(ro) == before
@@ -203,15 +204,17 @@ def test_settle_through_the_ui_posts_the_settlement_with_its_invoice_number(worl
     from .conftest import ready_to_settle
 
     ro = ready_to_settle(world, store_a)
+    total = services.pricing.totals(ro, ro.labour.all(), ro.parts.select_related("part")).total
     c = client_for(world["cashier"])
-    r = c.post(reverse("service:ro-act", args=[ro.pk, "settle"]), follow=True)
+    data = {"confirm": "1", "total": f"{total:.2f}"}  # posted from the confirmation page
+    r = c.post(reverse("service:ro-act", args=[ro.pk, "settle"]), data, follow=True)
     assert [(m.level_tag, str(m)) for m in r.context["messages"]] == [("success", "已结算")]
     ro.refresh_from_db()
     st = Settlement.objects.get(ro=ro)
     assert ro.status == "settled" and st.kind == "normal"
     assert st.invoice_no and ro.invoice_no == st.invoice_no
-    assert st.total == ro.total > 0 and st.customer_amount == ro.customer_due
-    r = c.post(reverse("service:ro-act", args=[ro.pk, "settle"]), follow=True)
+    assert st.total == ro.total == total > 0 and st.customer_amount == ro.customer_due
+    r = c.post(reverse("service:ro-act", args=[ro.pk, "settle"]), data, follow=True)
     assert [(m.level_tag, str(m)) for m in r.context["messages"]] == [("error", "不能从“已结算”变为“已结算”")]
     assert Settlement.objects.filter(ro=ro).count() == 1
 
