@@ -119,15 +119,35 @@ def board_rows(request):
 # --- reception ------------------------------------------------------------------------------------
 
 
-def _suggest_package(vehicle, km):
+def _package_due_at(pkg, km: int) -> int | None:
+    """The first mileage at or above ``km`` at which the package is done: its mileage, then every interval."""
+    base = pkg.mileage_km or 0
+    if km <= base:
+        return base
+    if not pkg.interval_km:
+        return None
+    return base + -(-(km - base) // pkg.interval_km) * pkg.interval_km
+
+
+def _suggest_package(vehicle):
+    """The packages for the vehicle's series and the one of its next maintenance: at the vehicle's
+    next maintenance mileage (下次保养里程, unless a whole interval behind the odometer), else at the first
+    package mileage above the odometer. Of the packages due there the fullest (highest mileage) is taken."""
     qs = MaintenancePackage.objects.filter(group=vehicle.group, is_active=True)
     series_id = vehicle.model.series_id if vehicle.model_id else None
     pkgs = list(qs.filter(series_id=series_id)) or list(qs.filter(series__isnull=True))
     if not pkgs:
-        return None, []
-    km = km or vehicle.odometer_km
-    best = min(pkgs, key=lambda p: abs((p.mileage_km or 0) - km - 1000))
-    return best, pkgs
+        return None, [], None
+    odo = vehicle.odometer_km or 0
+    step = min((p.interval_km for p in pkgs if p.interval_km), default=5000)
+    due = vehicle.next_maintenance_km
+    if not due or due + step <= odo:
+        due = min((x for p in pkgs if (x := _package_due_at(p, odo + 1)) is not None), default=None)
+    if due is None:
+        return None, pkgs, None
+    due_at = [(x, p) for p in pkgs if (x := _package_due_at(p, due)) is not None]
+    best = min(due_at, key=lambda c: (c[0] - due, -(c[1].mileage_km or 0), c[1].pk))[1]
+    return best, pkgs, due
 
 
 @login_required
@@ -144,7 +164,7 @@ def reception_vehicle(request):
     )
     if v is None:
         raise Http404
-    best, pkgs = _suggest_package(v, v.odometer_km + 5000)
+    best, pkgs, due_km = _suggest_package(v)
     open_ro = RepairOrder.objects.filter(
         vehicle=v,
         status__in=[
@@ -158,7 +178,7 @@ def reception_vehicle(request):
     return render(
         request,
         "service/_reception_vehicle.html",
-        {"v": v, "best": best, "packages": pkgs, "open_ro": open_ro},
+        {"v": v, "best": best, "packages": pkgs, "due_km": due_km, "open_ro": open_ro},
     )
 
 
@@ -277,6 +297,7 @@ def ro_detail(request, pk):
     u = request.user
     est = services.pricing.totals(ro, ro.labour_lines, ro.part_lines, estimate=True)
     actual = services.pricing.totals(ro, ro.labour_lines, ro.part_lines)
+    refusal = services.delivery_refusal(ro)
     store = ro.store
     ctx = {
         "title": f"{_('维修工单')} {ro.number}",
@@ -307,6 +328,8 @@ def ro_detail(request, pk):
         "settlements": list(ro.settlements.select_related("actor")),
         "payments": list(ro.payments.select_related("cashier")),
         "timeline": timeline_for(ro).select_related("actor")[:100],
+        "deliver_blocked": refusal[1] if refusal else "",
+        "can_deliver": ro.status == ROStatus.SETTLED and refusal is None,
         "discountable": ro.status in DISCOUNTABLE,
         "editable": ro.status
         in {
@@ -353,9 +376,25 @@ def ro_act(request, pk, step):
     """Every button of the order page posts here: parse, call the service, say what happened."""
     ro = get_object_or_404(RepairOrder.objects.for_user(request.user), pk=pk)
     if request.method != "POST":
+        if step == "settle":
+            return _settle_confirm(request, ro)
         return redirect(ro)
     p, u = request.POST, request.user
     store = ro.store
+    if step == "settle":
+        # 结算 posts the invoice: only from the confirmation page, and only for the amounts shown there
+        if p.get("confirm") != "1":
+            messages.info(request, _("请先核对付费方、金额和税额，再确认结算"))
+            return redirect("service:ro-act", ro.pk, "settle")
+        if ro.status == ROStatus.AWAITING_SETTLEMENT:
+            shown = p.get("total", "")
+            full = selectors.ro_for_detail(u, ro.pk)
+            now = services.pricing.totals(full, full.labour_lines, full.part_lines).total
+            if shown != f"{now:.2f}":
+                messages.warning(
+                    request, _("结算金额已变为 %(t)s 元，请重新核对后确认") % {"t": f"{now:,.2f}"}
+                )
+                return redirect("service:ro-act", ro.pk, "settle")
 
     def part_by_no():
         from fours.parts.models import Part
@@ -511,6 +550,28 @@ def ro_act(request, pk, step):
         if waiting.exists():
             messages.warning(request, _("库存不足，已登记紧急缺件，工单标记为等待配件"))
     return _back(request, ro)
+
+
+def _settle_confirm(request, ro):
+    """结算确认: the payer split, amounts and VAT the invoice will carry, with the button that posts it."""
+    perm_or_403(request, "service.settle_repairorder")
+    if ro.status != ROStatus.AWAITING_SETTLEMENT:
+        messages.warning(request, _("工单当前为“%(s)s”，不能结算") % {"s": ro.get_status_display()})
+        return redirect(ro)
+    ro = selectors.ro_for_detail(request.user, ro.pk)
+    t = services.pricing.totals(ro, ro.labour_lines, ro.part_lines)
+    return render(
+        request,
+        "service/settle_confirm.html",
+        {
+            "title": f"{_('确认结算')} {ro.number}",
+            "ro": ro,
+            "t": t,
+            "total": f"{t.total:.2f}",
+            "vat_pct": f"{(ro.store.vat_rate * 100).normalize():f}",
+            "payers": [(v, label, t.by_payer[v]) for v, label in Payer.choices],
+        },
+    )
 
 
 @login_required

@@ -239,12 +239,14 @@ def test_service_flow_in_chinese(browser, demo_server):
     # 结算员: two payers (自费 and 索赔), paid in two parts; delivery refused before payment
     ctx, page = _session(browser, demo_server, "toyota.cashier")
     page.goto(ro_url)
-    page.locator("#settle-form button").click()
+    page.locator("#settle-form a").click()  # the confirmation: payers, amounts and VAT, then post
+    expect(page.locator("#settle-summary")).to_contain_text("索赔")
+    page.locator("#settle-confirm-form button").click()
     expect(page.locator("#ro-status")).to_have_text("已结算")
     table = page.locator("#payer-table").inner_text()
     assert "索赔" in table and "自费" in table
-    page.locator("#deliver-form button").click()
-    expect(page.locator(".alert-danger")).to_contain_text("收清")
+    expect(page.locator("#deliver-form")).to_have_count(0)  # unpaid: the reason instead of the form
+    expect(page.locator("#deliver-blocked")).to_contain_text("收清")
     due = page.locator("#pay-form input[name=amount]").input_value()
     half = f"{float(due) / 2:.2f}"
     page.fill("#pay-form input[name=amount]", half)

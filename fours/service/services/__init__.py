@@ -40,6 +40,7 @@ from .orders import (
     ro_reception_update,
 )
 from .settlement import (
+    delivery_refusal,
     followup_record,
     next_maintenance_for,
     ro_deliver,
@@ -81,6 +82,7 @@ __all__ = [
     "free_slots",
     "line_dispatch",
     "next_maintenance_for",
+    "delivery_refusal",
     "old_part_set",
     "part_issue",
     "part_request",

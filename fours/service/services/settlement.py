@@ -327,6 +327,17 @@ def next_maintenance_for(ro) -> tuple[dt.date, int]:
     return dt.date(base.year + year, month + 1, day), ro.odometer_km + km
 
 
+def delivery_refusal(ro) -> tuple[str, str] | None:
+    """Why a settled order can't be delivered yet, as (code, message): unpaid (not on account) or
+    overpaid; None when it can. The order page shows the delivery form only when this is None."""
+    due = ro.customer_due - ro.paid
+    if due > 0 and not ro.on_account:
+        return "unpaid", _("客户尚欠 %(d)s 元，收清或挂账后才能放行") % {"d": f"{due:,.2f}"}
+    if due < 0:
+        return "overpaid", _("客户多付 %(o)s 元，请先退款再交车") % {"o": f"{-due:,.2f}"}
+    return None
+
+
 @transaction.atomic
 def ro_deliver(*, actor, ro, next_date=None, next_km=None, keys_returned: bool = True) -> RepairOrder:
     """交车: only a settled order, fully paid or on approved account, gets its gate pass (出门证). The next
@@ -343,15 +354,9 @@ def ro_deliver(*, actor, ro, next_date=None, next_km=None, keys_returned: bool =
             code="not_settled",
         )
     workflows.require(ro, ROStatus.DELIVERED, actor=actor)
-    due = ro.customer_due - ro.paid
-    if due > 0 and not ro.on_account:
-        raise field_error(
-            "status", _("客户尚欠 %(d)s 元，收清或挂账后才能放行") % {"d": f"{due:,.2f}"}, code="unpaid"
-        )
-    if due < 0:
-        raise field_error(
-            "status", _("客户多付 %(o)s 元，请先退款再交车") % {"o": f"{-due:,.2f}"}, code="overpaid"
-        )
+    refusal = delivery_refusal(ro)
+    if refusal:
+        raise field_error("status", refusal[1], code=refusal[0])
     if next_date is None or next_km is None:
         d, k = next_maintenance_for(ro)
         next_date, next_km = next_date or d, next_km or k
