@@ -169,6 +169,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("FOURS_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Uploads are served by fours.core.uploads after a login and store check; behind nginx set this to
+# an `internal` location on MEDIA_ROOT (e.g. /protected-media/) and nginx sends the file.
+FOURS_MEDIA_ACCEL_PREFIX = os.environ.get("FOURS_MEDIA_ACCEL_PREFIX", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

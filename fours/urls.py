@@ -1,10 +1,9 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from fours.core import uploads
 from fours.core import views as core_views
 from fours.core.api.urls import app_urls
 
@@ -28,8 +27,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# uploaded files: only through the logged-in, store-scoped view (never served publicly)
+urlpatterns.append(path("media/<path:name>", uploads.upload, name="upload"))
 
 handler400 = "fours.core.views.error_400"
 handler403 = "fours.core.views.error_403"

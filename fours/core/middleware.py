@@ -9,7 +9,7 @@ from django.utils import translation
 
 from .context import RequestInfo, current_request
 
-OPEN_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "/api/", "/i18n/", "/favicon")
+OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/", "/i18n/", "/favicon")
 
 
 class RequestContextMiddleware:

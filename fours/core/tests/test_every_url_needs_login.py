@@ -13,7 +13,6 @@ OPEN = (
     "api/docs/",
     "api/v1/auth/token/",
     "static/",
-    "media/",
 )
 
 

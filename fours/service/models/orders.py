@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fours.core.scoping import StoreScopedManager
+from fours.core.scoping import StoreScopedManager, StoreScopedQuerySet
 
 from ..choices import (
     Approval,
@@ -386,8 +386,13 @@ def photo_path(instance, filename):
     return f"service/{instance.ro.store_id}/{instance.ro_id}/{filename}"
 
 
+class PhotoQuerySet(StoreScopedQuerySet):
+    store_field = "ro__store"
+
+
 class Photo(models.Model):
-    """环车检查 and evidence photos, through Django's storage API."""
+    """环车检查 and evidence photos, through Django's storage API; served only to users of the
+    order's store (``fours.core.uploads``)."""
 
     ro = models.ForeignKey(RepairOrder, on_delete=models.CASCADE, related_name="photos")
     image = models.FileField(
@@ -398,6 +403,8 @@ class Photo(models.Model):
     caption = models.CharField(_("说明"), max_length=100, blank=True)
     uploaded_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+
+    objects = models.Manager.from_queryset(PhotoQuerySet)()
 
     class Meta:
         verbose_name = verbose_name_plural = _("照片")
