@@ -343,12 +343,10 @@ def writeoff_create(
         s.writeoff = wo
     WriteOffLine.objects.bulk_create(objs)
     WriteOffShare.objects.bulk_create(share_objs)
-    audit_record(
-        actor=actor,
-        obj=wo,
-        verb="created",
-        changes={"total": total, "responsible": responsible.pk if responsible else None},
-    )
+    changes = {"total": total}
+    if responsible is not None:
+        changes["responsible"] = responsible.get_full_name() or responsible.get_username()
+    audit_record(actor=actor, obj=wo, verb="created", changes=changes)
     wo.number = next_number(store=store, kind=DocKind.WRITE_OFF)
     WriteOff.objects.filter(pk=wo.pk).update(number=wo.number)
     return wo
