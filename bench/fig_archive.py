@@ -192,7 +192,7 @@ def archive_import_rows_per_s() -> dict:
 
     from fours.customers import imports
     from fours.customers.demo import make_vin
-    from fours.customers.models import Customer, Ownership, OwnershipRole, Vehicle
+    from fours.customers.models import Customer, ImportJob, Ownership, OwnershipRole, Vehicle
 
     store = _store()
     _archive(store)
@@ -210,7 +210,10 @@ def archive_import_rows_per_s() -> dict:
     buf = io.BytesIO()
     wb.save(buf)
     _drop_imported(store.group)
-    job = imports.import_job_start(actor=actor, store=store, kind="vehicles", file_name="bench.xlsx")
+    # the task's work, timed in this process (the page queues the same run_import for the worker)
+    job = ImportJob.objects.create(
+        group=store.group, store=store, kind="vehicles", file_name="bench.xlsx", actor=actor
+    )
     t = time.perf_counter()
     job = imports.run_import(job, buf.getvalue())
     value = IMPORT_ROWS / (time.perf_counter() - t)

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "fours.core",
     "fours.customers",
     "fours.parts",
@@ -232,6 +234,18 @@ SPECTACULAR_SETTINGS = {
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
+
+# Background tasks (imports, later customer care's daily jobs) are Django Tasks (the django-tasks
+# backport of Django 6.0's django.tasks). The default queue is a table in this database, run by
+# `./dev worker` (manage.py db_worker); another backend (RQ, Celery) is a change of TASKS only.
+# Tests run every task at once, in the request (ImmediateBackend).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TESTING
+        else os.environ.get("FOURS_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+    }
+}
 
 # Messages to customers (SMS/WeChat) go through one pluggable sender.
 FOURS_MESSAGE_BACKEND = os.environ.get("FOURS_MESSAGE_BACKEND", "fours.core.messaging.LogBackend")

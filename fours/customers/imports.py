@@ -2,8 +2,10 @@
 
 Every row is checked first (format, check digits, duplicates in the file and in the archive);
 any error means nothing is written and every bad row is reported (row, column, reason). A clean
-file is written with bulk inserts in one transaction. The same code runs from the upload page
-(in a background thread, the page polls the progress) and from ``manage.py import_archive``.
+file is written with bulk inserts in one transaction. The upload page and ``manage.py
+import_archive`` both start a job with ``import_job_start``: the file is kept in the job row and a
+background task (``fours.customers.tasks.run_archive_import``, run by ``./dev worker``) reads it,
+writing its progress to the row, which the page polls and the command follows.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, LPad
 from django.utils import timezone
@@ -491,12 +493,19 @@ CHECKERS: dict[str, tuple[Callable, Callable]] = {
 }
 
 
-def import_job_start(*, actor, store, kind: str, file_name: str) -> ImportJob:
-    """A queued import (the UI polls it, the console command reports it); run_import does the work.
-    The page checks the import permission; on the console the operator names the importer."""
-    return ImportJob.objects.create(
-        group=store.group, store=store, kind=kind, file_name=file_name[:200], actor=actor
+def import_job_start(*, actor, store, kind: str, file_name: str, content: bytes) -> ImportJob:
+    """Queue an import of ``content`` and return its job (the page polls it, the console command
+    follows it). The file is kept in the job row until the background task has read it. The page
+    checks the import permission; on the console the operator names the importer. Called outside
+    a transaction, so a worker on another broker finds the job committed."""
+    from .tasks import run_archive_import
+
+    job = ImportJob.objects.create(
+        group=store.group, store=store, kind=kind, file_name=file_name[:200], actor=actor, content=content
     )
+    run_archive_import.enqueue(job.pk)
+    job.refresh_from_db()  # a backend that runs tasks at once (tests) has finished it already
+    return job
 
 
 def run_import(
@@ -554,11 +563,17 @@ def run_import(
     return job
 
 
-def run_job_in_thread(job_id: int, content: bytes) -> None:
-    close_old_connections()
+def run_job(job_id: int) -> str:
+    """The background task's work: run a queued job once (a second delivery finds it started),
+    then drop the file from the row. A crash still ends the job visibly."""
+    if not ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING
+    ):
+        return ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first() or ""
+    job = ImportJob.objects.select_related("group", "store", "actor").get(pk=job_id)
     try:
-        run_import(ImportJob.objects.select_related("group", "store", "actor").get(pk=job_id), content)
-    except Exception as e:  # a crash must still end the job visibly
+        job = run_import(job, bytes(job.content))
+    except Exception as e:
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportJob.Status.FAILED,
             errors=[{"row": 0, "column": "", "message": str(e)}],
@@ -566,4 +581,5 @@ def run_job_in_thread(job_id: int, content: bytes) -> None:
         )
         raise
     finally:
-        close_old_connections()
+        ImportJob.objects.filter(pk=job_id).update(content=b"")
+    return job.status

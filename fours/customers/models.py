@@ -550,6 +550,8 @@ class ImportJob(models.Model):
     done_rows = models.PositiveIntegerField(_("已处理"), default=0)
     created_rows = models.PositiveIntegerField(_("新增"), default=0)
     errors = models.JSONField(_("错误"), default=list, blank=True)
+    # the uploaded file waits here until the background task has read it (then it is emptied)
+    content = models.BinaryField(default=b"", editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
@@ -510,13 +507,14 @@ def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        # A background task does the import; the page polls the job's progress.
         job = imports.import_job_start(
-            actor=request.user, store=store, kind=form.cleaned_data["kind"], file_name=upload.name
+            actor=request.user,
+            store=store,
+            kind=form.cleaned_data["kind"],
+            file_name=upload.name,
+            content=upload.read(),
         )
-        content = upload.read()
-        # A background thread keeps the request short; the page polls the job's progress.
-        thread = threading.Thread(target=imports.run_job_in_thread, args=(job.pk, content), daemon=True)
-        transaction.on_commit(thread.start)
         return redirect(job)
     return render(
         request,

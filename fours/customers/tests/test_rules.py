@@ -633,32 +633,33 @@ def test_upload_page_refuses_a_non_excel_file(client_for, gm_a):
     assert not ImportJob.objects.exists()
 
 
-def test_upload_runs_in_the_background_and_the_page_polls(client_for, gm_a, monkeypatch):
-    manager = gm_a
+def test_upload_runs_as_a_background_task_and_the_page_polls(client_for, gm_a):
+    """Tests run tasks with the immediate backend: the upload's task has run when the page answers."""
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django_tasks.signals import task_finished
 
-    from fours.customers import views
+    finished = []
 
-    class Inline:  # run the "thread" at once, on this connection
-        def __init__(self, target, args, daemon):
-            self.target, self.args = target, args
+    def record(sender, task_result, **kw):
+        finished.append((task_result.task.module_path, task_result.status, task_result.args))
 
-        def start(self):
-            imports.run_import(ImportJob.objects.get(pk=self.args[0]), self.args[1])
-
-    monkeypatch.setattr(views.threading, "Thread", Inline)
-    content = _xlsx([["导入甲", "个人", "13700001234", "", "", "", "", ""]], "customers")
-    c = client_for(manager)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(views.transaction, "on_commit", lambda fn: fn())
+    task_finished.connect(record)
+    try:
+        content = _xlsx([["导入甲", "个人", "13700001234", "", "", "", "", ""]], "customers")
+        c = client_for(gm_a)
         resp = c.post(
             reverse("customers:import-upload"),
             {"kind": "customers", "file": SimpleUploadedFile("c.xlsx", content)},
         )
+    finally:
+        task_finished.disconnect(record)
     job = ImportJob.objects.get()
+    assert finished == [("fours.customers.tasks.run_archive_import", "SUCCESSFUL", [job.pk])]
     assert resp.url == job.get_absolute_url() and job.status == "done"
+    assert (job.total_rows, job.done_rows, job.created_rows) == (1, 1, 1)
+    assert bytes(job.content) == b""  # the file does not stay in the row
     partial = c.get(job.get_absolute_url(), HTTP_HX_REQUEST="true").content.decode()
-    assert "100%" in partial and "<html" not in partial
+    assert "100%" in partial and "<html" not in partial and "hx-trigger" not in partial
     assert Customer.objects.filter(name="导入甲").exists()
 
 
