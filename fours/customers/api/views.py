@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -61,6 +61,7 @@ class VehicleFilter(django_filters.FilterSet):
         )
 
 
+@extend_schema_view(partial_update=extend_schema(responses=s.CustomerSerializer))
 class CustomerViewSet(
     ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
@@ -83,6 +84,7 @@ class CustomerViewSet(
             else s.CustomerSerializer
         )
 
+    @extend_schema(request=s.CustomerWriteSerializer, responses={201: s.CustomerSerializer})
     def create(self, request, *args, **kwargs):
         data = s.CustomerWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -107,6 +109,7 @@ class CustomerViewSet(
         )
         return Response(s.RevealSerializer(c).data)
 
+    @extend_schema(request=s.CustomerWriteSerializer, responses=s.CustomerSerializer)
     def update(self, request, *args, **kwargs):
         c = self.get_object()
         data = s.CustomerWriteSerializer(data=request.data, partial=True)
@@ -117,6 +120,7 @@ class CustomerViewSet(
         return Response(s.CustomerSerializer(c, context={"request": request}).data)
 
 
+@extend_schema_view(partial_update=extend_schema(responses=s.VehicleSerializer))
 class VehicleViewSet(
     ScopedViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
@@ -140,6 +144,7 @@ class VehicleViewSet(
             else s.VehicleSerializer
         )
 
+    @extend_schema(request=s.VehicleWriteSerializer, responses={201: s.VehicleSerializer})
     def create(self, request, *args, **kwargs):
         data = s.VehicleWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -149,6 +154,7 @@ class VehicleViewSet(
         vehicle = services.vehicle_create(actor=request.user, store=store, owner=owner, data=v)
         return Response(s.VehicleSerializer(vehicle).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.VehicleWriteSerializer, responses=s.VehicleSerializer)
     def update(self, request, *args, **kwargs):
         vehicle = self.get_object()
         data = s.VehicleWriteSerializer(data=request.data, partial=True)
@@ -194,6 +200,7 @@ class OdometerViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Read
     def get_serializer_class(self):
         return s.OdometerWriteSerializer if self.action == "create" else s.OdometerSerializer
 
+    @extend_schema(request=s.OdometerWriteSerializer, responses={201: s.OdometerSerializer})
     def create(self, request, *args, **kwargs):
         data = s.OdometerWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -256,3 +256,14 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "cancel_reason",
         ]
         read_only_fields = ["number", "status", "customer", "parts_reserved", "reminded_at", "cancel_reason"]
+
+
+class AppointmentCreateSerializer(AppointmentSerializer):
+    """Input of POST …/appointments/: the booking and the store it is for."""
+
+    store = serializers.IntegerField(
+        required=False, write_only=True, help_text="store id; defaults to the user's only store"
+    )
+
+    class Meta(AppointmentSerializer.Meta):
+        fields = [*AppointmentSerializer.Meta.fields, "store"]

@@ -47,13 +47,12 @@ class AppointmentViewSet(
     def base_queryset(self):
         return Appointment.objects.select_related("vehicle").order_by("date", "slot", "id")
 
+    @extend_schema(request=s.AppointmentCreateSerializer, responses={201: s.AppointmentSerializer})
     def create(self, request, *args, **kwargs):
         from fours.customers.selectors import vehicles_for
 
-        data = s.AppointmentSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        store = _store(request, request.data.get("store"))
+        v = _valid(request, s.AppointmentCreateSerializer, context={"request": request})
+        store = _store(request, v.get("store"))
         vehicle = get_object_or_404(vehicles_for(request.user), pk=v["vehicle"].pk)
         appt = services.appointment_create(
             actor=request.user,
