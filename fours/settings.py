@@ -232,6 +232,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # choice sets that share a field name get names of their own instead of hashed ones
+    "ENUM_NAME_OVERRIDES": {
+        "RepairOrderStatusEnum": "fours.service.choices.ROStatus",
+        "RepairOrderKindEnum": "fours.service.choices.ROKind",
+        "AppointmentChannelEnum": "fours.service.choices.ApptChannel",
+        "PaymentMethodEnum": "fours.service.choices.PaymentMethod",
+        "CustomerKindEnum": "fours.customers.models.CustomerKind",
+        "CustomerSourceEnum": "fours.customers.models.Source",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "fours.core.api.schema.local_times",

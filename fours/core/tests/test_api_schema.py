@@ -37,6 +37,12 @@ def _body(doc, path, method="post"):
     return doc["components"]["schemas"][ref.rsplit("/", 1)[1]]
 
 
+def test_the_schema_is_valid_openapi_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+
 def test_request_bodies_are_the_inputs_the_views_read():
     doc = _openapi()
     sale = _body(doc, "/api/v1/parts/sales/")
