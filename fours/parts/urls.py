@@ -18,6 +18,7 @@ patterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("group/", views.group_view, name="group-view"),
     path("import/", views.price_import, name="price-import"),
+    path("import/<int:pk>/", views.price_import_job, name="price-import-job"),
     path("bins/", views.bin_list, name="bin-list"),
     path("suppliers/", views.SupplierListView.as_view(), name="supplier-list"),
     path("suppliers/new/", views.supplier_create, name="supplier-create"),

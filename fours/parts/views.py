@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import uuid
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings as dj_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -65,6 +62,7 @@ from .models import (
     Part,
     PartSetting,
     Payable,
+    PriceImportJob,
     PurchaseDemand,
     PurchaseOrder,
     PurchasePlan,
@@ -81,6 +79,7 @@ from .models import (
     WriteOff,
 )
 from .services.catalog import normalize_part_no
+from .services.imports import price_import_confirm, price_import_start
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -831,7 +830,11 @@ class TransferDetailView(FoursDetailView):
                 actions.append(action(_("发货（调出）"), reverse("parts:transfer-act", args=[t.pk, "ship"])))
             if t.status == "shipped" and (t.to_store_id in ids or self.request.user.is_superuser):
                 actions.append(
-                    action(_("收货（调入）"), reverse("parts:transfer-act", args=[t.pk, "receive"]), "btn-success")
+                    action(
+                        _("收货（调入）"),
+                        reverse("parts:transfer-act", args=[t.pk, "receive"]),
+                        "btn-success",
+                    )
                 )
         rows = [
             [ln.part.display_no, ln.part.name, ln.qty, ln.unit_cost] for ln in t.lines.select_related("part")
@@ -1606,9 +1609,7 @@ def _writeoff_split_rows(wo) -> list[tuple[str, str]]:
         who = staff(s.user) if s.user_id else s.name
         out.append((_("责任分摊") + f"·{s.get_party_display()}{pct}", f"{who} {yuan(s.amount)}".strip()))
     for c in wo.charges.select_related("employee"):
-        out.append(
-            (_("员工赔偿"), f"{staff(c.employee)} {yuan(c.amount)} · {c.get_status_display()}")
-        )
+        out.append((_("员工赔偿"), f"{staff(c.employee)} {yuan(c.amount)} · {c.get_status_display()}"))
     return out
 
 
@@ -1645,7 +1646,9 @@ class WriteOffDetailView(FoursDetailView):
             (_("损失金额"), wo.total_cost),
         ]
         if wo.responsible_id:
-            header.append((_("责任人（人为因素，不予报损）"), wo.responsible.get_full_name() or wo.responsible))
+            header.append(
+                (_("责任人（人为因素，不予报损）"), wo.responsible.get_full_name() or wo.responsible)
+            )
         for role in WRITE_OFF_ROLES:
             a = have.get(role.value)
             header.append(
@@ -1721,56 +1724,37 @@ def writeoff_act(request, pk, step):
 
 @login_required
 def price_import(request):
+    """Upload a price file: a background task checks it and summarises it on the job's page."""
     perm_or_403(request, "parts.import_prices")
     store = work_store(request)
-    tmp_dir = Path(dj_settings.MEDIA_ROOT) / "parts_import"
-    ctx = {"title": _("导入厂家价格文件"), "form": ImportForm()}
-    if request.method == "POST" and request.POST.get("token"):
-        token = request.POST["token"]
-        meta = request.session.get("parts_import", {})
-        if meta.get("token") != token:
-            raise Http404
-        path = tmp_dir / f"{token}{Path(meta['name']).suffix}"
-        with path.open("rb") as fh:
-            res = run(
-                request,
-                services.price_import,
-                _("价格文件已导入"),
-                group=store.group,
-                rows=services.read_rows(fh, meta["name"]),
-                commit=True,
-                source=meta["name"],
-            )
-        path.unlink(missing_ok=True)
-        ctx["result"] = res
-    elif request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        ctx["form"] = form
-        if form.is_valid():
-            up = form.cleaned_data["file"]
-            tmp_dir.mkdir(parents=True, exist_ok=True)
-            token = uuid.uuid4().hex
-            path = tmp_dir / f"{token}{Path(up.name).suffix.lower()}"
-            with path.open("wb") as out:
-                for chunk in up.chunks():
-                    out.write(chunk)
-            try:
-                with path.open("rb") as fh:
-                    res = services.price_import(
-                        actor=request.user,
-                        group=store.group,
-                        rows=services.read_rows(fh, up.name),
-                        commit=False,
-                        source=up.name,
-                    )
-            except ValidationError as e:
-                messages.error(request, error_text(e))
-                res = None
-            ctx["result"] = res
-            if res and not res.errors:
-                request.session["parts_import"] = {"token": token, "name": up.name}
-                ctx["token"] = token
-    return render(request, "parts/import.html", ctx)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        up = form.cleaned_data["file"]
+        job = run(
+            request,
+            price_import_start,
+            _("价格文件已上传，正在检查"),
+            group=store.group,
+            store=store,
+            file_name=up.name,
+            content=up.read(),
+        )
+        if job is not None:
+            return redirect(job)
+    jobs = PriceImportJob.objects.for_user(request.user).filter(group=store.group).defer("content")[:10]
+    return render(request, "parts/import.html", {"title": _("导入厂家价格文件"), "form": form, "jobs": jobs})
+
+
+@login_required
+def price_import_job(request, pk):
+    """The job's progress and summary (htmx polls it while a task runs); POST confirms the import."""
+    perm_or_403(request, "parts.import_prices")
+    job = get_object_or_404(PriceImportJob.objects.for_user(request.user).defer("content"), pk=pk)
+    if request.method == "POST":
+        run(request, price_import_confirm, _("已确认，正在导入"), job=job)
+        return redirect(job)
+    template = "parts/_import_job.html" if request.htmx else "parts/import_job.html"
+    return render(request, template, {"job": job, "title": _("导入厂家价格文件")})
 
 
 # --- dashboard ------------------------------------------------------------------------------------

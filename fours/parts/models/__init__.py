@@ -8,6 +8,7 @@ from .counting import (
     WriteOffLine,
     WriteOffShare,
 )
+from .imports import PriceImportJob
 from .purchasing import (
     Discrepancy,
     DiscrepancyLine,
@@ -48,6 +49,7 @@ __all__ = [
     "PartSetting",
     "PartsConfig",
     "Payable",
+    "PriceImportJob",
     "PlanLine",
     "PurchaseDemand",
     "PurchaseOrder",

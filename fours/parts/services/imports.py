@@ -2,7 +2,11 @@
 
 All-or-nothing: every row is checked first and every bad row reported with its row number; a dry run
 returns the summary (added, changed, superseded) without writing; the real run writes everything in one
-transaction with bulk statements."""
+transaction with bulk statements.
+
+The page runs it as background tasks (``fours.parts.tasks.run_price_import``, run by ``./dev worker``):
+``price_import_start`` keeps the file in a ``PriceImportJob`` row and queues the check, which writes
+its progress and summary to the row; ``price_import_confirm`` queues the write of the same file."""
 
 from __future__ import annotations
 
@@ -11,15 +15,17 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fours.core.audit import audit_record
-from fours.core.errors import BusinessError
+from fours.core.errors import BusinessError, field_error
 from fours.core.permissions import require_perm
 
 from ..choices import Unit
-from ..models import Part, PartPriceChange
+from ..models import Part, PartPriceChange, PriceImportJob
 from .catalog import PRICE_FIELDS, normalize_part_no
 
 # column headers accepted (Chinese as in OEM files, or the field names)
@@ -105,12 +111,12 @@ def _dec(value: str, places: int, lo: Decimal, hi: Decimal):
     return d.quantize(Decimal(1).scaleb(-places))
 
 
-@transaction.atomic
 def price_import(
     *, actor, group, rows, commit: bool = False, source: str = "", progress=None
 ) -> ImportResult:
     """Check every row; when commit and no row is bad, write new parts, price changes (with history) and
-    supersessions. ``rows`` yields (row number, {field: text}); ``progress(n)`` is called as rows are read."""
+    supersessions in one transaction. ``rows`` yields (row number, {field: text}); ``progress(n)`` is
+    called as rows are read (outside the write transaction, so another connection sees it)."""
     require_perm(actor, "parts.import_prices")
     res = ImportResult()
     existing = {
@@ -217,6 +223,12 @@ def price_import(
     if res.errors or not commit:
         res.superseded = len(supersede)
         return res
+    with transaction.atomic():
+        _write(actor, group, source, res, existing, ids_by_no, new_parts, updates, supersede)
+    return res
+
+
+def _write(actor, group, source, res, existing, ids_by_no, new_parts, updates, supersede) -> None:
     Part.objects.bulk_create(new_parts, batch_size=2000)
     if new_parts:
         ids_by_no.update(
@@ -266,7 +278,6 @@ def price_import(
         note=source,
         changes={"added": res.added, "changed": res.changed, "superseded": res.superseded},
     )
-    return res
 
 
 def _check_cycles(group, new_links: dict[int, int]) -> None:
@@ -281,3 +292,97 @@ def _check_cycles(group, new_links: dict[int, int]) -> None:
             steps += 1
             if node == start:
                 raise BusinessError({"file": _("替换关系形成循环（配件ID %(id)s）") % {"id": start}})
+
+
+# --- the page's path: background tasks with a job row ---------------------------------------------
+
+
+def price_import_start(*, actor, group, store, file_name: str, content: bytes) -> PriceImportJob:
+    """Keep the file in a job row and queue its check (summary, every bad row); nothing is written
+    until a user confirms the summary. Called outside a transaction, so any broker's worker finds
+    the job committed."""
+    from ..tasks import run_price_import
+
+    require_perm(actor, "parts.import_prices")
+    job = PriceImportJob.objects.create(
+        group=group, store=store, file_name=file_name[:200], content=content, actor=actor
+    )
+    run_price_import.enqueue(job.pk, False)
+    job.refresh_from_db()  # a backend that runs tasks at once (tests) has checked it already
+    return job
+
+
+def price_import_confirm(*, actor, job: PriceImportJob) -> PriceImportJob:
+    """Queue the write of a checked file (the same file, checked again as it is written). Only a
+    checked job can be confirmed, once: a second click finds it importing and changes nothing."""
+    from ..tasks import run_price_import
+
+    require_perm(actor, "parts.import_prices")
+    claimed = PriceImportJob.objects.filter(pk=job.pk, status=PriceImportJob.Status.CHECKED).update(
+        status=PriceImportJob.Status.IMPORTING, confirmed_by=actor, done_rows=0
+    )
+    if not claimed:
+        raise field_error("job", _("该价格文件不在待确认状态，不能导入"), code="bad_transition")
+    run_price_import.enqueue(job.pk, True)
+    job.refresh_from_db()
+    return job
+
+
+def price_import_run(job_id: int, *, commit: bool) -> str:
+    """The background task's work: check (commit=False) or write (commit=True) a job's file, with the
+    progress and summary written to the row. A second delivery of the same task finds the job past
+    that step and does nothing. The file leaves the row when the job ends."""
+    step = PriceImportJob.Status.IMPORTING if commit else PriceImportJob.Status.CHECKING
+    job = PriceImportJob.objects.select_related("group", "actor", "confirmed_by").filter(pk=job_id).first()
+    if job is None or job.status != step:
+        return job.status if job else ""
+    jobs = PriceImportJob.objects.filter(pk=job_id)
+    done = 0
+
+    def progress(n: int) -> None:
+        nonlocal done
+        done += n
+        jobs.update(done_rows=done)
+
+    try:
+        res = price_import(
+            actor=job.confirmed_by if commit else job.actor,
+            group=job.group,
+            rows=read_rows(io.BytesIO(bytes(job.content)), job.file_name),
+            commit=commit,
+            source=job.file_name,
+            progress=progress,
+        )
+    except ValidationError as e:  # the file as a whole (no header, a supersession cycle, no right)
+        jobs.update(
+            status=PriceImportJob.Status.FAILED,
+            errors=[[0, m] for m in e.messages],
+            content=b"",
+            finished_at=timezone.now(),
+        )
+        return PriceImportJob.Status.FAILED
+    except Exception as e:  # a crash must still end the job visibly
+        jobs.update(
+            status=PriceImportJob.Status.FAILED,
+            errors=[[0, str(e)]],
+            content=b"",
+            finished_at=timezone.now(),
+        )
+        raise
+    summary = {k: getattr(res, k) for k in ("rows", "added", "changed", "superseded", "unchanged")}
+    if res.errors:
+        status = PriceImportJob.Status.FAILED
+    elif commit:
+        status = PriceImportJob.Status.DONE
+    else:
+        status = PriceImportJob.Status.CHECKED
+    ended = status != PriceImportJob.Status.CHECKED
+    jobs.update(
+        status=status,
+        summary=summary,
+        errors=[list(e) for e in res.errors],
+        done_rows=res.rows,
+        finished_at=timezone.now() if ended else None,
+        **({"content": b""} if ended else {}),
+    )
+    return status
