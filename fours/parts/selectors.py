@@ -25,6 +25,21 @@ def parts_for(user) -> QuerySet[Part]:
     return Part.objects.for_user(user)
 
 
+def parts_by_number(group, numbers) -> dict[str, Part]:
+    """{normalised part number: part} of the group's parts among ``numbers`` (typed any way:
+    04152-yzza6 finds 04152YZZA6); numbers that match no part are absent."""
+    wanted = {normalize_part_no(n) for n in numbers if n}
+    wanted.discard("")
+    if not wanted:
+        return {}
+    return {p.part_no: p for p in Part.objects.filter(group=group, part_no__in=wanted)}
+
+
+def part_by_number(group, part_no) -> Part | None:
+    """The group's part with this number (normalised as it is stored), or None."""
+    return parts_by_number(group, [part_no]).get(normalize_part_no(part_no or ""))
+
+
 def stock_card(user, store, part) -> QuerySet[StockMove]:
     """卡片账: every move of a part in a store with running balance and cost, oldest first."""
     if not getattr(user, "is_superuser", False) and store.pk not in store_ids_for(user):
