@@ -1,0 +1,109 @@
+"""Helpers the parts pages share: line-entry parsing, document pages, list views."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from fours.core.audit import timeline_for
+from fours.core.views import FoursListView
+
+from ..models import Part
+from ..services.catalog import normalize_part_no
+
+
+def parse_lines(request, group, *fields) -> list[dict]:
+    """Rows of a line-entry form: part_no[] plus the named fields[]; blank rows skipped."""
+    nos = request.POST.getlist("part_no")
+    cols = {f: request.POST.getlist(f) for f in fields}
+    wanted = [normalize_part_no(n) for n in nos]
+    parts = {p.part_no: p for p in Part.objects.filter(group=group, part_no__in=[w for w in wanted if w])}
+    out = []
+    for i, no in enumerate(wanted):
+        if not no:
+            continue
+        part = parts.get(no)
+        if part is None:
+            raise ValidationError(
+                {"lines": _("第%(n)s行：配件编号 %(no)s 不存在") % {"n": i + 1, "no": nos[i]}}
+            )
+        row = {"part": part}
+        for f in fields:
+            vals = cols[f]
+            row[f] = vals[i].strip() if i < len(vals) else ""
+        out.append(row)
+    return out
+
+
+def doc_page(
+    request, *, obj, title, header, columns, rows, actions=(), links=(), extra=None, template="parts/doc.html"
+):
+    ctx = {
+        "object": obj,
+        "title": title,
+        "header": header,
+        "columns": columns,
+        "rows": rows,
+        "actions": actions,
+        "links": links,
+        "timeline": timeline_for(obj)[:100],
+    }
+    ctx.update(extra or {})
+    return render(request, template, ctx)
+
+
+def action(label, url, cls="btn-primary", fields=(), confirm=""):
+    return {"label": label, "url": url, "cls": cls, "fields": fields, "confirm": confirm}
+
+
+def simple_list(
+    model_, table, filt, title, *, related=(), create=None, create_label=None, perm=None, store_only=True
+):
+    attrs = {
+        "model": model_,
+        "table_class": table,
+        "filterset_class": filt,
+        "title": title,
+        "current_store_only": store_only,
+        "base_queryset": lambda self: model_.objects.select_related(*related),
+    }
+    if perm:
+        attrs["permission_required"] = perm
+
+    def get_context_data(self, **kwargs):
+        ctx = super(cls, self).get_context_data(**kwargs)
+        if create and self.request.user.has_perm(create[1]):
+            ctx["create_url"], ctx["create_label"] = reverse(create[0]), create_label
+        return ctx
+
+    attrs["get_context_data"] = get_context_data
+    cls = type(f"{model_.__name__}ListView", (FoursListView,), attrs)
+    return cls
+
+
+def _scoped(model_, request, pk, related=()):
+    return get_object_or_404(model_.objects.for_user(request.user).select_related(*related), pk=pk)
+
+
+def _xlsx(filename, header, rows):
+    from io import BytesIO
+
+    from django.http import HttpResponse
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append([str(h) for h in header])
+    for r in rows:
+        ws.append([str(v) if isinstance(v, Decimal) else v for v in r])
+    buf = BytesIO()
+    wb.save(buf)
+    resp = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp

@@ -1,0 +1,119 @@
+"""Stock transfer pages between the stores of a group."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fours.core.models import Store
+from fours.core.selectors import store_ids_for
+from fours.core.views import FoursDetailView, FoursListView, error_text, perm_or_403, run, work_store
+
+from .. import filters, services, tables
+from ..models import Transfer
+from ._common import _scoped, action, doc_page, parse_lines
+
+
+class TransferListView(FoursListView):
+    model = Transfer
+    table_class = tables.TransferTable
+    filterset_class = filters.TransferFilter
+    title = gettext_lazy("调拨单")
+    current_store_only = False
+
+    def base_queryset(self):
+        return Transfer.objects.select_related("store", "to_store")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if self.request.user.has_perm("parts.add_transfer"):
+            ctx["create_url"], ctx["create_label"] = reverse("parts:transfer-create"), _("新建调拨")
+        return ctx
+
+
+@login_required
+def transfer_create(request):
+    perm_or_403(request, "parts.add_transfer")
+    store = work_store(request)
+    targets = Store.objects.filter(group=store.group, is_active=True).exclude(pk=store.pk)
+    if request.method == "POST":
+        try:
+            lines = parse_lines(request, store.group, "qty")
+            to = targets.filter(pk=request.POST.get("to_store") or 0).first()
+            if to is None:
+                raise ValidationError({"to_store": _("请选择调入门店")})
+            tr = services.transfer_create(
+                actor=request.user, store=store, to_store=to, lines=lines, note=request.POST.get("note", "")
+            )
+        except ValidationError as e:
+            messages.error(request, error_text(e))
+        else:
+            return redirect(tr)
+    return render(
+        request,
+        "parts/lines_form.html",
+        {
+            "title": _("新建调拨"),
+            "rows": range(6),
+            "cols": [("qty", _("数量"))],
+            "selects": [("to_store", _("调入门店"), [(s.pk, s) for s in targets])],
+        },
+    )
+
+
+class TransferDetailView(FoursDetailView):
+    model = Transfer
+
+    def base_queryset(self):
+        return Transfer.objects.select_related("store", "to_store")
+
+    def render_to_response(self, context, **kw):
+        t = self.object
+        ids = store_ids_for(self.request.user)
+        actions = []
+        if self.request.user.has_perm("parts.change_transfer"):
+            if t.status == "draft" and (t.store_id in ids or self.request.user.is_superuser):
+                actions.append(action(_("发货（调出）"), reverse("parts:transfer-act", args=[t.pk, "ship"])))
+            if t.status == "shipped" and (t.to_store_id in ids or self.request.user.is_superuser):
+                actions.append(
+                    action(
+                        _("收货（调入）"),
+                        reverse("parts:transfer-act", args=[t.pk, "receive"]),
+                        "btn-success",
+                    )
+                )
+        rows = [
+            [ln.part.display_no, ln.part.name, ln.qty, ln.unit_cost] for ln in t.lines.select_related("part")
+        ]
+        return doc_page(
+            self.request,
+            obj=t,
+            title=_("调拨单 %(no)s") % {"no": t.number},
+            header=[
+                (_("调出门店"), t.store),
+                (_("调入门店"), t.to_store),
+                (_("状态"), t.get_status_display()),
+                (_("发出时间"), t.shipped_at),
+                (_("收货时间"), t.received_at),
+            ],
+            columns=[_("配件编号"), _("名称"), _("数量"), _("调拨成本")],
+            rows=rows,
+            actions=actions,
+        )
+
+
+@login_required
+def transfer_act(request, pk, step):
+    if step not in ("ship", "receive"):
+        raise Http404
+    t = _scoped(Transfer, request, pk)
+    if request.method == "POST":
+        fn = services.transfer_ship if step == "ship" else services.transfer_receive
+        run(request, fn, _("已发货") if step == "ship" else _("已收货"), transfer=t)
+    return redirect(t)
