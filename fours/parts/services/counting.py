@@ -110,10 +110,8 @@ def stocktake_create(
 @transaction.atomic
 def stocktake_count(*, actor, stocktake: Stocktake, counts: dict) -> int:
     """Enter counted quantities: {line_id: qty or (qty, reason)}. Returns the number of lines saved."""
-    require_perm(actor, "parts.change_stocktake")
     st = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
-    if st.status != StocktakeStatus.COUNTING:
-        raise BusinessError({"status": _("盘点单不在盘点中，不能录入")}, code="not_counting")
+    workflows.STOCKTAKE.require_action(st, "count", actor=actor)
     lines = {ln.pk: ln for ln in st.lines.select_related("part").filter(pk__in=[int(k) for k in counts])}
     changed = []
     for key, value in counts.items():
@@ -140,9 +138,8 @@ def stocktake_count(*, actor, stocktake: Stocktake, counts: dict) -> int:
 
 @transaction.atomic
 def stocktake_submit(*, actor, stocktake: Stocktake) -> Stocktake:
-    require_perm(actor, "parts.change_stocktake")
     st = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
-    workflows.require(workflows.STOCKTAKE, st, StocktakeStatus.SUBMITTED, StocktakeStatus)
+    workflows.STOCKTAKE.require(st, to=StocktakeStatus.SUBMITTED, actor=actor)
     missing = st.lines.filter(counted_qty__isnull=True).count()
     if missing:
         raise BusinessError({"lines": _("还有 %(n)s 行未录入实盘数量") % {"n": missing}}, code="uncounted")
@@ -164,8 +161,7 @@ def stocktake_finance_confirm(*, actor, stocktake: Stocktake) -> Stocktake:
     st = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
     if not (actor.is_superuser or has_role(actor, st.store, Role.FINANCE)):
         raise NotAllowed(_("只有本店财务人员可以确认盘点结果"))
-    if st.status != StocktakeStatus.SUBMITTED:
-        raise BusinessError({"finance": _("盘点单提交审批后才能由财务确认")}, code="not_submitted")
+    workflows.STOCKTAKE.require_action(st, "finance", actor=actor)
     if st.finance_by_id is not None:
         raise BusinessError({"finance": _("财务已确认")}, code="confirmed")
     st.finance_by, st.finance_at = actor, timezone.now()
@@ -179,9 +175,8 @@ def stocktake_finance_confirm(*, actor, stocktake: Stocktake) -> Stocktake:
 def stocktake_approve(*, actor, stocktake: Stocktake) -> Stocktake:
     """Approve the surplus/shortage (盘盈/盘亏): adjusting moves at the cost frozen with the count list.
     A quarterly full count is posted only once finance has confirmed it (有财务参与的全面清点)."""
-    require_perm(actor, "parts.approve_stocktake")
     st = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
-    workflows.require(workflows.STOCKTAKE, st, StocktakeStatus.POSTED, StocktakeStatus)
+    workflows.STOCKTAKE.require(st, to=StocktakeStatus.POSTED, actor=actor)
     if st.kind == StocktakeKind.QUARTERLY and st.finance_by_id is None:
         raise BusinessError(
             {"finance": _("季度全面清点须有财务参与：请财务人员先确认盘点结果")}, code="finance_required"
@@ -212,9 +207,8 @@ def stocktake_approve(*, actor, stocktake: Stocktake) -> Stocktake:
 
 @transaction.atomic
 def stocktake_reopen(*, actor, stocktake: Stocktake) -> Stocktake:
-    require_perm(actor, "parts.approve_stocktake")
     st = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
-    workflows.require(workflows.STOCKTAKE, st, StocktakeStatus.COUNTING, StocktakeStatus)
+    workflows.STOCKTAKE.require(st, to=StocktakeStatus.COUNTING, actor=actor)
     # counted again: finance confirms the new result
     st.status, st.finance_by, st.finance_at = StocktakeStatus.COUNTING, None, None
     st.save(update_fields=["status", "finance_by", "finance_at"])
@@ -355,10 +349,8 @@ def writeoff_create(
 @transaction.atomic
 def writeoff_approve(*, actor, writeoff: WriteOff, role: str) -> WriteOffApproval:
     """One of the three confirmations: 服务经理, 索赔员, 配件经理 (each within their write-off limit)."""
-    require_perm(actor, "parts.approve_writeoff")
     wo = WriteOff.objects.select_for_update().get(pk=writeoff.pk)
-    if wo.status != WriteOffStatus.DRAFT:
-        raise BusinessError({"status": _("报损单已处理")})
+    workflows.WRITE_OFF.require_action(wo, "approve", actor=actor)
     if role not in WRITE_OFF_ROLES:
         raise BusinessError({"role": _("报损只需服务经理、索赔员、配件经理确认")})
     if not has_role(actor, wo.store, role) and not actor.is_superuser:
@@ -384,11 +376,10 @@ def writeoff_post(*, actor, writeoff: WriteOff) -> WriteOff:
     off: the parts leave as 责任人赔偿出库 and the whole loss is charged to the responsible employee. Every
     share a person bears (the responsible employee, the managers' 10%) becomes an EmployeeCharge for
     finance to collect."""
-    require_perm(actor, "parts.change_writeoff")
     wo = WriteOff.objects.select_for_update().get(pk=writeoff.pk)
     staff = wo.responsible_id is not None
-    to = WriteOffStatus.CHARGED if staff else WriteOffStatus.POSTED
-    workflows.require(workflows.WRITE_OFF, wo, to, WriteOffStatus)
+    to = workflows.writeoff_post_step(wo)
+    workflows.WRITE_OFF.require(wo, to=to, actor=actor)
     have = set(wo.approvals.values_list("role", flat=True))
     missing = [r for r in WRITE_OFF_ROLES if r not in have]
     if missing:

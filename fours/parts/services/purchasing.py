@@ -192,11 +192,6 @@ def plan_propose(*, actor, store) -> list[PurchasePlan]:
     return plans
 
 
-def _editable(plan):
-    if plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
-        raise BusinessError({"status": _("计划已提交，不能修改")}, code="not_editable")
-
-
 @transaction.atomic
 def plan_line_save(
     *,
@@ -209,9 +204,8 @@ def plan_line_save(
     line: PlanLine | None = None,
 ) -> PlanLine:
     """The planner adds or edits a line (qty 0 removes it)."""
-    require_perm(actor, "parts.change_purchaseplan")
     plan = PurchasePlan.objects.select_for_update().get(pk=plan.pk)
-    _editable(plan)
+    workflows.PLAN.require_action(plan, "edit", actor=actor)
     qty = clean_qty(part, qty, allow_zero=True)
     price = part.purchase_price if unit_price in (None, "") else clean_cost(unit_price, "unit_price")
     if supplier is not None and supplier.group_id != plan.store.group_id:
@@ -253,9 +247,8 @@ def plan_quote_add(
     *, actor, line: PlanLine, supplier: Supplier, unit_price, lead_time_days: int = 0, chosen: bool = False
 ) -> SupplierQuote:
     """货比三家: record a supplier's price for a plan line; the chosen quote sets supplier and price."""
-    require_perm(actor, "parts.change_purchaseplan")
     plan = PurchasePlan.objects.select_for_update().get(pk=line.plan_id)
-    _editable(plan)
+    workflows.PLAN.require_action(plan, "edit", actor=actor)
     price = clean_cost(unit_price, "unit_price")
     if price <= 0:
         raise BusinessError({"unit_price": _("报价必须大于0")})
@@ -279,9 +272,8 @@ def plan_quote_add(
 
 @transaction.atomic
 def plan_submit(*, actor, plan: PurchasePlan) -> PurchasePlan:
-    require_perm(actor, "parts.change_purchaseplan")
     plan = PurchasePlan.objects.select_for_update().get(pk=plan.pk)
-    workflows.require(workflows.PLAN, plan, PlanStatus.SUBMITTED, PlanStatus)
+    workflows.PLAN.require(plan, to=PlanStatus.SUBMITTED, actor=actor)
     if not plan.lines.exists():
         raise BusinessError({"lines": _("计划没有明细")})
     plan.status = PlanStatus.SUBMITTED
@@ -293,9 +285,8 @@ def plan_submit(*, actor, plan: PurchasePlan) -> PurchasePlan:
 @transaction.atomic
 def plan_approve(*, actor, plan: PurchasePlan) -> PurchasePlan:
     """The parts manager approves up to the purchase limit of their role; A parts need three quotes."""
-    require_perm(actor, "parts.approve_purchaseplan")
     plan = PurchasePlan.objects.select_for_update().get(pk=plan.pk)
-    workflows.require(workflows.PLAN, plan, PlanStatus.APPROVED, PlanStatus)
+    workflows.PLAN.require(plan, to=PlanStatus.APPROVED, actor=actor)
     lines = list(plan.lines.select_related("part").prefetch_related("quotes"))
     total = sum((ln.amount for ln in lines), ZERO)
     limit = limit_for(actor, plan.store, LimitKind.PURCHASE_AMOUNT)
@@ -323,9 +314,8 @@ def plan_approve(*, actor, plan: PurchasePlan) -> PurchasePlan:
 
 @transaction.atomic
 def plan_reject(*, actor, plan: PurchasePlan, reason: str) -> PurchasePlan:
-    require_perm(actor, "parts.approve_purchaseplan")
     plan = PurchasePlan.objects.select_for_update().get(pk=plan.pk)
-    workflows.require(workflows.PLAN, plan, PlanStatus.REJECTED, PlanStatus)
+    workflows.PLAN.require(plan, to=PlanStatus.REJECTED, actor=actor)
     if not (reason or "").strip():
         raise BusinessError({"reason": _("请填写退回原因")})
     plan.status = PlanStatus.REJECTED
@@ -337,9 +327,8 @@ def plan_reject(*, actor, plan: PurchasePlan, reason: str) -> PurchasePlan:
 @transaction.atomic
 def plan_to_orders(*, actor, plan: PurchasePlan) -> list[PurchaseOrder]:
     """An approved plan becomes one purchase order per supplier (sent to the supplier)."""
-    require_perm(actor, "parts.add_purchaseorder")
     plan = PurchasePlan.objects.select_for_update().get(pk=plan.pk)
-    workflows.require(workflows.PLAN, plan, PlanStatus.ORDERED, PlanStatus)
+    workflows.PLAN.require(plan, to=PlanStatus.ORDERED, actor=actor)
     by_supplier = defaultdict(list)
     for ln in plan.lines.select_related("part", "supplier"):
         by_supplier[ln.supplier].append(ln)
@@ -440,9 +429,8 @@ def po_approve(*, actor, po: PurchaseOrder) -> PurchaseOrder:
     """复核: the parts manager (or a manager with a higher purchase limit) reviews an order that waits
     above its author's limit; within the reviewer's own limit it is sent to the supplier. The author may
     not review his own order."""
-    require_perm(actor, "parts.approve_purchaseorder")
     po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
-    workflows.require(workflows.PO, po, POStatus.ORDERED, POStatus)
+    workflows.PO.require(po, to=POStatus.ORDERED, actor=actor)
     if po.status != POStatus.PENDING:
         raise BusinessError({"status": _("只有待复核的订单需要复核")}, code="not_pending")
     if po.created_by_id == actor.pk:
@@ -471,10 +459,9 @@ def po_approve(*, actor, po: PurchaseOrder) -> PurchaseOrder:
 def po_close(*, actor, po: PurchaseOrder, reason: str = "") -> PurchaseOrder:
     """Close an order: what is still open is no longer expected (a draft or an order waiting for its
     review is cancelled)."""
-    require_perm(actor, "parts.change_purchaseorder")
     po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
-    to = POStatus.CANCELLED if po.status in (POStatus.DRAFT, POStatus.PENDING) else POStatus.CLOSED
-    workflows.require(workflows.PO, po, to, POStatus)
+    to = workflows.po_close_step(po)
+    workflows.PO.require(po, to=to, actor=actor)
     po.status = to
     po.save(update_fields=["status"])
     audit_record(actor=actor, obj=po, verb="closed", note=reason)
@@ -500,16 +487,8 @@ def receipt_post(
              "qty_wrong": 0, "unit_price": invoiced net price (default: PO price)}]
     Short, damaged, wrong and over-priced items go on a discrepancy note (差损单). Freight is spread onto
     the lines' cost by value. The receipt creates a payable to the supplier."""
-    require_perm(actor, "parts.add_receipt")
     po = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
-    if po.status not in workflows.RECEIVABLE_PO:
-        raise BusinessError(
-            {
-                "order": _("采购订单“%(no)s”状态为%(st)s，不能入库")
-                % {"no": po.number, "st": po.get_status_display()}
-            },
-            code="po_closed",
-        )
+    workflows.PO.require_action(po, "receive", actor=actor)
     if not lines:
         raise BusinessError({"lines": _("请至少录入一行实收数量")})
     freight = round_money(to_decimal(freight or 0))
@@ -679,9 +658,8 @@ def receipt_post(
 @transaction.atomic
 def discrepancy_claim(*, actor, discrepancy: Discrepancy, note: str = "") -> Discrepancy:
     """The claim is sent to the supplier or carrier."""
-    require_perm(actor, "parts.change_discrepancy")
     d = Discrepancy.objects.select_for_update().get(pk=discrepancy.pk)
-    workflows.require(workflows.CLAIM, d, ClaimStatus.CLAIMED, ClaimStatus)
+    workflows.CLAIM.require(d, to=ClaimStatus.CLAIMED, actor=actor)
     d.status = ClaimStatus.CLAIMED
     d.save(update_fields=["status"])
     audit_record(actor=actor, obj=d, verb="claimed", note=note)
@@ -690,9 +668,8 @@ def discrepancy_claim(*, actor, discrepancy: Discrepancy, note: str = "") -> Dis
 
 @transaction.atomic
 def discrepancy_close(*, actor, discrepancy: Discrepancy, settled_amount, resolution: str) -> Discrepancy:
-    require_perm(actor, "parts.change_discrepancy")
     d = Discrepancy.objects.select_for_update().get(pk=discrepancy.pk)
-    workflows.require(workflows.CLAIM, d, ClaimStatus.CLOSED, ClaimStatus)
+    workflows.CLAIM.require(d, to=ClaimStatus.CLOSED, actor=actor)
     amount = round_money(to_decimal(settled_amount or 0))
     if amount < 0:
         raise BusinessError({"settled_amount": _("金额不能为负数")})

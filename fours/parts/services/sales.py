@@ -268,9 +268,8 @@ def _post_sale(actor, sale: Sale, lines: list[SaleLine], *, new: bool) -> Sale:
 @transaction.atomic
 def sale_post(*, actor, sale: Sale) -> Sale:
     """Post a draft sale (a quote that the customer takes)."""
-    require_perm(actor, "parts.add_sale")
     sale = Sale.objects.select_for_update().get(pk=sale.pk)
-    workflows.require(workflows.SALE, sale, SaleStatus.POSTED, SaleStatus)
+    workflows.SALE.require(sale, to=SaleStatus.POSTED, actor=actor)
     lines = list(sale.lines.select_related("part"))
     if sale.terms == PaymentTerms.ACCOUNT:
         _check_credit(sale.customer, sale.total)
@@ -280,10 +279,8 @@ def sale_post(*, actor, sale: Sale) -> Sale:
 @transaction.atomic
 def sale_deliver(*, actor, sale: Sale, signed_by: str, signature: str = "") -> Sale:
     """配送签收: the buyer's signed proof of receipt."""
-    require_perm(actor, "parts.change_sale")
     sale = Sale.objects.select_for_update().get(pk=sale.pk)
-    if sale.status != SaleStatus.POSTED:
-        raise BusinessError({"status": _("只有已出库的销售单才能签收")})
+    workflows.SALE.require_action(sale, "deliver", actor=actor)
     if sale.delivery_status == DeliveryStatus.DELIVERED:
         raise BusinessError({"status": _("该单已签收")})
     if not (signed_by or "").strip():
@@ -370,11 +367,10 @@ def transfer_create(*, actor, store, to_store, lines: list[dict], note: str = ""
 @transaction.atomic
 def transfer_ship(*, actor, transfer: Transfer) -> Transfer:
     """调出: stock leaves the source store at its average cost and is in transit."""
-    require_perm(actor, "parts.change_transfer")
     tr = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if tr.store_id not in store_ids_for(actor) and not actor.is_superuser:
         raise NotAllowed(_("只有调出门店可以发货"))
-    workflows.require(workflows.TRANSFER, tr, TransferStatus.SHIPPED, TransferStatus)
+    workflows.TRANSFER.require(tr, to=TransferStatus.SHIPPED, actor=actor)
     lines = list(tr.lines.select_related("part").order_by("part_id"))
     bals = lock_balances(tr.store, [ln.part for ln in lines])
     ct = ContentType.objects.get_for_model(TransferLine)
@@ -400,11 +396,10 @@ def transfer_ship(*, actor, transfer: Transfer) -> Transfer:
 @transaction.atomic
 def transfer_receive(*, actor, transfer: Transfer) -> Transfer:
     """调入: the receiving store books the goods at the cost they left at."""
-    require_perm(actor, "parts.change_transfer")
     tr = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if tr.to_store_id not in store_ids_for(actor) and not actor.is_superuser:
         raise NotAllowed(_("只有调入门店可以收货"))
-    workflows.require(workflows.TRANSFER, tr, TransferStatus.RECEIVED, TransferStatus)
+    workflows.TRANSFER.require(tr, to=TransferStatus.RECEIVED, actor=actor)
     lines = list(tr.lines.select_related("part").order_by("part_id"))
     bals = lock_balances(tr.to_store, [ln.part for ln in lines])
     ct = ContentType.objects.get_for_model(TransferLine)
@@ -537,9 +532,8 @@ def return_create(
 @transaction.atomic
 def return_resolve(*, actor, order: ReturnOrder, resolution: str, refund_amount=0) -> ReturnOrder:
     """Close a return on the returns ledger (refunded, credited by the supplier, claimed, scrapped…)."""
-    require_perm(actor, "parts.change_returnorder")
     order = ReturnOrder.objects.select_for_update().get(pk=order.pk)
-    workflows.require(workflows.RETURN, order, ReturnStatus.RESOLVED, ReturnStatus)
+    workflows.RETURN.require(order, to=ReturnStatus.RESOLVED, actor=actor)
     if not (resolution or "").strip():
         raise BusinessError({"resolution": _("请填写处理结果")})
     amount = round_money(to_decimal(refund_amount or 0))
