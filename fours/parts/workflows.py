@@ -96,7 +96,10 @@ CLAIM = Workflow(
     "parts.Discrepancy",
     choices=ClaimStatus,
     transitions={
-        ClaimStatus.OPEN: {ClaimStatus.CLAIMED: "parts.change_discrepancy", ClaimStatus.CLOSED: "parts.change_discrepancy"},
+        ClaimStatus.OPEN: {
+            ClaimStatus.CLAIMED: "parts.change_discrepancy",
+            ClaimStatus.CLOSED: "parts.change_discrepancy",
+        },
         ClaimStatus.CLAIMED: {ClaimStatus.CLOSED: "parts.change_discrepancy"},
     },
 )

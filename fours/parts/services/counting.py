@@ -27,7 +27,6 @@ from ..choices import (
     StocktakeStatus,
     VarianceReason,
     WriteOffReason,
-    WriteOffStatus,
 )
 from ..models import (
     CountLine,
