@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -83,9 +84,105 @@ def verb_label(verb: str) -> str:
     return str(VERB_LABELS.get(verb, verb))
 
 
-def _plain(value):
-    if isinstance(value, models.Model):
+# Change keys whose values are people (stored as their login) and sums of money, where the key is
+# not a field of the audited model (a line's technician, a settlement's split by payer).
+PERSON_KEYS = {"technician", "follow_up", "advisor", "assignee", "actor", "approved_by", "counted_by"}
+MONEY_KEYS = {"amount", "total", "net", "claim", "warranty", "insurance", "internal", "estimate_amount"}
+
+
+def display_name(user) -> str:
+    """A person as people call them: the full name, else the login."""
+    if not user or not getattr(user, "is_authenticated", True):
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+def _person(login, cache: dict) -> str:
+    if login not in cache:
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(username=login).first()
+        cache[login] = display_name(user) if user else login
+    return cache[login]
+
+
+def change_label(obj, name: str) -> str:
+    """An audited field's name in words: the model's verbose name, else a registered word."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    if obj is not None:
+        try:
+            return str(obj._meta.get_field(name).verbose_name)
+        except (FieldDoesNotExist, AttributeError):
+            pass
+    return str(FIELD_WORDS.get(name, name))
+
+
+def change_value(obj, name: str, value, cache: dict | None = None) -> str:
+    """One audited value in words: a status or choice by its label, a person by name, yes/no,
+    money as ¥1,234.00; — when empty."""
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import FieldDoesNotExist
+
+    from .templatetags.fours import qty, yuan
+
+    cache = {} if cache is None else cache
+    if value is None or value == "":
+        return "—"
+    field = None
+    if obj is not None:
+        try:
+            field = obj._meta.get_field(name)
+        except (FieldDoesNotExist, AttributeError):
+            field = None
+    if field is not None and getattr(field, "choices", None):
+        labels = {str(k): v for k, v in field.flatchoices}
+        return str(labels.get(str(value), value))
+    if name == "status" and field is None:
         return str(value)
+    person = name in PERSON_KEYS or (
+        field is not None and getattr(field, "related_model", None) is get_user_model()
+    )
+    if person and isinstance(value, str):
+        return _person(value, cache)
+    if isinstance(value, bool) or (field is not None and isinstance(field, models.BooleanField)):
+        return str(_("是") if value in (True, 1, "1", "true", "True") else _("否"))
+    money = name in MONEY_KEYS or (
+        field is not None and isinstance(field, models.DecimalField) and field.decimal_places == 2
+    )
+    if money:
+        try:
+            return yuan(Decimal(str(value)))
+        except ArithmeticError:
+            return str(value)
+    if isinstance(value, str) and re.fullmatch(r"-?\d+\.\d+", value):  # hours, quantities: 1.5, not 1.50
+        return qty(Decimal(value))
+    if isinstance(value, dict):
+        return "，".join(
+            f"{change_label(None, k)} {change_value(None, k, v, cache)}" for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return "、".join(change_value(obj, name, v, cache) for v in value)
+    return str(value)
+
+
+def change_lines(obj, changes, cache: dict | None = None) -> list[tuple[str, str]]:
+    """An audit event's changes as (label, 'old → new' or value) pairs in words."""
+    cache = {} if cache is None else cache
+    out = []
+    for name, value in (changes or {}).items():
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            old, new = (change_value(obj, name, v, cache) for v in value)
+            text = f"{old} → {new}"
+        else:
+            text = change_value(obj, name, value, cache)
+        out.append((change_label(obj, name), text))
+    return out
+
+
+def _plain(value):
+    if isinstance(value, models.Model):  # a person by login (unique); shown by name when read
+        return value.get_username() if hasattr(value, "get_username") else str(value)
     if isinstance(value, Decimal):
         return str(value)
     if hasattr(value, "isoformat"):

@@ -17,6 +17,12 @@ def widgets(request, store):
         events = events.filter(store=store)
         staff = staff.filter(store=store)
     return [
-        Widget("management", _("今日业务操作"), events.count(), _("笔"), reverse("audit-list")),
+        Widget(
+            "management",
+            _("今日业务操作"),
+            events.count(),
+            _("笔"),
+            reverse("audit-list") + f"?at_min={today:%Y-%m-%d}&at_max={today:%Y-%m-%d}",
+        ),
         Widget("management", _("在岗员工"), staff.values("user").distinct().count(), _("人")),
     ]

@@ -78,6 +78,33 @@ ROLE_DEPARTMENT = {
 }
 
 
+ALL_DEPARTMENTS = ["management", "sales", "service", "parts", "crm"]
+
+# The departments whose figures each role's home page shows, in this order (after its own work).
+ROLE_HOME = {
+    Role.GROUP_MANAGER: ALL_DEPARTMENTS,
+    Role.GENERAL_MANAGER: ALL_DEPARTMENTS,
+    Role.SALES_MANAGER: ["sales", "crm"],
+    Role.SALES_CONSULTANT: ["sales", "crm"],
+    Role.VEHICLE_CLERK: ["sales"],
+    Role.FINANCE_INSURANCE: ["sales", "crm"],
+    Role.SERVICE_MANAGER: ["service", "crm", "parts"],
+    Role.SERVICE_ADVISOR: ["service", "crm"],
+    Role.FOREMAN: ["service"],
+    Role.TECHNICIAN: ["service"],
+    Role.QC_INSPECTOR: ["service"],
+    Role.WARRANTY_CLERK: ["service"],
+    Role.CASHIER: ["service"],
+    Role.PARTS_MANAGER: ["parts", "service"],
+    Role.PARTS_PLANNER: ["parts"],
+    Role.STOREKEEPER: ["parts"],
+    Role.PARTS_SALES: ["parts"],
+    Role.CRM_SPECIALIST: ["crm"],
+    Role.MARKETING: ["crm"],
+    Role.FINANCE: ["management", "service", "parts"],
+}
+
+
 class LimitKind(models.TextChoices):
     DISCOUNT_PCT = "discount_pct", _("折扣上限（%）")
     WRITEOFF_AMOUNT = "writeoff_amount", _("报损审批金额上限（元）")

@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.db import models
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_tables2.columns import library
 
@@ -7,34 +8,77 @@ from .audit import verb_label
 from .models import AuditEvent
 
 
-@library.register
-class DecimalColumn(tables.Column):
-    """Every DecimalField in every table: right-aligned; money (2 places) with thousands separators,
-    quantities (3 places) without trailing zeros, costs (4 places) as stored."""
+def is_money_field(field) -> bool:
+    """A sum of money: two decimal places and room for a price (hours and percentages are short)."""
+    return field.decimal_places == 2 and field.max_digits >= 10 and "%" not in str(field.verbose_name)
+
+
+class MoneyColumn(tables.Column):
+    """Money in a table: ¥1,234.00, right-aligned (the ``money`` template filter)."""
 
     attrs = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
 
-    def __init__(self, *args, places: int = 2, **kwargs):
+    def render(self, value):
+        from .templatetags.fours import yuan
+
+        return yuan(value)
+
+    def value(self, value):
+        return value
+
+
+@library.register
+class DecimalColumn(tables.Column):
+    """Every DecimalField in every table: right-aligned; money (2 places) with thousands separators,
+    quantities (3 places) without trailing zeros, costs (4 places) as ¥50.9700."""
+
+    attrs = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
+
+    def __init__(self, *args, places: int = 2, money: bool | None = None, **kwargs):
         self.places = places
+        self.money = places == 2 if money is None else money
         super().__init__(*args, **kwargs)
 
     @classmethod
     def from_field(cls, field, **kwargs):
         if isinstance(field, models.DecimalField):
-            return cls(places=field.decimal_places, **kwargs)
+            return cls(places=field.decimal_places, money=is_money_field(field), **kwargs)
         return None
 
     def render(self, value):
-        from .templatetags.fours import qty
+        from .templatetags.fours import qty, yuan
 
         if self.places == 3:
             return qty(value)
-        if self.places == 2:
-            return f"{value:,.2f}"
+        if self.money:
+            return yuan(value)
+        if self.places == 2:  # hours and percentages: 1.5, not 1.50
+            return qty(value)
+        if self.places == 4:  # unit costs: ¥50.9700
+            from .templatetags.fours import cost
+
+            return cost(value)
         return value
 
     def value(self, value):
         return value
+
+
+@library.register
+class DayColumn(tables.DateColumn):
+    """Every DateField in every table: 2026-12-07 on one line (a tablet list keeps rows short)."""
+
+    attrs = {"td": {"class": "text-nowrap"}}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", "Y-m-d")
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def from_field(cls, field, **kwargs):
+        if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+            return cls(**kwargs)
+        return None
 
 
 class QtyColumn(tables.Column):
@@ -53,12 +97,12 @@ class QtyColumn(tables.Column):
 
 class AuditEventTable(tables.Table):
     at = tables.DateTimeColumn(format="Y-m-d H:i:s", verbose_name=_("时间"))
-    actor = tables.Column(verbose_name=_("操作人"), accessor="actor__first_name")
+    actor = tables.Column(verbose_name=_("操作人"), order_by=("actor__last_name", "actor__first_name"))
     store = tables.Column(verbose_name=_("门店"))
     content_type = tables.Column(verbose_name=_("对象类型"), accessor="content_type__model")
     object_repr = tables.Column(verbose_name=_("对象"))
     verb = tables.Column(verbose_name=_("操作"))
-    changes = tables.JSONColumn(verbose_name=_("变更"), orderable=False)
+    changes = tables.Column(verbose_name=_("变更"), orderable=False)
     ip = tables.Column(verbose_name=_("IP"))
 
     class Meta:
@@ -72,3 +116,29 @@ class AuditEventTable(tables.Table):
 
     def render_verb(self, value):
         return verb_label(value)
+
+    def render_actor(self, value):
+        from .audit import display_name
+
+        return display_name(value)
+
+    def render_changes(self, record):
+        """The changes as a readable list: 状态: 待质检 → 待结算, 技师: — → 王师傅."""
+        from .audit import change_lines
+
+        model = record.content_type.model_class()
+        lines = change_lines(model, record.changes, self.__dict__.setdefault("_people", {}))
+        return format_html_join(
+            "", '<div class="text-nowrap"><span class="text-muted">{}</span>: {}</div>', lines
+        )
+
+    def value_changes(self, record):
+        from .audit import change_lines
+
+        model = record.content_type.model_class()
+        return "；".join(f"{a}: {b}" for a, b in change_lines(model, record.changes))
+
+    def value_actor(self, value):
+        from .audit import display_name
+
+        return display_name(value)

@@ -21,7 +21,8 @@ from . import selectors
 from .audit import timeline_for
 from .filters import AuditEventFilter
 from .models import AuditEvent, Store
-from .registry import SECTIONS, home_widgets
+from .registry import SECTIONS, home_departments, home_widgets
+from .roles import Role
 from .stores import ALL, SESSION_KEY, current_store, scope_to_current
 from .tables import AuditEventTable
 
@@ -148,15 +149,48 @@ def attach_errors(form, error: ValidationError) -> None:
 
 
 def home(request):
+    """The home page: the person's own work first, then the figures of their roles' departments,
+    most relevant first; a group manager sees every store side by side."""
+    from .stores import user_stores
+
     store = current_store(request)
     widgets = home_widgets(request, store)
     dept = selectors.primary_department(request.user, store)
-    order = [dept] + [key for key, _label, _icon in SECTIONS if key != dept]
+    role_names = selectors.roles_of(request.user, store)
+    order = home_departments(role_names) or [key for key, _label, _icon in SECTIONS]
     labels = {key: label for key, label, _icon in SECTIONS}
-    groups = [(key, labels[key], [w for w in widgets if w.department == key]) for key in order]
+    groups = [("mine", gettext_lazy("我的工作"), [w for w in widgets if w.mine])]
+    groups += [
+        (key, labels[key], [w for w in widgets if w.department == key and not w.mine]) for key in order
+    ]
     groups = [g for g in groups if g[2]]
-    roles = sorted(selectors.roles_of(request.user, store))
-    return render(request, "core/home.html", {"widget_groups": groups, "roles": roles, "department": dept})
+    stores = user_stores(request)
+    comparison = None
+    if len(stores) > 1 and (request.user.is_superuser or Role.GROUP_MANAGER.value in role_names):
+        comparison = _store_comparison(request, stores, order)
+    roles = sorted(role_names)
+    return render(
+        request,
+        "core/home.html",
+        {"widget_groups": groups, "roles": roles, "department": dept, "comparison": comparison},
+    )
+
+
+def _store_comparison(request, stores, order) -> dict:
+    """Every store's home figures side by side: one row per figure, one column per store."""
+    rows: dict[str, dict] = {}
+    for s in stores:
+        for w in home_widgets(request, s):
+            if w.mine or w.department not in order:
+                continue
+            row = rows.setdefault(
+                w.title, {"title": w.title, "unit": w.unit, "dept": w.department, "cells": {}}
+            )
+            row["cells"][s.pk] = w
+    ranked = sorted(rows.values(), key=lambda r: order.index(r["dept"]))
+    for r in ranked:
+        r["cells"] = [r["cells"].get(s.pk) for s in stores]
+    return {"stores": stores, "rows": ranked}
 
 
 class SwitchStoreView(LoginRequiredMixin, View):

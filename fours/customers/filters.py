@@ -34,10 +34,20 @@ class VehicleFilter(django_filters.FilterSet):
     maintenance_due = django_filters.DateFilter(
         label=_("保养到期不晚于"), field_name="next_maintenance_date", lookup_expr="lte"
     )
+    maintenance_between = django_filters.DateFromToRangeFilter(
+        label=_("保养到期"),
+        field_name="next_maintenance_date",
+        widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}),
+    )
+    policy_expiry = django_filters.DateFromToRangeFilter(
+        label=_("保险到期"),
+        field_name="policy_expiry",
+        widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}),
+    )
 
     class Meta:
         model = Vehicle
-        fields = ["plate", "vin", "brand", "maintenance_due"]
+        fields = ["plate", "vin", "brand", "maintenance_due", "maintenance_between", "policy_expiry"]
 
     def by_plate(self, qs, name, value):
         code = normalize_code(value)

@@ -24,7 +24,8 @@ def widgets(request, store):
             _("30天内保养到期"),
             vehicles.filter(next_maintenance_date__range=(today, today + timedelta(days=30))).count(),
             _("台"),
-            reverse("customers:vehicle-list") + f"?maintenance_due={today + timedelta(days=30):%Y-%m-%d}",
+            reverse("customers:vehicle-list") + f"?maintenance_between_min={today:%Y-%m-%d}"
+            f"&maintenance_between_max={today + timedelta(days=30):%Y-%m-%d}",
             tone="warning",
         ),
         Widget(
@@ -32,7 +33,8 @@ def widgets(request, store):
             _("30天内保险到期"),
             vehicles.filter(policy_expiry__range=(today, today + timedelta(days=30))).count(),
             _("台"),
-            reverse("customers:vehicle-list"),
+            reverse("customers:vehicle-list") + f"?policy_expiry_min={today:%Y-%m-%d}"
+            f"&policy_expiry_max={today + timedelta(days=30):%Y-%m-%d}",
             tone="warning",
         ),
     ]

@@ -111,18 +111,9 @@ class ImportListView(FoursListView):
 
 
 def _change_text(obj, changes: dict) -> str:
-    parts = []
-    for name, value in (changes or {}).items():
-        try:
-            label = obj._meta.get_field(name).verbose_name
-        except Exception:
-            label = name
-        if isinstance(value, list | tuple) and len(value) == 2:
-            old, new = value
-            parts.append(f"{label}: {old if old not in (None, '') else '—'} → {new}")
-        else:
-            parts.append(f"{label}: {value}")
-    return "；".join(parts)
+    from fours.core.audit import change_lines
+
+    return "；".join(f"{label}: {text}" for label, text in change_lines(obj, changes))
 
 
 def _histories(hook: str, obj, user) -> dict:

@@ -51,10 +51,31 @@ class BalanceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("编号/名称"), method="search")
     abc = django_filters.ChoiceFilter(label=_("ABC分类"), choices=ABCClass.choices, method="by_abc")
     in_stock = django_filters.BooleanFilter(label=_("有库存"), method="by_stock", widget=YesNoWidget)
+    below_safety = django_filters.BooleanFilter(
+        label=_("低于保险储备"), method="by_below_safety", widget=YesNoWidget
+    )
 
     class Meta:
         model = StockBalance
-        fields = ["q", "abc", "in_stock"]
+        fields = ["q", "abc", "in_stock", "below_safety"]
+
+    def by_below_safety(self, qs, name, value):
+        """On hand below the part's safety stock or minimum in this store (the home tile's figure)."""
+        from django.db.models import DecimalField, F, OuterRef, Subquery, Value
+        from django.db.models.functions import Coalesce, Greatest
+
+        from .models import PartSetting
+
+        setting = PartSetting.objects.filter(store=OuterRef("store"), part=OuterRef("part"))
+        zero = Value(0, output_field=DecimalField())
+        qs = qs.annotate(
+            _floor=Greatest(
+                Coalesce(Subquery(setting.values("safety_qty")[:1]), zero),
+                Coalesce(Subquery(setting.values("min_qty")[:1]), zero),
+            )
+        )
+        below = Q(_floor__gt=0, on_hand__lt=F("_floor"))
+        return qs.filter(below) if value else qs.exclude(below)
 
     def search(self, qs, name, value):
         return qs.filter(_part_q("part__", value))
@@ -103,12 +124,23 @@ SaleFilter = simple(
     },
 )
 PlanFilter = simple(PurchasePlan, "kind", "status")
+def _po_open(qs, name, value):
+    """在途: ordered and not yet fully received (the home tile's figure)."""
+    from .choices import POStatus
+
+    cond = Q(status__in=[POStatus.ORDERED, POStatus.PARTIAL])
+    return qs.filter(cond) if value else qs.exclude(cond)
+
+
 POFilter = simple(
     PurchaseOrder,
     "status",
     "kind",
     "number",
-    extra={"number": django_filters.CharFilter(label=_("单号"), lookup_expr="icontains")},
+    extra={
+        "number": django_filters.CharFilter(label=_("单号"), lookup_expr="icontains"),
+        "open": django_filters.BooleanFilter(label=_("在途"), method=_po_open, widget=YesNoWidget),
+    },
 )
 ReceiptFilter = simple(
     Receipt, "number", extra={"number": django_filters.CharFilter(label=_("单号"), lookup_expr="icontains")}

@@ -2,8 +2,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fours.core.registry import Widget
+from fours.core.templatetags.fours import yuan
 
 from . import reports
+from .filters import BalanceFilter
+from .models import StockBalance
 
 
 def widgets(request, store):
@@ -11,21 +14,21 @@ def widgets(request, store):
     if store is None or not user.has_perm("parts.view_stockbalance"):
         return []
     out = [
-        Widget(
-            "parts", _("库存金额"), f"{reports.stock_value(store):,.0f}", _("元"), reverse("parts:dashboard")
-        ),
+        Widget("parts", _("库存金额"), yuan(reports.stock_value(store)), "", reverse("parts:dashboard")),
         Widget(
             "parts",
             _("低于保险储备"),
-            reports.below_safety(store),
+            BalanceFilter(
+                {"below_safety": "true"}, queryset=StockBalance.objects.filter(store=store)
+            ).qs.count(),
             _("种"),
-            reverse("parts:balance-list"),
+            reverse("parts:balance-list") + "?below_safety=true",
             tone="warning",
         ),
     ]
     if user.has_perm("parts.view_purchaseorder"):
         out.append(
-            Widget("parts", _("在途采购订单"), reports.open_pos(store), _("张"), reverse("parts:po-list"))
+            Widget("parts", _("在途采购订单"), reports.open_pos(store), _("张"), reverse("parts:po-list") + "?open=true")
         )
     if user.has_perm("parts.view_sale"):
         t = reports.today_counter_sales(store)
@@ -33,8 +36,8 @@ def widgets(request, store):
             Widget(
                 "parts",
                 _("今日柜台零售"),
-                f"{t['total']:,.2f}",
-                _("元"),
+                yuan(t["total"]),
+                "",
                 reverse("parts:sale-list"),
                 note=_("%(n)s 单") % {"n": t["count"]},
             )

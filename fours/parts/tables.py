@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from fours.core.tables import QtyColumn
+from fours.core.tables import MoneyColumn, QtyColumn
 
 from .models import (
     Discrepancy,
@@ -34,7 +34,7 @@ class PartTable(tables.Table):
     display_no = tables.Column(verbose_name=_("配件编号"), linkify=True, order_by="part_no")
     name = tables.Column(verbose_name=_("配件名称"))
     unit = tables.Column(verbose_name=_("单位"))
-    retail_price = tables.Column(verbose_name=_("零售价"))
+    retail_price = MoneyColumn(verbose_name=_("零售价"))
     superseded_by = tables.Column(verbose_name=_("替换为"))
 
     class Meta:
@@ -55,9 +55,7 @@ class PartTable(tables.Table):
 
 
 class BalanceTable(tables.Table):
-    part = tables.Column(
-        verbose_name=_("配件"), linkify=lambda record: record.get_absolute_url(), order_by="part__part_no"
-    )
+    part = tables.Column(verbose_name=_("配件"), order_by="part__part_no")
     on_hand = QtyColumn()
     reserved = QtyColumn()
     available = QtyColumn(verbose_name=_("可用"), orderable=False)
@@ -66,6 +64,18 @@ class BalanceTable(tables.Table):
         model = StockBalance
         fields = ("part", "on_hand", "reserved", "available", "avg_cost", "value", "last_move_at")
         attrs = {"class": "table table-sm table-hover mb-0"}
+
+    def render_part(self, record, value):
+        """To the stock card for who may read the moves, else to the part's page."""
+        from django.utils.html import format_html
+
+        user = getattr(getattr(self, "request", None), "user", None)
+        url = (
+            record.get_absolute_url()
+            if user is not None and user.has_perm("parts.view_stockmove")
+            else record.part.get_absolute_url()
+        )
+        return format_html('<a href="{}">{}</a>', url, value)
 
 
 class MoveTable(tables.Table):
@@ -234,6 +244,7 @@ class ReturnTable(tables.Table):
 
 class StocktakeTable(tables.Table):
     number = NumberColumn(verbose_name=_("单号"))
+    approved_by = tables.Column(verbose_name=_("审批人"))
 
     class Meta:
         model = Stocktake

@@ -21,10 +21,28 @@ class ROFilter(django_filters.FilterSet):
     received_at = django_filters.DateFromToRangeFilter(
         label=_("接车日期"), widget=django_filters.widgets.RangeWidget(attrs={"type": "date"})
     )
+    mine = django_filters.BooleanFilter(label=_("我的工单"), method="by_me", widget=forms.CheckboxInput)
+    in_workshop = django_filters.BooleanFilter(
+        label=_("在厂"), method="by_in_workshop", widget=forms.CheckboxInput
+    )
+    promised = django_filters.DateFilter(
+        label=_("预计交车日期"),
+        field_name="promised_at",
+        lookup_expr="date",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
 
     class Meta:
         model = RepairOrder
-        fields = ["q", "status", "kind", "received_at"]
+        fields = ["q", "status", "kind", "received_at", "mine", "in_workshop", "promised"]
+
+    def by_me(self, qs, name, value):
+        return qs.filter(advisor=self.request.user) if value and self.request else qs
+
+    def by_in_workshop(self, qs, name, value):
+        from .choices import IN_WORKSHOP
+
+        return qs.filter(status__in=IN_WORKSHOP) if value else qs
 
     def search(self, qs, name, value):
         return qs.filter(

@@ -112,7 +112,8 @@ class FollowUpTable(tables.Table):
     def render_action(self, record):
         from django.urls import reverse
 
-        if record.status == "done":
+        user = getattr(getattr(self, "request", None), "user", None)
+        if record.status == "done" or user is None or not user.has_perm("service.change_followuptask"):
             return ""
         return format_html(
             '<a class="btn btn-sm btn-outline-primary" href="{}">{}</a>',

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from fours.core.registry import TimelineEntry
+from fours.core.templatetags.fours import yuan
 
 from .models import Appointment, RepairOrder
 
@@ -17,7 +18,7 @@ def _ro_entries(qs):
                 when=ro.received_at,
                 title=_("维修工单 %(no)s · %(s)s") % {"no": ro.number, "s": ro.get_status_display()},
                 detail=f"{ro.vehicle.plate or ro.vehicle.vin} · {ro.odometer_km} km · {ro.get_kind_display()}"
-                + (f" · {ro.total:,.2f}" if ro.total else ""),
+                + (f" · {yuan(ro.total)}" if ro.total else ""),
                 url=ro.get_absolute_url(),
                 store=str(ro.store),
                 kind="repair_order",

@@ -11,12 +11,25 @@ register = template.Library()
 
 @register.filter
 def yuan(value):
-    """¥1,234.50"""
+    """Money, the one way it is written everywhere: ¥1,234.50 (—  when there is none)."""
     if value in (None, ""):
         return "—"
     v = round_money(value)
     sign = "-" if v < 0 else ""
     return f"{sign}¥{abs(v):,.2f}"
+
+
+money = register.filter("money", yuan)
+
+
+@register.filter
+def cost(value):
+    """A unit cost (4 places, 移动平均成本): ¥50.9700."""
+    if value in (None, ""):
+        return "—"
+    v = Decimal(value)
+    sign = "-" if v < 0 else ""
+    return f"{sign}¥{abs(v):,.4f}"
 
 
 @register.filter
@@ -38,9 +51,26 @@ def pct(value):
 
 @register.filter
 def staff(user):
-    if not user or not getattr(user, "is_authenticated", True):
-        return "—"
-    return user.get_full_name() or user.get_username()
+    """A person by full name (the login only when no name is on file)."""
+    from fours.core.audit import display_name as name_of
+
+    return name_of(user)
+
+
+display_name = register.filter("display_name", staff)
+
+
+@register.simple_tag(takes_context=True)
+def changes_in_words(context, event):
+    """An audit event's changes as (label, 'old → new') pairs in words: choice labels, names of
+    people, yes/no, money."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from fours.core.audit import change_lines
+
+    model = ContentType.objects.get_for_id(event.content_type_id).model_class()
+    cache = context.render_context.setdefault("fours_people", {})
+    return change_lines(model, event.changes, cache)
 
 
 @register.filter
@@ -79,7 +109,7 @@ def verb(value):
 
 @register.filter
 def cell(value):
-    """A document line cell: quantities (3 places) without trailing zeros, money with separators,
+    """A document line cell: quantities (3 places) without trailing zeros, money as ¥1,234.00,
     times in local time."""
     from datetime import datetime
 
@@ -87,7 +117,9 @@ def cell(value):
         return "—"
     if isinstance(value, Decimal):
         if value.as_tuple().exponent == -2:
-            return f"{value:,.2f}"
+            return yuan(value)
+        if value.as_tuple().exponent == -4:  # a unit cost: ¥50.9700
+            return cost(value)
         return qty(value)
     if isinstance(value, datetime):
         return localdt(value)
