@@ -488,6 +488,14 @@ def receipt_post(
     Short, damaged, wrong and over-priced items go on a discrepancy note (差损单). Freight is spread onto
     the lines' cost by value. The receipt creates a payable to the supplier."""
     po = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
+    if po.status not in workflows.PO.actions["receive"][0]:
+        raise BusinessError(
+            {
+                "order": _("采购订单“%(no)s”状态为%(st)s，不能入库")
+                % {"no": po.number, "st": po.get_status_display()}
+            },
+            code="po_closed",
+        )
     workflows.PO.require_action(po, "receive", actor=actor)
     if not lines:
         raise BusinessError({"lines": _("请至少录入一行实收数量")})
