@@ -2,6 +2,9 @@
 
 {"error": {"status": 400, "code": "invalid", "message": "...", "fields": {"vin": ["..."]}}}
 
+``code`` is the refusal's stable code when a service raised it (``insufficient_stock``,
+``credit_limit``, ``bad_transition``…), else DRF's (``invalid``, ``not_found``, ``permission_denied``…).
+
 Nested errors (lines of a document) are named by their path: ``{"lines[1].qty": ["..."]}``.
 A body too large (Django's RequestDataTooBig) answers 413 in the same format.
 """
@@ -53,11 +56,13 @@ def flatten_errors(detail) -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
+    business_code = None
     if isinstance(exc, RequestDataTooBig):
         from .parsers import BodyTooLarge
 
         exc = BodyTooLarge()
     elif isinstance(exc, DjangoValidationError):
+        business_code = getattr(exc, "error_code", None)  # a service's refusal: its stable code
         exc = _django_validation_to_drf(exc)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
@@ -66,7 +71,7 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    code = getattr(exc, "default_code", "error")
+    code = business_code or getattr(exc, "default_code", "error")
     body = {"status": response.status_code, "code": code}
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
