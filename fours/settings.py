@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "fours.core.middleware.RequestContextMiddleware",
     "fours.core.middleware.LoginRequiredMiddleware",
+    "fours.core.idempotency.FormKeyMiddleware",  # last: wraps the view in the key's transaction
 ]
 
 ROOT_URLCONF = "fours.urls"

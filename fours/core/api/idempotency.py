@@ -1,4 +1,5 @@
 """Idempotency-Key on POST: the same key from the same user returns the first response.
+(Page forms use the same records through ``core.idempotency.FormKeyMiddleware``.)
 
 The key is claimed, the view runs and its answer is stored in ONE transaction, so a fault (a
 killed backend, a crash) rolls back the record together with the write: a retry then either
@@ -10,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from ..models import IdempotencyRecord
+from ..idempotency import claim, not_final
 
 HEADER = "Idempotency-Key"
 
@@ -56,11 +57,8 @@ class IdempotencyMixin:
             return
         key = key[:100]
         fp = _fingerprint(request._request)
-        try:
-            with transaction.atomic():
-                self._idem = IdempotencyRecord.objects.create(user=request.user, key=key, fingerprint=fp)
-        except IntegrityError:
-            rec = IdempotencyRecord.objects.get(user=request.user, key=key)
+        self._idem, rec = claim(request.user, key, fp)
+        if rec is not None:
             if rec.fingerprint != fp:
                 raise KeyConflict(_("这个 Idempotency-Key 已用于另一个请求"))
             if rec.status_code is None:  # only a record left by a request that committed mid-way
@@ -79,7 +77,7 @@ class IdempotencyMixin:
         rec = getattr(self, "_idem", None)
         if rec is not None:
             self._idem = None
-            if response.status_code >= 500 or response.status_code in (401, 403, 409, 429):
+            if not_final(response.status_code):
                 # not a final answer: undo the claim and anything written with it, so the
                 # client may retry with the same key
                 transaction.set_rollback(True)
