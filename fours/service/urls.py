@@ -2,7 +2,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from . import views
-from . import views_catalog as catalog
+from .views import catalog
 
 app_name = "service"
 
@@ -35,7 +35,7 @@ urlpatterns = [
     path("old-parts/", views.old_parts, name="old-parts"),
     path("followups/", views.FollowUpListView.as_view(), name="followup-list"),
     path("followups/<int:pk>/", views.followup_record, name="followup-record"),
-    # 售后设置 (views_catalog.py): the workshop catalogues kept by the service manager
+    # 售后设置 (views/catalog.py): the workshop catalogues kept by the service manager
     path("settings/", catalog.service_settings, name="settings"),
     path("settings/operations/", catalog.OperationManageView.as_view(), name="operation-manage"),
     path("settings/operations/new/", catalog.operation_edit, name="operation-create"),

@@ -19,14 +19,72 @@ from fours.core.roles import Role
 from fours.core.selectors import users_with_role
 from fours.core.views import FoursListView, perm_or_403, work_store
 
-from . import services
-from .choices import FaultKind, LabourCategory, Payer
-from .filters import FaultCodeFilter
-from .models import AdvisorCapacity, FaultCode, LabourOperation, LabourRate, MaintenancePackage
-from .services.appointments import DEFAULT_PER_DAY, DEFAULT_PER_SLOT
-from .services.catalog import group_series
-from .tables import FaultCodeTable, OperationManageTable, PackageManageTable
-from .views import OperationListView, PackageListView
+from .. import filters, services, tables
+from ..choices import FaultKind, LabourCategory, Payer
+from ..filters import FaultCodeFilter
+from ..models import AdvisorCapacity, FaultCode, LabourOperation, LabourRate, MaintenancePackage
+from ..services.appointments import DEFAULT_PER_DAY, DEFAULT_PER_SLOT
+from ..services.catalog import group_series
+from ..tables import FaultCodeTable, OperationManageTable, PackageManageTable
+
+
+class OperationListView(FoursListView):
+    model = LabourOperation
+    table_class = tables.OperationTable
+    filterset_class = filters.OperationFilter
+    current_store_only = False
+    title = gettext_lazy("工时项目")
+    create_url = reverse_lazy("service:operation-create")
+    create_perm = "service.add_labouroperation"
+
+
+class PackageListView(FoursListView):
+    model = MaintenancePackage
+    table_class = tables.PackageTable
+    current_store_only = False
+    filterset_class = filters.PackageFilter
+    title = gettext_lazy("保养套餐")
+    create_url = reverse_lazy("service:package-create")
+    create_perm = "service.add_maintenancepackage"
+
+    def base_queryset(self):
+        return MaintenancePackage.objects.select_related("series__brand")
+
+
+@login_required
+def package_detail(request, pk):
+    perm_or_403(request, "service.view_maintenancepackage")
+    pkg = get_object_or_404(MaintenancePackage.objects.for_user(request.user).select_related("series"), pk=pk)
+    from fours.parts.views import doc_page
+
+    rows = [
+        [_("工时"), pl.operation.code, pl.operation.name, pl.hours or pl.operation.standard_hours]
+        for pl in pkg.labour.select_related("operation")
+    ]
+    rows += [
+        [_("配件"), pp.part.display_no or pp.part.part_no, pp.part.name, pp.qty]
+        for pp in pkg.parts.select_related("part")
+    ]
+    header = [
+        (_("套餐代码"), pkg.code),
+        (_("适用车系"), pkg.series or _("全部")),
+        (_("适用里程"), f"{pkg.mileage_km:,} km"),
+        (
+            _("保养间隔"),
+            _("%(km)s km / %(m)s 个月") % {"km": f"{pkg.interval_km:,}", "m": pkg.interval_months},
+        ),
+    ]
+    return doc_page(
+        request,
+        obj=pkg,
+        title=str(pkg),
+        header=header,
+        columns=[_("类别"), _("代码"), _("名称"), _("工时/数量")],
+        rows=rows,
+        links=[(_("编辑"), reverse("service:package-edit", args=[pkg.pk]), "bi-pencil")]
+        if request.user.has_perm("service.change_maintenancepackage")
+        else [],
+    )
 
 
 def _errors(e: ValidationError) -> dict[str, list[str]]:

@@ -1,0 +1,202 @@
+"""Repair orders: the list, the order page and its prints."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fours.core.audit import timeline_for
+from fours.core.roles import Role
+from fours.core.selectors import users_with_role as _users_with_role
+from fours.core.views import FoursListView, perm_or_403
+
+from .. import filters, selectors, services, tables
+from ..choices import (
+    DISCOUNTABLE,
+    QC_CHECKLIST,
+    Approval,
+    ConfirmMethod,
+    OldPartStatus,
+    PartStatus,
+    PauseReason,
+    Payer,
+    PaymentMethod,
+    ROStatus,
+)
+from ..models import (
+    Bay,
+    DiscountRequest,
+    LabourOperation,
+    RepairOrder,
+    Team,
+)
+
+# --- repair orders --------------------------------------------------------------------------------
+
+
+class ROListView(FoursListView):
+    model = RepairOrder
+    table_class = tables.ROTable
+    filterset_class = filters.ROFilter
+    title = gettext_lazy("维修工单")
+
+    def base_queryset(self):
+        return RepairOrder.objects.select_related("vehicle", "customer", "advisor")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if self.request.user.has_perm("service.add_repairorder"):
+            ctx["create_url"], ctx["create_label"] = reverse("service:reception"), _("接车开单")
+        return ctx
+
+
+@login_required
+def ro_detail(request, pk):
+    perm_or_403(request, "service.view_repairorder")
+    ro = selectors.ro_for_detail(request.user, pk)
+    u = request.user
+    est = services.pricing.totals(ro, ro.labour_lines, ro.part_lines, estimate=True)
+    actual = services.pricing.totals(ro, ro.labour_lines, ro.part_lines)
+    refusal = services.delivery_refusal(ro)
+    store = ro.store
+    ctx = {
+        "title": f"{_('维修工单')} {ro.number}",
+        "object": ro,
+        "ro": ro,
+        "est": est,
+        "actual": actual,
+        "payers": Payer.choices,
+        "confirm_methods": ConfirmMethod.choices,
+        "pause_reasons": PauseReason.choices,
+        "pay_methods": PaymentMethod.choices,
+        "old_part_choices": [c for c in OldPartStatus.choices if c[0]],
+        "checklist": QC_CHECKLIST,
+        "pending_added": [ln for ln in ro.labour_lines + ro.part_lines if ln.approval == Approval.PENDING],
+        "to_issue": sum(
+            1
+            for ln in ro.part_lines
+            if ln.approval == Approval.APPROVED
+            and ln.status != PartStatus.CANCELLED
+            and ln.qty > ln.qty_issued
+        ),
+        "discount_requests": list(
+            DiscountRequest.objects.filter(ro=ro, status="pending").select_related("requested_by")
+        ),
+        "approvals": list(ro.approvals.select_related("recorded_by")),
+        "delays": list(ro.delays.select_related("actor")),
+        "photos": list(ro.photos.all()),
+        "settlements": list(ro.settlements.select_related("actor")),
+        "payments": list(ro.payments.select_related("cashier")),
+        "timeline": timeline_for(ro).select_related("actor")[:100],
+        "deliver_blocked": refusal[1] if refusal else "",
+        "can_deliver": ro.status == ROStatus.SETTLED and refusal is None,
+        "discountable": ro.status in DISCOUNTABLE,
+        "editable": ro.status
+        in {
+            ROStatus.RECEIVED,
+            ROStatus.AWAITING_APPROVAL,
+            ROStatus.IN_PROGRESS,
+            ROStatus.AWAITING_QC,
+            ROStatus.REWORK,
+        },
+        "can": {
+            "edit": u.has_perm("service.change_repairorder"),
+            "dispatch": u.has_perm("service.dispatch_repairorder"),
+            "work": u.has_perm("service.work_repairorder"),
+            "issue": u.has_perm("service.issue_repairorder"),
+            "qc": u.has_perm("service.qc_repairorder"),
+            "settle": u.has_perm("service.settle_repairorder"),
+            "pay": u.has_perm("service.add_payment"),
+            "reverse": u.has_perm("service.reverse_settlement"),
+            "deliver": u.has_perm("service.deliver_repairorder"),
+        },
+        "technicians": _users_with_role(store, Role.TECHNICIAN)
+        if u.has_perm("service.dispatch_repairorder")
+        else [],
+        "teams": Team.objects.filter(store=store) if u.has_perm("service.dispatch_repairorder") else [],
+        "bays": Bay.objects.filter(store=store, is_active=True)
+        if u.has_perm("service.dispatch_repairorder")
+        else [],
+        "operations": LabourOperation.objects.filter(group_id=store.group_id, is_active=True).order_by(
+            "code"
+        )[:300]
+        if u.has_perm("service.change_repairorder")
+        else [],
+        "now": timezone.now(),
+    }
+    return render(request, "service/ro_detail.html", ctx)
+
+
+@login_required
+def ro_print(request, pk, doc):
+    perm_or_403(request, "service.view_repairorder")
+    ro = selectors.ro_for_detail(request.user, pk)
+    if doc not in ("estimate", "settlement", "picklist", "gatepass"):
+        raise Http404
+    from ..choices import BELONGINGS, WARNING_LIGHTS
+
+    words = dict(BELONGINGS) | dict(WARNING_LIGHTS)
+    ctx = {
+        "ro": ro,
+        "object": ro,
+        "store": ro.store,
+        "doc": doc,
+        "payers": dict(Payer.choices),
+        "belongings": [str(words.get(b, b)) for b in ro.belongings or []],
+        "lights": [str(words.get(w, w)) for w in ro.warning_lights or []],
+    }
+    if doc == "estimate":
+        ctx["title"] = _("维修委托书")
+        ctx["t"] = services.pricing.totals(ro, ro.labour_lines, ro.part_lines, estimate=True)
+        ctx["approval"] = ro.approvals.filter(kind="estimate").last()
+        ctx["added"] = list(ro.approvals.filter(kind="added"))
+    elif doc == "settlement":
+        ctx["title"] = _("维修结算单")
+        ctx["st"] = ro.settlements.filter(kind="normal", reversed_by__isnull=True).last()
+        ctx["t"] = services.pricing.totals(ro, ro.labour_lines, ro.part_lines)
+        ctx["payments"] = list(ro.payments.all())
+    elif doc == "picklist":
+        from fours.parts.selectors import pick_list
+
+        lines = [
+            ln
+            for ln in ro.part_lines
+            if ln.status in (PartStatus.PLANNED, PartStatus.REQUESTED, PartStatus.WAITING)
+        ]
+        for ln in lines:
+            ln.store = ro.store
+        return render(
+            request,
+            "parts/print.html",
+            {
+                "doc_title": _("维修领料单"),
+                "object": ro,
+                "store": ro.store,
+                "header": [
+                    (_("工单号"), ro.number),
+                    (_("车牌"), ro.vehicle.plate),
+                    (_("服务顾问"), ro.advisor.get_full_name()),
+                ],
+                "columns": [_("库位"), _("配件编号"), _("名称"), _("数量"), _("付费方"), _("旧件")],
+                "rows": [
+                    [
+                        ln.bin_code or "—",
+                        ln.part.display_no or ln.part.part_no,
+                        ln.part.name,
+                        ln.qty - ln.qty_issued,
+                        ln.get_payer_display(),
+                        _("须交旧") if ln.payer == Payer.WARRANTY else "",
+                    ]
+                    for ln in pick_list(lines, store=ro.store)
+                ],
+                "signatures": [_("领料人"), _("发料人")],
+            },
+        )
+    else:
+        ctx["title"] = _("出门证")
+    return render(request, "service/print_ro.html", ctx)
