@@ -10,8 +10,27 @@ from django.utils import timezone
 
 from fours.core.money import round_money
 
-from .choices import USAGE_KINDS, Channel, MoveKind, POStatus, SaleStatus
-from .models import FillRateRecord, PartSetting, PurchaseOrder, Sale, StockBalance, StockMove
+from .choices import (
+    USAGE_KINDS,
+    Channel,
+    ClaimStatus,
+    DemandStatus,
+    MoveKind,
+    POStatus,
+    ReturnStatus,
+    SaleStatus,
+)
+from .models import (
+    Discrepancy,
+    FillRateRecord,
+    PartSetting,
+    PurchaseDemand,
+    PurchaseOrder,
+    ReturnOrder,
+    Sale,
+    StockBalance,
+    StockMove,
+)
 from .services.catalog import config_for
 
 ZERO = Decimal("0")
@@ -180,6 +199,15 @@ def below_safety(store) -> int:
 
 def open_pos(store) -> int:
     return PurchaseOrder.objects.filter(store=store, status__in=[POStatus.ORDERED, POStatus.PARTIAL]).count()
+
+
+def open_work(store) -> dict:
+    """What waits on the parts department: open claims, returns not resolved, demands not ordered."""
+    return {
+        "open_claims": Discrepancy.objects.filter(store=store).exclude(status=ClaimStatus.CLOSED).count(),
+        "open_returns": ReturnOrder.objects.filter(store=store, status=ReturnStatus.OPEN).count(),
+        "open_demands": PurchaseDemand.objects.filter(store=store, status=DemandStatus.OPEN).count(),
+    }
 
 
 def today_counter_sales(store) -> dict:

@@ -15,6 +15,7 @@ from .choices import (
     TransferStatus,
     WriteOffStatus,
 )
+from .models import PriceImportJob
 
 SALE = Workflow(
     "parts.Sale",
@@ -137,6 +138,19 @@ WRITE_OFF = Workflow(
     },
     # one of the three confirmations (服务经理, 索赔员, 配件经理)
     actions={"approve": ({WriteOffStatus.DRAFT}, "parts.approve_writeoff")},
+)
+
+
+_Import = PriceImportJob.Status
+PRICE_IMPORT = Workflow(
+    "parts.PriceImportJob",
+    choices=_Import,
+    transitions={
+        # the background task checks the file, then (once a user confirms) writes it
+        _Import.CHECKING: {_Import.CHECKED: None, _Import.FAILED: None},
+        _Import.CHECKED: {_Import.IMPORTING: "parts.import_prices"},
+        _Import.IMPORTING: {_Import.DONE: None, _Import.FAILED: None},
+    },
 )
 
 

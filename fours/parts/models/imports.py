@@ -52,3 +52,20 @@ class PriceImportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+
+    # what the job's page shows: the check or the write under way, the file refused, the file written
+    @property
+    def is_checking(self) -> bool:
+        return self.status == self.Status.CHECKING
+
+    @property
+    def is_importing(self) -> bool:
+        return self.status == self.Status.IMPORTING
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE

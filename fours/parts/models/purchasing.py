@@ -137,6 +137,11 @@ class PurchaseOrder(DocumentMixin):
     def total(self):
         return sum((line.amount for line in self.lines.all()), Decimal(0))
 
+    @property
+    def awaits_review(self) -> bool:
+        """Above its author's purchase limit, the order waits for the parts manager's review."""
+        return self.status == POStatus.PENDING
+
     def get_absolute_url(self) -> str:
         return reverse("parts:po-detail", args=[self.pk])
 

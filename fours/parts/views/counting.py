@@ -16,9 +16,10 @@ from django.utils.translation import gettext_lazy
 from fours.core.roles import Role
 from fours.core.selectors import has_role
 from fours.core.views import FoursDetailView, error_text, perm_or_403, redirect_back, run, work_store
+from fours.core.workflows import allowed_next
 
-from .. import filters, services, tables
-from ..choices import Responsible, StocktakeKind, StocktakeStatus, VarianceReason, WriteOffReason
+from .. import filters, services, tables, workflows
+from ..choices import Responsible, StocktakeKind, VarianceReason, WriteOffReason
 from ..forms import StocktakeForm
 from ..models import Stocktake, WriteOff
 from ._common import _scoped, action, doc_page, parse_lines, simple_list
@@ -84,15 +85,11 @@ class StocktakeDetailView(FoursDetailView):
             (-ln.variance * ln.unit_cost for ln in ctx["diff_lines"] if ln.variance < 0), Decimal(0)
         )
         ctx["accuracy"] = services.stocktake_accuracy(st)
-        ctx["can_count"] = st.status == StocktakeStatus.COUNTING and self.request.user.has_perm(
-            "parts.change_stocktake"
-        )
-        ctx["can_approve"] = st.status == StocktakeStatus.SUBMITTED and self.request.user.has_perm(
-            "parts.approve_stocktake"
-        )
+        ctx["steps"] = steps = allowed_next(st, self.request.user)
         ctx["finance_needed"] = st.kind == StocktakeKind.QUARTERLY and st.finance_by_id is None
+        # 财务参与: only the store's finance role confirms
         ctx["can_confirm_finance"] = (
-            st.status == StocktakeStatus.SUBMITTED
+            "finance" in steps
             and st.finance_by_id is None
             and (self.request.user.is_superuser or has_role(self.request.user, st.store, Role.FINANCE))
         )
@@ -242,22 +239,22 @@ class WriteOffDetailView(FoursDetailView):
         wo = self.object
         have = {a.role: a for a in wo.approvals.select_related("user")}
         my_roles = roles_of(self.request.user, wo.store)
+        steps = allowed_next(wo, self.request.user)
         actions = []
-        if wo.status == "draft":
-            if self.request.user.has_perm("parts.approve_writeoff"):
-                for role in WRITE_OFF_ROLES:
-                    if role not in have and (role.value in my_roles or self.request.user.is_superuser):
-                        actions.append(
-                            action(
-                                _("以%(r)s身份确认") % {"r": role.label},
-                                reverse("parts:writeoff-act", args=[wo.pk, "approve"])
-                                + f"?role={role.value}",
-                                "btn-warning",
-                            )
+        if "approve" in steps:
+            # each of the three roles confirms once, as one of the user's own roles
+            for role in WRITE_OFF_ROLES:
+                if role not in have and (role.value in my_roles or self.request.user.is_superuser):
+                    actions.append(
+                        action(
+                            _("以%(r)s身份确认") % {"r": role.label},
+                            reverse("parts:writeoff-act", args=[wo.pk, "approve"]) + f"?role={role.value}",
+                            "btn-warning",
                         )
-            if len(have) == 3 and self.request.user.has_perm("parts.change_writeoff"):
-                label = _("出库并记责任人赔偿") if wo.responsible_id else _("报损出库")
-                actions.append(action(label, reverse("parts:writeoff-act", args=[wo.pk, "post"])))
+                    )
+        if len(have) == len(WRITE_OFF_ROLES) and workflows.writeoff_post_step(wo) in steps:
+            label = _("出库并记责任人赔偿") if wo.responsible_id else _("报损出库")
+            actions.append(action(label, reverse("parts:writeoff-act", args=[wo.pk, "post"])))
         header = [
             (_("原因"), wo.get_reason_display()),
             (_("状态"), wo.get_status_display()),

@@ -12,7 +12,6 @@ from fours.core.selectors import stores_for
 from fours.core.views import perm_or_403, work_store
 
 from .. import reports
-from ..models import Discrepancy, PurchaseDemand, ReturnOrder
 
 
 @login_required
@@ -41,9 +40,7 @@ def dashboard(request):
                 "by_age": {k: str(v) for k, v in reports.value_by_age(store).items()},
             }
         ),
-        "open_claims": Discrepancy.objects.filter(store=store).exclude(status="closed").count(),
-        "open_returns": ReturnOrder.objects.filter(store=store, status="open").count(),
-        "open_demands": PurchaseDemand.objects.filter(store=store, status="open").count(),
+        **reports.open_work(store),
         "dead_parts": reports.slow_moving_parts(store, reports.config_for(store).slow_months)[:15],
     }
     return render(request, "parts/dashboard.html", ctx)

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from fours.core.views import perm_or_403, run, work_store
+from fours.core.workflows import allowed_next
 
 from ..forms import ImportForm
 from ..models import PriceImportJob
@@ -45,4 +46,8 @@ def price_import_job(request, pk):
         run(request, price_import_confirm, _("已确认，正在导入"), job=job)
         return redirect(job)
     template = "parts/_import_job.html" if request.htmx else "parts/import_job.html"
-    return render(request, template, {"job": job, "title": _("导入厂家价格文件")})
+    return render(
+        request,
+        template,
+        {"job": job, "steps": allowed_next(job, request.user), "title": _("导入厂家价格文件")},
+    )

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fours.core.views import FoursDetailView, error_text, perm_or_403, run, work_store
+from fours.core.workflows import allowed_next
 
-from .. import filters, selectors, services, tables
-from ..choices import ClaimAgainst, DiscrepancyKind, PlanStatus
+from .. import filters, selectors, services, tables, workflows
+from ..choices import ClaimAgainst, ClaimStatus, DiscrepancyKind, POStatus
 from ..models import Discrepancy, Payable, PurchaseDemand, PurchaseOrder, PurchasePlan, Receipt, Supplier
 from ._common import _scoped, _xlsx, action, doc_page, parse_lines, simple_list
 
@@ -107,16 +108,7 @@ class PlanDetailView(FoursDetailView):
         )
         ctx["total"] = sum((ln.amount for ln in ctx["lines"]), Decimal(0))
         ctx["suppliers"] = Supplier.objects.filter(group=plan.store.group, is_active=True)
-        ctx["editable"] = plan.status in (
-            PlanStatus.DRAFT,
-            PlanStatus.REJECTED,
-        ) and self.request.user.has_perm("parts.change_purchaseplan")
-        ctx["can_approve"] = plan.status == PlanStatus.SUBMITTED and self.request.user.has_perm(
-            "parts.approve_purchaseplan"
-        )
-        ctx["can_order"] = plan.status == PlanStatus.APPROVED and self.request.user.has_perm(
-            "parts.add_purchaseorder"
-        )
+        ctx["steps"] = allowed_next(plan, self.request.user)
         return ctx
 
 
@@ -184,7 +176,7 @@ def po_create(request):
         except ValidationError as e:
             messages.error(request, error_text(e))
         else:
-            if po.status == "pending":
+            if po.awaits_review:
                 messages.info(request, _("订单金额超过您的采购限额，已提交配件经理复核，复核后发出"))
             else:
                 messages.success(request, _("采购订单已发出"))
@@ -210,22 +202,18 @@ class PODetailView(FoursDetailView):
     def render_to_response(self, context, **kw):
         po = self.object
         user = self.request.user
+        steps = allowed_next(po, user)
         actions, links = [], [(_("打印/导出订单"), reverse("parts:po-print", args=[po.pk]), "bi-printer")]
-        if po.status in ("ordered", "partial") and user.has_perm("parts.add_receipt"):
+        if "receive" in steps:
             links.insert(
                 0, (_("验收入库"), reverse("parts:receipt-create", args=[po.pk]), "bi-box-arrow-in-down")
             )
-        if (
-            po.status == "pending"
-            and user.has_perm("parts.approve_purchaseorder")
-            and po.created_by_id != user.pk
-        ):
+        # the author may not review his own order
+        if po.awaits_review and POStatus.ORDERED in steps and po.created_by_id != user.pk:
             actions.append(
                 action(_("复核通过并发出"), reverse("parts:po-approve", args=[po.pk]), "btn-success")
             )
-        if po.status in ("draft", "pending", "ordered", "partial", "received") and user.has_perm(
-            "parts.change_purchaseorder"
-        ):
+        if workflows.po_close_step(po) in steps:
             actions.append(
                 action(
                     _("关闭订单"),
@@ -264,7 +252,7 @@ def _approval_text(po) -> str:
     from fours.core.templatetags.fours import staff
 
     if po.approved_by_id is None:
-        return _("待配件经理复核") if po.status == "pending" else "—"
+        return _("待配件经理复核") if po.awaits_review else "—"
     who = staff(po.approved_by)
     if po.plan_id:
         return _("%(who)s（审批采购计划）") % {"who": who}
@@ -442,26 +430,24 @@ class DiscrepancyDetailView(FoursDetailView):
 
     def render_to_response(self, context, **kw):
         d = self.object
+        steps = allowed_next(d, self.request.user)
         actions = []
-        if self.request.user.has_perm("parts.change_discrepancy"):
-            if d.status == "open":
-                actions.append(
-                    action(
-                        _("发出索赔"), reverse("parts:discrepancy-act", args=[d.pk, "claim"]), "btn-warning"
-                    )
+        if ClaimStatus.CLAIMED in steps:
+            actions.append(
+                action(_("发出索赔"), reverse("parts:discrepancy-act", args=[d.pk, "claim"]), "btn-warning")
+            )
+        if ClaimStatus.CLOSED in steps:
+            actions.append(
+                action(
+                    _("结案"),
+                    reverse("parts:discrepancy-act", args=[d.pk, "close"]),
+                    "btn-success",
+                    fields=[
+                        ("settled_amount", _("实际赔付"), "number"),
+                        ("resolution", _("处理结果"), "text"),
+                    ],
                 )
-            if d.status in ("open", "claimed"):
-                actions.append(
-                    action(
-                        _("结案"),
-                        reverse("parts:discrepancy-act", args=[d.pk, "close"]),
-                        "btn-success",
-                        fields=[
-                            ("settled_amount", _("实际赔付"), "number"),
-                            ("resolution", _("处理结果"), "text"),
-                        ],
-                    )
-                )
+            )
         rows = [
             [ln.part.display_no, ln.part.name, ln.get_kind_display(), ln.qty, ln.amount, ln.note]
             for ln in d.lines.select_related("part")

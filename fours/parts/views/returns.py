@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fours.core.views import FoursDetailView, error_text, perm_or_403, run, work_store
+from fours.core.workflows import allowed_next
 
 from .. import filters, services, tables
-from ..choices import ReturnCondition, ReturnKind
+from ..choices import ReturnCondition, ReturnKind, ReturnStatus
 from ..models import ReturnOrder, Sale, Supplier
 from ._common import _scoped, action, doc_page, parse_lines, simple_list
 
@@ -83,7 +84,7 @@ class ReturnDetailView(FoursDetailView):
     def render_to_response(self, context, **kw):
         r = self.object
         actions = []
-        if r.status == "open" and self.request.user.has_perm("parts.change_returnorder"):
+        if ReturnStatus.RESOLVED in allowed_next(r, self.request.user):
             actions.append(
                 action(
                     _("处理完毕"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from fours.core.stores import current_store
 from fours.core.views import FoursDetailView, error_text, perm_or_403, run, work_store
+from fours.core.workflows import allowed_next
 
 from .. import filters, selectors, services, tables
-from ..choices import PaymentTerms
+from ..choices import DeliveryStatus, PaymentTerms, SaleStatus
 from ..forms import CustomerPaymentForm
 from ..models import Receivable, Sale, TradeCustomer
 from ._common import _scoped, action, doc_page, parse_lines, simple_list
@@ -45,8 +46,7 @@ ReceivableListView = simple_list(
 @login_required
 def customer_payment(request):
     """收款: the customer's payment is applied to the oldest open receivables (FIFO)."""
-    if not request.user.has_perm("parts.add_customerpayment"):
-        raise PermissionDenied
+    perm_or_403(request, "parts.add_customerpayment")
     store = current_store(request)
     if store is None:
         raise Http404
@@ -136,15 +136,13 @@ class SaleDetailView(FoursDetailView):
 
     def render_to_response(self, context, **kw):
         s = self.object
+        steps = allowed_next(s, self.request.user)
         lines = list(s.lines.select_related("part"))
         actions = []
-        if s.status == "draft" and self.request.user.has_perm("parts.add_sale"):
+        if SaleStatus.POSTED in steps:
             actions.append(action(_("确认出库"), reverse("parts:sale-post", args=[s.pk])))
-        if (
-            s.status == "posted"
-            and s.delivery_status == "pending"
-            and self.request.user.has_perm("parts.change_sale")
-        ):
+        awaits_signature = "deliver" in steps and s.delivery_status == DeliveryStatus.PENDING
+        if awaits_signature:
             actions.append(
                 action(
                     _("配送签收"),
@@ -157,7 +155,7 @@ class SaleDetailView(FoursDetailView):
             (_("打印销售小票"), reverse("parts:sale-print", args=[s.pk]), "bi-printer"),
             (_("拣货单"), reverse("parts:sale-picklist", args=[s.pk]), "bi-list-check"),
         ]
-        if s.status == "posted" and self.request.user.has_perm("parts.add_returnorder"):
+        if "return" in steps:
             links.append(
                 (_("登记退货"), reverse("parts:return-create") + f"?sale={s.pk}", "bi-arrow-return-left")
             )
@@ -194,7 +192,7 @@ class SaleDetailView(FoursDetailView):
             rows=rows,
             actions=actions,
             links=links,
-            extra={"signature_pad": s.status == "posted" and s.delivery_status == "pending"},
+            extra={"signature_pad": awaits_signature},
         )
 
 

@@ -14,8 +14,10 @@ from django.utils.translation import gettext_lazy
 from fours.core.models import Store
 from fours.core.selectors import store_ids_for
 from fours.core.views import FoursDetailView, FoursListView, error_text, perm_or_403, run, work_store
+from fours.core.workflows import allowed_next
 
 from .. import filters, services, tables
+from ..choices import TransferStatus
 from ..models import Transfer
 from ._common import _scoped, action, doc_page, parse_lines
 
@@ -75,19 +77,21 @@ class TransferDetailView(FoursDetailView):
 
     def render_to_response(self, context, **kw):
         t = self.object
-        ids = store_ids_for(self.request.user)
+        user = self.request.user
+        ids = store_ids_for(user)
+        steps = allowed_next(t, user)
         actions = []
-        if self.request.user.has_perm("parts.change_transfer"):
-            if t.status == "draft" and (t.store_id in ids or self.request.user.is_superuser):
-                actions.append(action(_("发货（调出）"), reverse("parts:transfer-act", args=[t.pk, "ship"])))
-            if t.status == "shipped" and (t.to_store_id in ids or self.request.user.is_superuser):
-                actions.append(
-                    action(
-                        _("收货（调入）"),
-                        reverse("parts:transfer-act", args=[t.pk, "receive"]),
-                        "btn-success",
-                    )
+        # the sending store ships, the receiving store receives
+        if TransferStatus.SHIPPED in steps and (t.store_id in ids or user.is_superuser):
+            actions.append(action(_("发货（调出）"), reverse("parts:transfer-act", args=[t.pk, "ship"])))
+        if TransferStatus.RECEIVED in steps and (t.to_store_id in ids or user.is_superuser):
+            actions.append(
+                action(
+                    _("收货（调入）"),
+                    reverse("parts:transfer-act", args=[t.pk, "receive"]),
+                    "btn-success",
                 )
+            )
         rows = [
             [ln.part.display_no, ln.part.name, ln.qty, ln.unit_cost] for ln in t.lines.select_related("part")
         ]
