@@ -44,7 +44,7 @@ document.addEventListener("htmx:responseError", function (e) {
   }
   function keyForms(root) {
     if (!root || !root.querySelectorAll) return;
-    if (root.matches("form") && isPost(root)) keyOf(root);
+    if (root.matches && root.matches("form") && isPost(root)) keyOf(root);
     root.querySelectorAll("form").forEach((f) => isPost(f) && keyOf(f));
   }
   function submitButtons(form) {

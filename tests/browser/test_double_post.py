@@ -1,0 +1,66 @@
+"""A counter clerk double-clicks 确认出库 and the browser resends the form: one sale, and every answer
+is the first result (the sale's page, with the note that nothing was posted twice)."""
+
+import os
+import re
+import sqlite3
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import ROOT, shot
+
+pytestmark = pytest.mark.browser
+
+UNKEYED = """() => [...document.forms].filter(f => f.method === "post"
+    && !/^[0-9a-f]{32}$/.test((f.querySelector('input[name="_once"]') || {}).value || "")).length"""
+
+
+def _sales(customer: str) -> int:
+    db = ROOT / "var" / f"browser-test{os.environ.get('FOURS_BROWSER_TAG', '')}.sqlite3"
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        return con.execute("SELECT count(*) FROM parts_sale WHERE customer_name = ?", [customer]).fetchone()[
+            0
+        ]
+
+
+def test_a_double_click_and_a_resubmit_post_one_counter_sale(login, demo_server):
+    url = demo_server["url"]
+    page = login("toyota.storekeeper")
+    page.goto(f"{url}/parts/stock/?in_stock=true&q=机油滤清器")
+    part_no = page.locator("table tbody tr td a").first.inner_text().split()[0]
+    page.context.clear_cookies()
+
+    page = login("toyota.partssales")
+    page.goto(f"{url}/parts/sales/counter/")
+    assert page.evaluate(UNKEYED) == 0  # every POST form of the page carries its key
+    customer = "双击测试客户"
+    page.fill("input[name=customer_name]", customer)
+    page.locator("input[name=part_no]").first.fill(part_no)
+    page.locator("input[name=qty]").first.fill("1")
+    page.locator("input[name=qty]").first.blur()  # a changed field gives the form a new key
+    sent = page.evaluate(
+        "() => new URLSearchParams(new FormData(document.getElementById('sale-form'))).toString()"
+    )
+    assert re.search(r"_once=[0-9a-f]{32}", sent)
+
+    page.get_by_role("button", name="确认出库").dblclick()
+    page.wait_for_url(re.compile(r"/parts/sales/\d+/$"))
+    expect(page.locator(".alert").first).to_contain_text("已出库")
+    sale_url = page.url
+    assert _sales(customer) == 1
+    assert page.evaluate(UNKEYED) == 0
+
+    # the browser sends the same form again (a resubmit): the answer is the first one
+    again = page.request.post(
+        f"{url}/parts/sales/counter/",
+        data=sent,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        max_redirects=0,
+    )
+    assert again.status == 302 and again.headers["idempotent-replayed"] == "true"
+    assert url + again.headers["location"] == sale_url
+    page.goto(sale_url)
+    expect(page.locator("main")).to_contain_text("已处理，未重复提交")
+    assert _sales(customer) == 1
+    shot(page, "double-post-sale")
