@@ -1,5 +1,6 @@
 """The parts UI by document (mirrors services/): thin views over services and selectors."""
 
+from ._common import doc_page  # the document page the service pages build on too
 from .catalog import (
     PartDetailView,
     PartFormView,
@@ -63,6 +64,7 @@ from .stock import BalanceListView, MoveListView, move_reverse, stock_card
 from .transfers import TransferDetailView, TransferListView, transfer_act, transfer_create
 
 __all__ = [
+    "doc_page",
     "PartListView",
     "PartDetailView",
     "PartFormView",
