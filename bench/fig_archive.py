@@ -38,17 +38,13 @@ def _archive(store):
                 group=store.group,
                 name=f"客户{i}",
                 mobile=f"139{i:08d}",
-                mobile_rev=f"139{i:08d}"[::-1],
                 created_store=store,
             )
             for i in range(start, min(N_CUSTOMERS, start + batch))
         ]
         Customer.objects.bulk_create(custs)
         CustomerPhone.objects.bulk_create(
-            [
-                CustomerPhone(customer=c, number=c.mobile, number_rev=c.mobile_rev, is_primary=True)
-                for c in custs
-            ]
+            [CustomerPhone(customer=c, number=c.mobile, is_primary=True) for c in custs]
         )
     have_v = Vehicle.objects.filter(group=store.group, vin__startswith="LVG").count()
     if have_v < N_VEHICLES:
@@ -67,9 +63,7 @@ def _archive(store):
                     Vehicle(
                         group=store.group,
                         vin=vin,
-                        vin_rev=vin[::-1],
                         plate=plate,
-                        plate_rev=plate[::-1],
                         owner_id=owner,
                     )
                 )
@@ -236,7 +230,6 @@ def archive_import_rows_per_s() -> dict:
                     Vehicle(
                         group=store.group,
                         vin=vin,
-                        vin_rev=vin[::-1],
                         owner_id=owner_of[mobile],
                         odometer_km=km,
                         created_store=store,

@@ -203,7 +203,6 @@ def load(ctx) -> None:
             c.group = store.group
             c.created_store = store
             c.mobile = make_mobile(rnd, used_mobiles)
-            c.mobile_rev = c.mobile[::-1]
             c.address = f"广州市{rnd.choice(DISTRICTS)}{rnd.choice(ROADS)}{rnd.randint(1, 999)}号"
             customers.append(c)
         Customer.objects.bulk_create(customers)
@@ -212,10 +211,7 @@ def load(ctx) -> None:
             c.number = f"C{c.pk:08d}"
         Customer.objects.bulk_update(customers, ["number"])
         CustomerPhone.objects.bulk_create(
-            [
-                CustomerPhone(customer=c, number=c.mobile, number_rev=c.mobile[::-1], is_primary=True)
-                for c in customers
-            ]
+            [CustomerPhone(customer=c, number=c.mobile, is_primary=True) for c in customers]
         )
         CustomerAssignment.objects.bulk_create(
             [
@@ -261,7 +257,6 @@ def load(ctx) -> None:
                     owner=c,
                     created_store=store,
                 )
-                v.vin_rev, v.plate_rev = v.vin[::-1], v.plate[::-1]
                 vehicles.append(v)
                 serial += 1
         Vehicle.objects.bulk_create(vehicles)

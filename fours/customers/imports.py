@@ -269,7 +269,7 @@ def write_customers(group, store, clean, actor, progress) -> int:
     for k in range(0, len(clean), BATCH):
         chunk = clean[k : k + BATCH]
         objs = Customer.objects.bulk_create(
-            [Customer(group=group, created_store=store, mobile_rev=d["mobile"][::-1], **d) for _n, d in chunk]
+            [Customer(group=group, created_store=store, **d) for _n, d in chunk]
         )
         if objs and objs[0].pk is None:  # backends without RETURNING for bulk inserts
             objs = list(Customer.objects.filter(group=group, number="").order_by("id")[: len(chunk)])
@@ -278,11 +278,7 @@ def write_customers(group, store, clean, actor, progress) -> int:
             number=Concat(Value("C"), LPad(Cast("id", CharField()), 8, Value("0")))
         )
         CustomerPhone.objects.bulk_create(
-            [
-                CustomerPhone(customer=c, number=c.mobile, number_rev=c.mobile[::-1], is_primary=True)
-                for c in objs
-                if c.mobile
-            ]
+            [CustomerPhone(customer=c, number=c.mobile, is_primary=True) for c in objs if c.mobile]
         )
         if store is not None:
             from .services import assign_evenly
@@ -390,8 +386,6 @@ def write_vehicles(group, store, clean, actor, progress) -> int:
                 Vehicle(
                     group=group,
                     created_store=store,
-                    vin_rev=d["vin"][::-1],
-                    plate_rev=d["plate"][::-1],
                     odometer_date=today if d["odometer_km"] else None,
                     **d,
                 )

@@ -1,8 +1,9 @@
 """The customer and vehicle archive (客户档案 / 车辆档案), shared by every store of a dealer group.
 
 Rows are group-wide (``GroupScopedManager``); documents of sales, service and parts point at them.
-Search keys are stored reversed (``*_rev``) so "last 4 of the phone", "last 6 of the VIN" and
-"last 5 of the plate" are index prefix lookups, not table scans.
+Search keys are stored reversed (``*_rev``, generated columns the database keeps, so no save or
+bulk insert computes them) so "last 4 of the phone", "last 6 of the VIN" and "last 5 of the plate"
+are index prefix lookups, not table scans.
 Writes go through ``fours.customers.services``.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Reverse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +20,14 @@ from fours.core.scoping import GroupScopedManager
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-def rev(value: str | None) -> str:
-    return (value or "")[::-1]
+def reversed_key(field: str, max_length: int) -> models.GeneratedField:
+    """The field's text reversed, computed by the database on every insert and update (bulk ones
+    too): a search for the last digits is a prefix lookup on it."""
+    return models.GeneratedField(
+        expression=Reverse(field),
+        output_field=models.CharField(max_length=max_length, blank=True),
+        db_persist=True,
+    )
 
 
 def pattern_index(field: str, name: str) -> models.Index:
@@ -154,7 +162,7 @@ class Customer(models.Model):
     name = models.CharField(_("姓名/单位名称"), max_length=100)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True, default="")
     mobile = models.CharField(_("手机号"), max_length=11, blank=True, help_text=_("主手机号"))
-    mobile_rev = models.CharField(max_length=11, blank=True, editable=False)
+    mobile_rev = reversed_key("mobile", 11)
     id_number = models.CharField(
         _("证件号码"), max_length=18, blank=True, help_text=_("身份证号或统一社会信用代码")
     )
@@ -208,10 +216,6 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.mobile_rev = rev(self.mobile)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("customers:customer-detail", args=[self.pk])
 
@@ -233,7 +237,7 @@ class CustomerPhone(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
     kind = models.CharField(_("类型"), max_length=10, choices=PhoneKind.choices, default=PhoneKind.MOBILE)
     number = models.CharField(_("号码"), max_length=20)
-    number_rev = models.CharField(max_length=20, editable=False)
+    number_rev = reversed_key("number", 20)
     is_primary = models.BooleanField(_("主号码"), default=False)
     note = models.CharField(_("说明"), max_length=50, blank=True)
 
@@ -245,10 +249,6 @@ class CustomerPhone(models.Model):
 
     def __str__(self) -> str:
         return self.number
-
-    def save(self, *args, **kwargs):
-        self.number_rev = rev(self.number)
-        super().save(*args, **kwargs)
 
 
 class CustomerAssignment(models.Model):
@@ -325,9 +325,9 @@ class CustomerMerge(models.Model):
 class Vehicle(models.Model):
     group = models.ForeignKey("core.DealerGroup", on_delete=models.PROTECT, verbose_name=_("集团"))
     vin = models.CharField(_("车架号（VIN）"), max_length=17)
-    vin_rev = models.CharField(max_length=17, editable=False)
+    vin_rev = reversed_key("vin", 17)
     plate = models.CharField(_("车牌号"), max_length=10, blank=True)
-    plate_rev = models.CharField(max_length=10, blank=True, editable=False)
+    plate_rev = reversed_key("plate", 10)
     engine_no = models.CharField(_("发动机号"), max_length=30, blank=True)
     model = models.ForeignKey(
         VehicleModel,
@@ -407,11 +407,6 @@ class Vehicle(models.Model):
 
     def __str__(self) -> str:
         return self.plate or self.vin
-
-    def save(self, *args, **kwargs):
-        self.vin_rev = rev(self.vin)
-        self.plate_rev = rev(self.plate)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("customers:vehicle-detail", args=[self.pk])

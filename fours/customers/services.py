@@ -290,9 +290,7 @@ def customer_create(*, actor, store, data: dict, allow_duplicate: bool = False) 
     Customer.objects.filter(pk=c.pk).update(number=c.number)
     phones = [{"number": c.mobile, "kind": PhoneKind.MOBILE, "is_primary": True}] if c.mobile else []
     phones += [{**p, "is_primary": False} for p in extra]
-    CustomerPhone.objects.bulk_create(
-        [CustomerPhone(customer=c, number_rev=p["number"][::-1], **p) for p in phones]
-    )
+    CustomerPhone.objects.bulk_create([CustomerPhone(customer=c, **p) for p in phones])
     assignment = CustomerAssignment(customer=c, store=store)
     for field, role in ASSIGN_FIELDS.items():
         given = data.get(field)

@@ -416,3 +416,46 @@ def test_maintenance_due_and_read_date_rules(advisor, vehicle):
         services.odometer_record(
             actor=advisor, vehicle=vehicle, value_km=20000, read_on=timezone.localdate() + timedelta(days=1)
         )
+
+
+def test_search_keys_are_kept_by_the_database_for_bulk_inserts_and_updates(advisor, store_a, customer):
+    """The reversed keys are generated columns: a bulk insert or a queryset update (no save())
+    still leaves every row findable by its tail."""
+    other_vin = make_vin(random.Random(2), "LVG", 2025, 654321)
+    Vehicle.objects.bulk_create(
+        [Vehicle(group=store_a.group, vin=other_vin, plate="粤B67890", owner=customer, created_store=store_a)]
+    )
+    v = Vehicle.objects.get(vin=other_vin)
+    assert (v.vin_rev, v.plate_rev) == (other_vin[::-1], "09876B粤")
+    assert search_archive(advisor, other_vin[-6:])[0].vehicle == v
+    Vehicle.objects.filter(pk=v.pk).update(plate="粤B11223")
+    assert search_archive(advisor, "1223")[0].vehicle == v
+    assert not Vehicle.objects.filter(plate_rev__startswith="0987").exists()
+    CustomerPhone.objects.bulk_create([CustomerPhone(customer=customer, number="02088886666")])
+    assert CustomerPhone.objects.get(number="02088886666").number_rev == "66668888020"
+    assert search_archive(advisor, "6666")[0].customer == customer
+    Customer.objects.filter(pk=customer.pk).update(mobile="13900001111")
+    assert Customer.objects.get(pk=customer.pk).mobile_rev == "11110000931"
+
+
+@pytest.mark.postgres
+def test_tail_searches_use_the_prefix_indexes_on_postgresql(vehicle, customer):
+    """On PostgreSQL the generated keys keep their varchar_pattern_ops indexes: a tail search is
+    an index range scan (the table is tiny here, so sequential scans are switched off to ask
+    whether the index can serve at all)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    searches = {
+        "vehicle_vin_rev": Vehicle.objects.filter(vin_rev__startswith=GOOD_VIN[-6:][::-1]),
+        "vehicle_plate_rev": Vehicle.objects.filter(plate_rev__startswith="5432"),
+        "customerphone_rev": CustomerPhone.objects.filter(number_rev__startswith="8765"),
+        "customer_mobile_rev": Customer.objects.filter(mobile_rev__startswith="8765"),
+    }
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        for index, qs in searches.items():
+            plan = qs.explain()
+            assert index in plan, plan
+            assert qs.exists()
