@@ -106,7 +106,6 @@ from .purchasing import (  # noqa: E402
     po_close,
     po_create,
     receipt_post,
-    reorder_suggestions,
 )
 
 __all__ += [
@@ -124,11 +123,9 @@ __all__ += [
     "po_close",
     "po_create",
     "receipt_post",
-    "reorder_suggestions",
 ]
 
 from .counting import (  # noqa: E402
-    stocktake_accuracy,
     stocktake_approve,
     stocktake_count,
     stocktake_create,
@@ -141,7 +138,6 @@ from .counting import (  # noqa: E402
 )
 
 __all__ += [
-    "stocktake_accuracy",
     "stocktake_approve",
     "stocktake_count",
     "stocktake_create",

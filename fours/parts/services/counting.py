@@ -34,7 +34,6 @@ from ..models import (
     PartBin,
     PartSetting,
     StockBalance,
-    StockMove,
     Stocktake,
     WriteOff,
     WriteOffApproval,
@@ -213,15 +212,6 @@ def stocktake_reopen(*, actor, stocktake: Stocktake) -> Stocktake:
     st.save(update_fields=["status", "finance_by", "finance_at"])
     audit_record(actor=actor, obj=st, verb="reopened")
     return st
-
-
-def stocktake_accuracy(stocktake: Stocktake) -> Decimal | None:
-    """库存准确率: lines counted equal to the book / lines counted, in %."""
-    lines = list(stocktake.lines.exclude(counted_qty__isnull=True).values_list("book_qty", "counted_qty"))
-    if not lines:
-        return None
-    ok = sum(1 for b, c in lines if b == c)
-    return round_money(Decimal(ok) * 100 / len(lines))
 
 
 # --- write-off (报损) -----------------------------------------------------------------------------
@@ -413,7 +403,3 @@ def writeoff_post(*, actor, writeoff: WriteOff) -> WriteOff:
     wo.save(update_fields=["status", "posted_at"])
     audit_record(actor=actor, obj=wo, verb="charged" if staff else "posted", changes={"cost": total})
     return wo
-
-
-def move_count_for(doc) -> int:
-    return StockMove.objects.filter(doc_number=doc.number, store=doc.store).count()

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,10 +23,9 @@ from fours.core.permissions import require_perm
 from fours.core.roles import LimitKind
 from fours.core.selectors import limit_for
 
-from .. import workflows
+from .. import selectors, workflows
 from ..choices import (
     UNIT_DECIMALS,
-    USAGE_KINDS,
     ABCClass,
     ClaimAgainst,
     ClaimStatus,
@@ -51,12 +50,11 @@ from ..models import (
     PurchasePlan,
     Receipt,
     ReceiptLine,
-    StockBalance,
     StockMove,
     Supplier,
     SupplierQuote,
 )
-from .catalog import config_for, part_current
+from .catalog import part_current
 from .stock import clean_cost, clean_qty, lock_balances, post_move, retry_on_conflict
 
 ZERO = Decimal("0")
@@ -68,79 +66,14 @@ def _round_up(part: Part, qty: Decimal) -> Decimal:
     return (Decimal(math.ceil(qty / step)) * step).quantize(step)
 
 
-def default_supplier(group) -> Supplier | None:
-    return Supplier.objects.filter(group=group, is_active=True).order_by("-is_oem", "id").first()
-
-
-def on_order(store, part_ids=None) -> dict[int, Decimal]:
-    qs = POLine.objects.filter(
-        order__store=store,
-        order__status__in=[POStatus.DRAFT, POStatus.PENDING, POStatus.ORDERED, POStatus.PARTIAL],
-    )
-    if part_ids is not None:
-        qs = qs.filter(part_id__in=part_ids)
-    return {
-        r["part_id"]: (r["q"] or ZERO) - (r["r"] or ZERO)
-        for r in qs.values("part_id").annotate(q=Sum("qty"), r=Sum("qty_received"))
-    }
-
-
-def reorder_suggestions(store) -> list[dict]:
-    """Reorder point = average daily usage × lead time + safety stock; order up to the max (or twice the
-    reorder point) when available + on order falls to the reorder point or the minimum."""
-    cfg = config_for(store)
-    since = timezone.now() - timedelta(days=cfg.usage_days)
-    usage = {
-        r["part_id"]: -(r["q"] or ZERO)
-        for r in StockMove.objects.filter(store=store, kind__in=USAGE_KINDS, at__gte=since)
-        .values("part_id")
-        .annotate(q=Sum("qty"))
-    }
-    settings = {s.part_id: s for s in PartSetting.objects.filter(store=store).select_related("part")}
-    bals = {b.part_id: b for b in StockBalance.objects.filter(store=store)}
-    ordered = on_order(store)
-    supplier = default_supplier(store.group)
-    lead = supplier.lead_time_days if supplier else 3
-    out = []
-    for part_id in set(settings) | set(usage):
-        s = settings.get(part_id)
-        daily = (usage.get(part_id, ZERO) / cfg.usage_days) if usage.get(part_id) else ZERO
-        safety = s.safety_qty if s else ZERO
-        rop = daily * lead + safety
-        min_qty = s.min_qty if s else ZERO
-        trigger = max(rop, min_qty)
-        if trigger <= 0:
-            continue
-        bal = bals.get(part_id)
-        position = (bal.on_hand - bal.reserved if bal else ZERO) + ordered.get(part_id, ZERO)
-        # order when the position reaches the reorder point, or falls below the minimum
-        if not ((rop > 0 and position <= rop) or position < min_qty):
-            continue
-        target = s.max_qty if s and s.max_qty > 0 else max(rop * 2, trigger + daily * 30)
-        if target - position <= 0:
-            continue
-        out.append(
-            {
-                "part_id": part_id,
-                "daily": daily,
-                "rop": rop,
-                "position": position,
-                "target": target,
-                "qty": target - position,
-                "abc": s.abc_class if s else ABCClass.C,
-            }
-        )
-    return out
-
-
 @transaction.atomic
 def plan_propose(*, actor, store) -> list[PurchasePlan]:
     """Propose the purchase plans: a stock order (期货) from reorder points, min/max and stock demands, and
     an emergency order (紧急) from open emergency demands and backorders. Empty plans are not created."""
     require_perm(actor, "parts.add_purchaseplan")
-    supplier = default_supplier(store.group)
+    supplier = selectors.default_supplier(store.group)
     lines: dict[str, dict[int, dict]] = {PlanKind.STOCK: {}, PlanKind.EMERGENCY: {}}
-    suggestions = reorder_suggestions(store)
+    suggestions = selectors.reorder_suggestions(store)
     parts = Part.objects.in_bulk([s["part_id"] for s in suggestions])
     for sug in suggestions:
         part = part_current(parts[sug["part_id"]])
@@ -231,7 +164,7 @@ def plan_line_save(
     if supplier is not None:
         line.supplier = supplier
     elif line.supplier_id is None:
-        line.supplier = default_supplier(plan.store.group)
+        line.supplier = selectors.default_supplier(plan.store.group)
     line.save()
     audit_record(
         actor=actor,
