@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 
 from fours.core.money import round_money, round_qty
 from fours.core.selectors import store_ids_for
 
-from .models import Part, PartSetting, StockBalance, StockMove, StockReservation
-from .services.catalog import normalize_part_no, part_current
+from .choices import USAGE_KINDS, ABCClass, POStatus
+from .models import (
+    Part,
+    PartSetting,
+    POLine,
+    StockBalance,
+    StockMove,
+    StockReservation,
+    Stocktake,
+    Supplier,
+)
+from .services.catalog import config_for, normalize_part_no, part_current
 
 ZERO = Decimal("0")
 
@@ -162,3 +174,83 @@ def stock_differences(store=None) -> list[dict]:
                 }
             )
     return out
+
+
+# --- purchasing -----------------------------------------------------------------------------------
+
+
+def default_supplier(group) -> Supplier | None:
+    return Supplier.objects.filter(group=group, is_active=True).order_by("-is_oem", "id").first()
+
+
+def on_order(store, part_ids=None) -> dict[int, Decimal]:
+    qs = POLine.objects.filter(
+        order__store=store,
+        order__status__in=[POStatus.DRAFT, POStatus.PENDING, POStatus.ORDERED, POStatus.PARTIAL],
+    )
+    if part_ids is not None:
+        qs = qs.filter(part_id__in=part_ids)
+    return {
+        r["part_id"]: (r["q"] or ZERO) - (r["r"] or ZERO)
+        for r in qs.values("part_id").annotate(q=Sum("qty"), r=Sum("qty_received"))
+    }
+
+
+def reorder_suggestions(store) -> list[dict]:
+    """Reorder point = average daily usage × lead time + safety stock; order up to the max (or twice the
+    reorder point) when available + on order falls to the reorder point or the minimum."""
+    cfg = config_for(store)
+    since = timezone.now() - timedelta(days=cfg.usage_days)
+    usage = {
+        r["part_id"]: -(r["q"] or ZERO)
+        for r in StockMove.objects.filter(store=store, kind__in=USAGE_KINDS, at__gte=since)
+        .values("part_id")
+        .annotate(q=Sum("qty"))
+    }
+    settings = {s.part_id: s for s in PartSetting.objects.filter(store=store).select_related("part")}
+    bals = {b.part_id: b for b in StockBalance.objects.filter(store=store)}
+    ordered = on_order(store)
+    supplier = default_supplier(store.group)
+    lead = supplier.lead_time_days if supplier else 3
+    out = []
+    for part_id in set(settings) | set(usage):
+        s = settings.get(part_id)
+        daily = (usage.get(part_id, ZERO) / cfg.usage_days) if usage.get(part_id) else ZERO
+        safety = s.safety_qty if s else ZERO
+        rop = daily * lead + safety
+        min_qty = s.min_qty if s else ZERO
+        trigger = max(rop, min_qty)
+        if trigger <= 0:
+            continue
+        bal = bals.get(part_id)
+        position = (bal.on_hand - bal.reserved if bal else ZERO) + ordered.get(part_id, ZERO)
+        # order when the position reaches the reorder point, or falls below the minimum
+        if not ((rop > 0 and position <= rop) or position < min_qty):
+            continue
+        target = s.max_qty if s and s.max_qty > 0 else max(rop * 2, trigger + daily * 30)
+        if target - position <= 0:
+            continue
+        out.append(
+            {
+                "part_id": part_id,
+                "daily": daily,
+                "rop": rop,
+                "position": position,
+                "target": target,
+                "qty": target - position,
+                "abc": s.abc_class if s else ABCClass.C,
+            }
+        )
+    return out
+
+
+# --- counting -------------------------------------------------------------------------------------
+
+
+def stocktake_accuracy(stocktake: Stocktake) -> Decimal | None:
+    """库存准确率: lines counted equal to the book / lines counted, in %."""
+    lines = list(stocktake.lines.exclude(counted_qty__isnull=True).values_list("book_qty", "counted_qty"))
+    if not lines:
+        return None
+    ok = sum(1 for b, c in lines if b == c)
+    return round_money(Decimal(ok) * 100 / len(lines))

@@ -6,10 +6,9 @@ from fours.core.errors import BusinessError, NotAllowed
 from fours.core.roles import Role
 from fours.parts.choices import MoveKind
 from fours.parts.models import StockMove
-from fours.parts.selectors import balance_of, stock_differences
+from fours.parts.selectors import balance_of, stock_differences, stocktake_accuracy
 from fours.parts.services import (
     stock_receive,
-    stocktake_accuracy,
     stocktake_approve,
     stocktake_count,
     stocktake_create,

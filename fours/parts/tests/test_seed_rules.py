@@ -13,6 +13,7 @@ from fours.core.models import AuditEvent
 from fours.core.roles import Role
 from fours.parts.choices import POStatus
 from fours.parts.models import POLine, PurchaseOrder, Receipt, StockMove, Stocktake
+from fours.parts.selectors import on_order
 from fours.parts.services import (
     plan_approve,
     plan_line_save,
@@ -23,7 +24,6 @@ from fours.parts.services import (
     po_create,
     receipt_post,
 )
-from fours.parts.services.purchasing import on_order
 
 from .factories import PartFactory, SupplierFactory, setting
 

@@ -18,7 +18,7 @@ from fours.core.selectors import has_role
 from fours.core.views import FoursDetailView, error_text, perm_or_403, redirect_back, run, work_store
 from fours.core.workflows import allowed_next
 
-from .. import filters, services, tables, workflows
+from .. import filters, selectors, services, tables, workflows
 from ..choices import Responsible, StocktakeKind, VarianceReason, WriteOffReason
 from ..forms import StocktakeForm
 from ..models import Stocktake, WriteOff
@@ -84,7 +84,7 @@ class StocktakeDetailView(FoursDetailView):
         ctx["loss"] = sum(
             (-ln.variance * ln.unit_cost for ln in ctx["diff_lines"] if ln.variance < 0), Decimal(0)
         )
-        ctx["accuracy"] = services.stocktake_accuracy(st)
+        ctx["accuracy"] = selectors.stocktake_accuracy(st)
         ctx["steps"] = steps = allowed_next(st, self.request.user)
         ctx["finance_needed"] = st.kind == StocktakeKind.QUARTERLY and st.finance_by_id is None
         # 财务参与: only the store's finance role confirms
@@ -339,6 +339,8 @@ def count_entry(request, pk):
     """Count entry on a phone: one bin group at a time, big inputs."""
     st = _scoped(Stocktake, request, pk)
     perm_or_403(request, "parts.change_stocktake")
+    if "count" not in allowed_next(st, request.user):
+        return redirect(st)  # counted already: nothing to enter
     prefix = request.GET.get("bin", "")
     lines = st.lines.select_related("part").order_by("bin_code", "part_id")
     if prefix:
