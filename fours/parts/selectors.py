@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from fours.core.money import round_money, round_qty
@@ -16,6 +16,10 @@ from .models import (
     Part,
     PartSetting,
     POLine,
+    PurchaseOrder,
+    Receipt,
+    Sale,
+    SaleLine,
     StockBalance,
     StockMove,
     StockReservation,
@@ -35,6 +39,41 @@ def balance_of(store, part) -> StockBalance:
 
 def parts_for(user) -> QuerySet[Part]:
     return Part.objects.for_user(user)
+
+
+def catalog_for(user) -> QuerySet[Part]:
+    """The parts catalogue as the API lists it: by number, with the replacing part."""
+    return parts_for(user).select_related("superseded_by").order_by("part_no")
+
+
+def balances_for(user) -> QuerySet[StockBalance]:
+    return StockBalance.objects.for_user(user).select_related("store", "part").order_by("id")
+
+
+def moves_for(user) -> QuerySet[StockMove]:
+    return StockMove.objects.for_user(user).select_related("store", "part").order_by("-id")
+
+
+def purchase_orders_for(user) -> QuerySet[PurchaseOrder]:
+    return (
+        PurchaseOrder.objects.for_user(user)
+        .select_related("store")
+        .prefetch_related(Prefetch("lines", queryset=POLine.objects.select_related("part")))
+        .order_by("-id")
+    )
+
+
+def receipts_for(user) -> QuerySet[Receipt]:
+    return Receipt.objects.for_user(user).select_related("order").prefetch_related("lines").order_by("-id")
+
+
+def sales_for(user) -> QuerySet[Sale]:
+    return (
+        Sale.objects.for_user(user)
+        .select_related("store")
+        .prefetch_related(Prefetch("lines", queryset=SaleLine.objects.select_related("part")))
+        .order_by("-id")
+    )
 
 
 def parts_by_number(group, numbers) -> dict[str, Part]:

@@ -1,4 +1,3 @@
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -10,15 +9,13 @@ from rest_framework.response import Response
 from fours.core.api.viewsets import ScopedReadOnlyViewSet, ScopedViewSetMixin
 from fours.core.api.viewsets import request_store as _store
 
-from .. import services
+from .. import selectors, services
 from ..filters import MoveFilter, PartFilter
 from ..models import (
     Part,
-    POLine,
     PurchaseOrder,
     Receipt,
     Sale,
-    SaleLine,
     StockBalance,
     StockMove,
     Supplier,
@@ -28,7 +25,7 @@ from . import serializers as s
 
 
 def _parts(user, lines):
-    allowed = Part.objects.for_user(user)
+    allowed = selectors.parts_for(user)
     out = []
     for ln in lines:
         if not allowed.filter(pk=ln["part"].pk).exists():
@@ -42,8 +39,8 @@ class PartViewSet(ScopedReadOnlyViewSet):
     serializer_class = s.PartSerializer
     filterset_class = PartFilter
 
-    def base_queryset(self):
-        return Part.objects.select_related("superseded_by").order_by("part_no")
+    def get_queryset(self):
+        return selectors.catalog_for(self.request.user)
 
 
 class BalanceViewSet(ScopedReadOnlyViewSet):
@@ -51,8 +48,8 @@ class BalanceViewSet(ScopedReadOnlyViewSet):
     serializer_class = s.BalanceSerializer
     filterset_fields = ["store", "part"]
 
-    def base_queryset(self):
-        return StockBalance.objects.select_related("store", "part").order_by("id")
+    def get_queryset(self):
+        return selectors.balances_for(self.request.user)
 
 
 class MoveViewSet(ScopedReadOnlyViewSet):
@@ -60,8 +57,8 @@ class MoveViewSet(ScopedReadOnlyViewSet):
     serializer_class = s.MoveSerializer
     filterset_class = MoveFilter
 
-    def base_queryset(self):
-        return StockMove.objects.select_related("store", "part").order_by("-id")
+    def get_queryset(self):
+        return selectors.moves_for(self.request.user)
 
 
 class PurchaseOrderViewSet(
@@ -76,12 +73,8 @@ class PurchaseOrderViewSet(
     filterset_fields = ["status", "kind"]
     action_perms = {"receive": ["parts.add_receipt"], "approve": ["parts.approve_purchaseorder"]}
 
-    def base_queryset(self):
-        return (
-            PurchaseOrder.objects.select_related("store")
-            .prefetch_related(Prefetch("lines", queryset=POLine.objects.select_related("part")))
-            .order_by("-id")
-        )
+    def get_queryset(self):
+        return selectors.purchase_orders_for(self.request.user)
 
     @extend_schema(request=s.POCreateSerializer, responses={201: s.PurchaseOrderSerializer})
     def create(self, request, *args, **kwargs):
@@ -104,7 +97,7 @@ class PurchaseOrderViewSet(
     def approve(self, request, pk=None):
         """复核: an order waiting above its author's purchase limit is reviewed and sent."""
         po = services.po_approve(actor=request.user, po=self.get_object())
-        return Response(s.PurchaseOrderSerializer(self.base_queryset().get(pk=po.pk)).data)
+        return Response(s.PurchaseOrderSerializer(self.get_queryset().get(pk=po.pk)).data)
 
     @extend_schema(request=s.POReceiveSerializer, responses={201: s.ReceiptSerializer})
     @action(detail=True, methods=["post"])
@@ -127,8 +120,8 @@ class ReceiptViewSet(ScopedReadOnlyViewSet):
     queryset = Receipt.objects.all()
     serializer_class = s.ReceiptSerializer
 
-    def base_queryset(self):
-        return Receipt.objects.select_related("order").prefetch_related("lines").order_by("-id")
+    def get_queryset(self):
+        return selectors.receipts_for(self.request.user)
 
 
 class SaleViewSet(
@@ -142,12 +135,8 @@ class SaleViewSet(
     serializer_class = s.SaleSerializer
     filterset_fields = ["channel", "status"]
 
-    def base_queryset(self):
-        return (
-            Sale.objects.select_related("store")
-            .prefetch_related(Prefetch("lines", queryset=SaleLine.objects.select_related("part")))
-            .order_by("-id")
-        )
+    def get_queryset(self):
+        return selectors.sales_for(self.request.user)
 
     @extend_schema(request=s.SaleCreateSerializer, responses={201: s.SaleSerializer})
     def create(self, request, *args, **kwargs):
@@ -168,6 +157,6 @@ class SaleViewSet(
             lines=_parts(request.user, v["lines"]),
         )
         return Response(
-            s.SaleSerializer(Sale.objects.prefetch_related("lines__part").get(pk=sale.pk)).data,
+            s.SaleSerializer(self.get_queryset().get(pk=sale.pk)).data,
             status=status.HTTP_201_CREATED,
         )

@@ -6,13 +6,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fours.core.audit import timeline_for
 from fours.core.views import FoursListView
 
-from ..models import Part
+from .. import selectors
 from ..services.catalog import normalize_part_no
 
 
@@ -21,7 +20,7 @@ def parse_lines(request, group, *fields) -> list[dict]:
     nos = request.POST.getlist("part_no")
     cols = {f: request.POST.getlist(f) for f in fields}
     wanted = [normalize_part_no(n) for n in nos]
-    parts = {p.part_no: p for p in Part.objects.filter(group=group, part_no__in=[w for w in wanted if w])}
+    parts = selectors.parts_by_number(group, wanted)
     out = []
     for i, no in enumerate(wanted):
         if not no:
@@ -73,16 +72,10 @@ def simple_list(
     }
     if perm:
         attrs["permission_required"] = perm
-
-    def get_context_data(self, **kwargs):
-        ctx = super(cls, self).get_context_data(**kwargs)
-        if create and self.request.user.has_perm(create[1]):
-            ctx["create_url"], ctx["create_label"] = reverse(create[0]), create_label
-        return ctx
-
-    attrs["get_context_data"] = get_context_data
-    cls = type(f"{model_.__name__}ListView", (FoursListView,), attrs)
-    return cls
+    if create:
+        attrs["create_url_name"], attrs["create_perm"] = create
+        attrs["create_label"] = create_label
+    return type(f"{model_.__name__}ListView", (FoursListView,), attrs)
 
 
 def _scoped(model_, request, pk, related=()):
