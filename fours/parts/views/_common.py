@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from fours.core.audit import timeline_for
-from fours.core.views import FoursListView
+from fours.core.views import FoursListView, run
 
-from .. import selectors
+from .. import selectors, services
 from ..services.catalog import normalize_part_no
 
 
@@ -80,6 +82,32 @@ def simple_list(
 
 def _scoped(model_, request, pk, related=()):
     return get_object_or_404(model_.objects.for_user(request.user).select_related(*related), pk=pk)
+
+
+def step_view(model_, doc_arg, steps, *, done=None):
+    """The POST endpoint of a document's steps: ``steps`` maps the URL's step (None when the URL has
+    none) to (service name, success message, {service argument: POST field, or (field, default), or a
+    function of the request}). The service decides; the view parses its fields and goes back to the
+    document (or to ``done``)."""
+
+    def value(request, src):
+        if callable(src):
+            return src(request)
+        name, default = src if isinstance(src, tuple) else (src, "")
+        return request.POST.get(name) or default
+
+    @login_required
+    def view(request, pk, step=None):
+        if step not in steps:
+            raise Http404
+        obj = _scoped(model_, request, pk)
+        if request.method == "POST":
+            service, message, fields = steps[step]
+            kwargs = {arg: value(request, src) for arg, src in fields.items()}
+            run(request, getattr(services, service), message, **{doc_arg: obj}, **kwargs)
+        return redirect(done or obj)
+
+    return view
 
 
 def _xlsx(filename, header, rows):

@@ -22,7 +22,7 @@ from .. import filters, selectors, services, tables, workflows
 from ..choices import Responsible, StocktakeKind, VarianceReason, WriteOffReason
 from ..forms import StocktakeForm
 from ..models import Stocktake, WriteOff
-from ._common import _scoped, action, doc_page, parse_lines, simple_list
+from ._common import _scoped, action, doc_page, parse_lines, simple_list, step_view
 
 StocktakeListView = simple_list(
     Stocktake,
@@ -321,17 +321,15 @@ def writeoff_print(request, pk):
     )
 
 
-@login_required
-def writeoff_act(request, pk, step):
-    wo = _scoped(WriteOff, request, pk)
-    if request.method == "POST":
-        if step == "approve":
-            run(
-                request, services.writeoff_approve, _("已确认"), writeoff=wo, role=request.GET.get("role", "")
-            )
-        else:
-            run(request, services.writeoff_post, _("已报损出库"), writeoff=wo)
-    return redirect(wo)
+writeoff_act = step_view(
+    WriteOff,
+    "writeoff",
+    {
+        # the role confirmed is the button's (?role=…)
+        "approve": ("writeoff_approve", gettext_lazy("已确认"), {"role": lambda r: r.GET.get("role", "")}),
+        "post": ("writeoff_post", gettext_lazy("已报损出库"), {}),
+    },
+)
 
 
 @login_required

@@ -18,7 +18,7 @@ from fours.core.workflows import allowed_next
 from .. import filters, selectors, services, tables, workflows
 from ..choices import ClaimAgainst, ClaimStatus, DiscrepancyKind, POStatus
 from ..models import Discrepancy, Payable, PurchaseDemand, PurchaseOrder, PurchasePlan, Receipt, Supplier
-from ._common import _scoped, _xlsx, action, doc_page, parse_lines, simple_list
+from ._common import _scoped, _xlsx, action, doc_page, parse_lines, simple_list, step_view
 
 PlanListView = simple_list(
     PurchasePlan,
@@ -63,19 +63,13 @@ PayableListView = simple_list(
 )
 
 
-@login_required
-def payable_pay(request, pk):
-    """财务付款 against one open payable, from the payables list."""
-    payable = _scoped(Payable, request, pk)
-    if request.method == "POST":
-        run(
-            request,
-            services.payable_pay,
-            _("已付款"),
-            payable=payable,
-            amount=request.POST.get("amount") or "0",
-        )
-    return redirect("parts:payable-list")
+# 财务付款 against one open payable, from the payables list
+payable_pay = step_view(
+    Payable,
+    "payable",
+    {None: ("payable_pay", gettext_lazy("已付款"), {"amount": ("amount", "0")})},
+    done="parts:payable-list",
+)
 
 
 DemandListView = simple_list(
@@ -261,20 +255,8 @@ def _approval_text(po) -> str:
     return who
 
 
-@login_required
-def po_approve(request, pk):
-    po = _scoped(PurchaseOrder, request, pk)
-    if request.method == "POST":
-        run(request, services.po_approve, _("订单已复核并发出"), po=po)
-    return redirect(po)
-
-
-@login_required
-def po_close(request, pk):
-    po = _scoped(PurchaseOrder, request, pk)
-    if request.method == "POST":
-        run(request, services.po_close, _("订单已关闭"), po=po)
-    return redirect(po)
+po_approve = step_view(PurchaseOrder, "po", {None: ("po_approve", gettext_lazy("订单已复核并发出"), {})})
+po_close = step_view(PurchaseOrder, "po", {None: ("po_close", gettext_lazy("订单已关闭"), {})})
 
 
 @login_required
@@ -472,22 +454,18 @@ class DiscrepancyDetailView(FoursDetailView):
         )
 
 
-@login_required
-def discrepancy_act(request, pk, step):
-    d = _scoped(Discrepancy, request, pk)
-    if request.method == "POST":
-        if step == "claim":
-            run(request, services.discrepancy_claim, _("已发出索赔"), discrepancy=d)
-        else:
-            run(
-                request,
-                services.discrepancy_close,
-                _("已结案"),
-                discrepancy=d,
-                settled_amount=request.POST.get("settled_amount") or 0,
-                resolution=request.POST.get("resolution", ""),
-            )
-    return redirect(d)
+discrepancy_act = step_view(
+    Discrepancy,
+    "discrepancy",
+    {
+        "claim": ("discrepancy_claim", gettext_lazy("已发出索赔"), {}),
+        "close": (
+            "discrepancy_close",
+            gettext_lazy("已结案"),
+            {"settled_amount": ("settled_amount", 0), "resolution": "resolution"},
+        ),
+    },
+)
 
 
 DISCREPANCY_KINDS = DiscrepancyKind.choices

@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fours.core.views import FoursDetailView, error_text, perm_or_403, run, work_store
+from fours.core.views import FoursDetailView, error_text, perm_or_403, work_store
 from fours.core.workflows import allowed_next
 
 from .. import filters, services, tables
 from ..choices import ReturnCondition, ReturnKind, ReturnStatus
 from ..models import ReturnOrder, Sale, Supplier
-from ._common import _scoped, action, doc_page, parse_lines, simple_list
+from ._common import action, doc_page, parse_lines, simple_list, step_view
 
 ReturnListView = simple_list(
     ReturnOrder,
@@ -124,16 +124,14 @@ class ReturnDetailView(FoursDetailView):
         )
 
 
-@login_required
-def return_resolve(request, pk):
-    r = _scoped(ReturnOrder, request, pk)
-    if request.method == "POST":
-        run(
-            request,
-            services.return_resolve,
-            _("已处理"),
-            order=r,
-            resolution=request.POST.get("resolution", ""),
-            refund_amount=request.POST.get("refund_amount") or 0,
+return_resolve = step_view(
+    ReturnOrder,
+    "order",
+    {
+        None: (
+            "return_resolve",
+            gettext_lazy("已处理"),
+            {"resolution": "resolution", "refund_amount": ("refund_amount", 0)},
         )
-    return redirect(r)
+    },
+)

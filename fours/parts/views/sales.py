@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fours.core.stores import current_store
-from fours.core.views import FoursDetailView, error_text, perm_or_403, run, work_store
+from fours.core.views import FoursDetailView, error_text, perm_or_403, work_store
 from fours.core.workflows import allowed_next
 
 from .. import filters, selectors, services, tables
 from ..choices import DeliveryStatus, PaymentTerms, SaleStatus
 from ..forms import CustomerPaymentForm
 from ..models import Receivable, Sale, TradeCustomer
-from ._common import _scoped, action, doc_page, parse_lines, simple_list
+from ._common import _scoped, action, doc_page, parse_lines, simple_list, step_view
 
 SaleListView = simple_list(
     Sale,
@@ -196,27 +196,12 @@ class SaleDetailView(FoursDetailView):
         )
 
 
-@login_required
-def sale_post(request, pk):
-    sale = _scoped(Sale, request, pk)
-    if request.method == "POST":
-        run(request, services.sale_post, _("已出库"), sale=sale)
-    return redirect(sale)
-
-
-@login_required
-def sale_deliver(request, pk):
-    sale = _scoped(Sale, request, pk)
-    if request.method == "POST":
-        run(
-            request,
-            services.sale_deliver,
-            _("已签收"),
-            sale=sale,
-            signed_by=request.POST.get("signed_by", ""),
-            signature=request.POST.get("signature", ""),
-        )
-    return redirect(sale)
+sale_post = step_view(Sale, "sale", {None: ("sale_post", gettext_lazy("已出库"), {})})
+sale_deliver = step_view(
+    Sale,
+    "sale",
+    {None: ("sale_deliver", gettext_lazy("已签收"), {"signed_by": "signed_by", "signature": "signature"})},
+)
 
 
 @login_required

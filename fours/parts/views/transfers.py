@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,13 +12,13 @@ from django.utils.translation import gettext_lazy
 
 from fours.core.models import Store
 from fours.core.selectors import store_ids_for
-from fours.core.views import FoursDetailView, FoursListView, error_text, perm_or_403, run, work_store
+from fours.core.views import FoursDetailView, FoursListView, error_text, perm_or_403, work_store
 from fours.core.workflows import allowed_next
 
 from .. import filters, services, tables
 from ..choices import TransferStatus
 from ..models import Transfer
-from ._common import _scoped, action, doc_page, parse_lines
+from ._common import action, doc_page, parse_lines, step_view
 
 
 class TransferListView(FoursListView):
@@ -112,12 +111,11 @@ class TransferDetailView(FoursDetailView):
         )
 
 
-@login_required
-def transfer_act(request, pk, step):
-    if step not in ("ship", "receive"):
-        raise Http404
-    t = _scoped(Transfer, request, pk)
-    if request.method == "POST":
-        fn = services.transfer_ship if step == "ship" else services.transfer_receive
-        run(request, fn, _("已发货") if step == "ship" else _("已收货"), transfer=t)
-    return redirect(t)
+transfer_act = step_view(
+    Transfer,
+    "transfer",
+    {
+        "ship": ("transfer_ship", gettext_lazy("已发货"), {}),
+        "receive": ("transfer_receive", gettext_lazy("已收货"), {}),
+    },
+)
