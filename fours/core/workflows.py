@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .errors import BusinessError, NotAllowed
+from .errors import NotAllowed, field_error
 
 WORKFLOWS: dict[str, Workflow] = {}
 
@@ -63,11 +63,9 @@ class Workflow:
         current = self.status_of(obj)
         nxt = self.next_statuses(current)
         if to not in nxt:
-            raise BusinessError(
-                {
-                    self.field: _("不能从“%(current)s”变为“%(to)s”")
-                    % {"current": self.label(current), "to": self.label(to)}
-                },
+            raise field_error(
+                self.field,
+                _("不能从“%(current)s”变为“%(to)s”") % {"current": self.label(current), "to": self.label(to)},
                 code="bad_transition",
             )
         perm = nxt[to]
@@ -77,11 +75,9 @@ class Workflow:
     def require_action(self, obj, name: str, *, actor=None) -> None:
         statuses, perm = self.actions[name]
         if self.status_of(obj) not in statuses:
-            raise BusinessError(
-                {
-                    self.field: _("当前状态“%(current)s”下不能执行此操作")
-                    % {"current": self.label(self.status_of(obj))}
-                },
+            raise field_error(
+                self.field,
+                _("当前状态“%(current)s”下不能执行此操作") % {"current": self.label(self.status_of(obj))},
                 code="bad_transition",
             )
         if actor is not None and perm and not actor.has_perm(perm):
@@ -139,7 +135,8 @@ def require_transition(transitions: Mapping, current, to, *, labels=None) -> Non
         def label(v):
             return str(labels(v).label) if labels else str(v)
 
-        raise BusinessError(
-            {"status": _("不能从“%(current)s”变为“%(to)s”") % {"current": label(current), "to": label(to)}},
+        raise field_error(
+            "status",
+            _("不能从“%(current)s”变为“%(to)s”") % {"current": label(current), "to": label(to)},
             code="bad_transition",
         )
