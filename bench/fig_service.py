@@ -3,7 +3,7 @@
 ro_cycle_per_s  a whole repair-order cycle per second from 4 client processes on PostgreSQL: receive a
                 vehicle (odometer appended), 10 part lines + 1 labour line, estimate, customer confirmation,
                 dispatch, clock on/off (self-check), issue the 10 parts from stock as one pick list (ro_parts_issue →
-                stock_issue_lines), QC pass,
+                stock_stage + StockPosting.write), QC pass,
                 settle (settlement, receivables, gapless invoice number). Baseline: bench.fig_parts.
                 raw_issue_baseline for documents of the same number of stock lines (10) in raw SQL from the
                 same number of processes. Also reports statements per cycle (goal <= 120).

@@ -1,8 +1,9 @@
 """Every write of the parts department. ``from fours.parts.services import stock_issue`` etc.
 
-The stock services (stock_receive, stock_issue, stock_return, stock_reserve, stock_release,
-stock_move_reverse, purchase_demand_add, fill_rate_record) are the one door through which stock
-moves; the document services below call them.
+The stock services (stock_stage + StockPosting.write for a document's lines, stock_post_lines, and the
+one-line stock_receive, stock_issue, stock_return, stock_move_reverse; stock_reserve, stock_release,
+purchase_demand_add, fill_rate_record) are the one door through which stock moves; the document services
+below call them and never lock a balance or write a move themselves.
 """
 
 from .catalog import (
@@ -19,50 +20,48 @@ from .catalog import (
     warehouse_create,
 )
 from .stock import (
+    StockLine,
+    StockPosting,
     clean_qty,
     fill_rate_record,
     fill_rate_records,
-    lock_balance,
-    lock_balances,
-    post_move,
     purchase_demand_add,
     retry_on_conflict,
-    stage_move,
     stock_issue,
-    stock_issue_lines,
     stock_move_reverse,
+    stock_post_lines,
     stock_receive,
     stock_release,
     stock_reserve,
     stock_return,
+    stock_stage,
 )
 
 __all__ = [
+    "StockLine",
+    "StockPosting",
     "abc_classify",
     "bin_create",
     "clean_qty",
     "config_for",
     "fill_rate_record",
     "fill_rate_records",
-    "lock_balance",
-    "lock_balances",
     "normalize_part_no",
     "part_bin_assign",
     "part_create",
     "part_current",
     "part_setting_save",
     "part_update",
-    "post_move",
-    "stage_move",
     "purchase_demand_add",
     "retry_on_conflict",
     "stock_issue",
-    "stock_issue_lines",
     "stock_move_reverse",
     "stock_receive",
+    "stock_post_lines",
     "stock_release",
     "stock_reserve",
     "stock_return",
+    "stock_stage",
     "supplier_create",
     "warehouse_create",
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,7 +39,7 @@ from ..models import (
     WriteOffLine,
     WriteOffShare,
 )
-from .stock import clean_qty, lock_balances, post_move, retry_on_conflict
+from .stock import StockLine, clean_qty, retry_on_conflict, stock_post_lines
 
 ZERO = Decimal("0")
 WRITE_OFF_ROLES = (Role.SERVICE_MANAGER, Role.WARRANTY_CLERK, Role.PARTS_MANAGER)
@@ -180,23 +179,26 @@ def stocktake_approve(*, actor, stocktake: Stocktake) -> Stocktake:
             {"finance": _("季度全面清点须有财务参与：请财务人员先确认盘点结果")}, code="finance_required"
         )
     diffs = [ln for ln in st.lines.select_related("part").order_by("part_id") if ln.variance]
-    ct = ContentType.objects.get_for_model(CountLine)
-    if diffs:
-        bals = lock_balances(st.store, [ln.part for ln in diffs])
-        for ln in diffs:
-            gain = ln.variance > 0
-            post_move(
-                bals[ln.part_id],
-                actor=actor,
-                kind=MoveKind.STOCKTAKE_GAIN if gain else MoveKind.STOCKTAKE_LOSS,
-                qty=ln.variance,
-                unit_cost=ln.unit_cost if gain else None,
-                ct=ct,
-                object_id=str(ln.pk),
-                doc_number=st.number,
+    # 盘盈 at the cost frozen with the count list, 盘亏 at the current average; a count is not refused as short
+    stock_post_lines(
+        actor=actor,
+        store=st.store,
+        doc=st,
+        doc_number=st.number,
+        kind=MoveKind.STOCKTAKE_GAIN,
+        check=False,
+        lines=[
+            StockLine(
+                ln.part,
+                ln.variance,
+                ln.unit_cost if ln.variance > 0 else None,
+                source=ln,
+                kind=MoveKind.STOCKTAKE_GAIN if ln.variance > 0 else MoveKind.STOCKTAKE_LOSS,
                 note=ln.get_reason_display(),
-                check=False,
             )
+            for ln in diffs
+        ],
+    )
     st.status, st.approved_by, st.approved_at = StocktakeStatus.POSTED, actor, timezone.now()
     st.save(update_fields=["status", "approved_by", "approved_at"])
     audit_record(actor=actor, obj=st, verb="approved", changes={"adjusted": len(diffs)})
@@ -376,20 +378,17 @@ def writeoff_post(*, actor, writeoff: WriteOff) -> WriteOff:
             {"status": _("尚缺以下岗位确认：%(r)s") % {"r": "、".join(missing)}}, code="approvals"
         )
     lines = list(wo.lines.select_related("part").order_by("part_id"))
-    bals = lock_balances(wo.store, [ln.part for ln in lines])
-    ct = ContentType.objects.get_for_model(WriteOffLine)
+    moves = stock_post_lines(
+        actor=actor,
+        store=wo.store,
+        doc=wo,
+        doc_number=wo.number,
+        kind=MoveKind.STAFF_CHARGE if staff else MoveKind.WRITE_OFF,
+        note=wo.get_reason_display(),
+        lines=[StockLine(ln.part, -ln.qty, source=ln) for ln in lines],
+    )
     total = ZERO
-    for ln in lines:
-        m = post_move(
-            bals[ln.part_id],
-            actor=actor,
-            kind=MoveKind.STAFF_CHARGE if staff else MoveKind.WRITE_OFF,
-            qty=-ln.qty,
-            ct=ct,
-            object_id=str(ln.pk),
-            doc_number=wo.number,
-            note=wo.get_reason_display(),
-        )
+    for ln, m in zip(lines, moves, strict=True):
         ln.unit_cost = m.unit_cost
         total += -m.value
     WriteOffLine.objects.bulk_update(lines, ["unit_cost"])

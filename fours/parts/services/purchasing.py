@@ -8,7 +8,6 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -50,12 +49,11 @@ from ..models import (
     PurchasePlan,
     Receipt,
     ReceiptLine,
-    StockMove,
     Supplier,
     SupplierQuote,
 )
 from .catalog import part_current
-from .stock import clean_cost, clean_qty, lock_balances, post_move, retry_on_conflict
+from .stock import StockLine, clean_cost, clean_qty, retry_on_conflict, stock_stage
 
 ZERO = Decimal("0")
 
@@ -527,8 +525,18 @@ def receipt_post(
         left -= share
         ln.unit_cost = round_cost((ln.amount + share) / ln.qty)
     tax = sum((round_money(ln.amount * ln.po_line.tax_rate) for ln in booked), ZERO)
+    posting = stock_stage(
+        actor=actor,
+        store=po.store,
+        kind=MoveKind.RECEIPT,
+        lines=[
+            StockLine(ln.part, ln.qty, ln.unit_cost, source=ln)
+            for ln in sorted(booked, key=lambda x: x.part_id)
+        ],
+    )
     receipt = Receipt.objects.create(
         store=po.store,
+        number=next_number(store=po.store, kind=DocKind.RECEIPT),
         order=po,
         supplier=po.supplier,
         delivery_note=(delivery_note or "")[:40],
@@ -541,20 +549,7 @@ def receipt_post(
     for ln in rlines:
         ln.receipt = receipt
     ReceiptLine.objects.bulk_create(rlines)
-    ct = ContentType.objects.get_for_model(ReceiptLine)
-    bals = lock_balances(po.store, [ln.part for ln in booked])
-    moves = [
-        post_move(
-            bals[ln.part_id],
-            actor=actor,
-            kind=MoveKind.RECEIPT,
-            qty=ln.qty,
-            unit_cost=ln.unit_cost,
-            ct=ct,
-            object_id=str(ln.pk),
-        )
-        for ln in sorted(booked, key=lambda x: x.part_id)
-    ]
+    posting.write(doc=receipt, doc_number=receipt.number)
     for ln in rlines:
         POLine.objects.filter(pk=ln.po_line_id).update(qty_received=F("qty_received") + ln.qty)
     open_left = any(
@@ -570,10 +565,10 @@ def receipt_post(
         amount=goods + tax,
         due_date=timezone.localdate() + timedelta(days=po.supplier.payment_days),
     )
-    discrepancy = None
     if disc:
         discrepancy = Discrepancy.objects.create(
             store=po.store,
+            number=next_number(store=po.store, kind=DocKind.DISCREPANCY),
             receipt=receipt,
             claim_against=claim_against,
             carrier=carrier[:100],
@@ -587,12 +582,6 @@ def receipt_post(
             actor=actor, obj=discrepancy, verb="created", changes={"claim": discrepancy.claim_amount}
         )
     audit_record(actor=actor, obj=receipt, verb="posted", changes={"net": goods, "lines": len(rlines)})
-    receipt.number = next_number(store=po.store, kind=DocKind.RECEIPT)
-    Receipt.objects.filter(pk=receipt.pk).update(number=receipt.number)
-    StockMove.objects.filter(pk__in=[m.pk for m in moves]).update(doc_number=receipt.number)
-    if discrepancy is not None:
-        discrepancy.number = next_number(store=po.store, kind=DocKind.DISCREPANCY)
-        Discrepancy.objects.filter(pk=discrepancy.pk).update(number=discrepancy.number)
     return receipt
 
 

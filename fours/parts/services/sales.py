@@ -41,19 +41,10 @@ from ..models import (
     ReturnOrder,
     Sale,
     SaleLine,
-    StockMove,
     Transfer,
     TransferLine,
 )
-from .stock import (
-    apply_move,
-    clean_cost,
-    clean_qty,
-    lock_balance,
-    lock_balances,
-    post_move,
-    retry_on_conflict,
-)
+from .stock import StockLine, clean_cost, clean_qty, retry_on_conflict, stock_post_lines, stock_stage
 
 ZERO = Decimal("0")
 
@@ -185,35 +176,36 @@ def _check_credit(customer, total):
 
 
 def _post_sale(actor, sale: Sale, lines: list[SaleLine], *, new: bool) -> Sale:
-    """Lock balances (part-id order), book the moves, record fill rate, audit, take the number last."""
+    """Stage the moves on the locked balances (part-id order), which prices each line at the average cost;
+    take the number; write the sale, its lines and the moves with the number; fill rate, audit."""
     store = sale.store
     kind = MoveKind.WHOLESALE if sale.channel == Channel.WHOLESALE else MoveKind.COUNTER_SALE
     lines = sorted(lines, key=lambda ln: ln.part_id)
-    if len(lines) == 1:
-        bals = {lines[0].part_id: lock_balance(store, lines[0].part)}
-    else:
-        bals = lock_balances(store, [ln.part for ln in lines])
-    # cost of each line at the locked average, before anything is written
-    for ln in lines:
-        bal = bals[ln.part_id]
-        value, cost, *_rest = apply_move(bal.on_hand, bal.value, bal.avg_cost, -ln.qty, None)
-        ln.unit_cost, ln.cost = cost, -value
-    now = timezone.now()
+    posting = stock_stage(
+        actor=actor, store=store, kind=kind, lines=[StockLine(ln.part, -ln.qty, source=ln) for ln in lines]
+    )
+    for ln, move in zip(lines, posting.moves, strict=True):
+        ln.unit_cost, ln.cost = move.unit_cost, -move.value
+    now = posting.at
     sale.cost_total = sum((ln.cost for ln in lines), ZERO)
     sale.status = SaleStatus.POSTED
     sale.posted_at = now
+    # not an invoice: the number is taken before the rows that carry it (after the balances: lock order)
+    sale.number = next_number(
+        store=store, kind=DocKind.WHOLESALE if kind == MoveKind.WHOLESALE else DocKind.COUNTER_SALE
+    )
     if new:
         sale.save()
         for ln in lines:
             ln.sale = sale
         SaleLine.objects.bulk_create(lines)
     else:
+        Sale.objects.filter(pk=sale.pk).update(
+            number=sale.number, status=sale.status, posted_at=now, cost_total=sale.cost_total
+        )
         SaleLine.objects.bulk_update(lines, ["unit_cost", "cost"])
+    posting.write(doc=sale, doc_number=sale.number)
     ct = ContentType.objects.get_for_model(SaleLine)
-    moves = [
-        post_move(bals[ln.part_id], actor=actor, kind=kind, qty=-ln.qty, ct=ct, object_id=str(ln.pk), at=now)
-        for ln in lines
-    ]
     FillRateRecord.objects.bulk_create(
         [
             FillRateRecord(
@@ -253,14 +245,6 @@ def _post_sale(actor, sale: Sale, lines: list[SaleLine], *, new: bool) -> Sale:
     audit_record(
         actor=actor, obj=sale, verb="posted", store=store, changes={"total": sale.total, "lines": len(lines)}
     )
-    # the hot counter row last: held only until commit
-    sale.number = next_number(
-        store=store, kind=DocKind.WHOLESALE if kind == MoveKind.WHOLESALE else DocKind.COUNTER_SALE
-    )
-    Sale.objects.filter(pk=sale.pk).update(
-        number=sale.number, status=sale.status, posted_at=now, cost_total=sale.cost_total
-    )
-    StockMove.objects.filter(pk__in=[m.pk for m in moves]).update(doc_number=sale.number)
     return sale
 
 
@@ -372,18 +356,15 @@ def transfer_ship(*, actor, transfer: Transfer) -> Transfer:
         raise NotAllowed(_("只有调出门店可以发货"))
     workflows.TRANSFER.require(tr, to=TransferStatus.SHIPPED, actor=actor)
     lines = list(tr.lines.select_related("part").order_by("part_id"))
-    bals = lock_balances(tr.store, [ln.part for ln in lines])
-    ct = ContentType.objects.get_for_model(TransferLine)
-    for ln in lines:
-        m = post_move(
-            bals[ln.part_id],
-            actor=actor,
-            kind=MoveKind.TRANSFER_OUT,
-            qty=-ln.qty,
-            ct=ct,
-            object_id=str(ln.pk),
-            doc_number=tr.number,
-        )
+    moves = stock_post_lines(
+        actor=actor,
+        store=tr.store,
+        doc=tr,
+        doc_number=tr.number,
+        kind=MoveKind.TRANSFER_OUT,
+        lines=[StockLine(ln.part, -ln.qty, source=ln) for ln in lines],
+    )
+    for ln, m in zip(lines, moves, strict=True):
         ln.unit_cost = m.unit_cost
     TransferLine.objects.bulk_update(lines, ["unit_cost"])
     tr.status, tr.shipped_at = TransferStatus.SHIPPED, timezone.now()
@@ -401,19 +382,14 @@ def transfer_receive(*, actor, transfer: Transfer) -> Transfer:
         raise NotAllowed(_("只有调入门店可以收货"))
     workflows.TRANSFER.require(tr, to=TransferStatus.RECEIVED, actor=actor)
     lines = list(tr.lines.select_related("part").order_by("part_id"))
-    bals = lock_balances(tr.to_store, [ln.part for ln in lines])
-    ct = ContentType.objects.get_for_model(TransferLine)
-    for ln in lines:
-        post_move(
-            bals[ln.part_id],
-            actor=actor,
-            kind=MoveKind.TRANSFER_IN,
-            qty=ln.qty,
-            unit_cost=ln.unit_cost,
-            ct=ct,
-            object_id=str(ln.pk),
-            doc_number=tr.number,
-        )
+    stock_post_lines(
+        actor=actor,
+        store=tr.to_store,
+        doc=tr,
+        doc_number=tr.number,
+        kind=MoveKind.TRANSFER_IN,
+        lines=[StockLine(ln.part, ln.qty, ln.unit_cost, source=ln) for ln in lines],
+    )
     tr.status, tr.received_at, tr.received_by = TransferStatus.RECEIVED, timezone.now(), actor
     tr.save(update_fields=["status", "received_at", "received_by"])
     audit_record(actor=actor, obj=tr, verb="received", store=tr.to_store)
@@ -478,8 +454,26 @@ def return_create(
             cost = clean_cost(raw["unit_cost"]) if raw.get("unit_cost") not in (None, "") else None
         objs.append(ReturnLine(part=part, qty=qty, condition=cond, unit_price=price, unit_cost=cost or 0))
         objs[-1]._cost_given = cost
+    moving = sorted(
+        [ln for ln in objs if kind == ReturnKind.SUPPLIER or ln.condition == ReturnCondition.GOOD],
+        key=lambda ln: ln.part_id,
+    )
+    # a customer's good parts come back at the cost they left at (else the average); a supplier's go out
+    sign = 1 if kind == ReturnKind.CUSTOMER else -1
+    posting = stock_stage(
+        actor=actor,
+        store=store,
+        kind=MoveKind.CUSTOMER_RETURN if kind == ReturnKind.CUSTOMER else MoveKind.SUPPLIER_RETURN,
+        lines=[
+            StockLine(ln.part, sign * ln.qty, ln._cost_given if sign > 0 else None, source=ln)
+            for ln in moving
+        ],
+    )
+    for ln, m in zip(moving, posting.moves, strict=True):
+        ln.unit_cost = m.unit_cost
     order = ReturnOrder.objects.create(
         store=store,
+        number=next_number(store=store, kind=DocKind.RETURN),
         kind=kind,
         sale=sale,
         supplier=supplier,
@@ -492,39 +486,9 @@ def return_create(
     for ln in objs:
         ln.order = order
     ReturnLine.objects.bulk_create(objs)
-    ct = ContentType.objects.get_for_model(ReturnLine)
-    moving = sorted(
-        [ln for ln in objs if kind == ReturnKind.SUPPLIER or ln.condition == ReturnCondition.GOOD],
-        key=lambda ln: ln.part_id,
-    )
-    if moving:
-        bals = lock_balances(store, [ln.part for ln in moving])
-        for ln in moving:
-            bal = bals[ln.part_id]
-            if kind == ReturnKind.CUSTOMER:
-                cost = ln._cost_given if ln._cost_given is not None else bal.avg_cost
-                m = post_move(
-                    bal,
-                    actor=actor,
-                    kind=MoveKind.CUSTOMER_RETURN,
-                    qty=ln.qty,
-                    unit_cost=cost,
-                    ct=ct,
-                    object_id=str(ln.pk),
-                )
-            else:
-                m = post_move(
-                    bal, actor=actor, kind=MoveKind.SUPPLIER_RETURN, qty=-ln.qty, ct=ct, object_id=str(ln.pk)
-                )
-            ln.unit_cost = m.unit_cost
-        ReturnLine.objects.bulk_update(moving, ["unit_cost"])
+    posting.write(doc=order, doc_number=order.number)
     audit_record(
         actor=actor, obj=order, verb="created", store=store, changes={"kind": kind, "lines": len(objs)}
-    )
-    order.number = next_number(store=store, kind=DocKind.RETURN)
-    ReturnOrder.objects.filter(pk=order.pk).update(number=order.number)
-    StockMove.objects.filter(content_type=ct, object_id__in=[str(ln.pk) for ln in moving]).update(
-        doc_number=order.number
     )
     return order
 

@@ -1,7 +1,12 @@
 """The stock ledger: the one door through which stock moves.
 
-Every change of on-hand goes through ``_post`` on a StockBalance row locked with select_for_update;
-a document locks its balances in part-id order (``lock_balances``) and takes its number last.
+Every change of on-hand goes through a ``StockPosting``: ``stock_stage`` locks the document's balances once
+(select_for_update, in part-id order), checks and applies every line in memory (running balance, moving
+average, reservations consumed first, negative stock refused unless the store allows it); the document then
+takes its number (after the balances, so every posting locks in the same order) and writes its own rows, and
+``StockPosting.write`` writes the balances, the moves (append-only: inserted once, number included) and one
+audit event in a few statements. No module outside this file locks a balance or writes a move; an invoice's
+gapless number is still taken last by its own posting service.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
@@ -102,17 +108,6 @@ def doc_ref(doc, doc_number: str | None = None) -> tuple[ContentType | None, str
     return ct, str(doc.pk), str(doc_number)[:40]
 
 
-def lock_balance(store, part) -> StockBalance:
-    """The store × part balance, locked until commit (created first when missing)."""
-    rows = list(StockBalance.objects.select_for_update().filter(store=store, part=part)[:1])
-    if not rows:
-        StockBalance.objects.bulk_create([StockBalance(store=store, part=part)], ignore_conflicts=True)
-        rows = list(StockBalance.objects.select_for_update().filter(store=store, part=part)[:1])
-    bal = rows[0]
-    bal.store, bal.part = store, part
-    return bal
-
-
 def lock_balances(store, parts: Iterable[Part]) -> dict[int, StockBalance]:
     """Lock the balances of several parts in part-id order (the fixed order that prevents deadlocks).
     Missing balances (a part never stocked here) are created first and then everything is locked again;
@@ -162,42 +157,26 @@ def apply_move(on_hand: Decimal, value: Decimal, avg: Decimal, qty: Decimal, uni
     return move_value, cost, new_on_hand, new_value, new_avg
 
 
-def stage_move(
+def _stage_move(
     bal: StockBalance,
     *,
     actor,
     kind: str,
     qty: Decimal,
-    unit_cost: Decimal | None = None,
-    ct=None,
-    object_id: str = "",
-    doc_number: str = "",
-    note: str = "",
-    check: bool = True,
-    consume_reserved: Decimal = ZERO,
-    reversal_of: StockMove | None = None,
-    at=None,
+    unit_cost: Decimal | None,
+    note: str,
+    consume_reserved: Decimal,
+    reversal_of: StockMove | None,
+    at,
 ) -> tuple[StockMove, list[str]]:
-    """Apply one move to a locked balance in memory: (the unsaved move, the balance fields it changed).
-    qty is signed (+ in, − out). post_move saves both; a document of many lines saves them in bulk."""
-    if qty < 0 and check and not bal.store.allow_negative_stock:
-        available = bal.on_hand - bal.reserved + consume_reserved
-        if -qty > available:
-            raise BusinessError(
-                {
-                    "qty": _("库存不足：%(part)s 可用 %(avail)s，需要 %(need)s")
-                    % {"part": bal.part.part_no, "avail": _fmt(available), "need": _fmt(-qty)}
-                },
-                code="insufficient_stock",
-            )
+    """Apply one move to a locked balance in memory: (the unsaved move, the balance fields it changed)."""
     move_value, cost, bal.on_hand, bal.value, bal.avg_cost = apply_move(
         bal.on_hand, bal.value, bal.avg_cost, qty, unit_cost
     )
-    now = at or timezone.now()
     fields = ["on_hand", "value", "avg_cost", "last_move_at"]
-    bal.last_move_at = now
+    bal.last_move_at = at
     if qty < 0 and kind in (MoveKind.COUNTER_SALE, MoveKind.WHOLESALE, MoveKind.RO_ISSUE):
-        bal.last_issue_at = now
+        bal.last_issue_at = at
         fields.append("last_issue_at")
     if consume_reserved:
         bal.reserved -= consume_reserved
@@ -206,16 +185,13 @@ def stage_move(
         store=bal.store,
         part=bal.part,
         kind=kind,
-        at=now,
+        at=at,
         qty=qty,
         unit_cost=cost,
         value=move_value,
         balance_qty=bal.on_hand,
         balance_value=bal.value,
         avg_cost=bal.avg_cost,
-        content_type=ct,
-        object_id=object_id,
-        doc_number=doc_number,
         reversal_of=reversal_of,
         actor=actor if getattr(actor, "pk", None) else None,
         note=note[:200],
@@ -223,12 +199,202 @@ def stage_move(
     return move, fields
 
 
-def post_move(bal: StockBalance, **kw) -> StockMove:
-    """Append one move to a locked balance (see stage_move for the arguments)."""
-    move, fields = stage_move(bal, **kw)
-    bal.save(update_fields=fields)
-    move.save(force_insert=True)
-    return move
+def _short_error(bal: StockBalance, available: Decimal, need: Decimal) -> BusinessError:
+    return BusinessError(
+        {
+            "qty": _("库存不足：%(part)s 可用 %(avail)s，需要 %(need)s")
+            % {"part": bal.part.part_no, "avail": _fmt(available), "need": _fmt(need)}
+        },
+        code="insufficient_stock",
+    )
+
+
+@dataclass
+class StockLine:
+    """One line of a document at the stock door: a signed quantity of a part (+ in, − out), at a net unit
+    cost (None: at the current average), booked against ``source`` (the document line, or a (content type,
+    object id) pair; default the document itself). ``kind`` and ``note`` default to the posting's."""
+
+    part: Part
+    qty: Decimal
+    unit_cost: Decimal | None = None
+    source: object = None
+    kind: str = ""
+    note: str = ""
+    reversal_of: StockMove | None = None
+
+
+class StockPosting:
+    """The moves of one document, staged in memory on locked balances (see stock_stage) and written once.
+
+    ``moves`` follows the lines (None for a line skipped as short, see ``short``); each move's unit cost and
+    value are known before anything is written, so a document can price its own lines first."""
+
+    def __init__(self, *, actor, store, lines, kind, note, bals, held, reserved_ref, at):
+        self.actor, self.store, self.lines, self.kind, self.note = actor, store, lines, kind, note
+        self.bals, self.at = bals, at
+        self.before = {pid: b.on_hand for pid, b in bals.items()}
+        self.available = {pid: b.on_hand - b.reserved + held.get(pid, ZERO) for pid, b in bals.items()}
+        self.moves: list[StockMove | None] = []
+        self.short: dict[int, Decimal] = {}  # line index -> what was available for it
+        self.consumed: list[StockReservation] = []
+        self.fields: set[str] = set()
+        self._held, self._reserved_ref, self._written = held, reserved_ref, False
+
+    def _stage(self, i: int, line: StockLine, *, check: bool, partial: bool) -> None:
+        bal = self.bals[line.part.pk]
+        consume = ZERO
+        if line.qty < 0:
+            consume = min(self._held.get(line.part.pk, ZERO), -line.qty)
+            if check and not self.store.allow_negative_stock:
+                available = bal.on_hand - bal.reserved + consume
+                if -line.qty > available:
+                    if not partial:
+                        raise _short_error(bal, available, -line.qty)
+                    self.short[i] = available
+                    self.moves.append(None)
+                    return
+        if consume > 0:
+            self._held[line.part.pk] -= consume
+            ct, oid = self._reserved_ref
+            self.consumed.append(
+                StockReservation(
+                    store=self.store,
+                    part=line.part,
+                    qty=-consume,
+                    content_type=ct,
+                    object_id=oid,
+                    actor=self.actor,
+                )
+            )
+        move, changed = _stage_move(
+            bal,
+            actor=self.actor,
+            kind=line.kind or self.kind,
+            qty=line.qty,
+            unit_cost=line.unit_cost,
+            note=line.note or self.note,
+            consume_reserved=consume,
+            reversal_of=line.reversal_of,
+            at=self.at,
+        )
+        self.fields.update(changed)
+        self.moves.append(move)
+
+    def write(self, *, doc, doc_number: str | None = None, verb: str | None = None) -> list[StockMove]:
+        """Write the balances, the consumed reservations and the moves in one statement each, every move
+        carrying the document's number; with ``verb``, one audit event on the document for all lines."""
+        if self._written:
+            raise AssertionError("a stock posting is written once")
+        self._written = True
+        moves = [m for m in self.moves if m is not None]
+        if not moves:
+            return []
+        if doc is None and any(m.qty < 0 for m in moves):
+            raise BusinessError({"doc": _("严禁白条出库：出库必须有单据")}, code="no_document")
+        ct, oid, number = doc_ref(doc, doc_number)
+        for line, move in zip(self.lines, self.moves, strict=True):
+            if move is None:
+                continue
+            if line.source is None or line.source is doc:
+                move.content_type, move.object_id = ct, oid
+            elif isinstance(line.source, tuple):  # (content type, object id), e.g. a reversal's document
+                move.content_type, move.object_id = line.source
+            else:
+                move.content_type = ContentType.objects.get_for_model(line.source, for_concrete_model=False)
+                move.object_id = str(line.source.pk)
+            move.doc_number = number
+        touched = sorted({m.part_id for m in moves})
+        if len(touched) == 1:
+            self.bals[touched[0]].save(update_fields=sorted(self.fields))
+        else:
+            StockBalance.objects.bulk_update([self.bals[pid] for pid in touched], sorted(self.fields))
+        if self.consumed:
+            StockReservation.objects.bulk_create(self.consumed)
+        StockMove.objects.bulk_create(moves)
+        if verb:
+            changes = {
+                self.bals[pid].part.part_no: [_fmt(self.before[pid]), _fmt(self.bals[pid].on_hand)]
+                for pid in touched
+            }
+            audit_record(
+                actor=self.actor,
+                obj=doc if doc is not None else moves[0],
+                verb=verb,
+                changes=changes,
+                store=self.store,
+                note=self.note or number,
+            )
+        return moves
+
+
+def stock_stage(
+    *,
+    actor,
+    store,
+    lines: Iterable[StockLine],
+    kind: str,
+    check: bool = True,
+    reserved_for=None,
+    partial: bool = False,
+    note: str = "",
+) -> StockPosting:
+    """The stock door for a document's lines, step one, inside the document's transaction: lock the balances
+    once (part-id order), take a reservation held by ``reserved_for`` first, refuse an outbound line the
+    stock cannot serve (unless the store allows negative stock, or ``check`` is off for a count adjustment;
+    with ``partial`` the line is skipped and listed in ``short`` instead) and apply every line to the
+    running balance and moving average in memory. Nothing is written: the document prices its own lines
+    from ``moves``, takes its number, writes its rows, then calls ``write``."""
+    lines = list(lines)
+    bals = lock_balances(store, [ln.part for ln in lines]) if lines else {}
+    held: dict = {}
+    ct, oid = None, ""
+    if reserved_for is not None:
+        ct, oid, _n = doc_ref(reserved_for)
+        if any(b.reserved > 0 for b in bals.values()):
+            rows = (
+                StockReservation.objects.filter(
+                    store=store, content_type=ct, object_id=oid, part_id__in=list(bals)
+                )
+                .values("part_id")
+                .annotate(q=Sum("qty"))
+            )
+            held = {r["part_id"]: r["q"] for r in rows if r["q"] and r["q"] > 0}
+    posting = StockPosting(
+        actor=actor,
+        store=store,
+        lines=lines,
+        kind=kind,
+        note=note,
+        bals=bals,
+        held=held,
+        reserved_ref=(ct, oid),
+        at=timezone.now(),
+    )
+    for i, line in enumerate(lines):
+        posting._stage(i, line, check=check, partial=partial)
+    return posting
+
+
+@retry_on_conflict
+@transaction.atomic
+def stock_post_lines(
+    *,
+    actor,
+    store,
+    doc,
+    lines: Iterable[StockLine],
+    kind: str,
+    doc_number: str | None = None,
+    check: bool = True,
+    verb: str | None = None,
+    note: str = "",
+) -> list[StockMove]:
+    """Both steps at once for a document whose rows are already written (a transfer, a count, a write-off):
+    stage the lines, then write the moves with the document's number. All or nothing."""
+    return stock_stage(actor=actor, store=store, lines=lines, kind=kind, check=check, note=note).write(
+        doc=doc, doc_number=doc_number, verb=verb
+    )
 
 
 def _fmt(d: Decimal) -> str:
@@ -244,116 +410,39 @@ def _reserved_by(store, part, ct, object_id) -> Decimal:
     return got or ZERO
 
 
-def _audit(actor, doc, store, verb, move: StockMove | None = None, note=""):
-    changes = {}
-    if move is not None:
-        changes = {"part": move.part.part_no, "qty": move.qty, "balance": move.balance_qty}
-    audit_record(
-        actor=actor, obj=doc if doc is not None else move, verb=verb, changes=changes, store=store, note=note
-    )
-
-
 # --- the public stock services -----------------------------------------------------------------
 
 
-@retry_on_conflict
-@transaction.atomic
 def stock_receive(
     *, actor, store, part, qty, unit_cost, doc, note: str = "", kind: str = MoveKind.RECEIPT, doc_number=None
 ) -> StockMove:
     """Into stock at a net unit cost; the moving average is recomputed."""
-    qty = clean_qty(part, qty)
-    cost = clean_cost(unit_cost)
-    ct, oid, number = doc_ref(doc, doc_number)
-    bal = lock_balance(store, part)
-    move = post_move(
-        bal,
-        actor=actor,
-        kind=kind,
-        qty=qty,
-        unit_cost=cost,
-        ct=ct,
-        object_id=oid,
-        doc_number=number,
-        note=note,
-    )
-    _audit(actor, doc, store, "stock_receive", move, note)
-    return move
+    line = StockLine(part, clean_qty(part, qty), clean_cost(unit_cost))
+    return _post_one(actor, store, doc, line, kind, doc_number, "stock_receive", note)
+
+
+def _post_one(actor, store, doc, line: StockLine, kind, doc_number, verb, note) -> StockMove:
+    kw = {"doc_number": doc_number, "verb": verb, "note": note}
+    return stock_post_lines(actor=actor, store=store, doc=doc, lines=[line], kind=kind, **kw)[0]
 
 
 def stock_issue(
     *, actor, store, part, qty, doc, kind: str = MoveKind.RO_ISSUE, note: str = "", doc_number=None
 ) -> StockMove:
     """Out of stock at the current average cost. Refused when short unless the store allows negative
-    stock. A reservation held by the same document is consumed first. (A one-line stock_issue_lines.)"""
-    return stock_issue_lines(
-        actor=actor, store=store, doc=doc, lines=[(part, qty)], kind=kind, note=note, doc_number=doc_number
-    )[0]
+    stock. A reservation held by the same document is consumed first."""
+    return _issue_for(actor, store, doc, [StockLine(part, -clean_qty(part, qty))], kind, note, doc_number)[0]
 
 
 @retry_on_conflict
 @transaction.atomic
-def stock_issue_lines(
-    *, actor, store, doc, lines, kind: str = MoveKind.RO_ISSUE, note: str = "", doc_number=None
-) -> list[StockMove]:
-    """Several parts out for one document at once (a whole pick list), all or nothing: the balances are
-    locked in part-id order, each line takes the current average cost, a reservation held by the document
-    is consumed first, and the balances, moves and one audit event are written in a few statements.
-    ``lines`` is a list of (part, qty); the moves come back in the same order."""
+def _issue_for(actor, store, doc, lines, kind, note, doc_number) -> list[StockMove]:
     if doc is None:
         raise BusinessError({"doc": _("严禁白条出库：出库必须有单据")}, code="no_document")
-    cleaned = [(part, clean_qty(part, qty)) for part, qty in lines]
-    if not cleaned:
-        return []
-    ct, oid, number = doc_ref(doc, doc_number)
-    bals = lock_balances(store, [part for part, _q in cleaned])
-    held: dict = {}
-    if ct is not None and any(b.reserved > 0 for b in bals.values()):
-        rows = (
-            StockReservation.objects.filter(
-                store=store, content_type=ct, object_id=oid, part_id__in=list(bals)
-            )
-            .values("part_id")
-            .annotate(q=Sum("qty"))
-        )
-        held = {r["part_id"]: r["q"] for r in rows if r["q"] and r["q"] > 0}
-    now = timezone.now()
-    before = {pid: b.on_hand for pid, b in bals.items()}
-    moves, fields, consumed = [], {"on_hand", "value", "avg_cost", "last_move_at"}, []
-    for part, qty in cleaned:
-        consume = min(held.get(part.pk, ZERO), qty)
-        if consume > 0:
-            held[part.pk] -= consume
-            consumed.append(
-                StockReservation(
-                    store=store, part=part, qty=-consume, content_type=ct, object_id=oid, actor=actor
-                )
-            )
-        move, changed = stage_move(
-            bals[part.pk],
-            actor=actor,
-            kind=kind,
-            qty=-qty,
-            ct=ct,
-            object_id=oid,
-            doc_number=number,
-            note=note,
-            consume_reserved=consume,
-            at=now,
-        )
-        fields.update(changed)
-        moves.append(move)
-    StockBalance.objects.bulk_update(list(bals.values()), sorted(fields))
-    if consumed:
-        StockReservation.objects.bulk_create(consumed)
-    StockMove.objects.bulk_create(moves)
-    changes = {bals[pid].part.part_no: [_fmt(before[pid]), _fmt(bals[pid].on_hand)] for pid in sorted(bals)}
-    audit_record(actor=actor, obj=doc, verb="stock_issue", changes=changes, store=store, note=note or number)
-    return moves
+    posting = stock_stage(actor=actor, store=store, lines=lines, kind=kind, reserved_for=doc, note=note)
+    return posting.write(doc=doc, doc_number=doc_number, verb="stock_issue")
 
 
-@retry_on_conflict
-@transaction.atomic
 def stock_return(
     *,
     actor,
@@ -367,23 +456,8 @@ def stock_return(
     doc_number=None,
 ) -> StockMove:
     """Back into stock (维修退料 / customer return) at the given cost, or the current average."""
-    qty = clean_qty(part, qty)
-    cost = None if unit_cost is None else clean_cost(unit_cost)
-    ct, oid, number = doc_ref(doc, doc_number)
-    bal = lock_balance(store, part)
-    move = post_move(
-        bal,
-        actor=actor,
-        kind=kind,
-        qty=qty,
-        unit_cost=cost if cost is not None else bal.avg_cost,
-        ct=ct,
-        object_id=oid,
-        doc_number=number,
-        note=note,
-    )
-    _audit(actor, doc, store, "stock_return", move, note)
-    return move
+    line = StockLine(part, clean_qty(part, qty), None if unit_cost is None else clean_cost(unit_cost))
+    return _post_one(actor, store, doc, line, kind, doc_number, "stock_return", note)
 
 
 @retry_on_conflict
@@ -392,7 +466,7 @@ def stock_reserve(*, actor, store, part, qty, doc) -> StockBalance:
     """Move qty from available to reserved for a document (e.g. an appointment's pre-picked parts)."""
     qty = clean_qty(part, qty)
     ct, oid, _n = doc_ref(doc)
-    bal = lock_balance(store, part)
+    bal = lock_balances(store, [part])[part.pk]
     if not store.allow_negative_stock and qty > bal.on_hand - bal.reserved:
         raise BusinessError(
             {
@@ -418,7 +492,7 @@ def stock_release(*, actor, store, part, qty, doc) -> StockBalance:
     """Give back a reservation held by a document."""
     qty = clean_qty(part, qty)
     ct, oid, _n = doc_ref(doc)
-    bal = lock_balance(store, part)
+    bal = lock_balances(store, [part])[part.pk]
     held = _reserved_by(store, part, ct, oid)
     if qty > held:
         raise BusinessError(
@@ -447,21 +521,17 @@ def stock_move_reverse(*, actor, move: StockMove, note: str = "") -> StockMove:
         raise BusinessError({"move": _("冲销记录不能再冲销")}, code="reverse_reversal")
     if StockMove.objects.filter(reversal_of=move).exists():
         raise BusinessError({"move": _("该流水已冲销")}, code="already_reversed")
-    bal = lock_balance(move.store, move.part)
     qty = -move.qty
     # Inbound moves come out at their own cost; outbound moves go back at the cost they left at.
-    move_out = post_move(
-        bal,
+    line = StockLine(move.part, qty, move.unit_cost, (move.content_type, move.object_id), reversal_of=move)
+    posting = stock_stage(
         actor=actor,
+        store=move.store,
+        lines=[line],
         kind=MoveKind.REVERSAL,
-        qty=qty,
-        unit_cost=move.unit_cost,
-        ct=move.content_type,
-        object_id=move.object_id,
-        doc_number=move.doc_number,
         note=note or _("冲销 #%(id)s") % {"id": move.pk},
-        reversal_of=move,
     )
+    move_out = posting.write(doc=move, doc_number=move.doc_number)[0]
     audit_record(actor=actor, obj=move, verb="reversed", changes={"qty": qty}, store=move.store, note=note)
     return move_out
 

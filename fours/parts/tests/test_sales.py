@@ -58,7 +58,7 @@ def test_one_line_sale_query_count(store_a, stocked, seller):
     with CaptureQueriesContext(connection) as ctx:
         counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 1}])
     real = [q for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-    assert len(real) <= 10, [q["sql"][:80] for q in real]
+    assert len(real) <= 8, [q["sql"][:80] for q in real]
 
 
 def test_short_line_records_demand_and_fill_rate(store_a, stocked, seller):

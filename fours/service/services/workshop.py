@@ -388,8 +388,7 @@ def ro_parts_issue(*, actor, ro, old_part_handed_in: bool = False) -> list[PartL
 
 def _issue(actor, ro, wanted, old_part_handed_in, *, ro_locked: bool = False) -> list[PartLine]:
     from fours.parts.choices import Channel, MoveKind
-    from fours.parts.models import StockBalance
-    from fours.parts.services import clean_qty, fill_rate_records, stock_issue_lines
+    from fours.parts.services import StockLine, clean_qty, fill_rate_records, stock_stage
 
     require_perm(actor, "service.issue_repairorder")
     if not ro_locked:
@@ -425,17 +424,21 @@ def _issue(actor, ro, wanted, old_part_handed_in, *, ro_locked: bool = False) ->
                 code="old_part_required",
             )
         plan.append((line, qty))
-    # Available for this order: on hand − reserved + what the order itself holds.
-    held = reserved_for(ro)
-    available = {
-        b.part_id: b.on_hand - b.reserved + held.get(b.part_id, ZERO)
-        for b in StockBalance.objects.filter(store=ro.store, part_id__in={ln.part_id for ln, _q in plan})
-    }
+    # One pass through the stock door: the balances locked once (part-id order), this order's reservation
+    # taken first; a line the stock cannot serve is left out (缺件) instead of refusing the pick list.
+    posting = stock_stage(
+        actor=actor,
+        store=ro.store,
+        kind=MoveKind.RO_ISSUE,
+        reserved_for=ro,
+        partial=True,
+        lines=[StockLine(line.part, -qty) for line, qty in plan],
+    )
     # A line issued without a requisition (领料申请) first is asked for now: its first request counts
     # in the fill rate (满足率, channel 维修) as part_request would have counted it.
     first = [(ln, qty) for ln, qty in plan if ln.status == PartStatus.PLANNED]
     if first:
-        seen = dict(available)
+        seen = dict(posting.available)
         rows = []
         for ln, _qty in first:
             need = ln.qty - ln.qty_issued
@@ -444,23 +447,15 @@ def _issue(actor, ro, wanted, old_part_handed_in, *, ro_locked: bool = False) ->
             rows.append((ln.part, need, served))
         fill_rate_records(store=ro.store, channel=Channel.REPAIR, doc=ro, lines=rows)
     to_issue = []
-    for line, qty in plan:
-        left = available.get(line.part_id, ZERO)
-        if left < qty and not ro.store.allow_negative_stock:
-            _shortage(actor, ro, line, qty - max(left, ZERO))
-            continue
-        available[line.part_id] = left - qty
-        to_issue.append((line, qty))
+    for i, (line, qty) in enumerate(plan):
+        if i in posting.short:
+            _shortage(actor, ro, line, qty - max(posting.short[i], ZERO))
+        else:
+            to_issue.append((line, qty, posting.moves[i]))
     if to_issue:
-        moves = stock_issue_lines(
-            actor=actor,
-            store=ro.store,
-            doc=ro,
-            lines=[(line.part, qty) for line, qty in to_issue],
-            kind=MoveKind.RO_ISSUE,
-        )
+        posting.write(doc=ro, verb="stock_issue")
         now = timezone.now()
-        for (line, qty), move in zip(to_issue, moves, strict=True):
+        for line, qty, move in to_issue:
             line.qty_issued += qty
             line.cost += -move.value
             line.status = PartStatus.ISSUED if line.qty_issued >= line.qty else PartStatus.REQUESTED
@@ -472,7 +467,7 @@ def _issue(actor, ro, wanted, old_part_handed_in, *, ro_locked: bool = False) ->
         fields = ["qty_issued", "cost", "status"]
         if old_part_handed_in:
             fields += ["old_part", "old_part_at", "old_part_by"]
-        PartLine.objects.bulk_update([line for line, _q in to_issue], fields)
+        PartLine.objects.bulk_update([line for line, _q, _m in to_issue], fields)
     return [line for line, _q in plan]
 
 
