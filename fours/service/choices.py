@@ -46,6 +46,10 @@ EDITABLE = {ROStatus.BOOKED, *OPEN_FOR_WORK}
 # A discount is often agreed at the cashier (结算时), so it may change until the order is settled.
 DISCOUNTABLE = {*EDITABLE, ROStatus.AWAITING_SETTLEMENT}
 WORKING = {ROStatus.IN_PROGRESS, ROStatus.REWORK}
+# How the order page shows a status (Bootstrap tones of the badge; the row style of a line).
+STATUS_TONE = {ROStatus.CANCELLED: "secondary", ROStatus.DELIVERED: "success", ROStatus.REWORK: "danger"}
+BOARD_TONE = {ROStatus.REWORK: "danger", ROStatus.AWAITING_QC: "info", ROStatus.IN_PROGRESS: "primary"}
+LINE_ROW_CLASS = {"cancelled": "text-decoration-line-through text-muted", "waiting": "table-warning"}
 
 
 class ROKind(models.TextChoices):

@@ -2,19 +2,75 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+import datetime as dt
+from decimal import Decimal
 
-from .choices import IN_WORKSHOP, ApptStatus, PartStatus, ROStatus
-from .models import Appointment, LabourLine, PartLine, RepairOrder, TimeLog
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from fours.core.roles import Role
+from fours.core.selectors import users_with_role
+
+from .choices import (
+    BOARD_TONE,
+    IN_WORKSHOP,
+    OPEN_FOR_WORK,
+    WORKING,
+    Approval,
+    ApptStatus,
+    LabourStatus,
+    PartStatus,
+    ROStatus,
+)
+from .models import (
+    AdvisorCapacity,
+    Appointment,
+    LabourLine,
+    MaintenancePackage,
+    PartLine,
+    RepairOrder,
+    TimeLog,
+    WorkshopCapacity,
+)
+
+ZERO = Decimal("0")
+HOUR = Decimal(3600)
 
 
-def repair_orders_for(user, *, status: str | None = None) -> QuerySet[RepairOrder]:
-    qs = RepairOrder.objects.for_user(user).select_related("vehicle", "customer", "advisor")
-    return qs.filter(status=status) if status else qs
+def _with_lines(qs):
+    return qs.prefetch_related(
+        Prefetch("labour", queryset=LabourLine.objects.select_related("technician", "bay")),
+        Prefetch("parts", queryset=PartLine.objects.select_related("part")),
+    )
+
+
+def repair_orders_for(user, *, with_lines: bool = False) -> QuerySet[RepairOrder]:
+    """The user's stores' orders, newest first (``with_lines``: their labour and part lines too)."""
+    qs = RepairOrder.objects.for_user(user).select_related("store", "vehicle", "customer", "advisor")
+    qs = qs.order_by("-id")
+    return _with_lines(qs) if with_lines else qs
+
+
+def repair_order_with_lines(pk) -> RepairOrder:
+    """One order with its lines, as the API answers it after a step."""
+    return _with_lines(RepairOrder.objects.select_related("store", "vehicle", "customer", "advisor")).get(
+        pk=pk
+    )
 
 
 def appointments_for(user) -> QuerySet[Appointment]:
-    return Appointment.objects.for_user(user).select_related("vehicle", "customer", "advisor", "package")
+    qs = Appointment.objects.for_user(user).select_related("vehicle", "customer", "advisor", "package")
+    return qs.order_by("date", "slot", "id")
+
+
+def labour_lines_for(user) -> QuerySet[LabourLine]:
+    return LabourLine.objects.filter(ro__in=RepairOrder.objects.for_user(user)).select_related(
+        "ro", "technician", "bay"
+    )
+
+
+def part_lines_for(user) -> QuerySet[PartLine]:
+    return PartLine.objects.filter(ro__in=RepairOrder.objects.for_user(user)).select_related("ro", "part")
 
 
 def ro_for_detail(user, pk) -> RepairOrder:
@@ -51,7 +107,7 @@ def board_rows(store) -> list[RepairOrder]:
         .prefetch_related(
             Prefetch(
                 "labour",
-                queryset=LabourLine.objects.exclude(status="cancelled").select_related(
+                queryset=LabourLine.objects.exclude(status=LabourStatus.CANCELLED).select_related(
                     "technician", "team", "bay"
                 ),
                 to_attr="board_lines",
@@ -72,7 +128,8 @@ def board_rows(store) -> list[RepairOrder]:
             if ln.bay_id and ln.bay.code not in bays:
                 bays.append(ln.bay.code)
         ro.techs, ro.bays = techs, bays
-        ro.done_lines = sum(1 for ln in ro.board_lines if ln.status == "done")
+        ro.tone = BOARD_TONE.get(ro.status, "secondary")
+        ro.done_lines = sum(1 for ln in ro.board_lines if ln.status == LabourStatus.DONE)
     return rows
 
 
@@ -82,7 +139,7 @@ def my_jobs(user, store) -> list[LabourLine]:
     qs = (
         LabourLine.objects.filter(ro__store=store, ro__status__in=[ROStatus.IN_PROGRESS, ROStatus.REWORK])
         .filter(Q(technician=user) | Q(team__members=user))
-        .exclude(status__in=["cancelled"])
+        .exclude(status=LabourStatus.CANCELLED)
         .select_related("ro__vehicle", "bay", "team")
         .prefetch_related(
             Prefetch(
@@ -122,3 +179,171 @@ def no_shows(store, since):
         .model.objects.filter(store=store, status=ApptStatus.NO_SHOW, date__gte=since)
         .select_related("vehicle", "customer", "advisor")
     )
+
+
+# --- appointments: capacity and free places ------------------------------------------------------
+
+SLOT_MINUTES = 30
+DAY_START = dt.time(8, 0)
+DAY_END = dt.time(17, 30)
+DEFAULT_PER_DAY = 8
+DEFAULT_PER_SLOT = 1
+
+
+def capacity_of(store, advisor) -> tuple[int, int]:
+    """(per day, per slot) of an advisor: their own row, else the store's default row, else 8 / 1."""
+    row = (
+        AdvisorCapacity.objects.filter(store=store)
+        .filter(Q(advisor=advisor) | Q(advisor__isnull=True))
+        .order_by(F("advisor").asc(nulls_last=True))
+        .first()
+    )
+    return (row.per_day, row.per_slot) if row else (DEFAULT_PER_DAY, DEFAULT_PER_SLOT)
+
+
+def workshop_capacity(store) -> WorkshopCapacity:
+    """The store's workshop capacity (the defaults until the manager sets it)."""
+    return WorkshopCapacity.objects.filter(store=store).first() or WorkshopCapacity(store=store)
+
+
+def slots() -> list[dt.time]:
+    out, t = [], dt.datetime.combine(dt.date.today(), DAY_START)
+    end = dt.datetime.combine(dt.date.today(), DAY_END)
+    while t <= end:
+        out.append(t.time())
+        t += dt.timedelta(minutes=SLOT_MINUTES)
+    return out
+
+
+def free_slots(store, advisor, day) -> list[tuple[dt.time, int]]:
+    """[(slot, places left)] of an advisor's day: the advisor's own places, within the workshop's."""
+    per_day, per_slot = capacity_of(store, advisor)
+    shop = workshop_capacity(store)
+    booked = list(
+        Appointment.objects.filter(store=store, date=day, status=ApptStatus.BOOKED).values_list(
+            "advisor_id", "slot"
+        )
+    )
+    mine = [slot for adv, slot in booked if adv == advisor.pk]
+    if len(mine) >= per_day or len(booked) >= shop.per_day:
+        return [(s, 0) for s in slots()]
+    every = [slot for _adv, slot in booked]
+    return [(s, max(0, min(per_slot - mine.count(s), shop.per_slot - every.count(s)))) for s in slots()]
+
+
+# --- the workshop -----------------------------------------------------------------------------------
+
+
+def technician_load(store, day=None):
+    """Hours clocked today and open jobs per technician (the foreman's view of the load)."""
+
+    day = day or timezone.localdate()
+    techs = list(users_with_role(store, Role.TECHNICIAN))
+    open_jobs = dict(
+        LabourLine.objects.filter(
+            ro__store=store,
+            technician__in=techs,
+            status__in=[LabourStatus.ASSIGNED, LabourStatus.IN_PROGRESS, LabourStatus.PAUSED],
+        )
+        .values("technician")
+        .annotate(h=Sum("hours"))
+        .values_list("technician", "h")
+    )
+    logs = TimeLog.objects.filter(store=store, technician__in=techs, started_at__date=day).select_related(
+        "line__ro"
+    )
+    clocked: dict = {}
+    current: dict = {}
+    now = timezone.now()
+    for log in logs:
+        end = log.ended_at or now
+        clocked[log.technician_id] = (
+            clocked.get(log.technician_id, ZERO) + Decimal((end - log.started_at).total_seconds()) / HOUR
+        )
+        if log.ended_at is None:
+            current[log.technician_id] = log
+    for t in techs:
+        t.booked_hours = open_jobs.get(t.pk) or ZERO
+        t.clocked_hours = (clocked.get(t.pk) or ZERO).quantize(Decimal("0.1"))
+        t.current = current.get(t.pk)
+    return techs
+
+
+def next_maintenance_for(ro) -> tuple[dt.date, int]:
+    """The next service after this one: the package's interval, else 6 months / 5,000 km."""
+    pkg_id = ro.labour.exclude(package__isnull=True).values_list("package", flat=True).first()
+    pkg = MaintenancePackage.objects.filter(pk=pkg_id).first() if pkg_id else None
+    months = pkg.interval_months if pkg else 6
+    km = pkg.interval_km if pkg else 5000
+    base = timezone.localdate()
+    year, month = divmod(base.month - 1 + months, 12)
+    day = min(base.day, 28)
+    return dt.date(base.year + year, month + 1, day), ro.odometer_km + km
+
+
+def pending_discount_requests(ro) -> list:
+    """折扣申请 of an order still waiting for a manager."""
+    from .models import DiscountRequest
+
+    return list(DiscountRequest.objects.filter(ro=ro, status="pending").select_related("requested_by"))
+
+
+def lines_to_pick(ro) -> list[PartLine]:
+    """The order's part lines still to be picked (领料单): planned, requested or waiting for stock."""
+    wanted = (PartStatus.PLANNED, PartStatus.REQUESTED, PartStatus.WAITING)
+    return [ln for ln in ro.part_lines if ln.status in wanted]
+
+
+def open_order_for(vehicle) -> RepairOrder | None:
+    """The vehicle's order still in the workshop's hands (the reception panel names it)."""
+    return RepairOrder.objects.filter(vehicle=vehicle, status__in=OPEN_FOR_WORK).first()
+
+
+def lines_to_dispatch(store) -> QuerySet[LabourLine]:
+    """派工: approved jobs of orders being worked on that are not finished."""
+    return (
+        LabourLine.objects.filter(ro__store=store, ro__status__in=WORKING, approval=Approval.APPROVED)
+        .exclude(status__in=[LabourStatus.DONE, LabourStatus.CANCELLED])
+        .select_related("ro__vehicle", "technician", "team", "bay")
+        .order_by("ro__promised_at", "id")
+    )
+
+
+def lines_for_parts_desk(store) -> list[PartLine]:
+    """The storekeeper's pick list: requested and waiting approved lines of open orders, by bin."""
+    from fours.parts.selectors import pick_list
+
+    lines = list(
+        PartLine.objects.filter(
+            ro__store=store,
+            ro__status__in=OPEN_FOR_WORK,
+            status__in=[PartStatus.REQUESTED, PartStatus.WAITING],
+            approval=Approval.APPROVED,
+        ).select_related("ro__vehicle", "part", "requested_by")
+    )
+    return pick_list(lines, store=store) if lines else []
+
+
+def orders_to_settle(store) -> QuerySet[RepairOrder]:
+    return repair_orders_for_store(store, ROStatus.AWAITING_SETTLEMENT)
+
+
+def orders_unpaid(store) -> list[RepairOrder]:
+    """Settled orders the customer still owes on."""
+    return [ro for ro in repair_orders_for_store(store, ROStatus.SETTLED) if ro.customer_due > ro.paid]
+
+
+def orders_to_check(store) -> QuerySet[RepairOrder]:
+    """待质检."""
+    return repair_orders_for_store(store, ROStatus.AWAITING_QC)
+
+
+def repair_orders_for_store(store, status) -> QuerySet[RepairOrder]:
+    return RepairOrder.objects.filter(store=store, status=status).select_related(
+        "vehicle", "customer", "advisor"
+    )
+
+
+def to_remind(store, day) -> QuerySet[Appointment]:
+    """The day's appointments still booked (the reminder list)."""
+    return day_appointments(store, day).filter(status=ApptStatus.BOOKED)

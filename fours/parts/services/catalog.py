@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fours.core.audit import audit_record, diff
-from fours.core.errors import BusinessError
+from fours.core.errors import field_error
 from fours.core.permissions import require_perm
 from fours.core.validators import ascii_digits, normalize_code, validate_uscc
 
@@ -52,11 +52,11 @@ def _check_supersession(part: Part, target: Part | None) -> None:
     if target is None:
         return
     if target.group_id != part.group_id:
-        raise BusinessError({"superseded_by": _("替换件必须属于同一集团")})
+        raise field_error("superseded_by", _("替换件必须属于同一集团"), code="out_of_scope")
     node, seen = target, set()
     while node is not None and node.pk not in seen:
         if node.pk == part.pk:
-            raise BusinessError({"superseded_by": _("替换关系形成循环")}, code="supersession_cycle")
+            raise field_error("superseded_by", _("替换关系形成循环"), code="supersession_cycle")
         seen.add(node.pk)
         node = node.superseded_by
 
@@ -66,14 +66,14 @@ def part_create(*, actor, group, part_no: str, name: str, **fields) -> Part:
     require_perm(actor, "parts.add_part")
     number = normalize_part_no(part_no)
     if not number:
-        raise BusinessError({"part_no": _("请填写配件编号")})
+        raise field_error("part_no", _("请填写配件编号"), code="required")
     if not (name or "").strip():
-        raise BusinessError({"name": _("请填写配件名称")})
+        raise field_error("name", _("请填写配件名称"), code="required")
     if Part.objects.filter(group=group, part_no=number).exists():
-        raise BusinessError({"part_no": _("配件编号已存在：%(no)s") % {"no": number}}, code="duplicate")
+        raise field_error("part_no", _("配件编号已存在：%(no)s") % {"no": number}, code="duplicate")
     for f in PRICE_FIELDS:
         if f in fields and fields[f] is not None and Decimal(fields[f]) < 0:
-            raise BusinessError({f: _("价格不能为负数")})
+            raise field_error(f, _("价格不能为负数"), code="negative")
     part = Part(
         group=group,
         part_no=number,
@@ -95,7 +95,7 @@ def part_update(*, actor, part: Part, source: str = "", **fields) -> Part:
     part = Part.objects.select_for_update().get(pk=part.pk)
     for f in PRICE_FIELDS:
         if f in fields and fields[f] is not None and Decimal(fields[f]) < 0:
-            raise BusinessError({f: _("价格不能为负数")})
+            raise field_error(f, _("价格不能为负数"), code="negative")
     if "superseded_by" in fields:
         _check_supersession(part, fields["superseded_by"])
     changes = diff(part, **fields)
@@ -123,13 +123,13 @@ def part_setting_save(*, actor, store, part, **fields) -> PartSetting:
     setting, _c = PartSetting.objects.get_or_create(store=store, part=part)
     for key in ("min_qty", "max_qty", "safety_qty"):
         if key in fields and fields[key] is not None and Decimal(fields[key]) < 0:
-            raise BusinessError({key: _("库存定额不能为负数")})
+            raise field_error(key, _("库存定额不能为负数"), code="negative")
     mn = Decimal(fields.get("min_qty", setting.min_qty))
     mx = Decimal(fields.get("max_qty", setting.max_qty))
     if mx and mn > mx:
-        raise BusinessError({"max_qty": _("最高库存不能小于最低库存")})
+        raise field_error("max_qty", _("最高库存不能小于最低库存"), code="min_over_max")
     if fields.get("default_bin") is not None and fields["default_bin"].store_id != store.pk:
-        raise BusinessError({"default_bin": _("库位不属于本门店")})
+        raise field_error("default_bin", _("库位不属于本门店"), code="out_of_scope")
     changes = diff(setting, **fields)
     for k, v in fields.items():
         setattr(setting, k, v)
@@ -147,9 +147,7 @@ def parse_bin_code(code: str) -> tuple[str, str, str, str]:
     """四号定位: 库号-架号-层号-位号, e.g. 01-A03-2-05."""
     m = BIN_RE.match((code or "").strip().upper())
     if not m:
-        raise BusinessError(
-            {"code": _("库位编码应为 库号-架号-层号-位号，例如 01-A03-2-05")}, code="bin_format"
-        )
+        raise field_error("code", _("库位编码应为 库号-架号-层号-位号，例如 01-A03-2-05"), code="bin_format")
     return m.groups()
 
 
@@ -159,10 +157,12 @@ def bin_create(*, actor, store, code: str) -> Bin:
     wh_code, rack, level, pos = parse_bin_code(code)
     warehouse = Warehouse.objects.filter(store=store, code=wh_code).first()
     if warehouse is None:
-        raise BusinessError({"code": _("库号 %(code)s 不存在，请先建立仓库") % {"code": wh_code}})
+        raise field_error(
+            "code", _("库号 %(code)s 不存在，请先建立仓库") % {"code": wh_code}, code="not_found"
+        )
     full = "-".join((wh_code, rack, level, pos))
     if Bin.objects.filter(store=store, code=full).exists():
-        raise BusinessError({"code": _("库位已存在")}, code="duplicate")
+        raise field_error("code", _("库位已存在"), code="duplicate")
     b = Bin.objects.create(store=store, warehouse=warehouse, rack=rack, level=level, position=pos, code=full)
     audit_record(actor=actor, obj=b, verb="created", store=store)
     return b
@@ -173,9 +173,9 @@ def warehouse_create(*, actor, store, code: str, name: str) -> Warehouse:
     require_perm(actor, "parts.add_warehouse")
     code = (code or "").strip().upper()
     if not re.fullmatch(r"[0-9A-Z]{1,4}", code):
-        raise BusinessError({"code": _("库号为1-4位数字或字母")})
+        raise field_error("code", _("库号为1-4位数字或字母"), code="bad_format")
     if Warehouse.objects.filter(store=store, code=code).exists():
-        raise BusinessError({"code": _("库号已存在")}, code="duplicate")
+        raise field_error("code", _("库号已存在"), code="duplicate")
     wh = Warehouse.objects.create(store=store, code=code, name=name)
     audit_record(actor=actor, obj=wh, verb="created", store=store)
     return wh
@@ -185,7 +185,7 @@ def warehouse_create(*, actor, store, code: str, name: str) -> Warehouse:
 def part_bin_assign(*, actor, store, part, bin: Bin, default: bool = False) -> PartBin:
     require_perm(actor, "parts.add_partbin")
     if bin.store_id != store.pk:
-        raise BusinessError({"bin": _("库位不属于本门店")})
+        raise field_error("bin", _("库位不属于本门店"), code="out_of_scope")
     pb, _c = PartBin.objects.get_or_create(store=store, part=part, bin=bin)
     if default:
         PartSetting.objects.update_or_create(store=store, part=part, defaults={"default_bin": bin})
@@ -200,11 +200,11 @@ def supplier_create(*, actor, group, name: str, uscc: str, **fields) -> Supplier
     try:
         validate_uscc(code)
     except Exception as exc:  # ValidationError → name the field
-        raise BusinessError({"uscc": exc.messages}) from None
+        raise field_error("uscc", exc.messages, code="bad_format") from None
     if not (name or "").strip():
-        raise BusinessError({"name": _("请填写供应商名称")})
+        raise field_error("name", _("请填写供应商名称"), code="required")
     if Supplier.objects.filter(group=group, uscc=code).exists():
-        raise BusinessError({"uscc": _("该统一社会信用代码的供应商已存在")}, code="duplicate")
+        raise field_error("uscc", _("该统一社会信用代码的供应商已存在"), code="duplicate")
     s = Supplier.objects.create(group=group, name=name.strip(), uscc=code, **fields)
     audit_record(actor=actor, obj=s, verb="created", store=None)
     return s

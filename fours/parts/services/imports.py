@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fours.core.audit import audit_record
-from fours.core.errors import BusinessError, field_error
+from fours.core.errors import field_error
 from fours.core.permissions import require_perm
 
 from ..choices import Unit
@@ -91,10 +91,10 @@ def read_rows(fileobj, filename: str):
         it = csv.reader(io.StringIO(raw))
     header = next(it, None)
     if not header:
-        raise BusinessError({"file": _("文件为空")})
+        raise field_error("file", _("文件为空"), code="empty")
     cols = [HEADERS.get(str(h or "").strip()) for h in header]
     if "part_no" not in cols:
-        raise BusinessError({"file": _("缺少“配件编号”列")})
+        raise field_error("file", _("缺少“配件编号”列"), code="missing_column")
     for i, row in enumerate(it, start=2):
         if not row or all(v in (None, "") for v in row):
             continue
@@ -291,7 +291,9 @@ def _check_cycles(group, new_links: dict[int, int]) -> None:
             node = links[node]
             steps += 1
             if node == start:
-                raise BusinessError({"file": _("替换关系形成循环（配件ID %(id)s）") % {"id": start}})
+                raise field_error(
+                    "file", _("替换关系形成循环（配件ID %(id)s）") % {"id": start}, code="supersession_cycle"
+                )
 
 
 # --- the page's path: background tasks with a job row ---------------------------------------------

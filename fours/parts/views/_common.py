@@ -62,7 +62,17 @@ def action(label, url, cls="btn-primary", fields=(), confirm=""):
 
 
 def simple_list(
-    model_, table, filt, title, *, related=(), create=None, create_label=None, perm=None, store_only=True
+    model_,
+    table,
+    filt,
+    title,
+    *,
+    related=(),
+    order=(),
+    create=None,
+    create_label=None,
+    perm=None,
+    store_only=True,
 ):
     attrs = {
         "model": model_,
@@ -70,7 +80,10 @@ def simple_list(
         "filterset_class": filt,
         "title": title,
         "current_store_only": store_only,
-        "base_queryset": lambda self: model_.objects.select_related(*related),
+        # the model's own ordering unless the list names one
+        "base_queryset": lambda self: model_.objects.select_related(*related).order_by(
+            *(order or model_._meta.ordering)
+        ),
     }
     if perm:
         attrs["permission_required"] = perm

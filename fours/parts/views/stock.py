@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fours.core.views import FoursListView, perm_or_403, run, work_store
+from fours.core.views import perm_or_403, run, work_store
 
 from .. import filters, selectors, services, tables
 from ..models import Part, StockBalance, StockMove
+from ._common import simple_list
 
 
 @login_required
@@ -47,21 +48,14 @@ def move_reverse(request, pk):
     return redirect("parts:stock-card", pk=move.part_id)
 
 
-class BalanceListView(FoursListView):
-    model = StockBalance
-    table_class = tables.BalanceTable
-    filterset_class = filters.BalanceFilter
-    title = gettext_lazy("库存查询")
-
-    def base_queryset(self):
-        return StockBalance.objects.select_related("part").order_by("part__part_no", "id")
-
-
-class MoveListView(FoursListView):
-    model = StockMove
-    table_class = tables.MoveTable
-    filterset_class = filters.MoveFilter
-    title = gettext_lazy("库存流水")
-
-    def base_queryset(self):
-        return StockMove.objects.select_related("part").order_by("-id")
+BalanceListView = simple_list(
+    StockBalance,
+    tables.BalanceTable,
+    filters.BalanceFilter,
+    gettext_lazy("库存查询"),
+    related=("part",),
+    order=("part__part_no", "id"),
+)
+MoveListView = simple_list(
+    StockMove, tables.MoveTable, filters.MoveFilter, gettext_lazy("库存流水"), related=("part",), order=("-id",)
+)

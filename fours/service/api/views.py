@@ -1,4 +1,3 @@
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -12,22 +11,15 @@ from fours.core.api.viewsets import request_store as _store
 from fours.core.api.viewsets import validated as _valid
 from fours.core.roles import Role
 from fours.core.selectors import users_with_role
+from fours.parts.selectors import part_by_number
 
-from .. import services
+from .. import selectors, services
 from ..models import Appointment, Bay, LabourLine, LabourOperation, MaintenancePackage, PartLine, RepairOrder
 from . import serializers as s
 
 
 def _ok(ro):
-    ro = (
-        RepairOrder.objects.select_related("store", "vehicle", "customer", "advisor")
-        .prefetch_related(
-            Prefetch("labour", queryset=LabourLine.objects.select_related("technician", "bay")),
-            Prefetch("parts", queryset=PartLine.objects.select_related("part")),
-        )
-        .get(pk=ro.pk)
-    )
-    return Response(s.RepairOrderSerializer(ro).data)
+    return Response(s.RepairOrderSerializer(selectors.repair_order_with_lines(ro.pk)).data)
 
 
 class AppointmentViewSet(
@@ -44,8 +36,8 @@ class AppointmentViewSet(
     filterset_fields = ["date", "status", "advisor"]
     action_perms = {"cancel": ["service.change_appointment"], "no_show": ["service.change_appointment"]}
 
-    def base_queryset(self):
-        return Appointment.objects.select_related("vehicle").order_by("date", "slot", "id")
+    def get_queryset(self):
+        return selectors.appointments_for(self.request.user)
 
     @extend_schema(request=s.AppointmentCreateSerializer, responses={201: s.AppointmentSerializer})
     def create(self, request, *args, **kwargs):
@@ -118,14 +110,8 @@ class RepairOrderViewSet(
     def get_serializer_class(self):
         return s.RepairOrderListSerializer if self.action == "list" else s.RepairOrderSerializer
 
-    def base_queryset(self):
-        qs = RepairOrder.objects.select_related("store", "vehicle", "customer", "advisor").order_by("-id")
-        if self.action != "list":
-            qs = qs.prefetch_related(
-                Prefetch("labour", queryset=LabourLine.objects.select_related("technician", "bay")),
-                Prefetch("parts", queryset=PartLine.objects.select_related("part")),
-            )
-        return qs
+    def get_queryset(self):
+        return selectors.repair_orders_for(self.request.user, with_lines=self.action != "list")
 
     @extend_schema(request=s.ReceiveSerializer, responses={201: s.RepairOrderSerializer})
     def create(self, request, *args, **kwargs):
@@ -168,12 +154,9 @@ class RepairOrderViewSet(
     @extend_schema(request=s.PartAddSerializer, responses=s.RepairOrderSerializer)
     @action(detail=True, methods=["post"])
     def parts(self, request, pk=None):
-        from fours.parts.models import Part
-        from fours.parts.services.catalog import normalize_part_no
-
         ro = self.get_object()
         v = _valid(request, s.PartAddSerializer)
-        part = Part.objects.filter(group=ro.store.group, part_no=normalize_part_no(v["part_no"])).first()
+        part = part_by_number(ro.store.group, v["part_no"])
         if part is None:
             raise ValidationError({"part_no": [_("配件不存在")]})
         services.ro_part_add(actor=request.user, ro=ro, part=part, qty=v["qty"], payer=v["payer"])
@@ -311,9 +294,7 @@ class LabourLineViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin, viewsets.
     action_perms = {"clock": ["service.work_repairorder"], "assign": ["service.dispatch_repairorder"]}
 
     def get_queryset(self):
-        return LabourLine.objects.filter(
-            ro__in=RepairOrder.objects.for_user(self.request.user)
-        ).select_related("ro", "technician", "bay")
+        return selectors.labour_lines_for(self.request.user)
 
     @extend_schema(request=s.ClockSerializer, responses=s.LabourLineSerializer)
     @action(detail=True, methods=["post"])
@@ -354,9 +335,7 @@ class PartLineViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin, viewsets.Ge
     action_perms = {"request_issue": ["service.view_repairorder"], "issue": ["service.issue_repairorder"]}
 
     def get_queryset(self):
-        return PartLine.objects.filter(ro__in=RepairOrder.objects.for_user(self.request.user)).select_related(
-            "ro", "part"
-        )
+        return selectors.part_lines_for(self.request.user)
 
     @extend_schema(request=None, responses=s.PartLineSerializer)
     @action(detail=True, methods=["post"], url_path="request")

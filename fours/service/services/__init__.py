@@ -10,8 +10,6 @@ from .appointments import (
     appointment_no_show,
     appointment_remind,
     appointments_mark_no_shows,
-    capacity_of,
-    free_slots,
     workshop_capacity,
 )
 from .catalog import (
@@ -42,7 +40,6 @@ from .orders import (
 from .settlement import (
     delivery_refusal,
     followup_record,
-    next_maintenance_for,
     ro_deliver,
     ro_pay,
     ro_refund,
@@ -59,7 +56,6 @@ from .workshop import (
     part_return,
     qc_record,
     ro_parts_issue,
-    technician_load,
 )
 
 __all__ = [
@@ -74,14 +70,11 @@ __all__ = [
     "appointment_no_show",
     "appointment_remind",
     "appointments_mark_no_shows",
-    "capacity_of",
     "clock_off",
     "clock_on",
     "discount_decide",
     "followup_record",
-    "free_slots",
     "line_dispatch",
-    "next_maintenance_for",
     "delivery_refusal",
     "old_part_set",
     "part_issue",
@@ -108,6 +101,5 @@ __all__ = [
     "ro_receive_new",
     "ro_settle",
     "ro_settlement_reverse",
-    "technician_load",
     "workshop_capacity",
 ]

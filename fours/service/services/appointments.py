@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,61 +17,20 @@ from fours.core.permissions import require_perm
 from fours.core.roles import Role
 from fours.core.selectors import has_role
 
-from .. import workflows
+from .. import selectors, workflows
 from ..choices import ApptChannel, ApptStatus
-from ..models import AdvisorCapacity, Appointment, WorkshopCapacity
+from ..models import Appointment, WorkshopCapacity
+from ..selectors import SLOT_MINUTES, capacity_of
 from .common import release_all, require_text
-
-SLOT_MINUTES = 30
-DAY_START = dt.time(8, 0)
-DAY_END = dt.time(17, 30)
-DEFAULT_PER_DAY = 8
-DEFAULT_PER_SLOT = 1
-
-
-def capacity_of(store, advisor) -> tuple[int, int]:
-    """(per day, per slot) of an advisor: their own row, else the store's default row, else 8 / 1."""
-    row = (
-        AdvisorCapacity.objects.filter(store=store)
-        .filter(Q(advisor=advisor) | Q(advisor__isnull=True))
-        .order_by(F("advisor").asc(nulls_last=True))
-        .first()
-    )
-    return (row.per_day, row.per_slot) if row else (DEFAULT_PER_DAY, DEFAULT_PER_SLOT)
 
 
 def workshop_capacity(store, *, lock: bool = False) -> WorkshopCapacity:
-    """The store's workshop capacity (the defaults until the manager sets it). ``lock`` takes its row
-    with a row lock, creating it first: the serialisation point of bookings in the store."""
+    """The store's workshop capacity; ``lock`` takes its row with a row lock, creating it first: the
+    serialisation point of bookings in the store."""
     if not lock:
-        return WorkshopCapacity.objects.filter(store=store).first() or WorkshopCapacity(store=store)
+        return selectors.workshop_capacity(store)
     row, _created = WorkshopCapacity.objects.get_or_create(store=store)
     return WorkshopCapacity.objects.select_for_update().get(pk=row.pk)
-
-
-def slots() -> list[dt.time]:
-    out, t = [], dt.datetime.combine(dt.date.today(), DAY_START)
-    end = dt.datetime.combine(dt.date.today(), DAY_END)
-    while t <= end:
-        out.append(t.time())
-        t += dt.timedelta(minutes=SLOT_MINUTES)
-    return out
-
-
-def free_slots(store, advisor, day) -> list[tuple[dt.time, int]]:
-    """[(slot, places left)] of an advisor's day: the advisor's own places, within the workshop's."""
-    per_day, per_slot = capacity_of(store, advisor)
-    shop = workshop_capacity(store)
-    booked = list(
-        Appointment.objects.filter(store=store, date=day, status=ApptStatus.BOOKED).values_list(
-            "advisor_id", "slot"
-        )
-    )
-    mine = [slot for adv, slot in booked if adv == advisor.pk]
-    if len(mine) >= per_day or len(booked) >= shop.per_day:
-        return [(s, 0) for s in slots()]
-    every = [slot for _adv, slot in booked]
-    return [(s, max(0, min(per_slot - mine.count(s), shop.per_slot - every.count(s)))) for s in slots()]
 
 
 def _reserve_package(actor, appt) -> list[str]:
@@ -178,7 +136,7 @@ def appointment_cancel(*, actor, appt: Appointment, reason: str) -> Appointment:
     require_perm(actor, "service.change_appointment")
     appt = Appointment.objects.select_for_update(of=("self",)).select_related("store").get(pk=appt.pk)
     reason = require_text(reason, "cancel_reason", _("请填写取消原因"))
-    workflows.require_appointment(appt, ApptStatus.CANCELLED)
+    workflows.APPOINTMENT.require(appt, to=ApptStatus.CANCELLED, actor=actor)
     release_all(actor=actor, store=appt.store, doc=appt)
     appt.status, appt.cancel_reason, appt.parts_reserved = ApptStatus.CANCELLED, reason[:200], False
     appt.save(update_fields=["status", "cancel_reason", "parts_reserved"])
@@ -190,7 +148,7 @@ def appointment_cancel(*, actor, appt: Appointment, reason: str) -> Appointment:
 def appointment_no_show(*, actor, appt: Appointment) -> Appointment:
     require_perm(actor, "service.change_appointment")
     appt = Appointment.objects.select_for_update(of=("self",)).select_related("store").get(pk=appt.pk)
-    workflows.require_appointment(appt, ApptStatus.NO_SHOW)
+    workflows.APPOINTMENT.require(appt, to=ApptStatus.NO_SHOW, actor=actor)
     release_all(actor=actor, store=appt.store, doc=appt)
     appt.status, appt.parts_reserved = ApptStatus.NO_SHOW, False
     appt.save(update_fields=["status", "parts_reserved"])

@@ -421,15 +421,15 @@ def _clean_package_labour(group, labour, errors: _Errors) -> list[dict]:
 
 def _clean_package_parts(group, parts, errors: _Errors) -> list[dict]:
     from fours.parts.models import Part
+    from fours.parts.selectors import part_by_number
     from fours.parts.services import clean_qty
-    from fours.parts.services.catalog import normalize_part_no
 
     out, seen = [], set()
     for n, row in enumerate(parts or (), start=1):
         part = _obj(Part, row.get("part"))
         number = _text(row.get("part_no"))
         if part is None and number:
-            part = Part.objects.filter(group=group, part_no=normalize_part_no(number)).first()
+            part = part_by_number(group, number)
             if part is None:
                 errors.row("parts", n, _("配件编号 %(no)s 不存在") % {"no": number})
                 out.append({"part": None, "qty": None})

@@ -52,5 +52,5 @@ def release_all(*, actor, store, doc) -> int:
 def require_text(value, field: str, message=None) -> str:
     value = (value or "").strip()
     if not value:
-        raise field_error(field, message or _("此项为必填"))
+        raise field_error(field, message or _("此项为必填"), code="required")
     return value

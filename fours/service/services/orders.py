@@ -164,7 +164,7 @@ def ro_receive(
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if appointment.vehicle_id != vehicle.pk or appointment.store_id != store.pk:
             raise field_error("appointment", _("预约单与车辆不符"))
-        workflows.require_appointment(appointment, ApptStatus.ARRIVED)
+        workflows.APPOINTMENT.require(appointment, to=ApptStatus.ARRIVED, actor=actor)
         ro.appointment = appointment
         package = package or appointment.package
     ro.number = next_number(store=store, kind=DocKind.REPAIR_ORDER)
@@ -417,8 +417,7 @@ def ro_labour_add(*, actor, ro, operation=None, name="", hours=None, payer=Payer
 def ro_part_add(*, actor, ro, part, qty, payer=Payer.CUSTOMER, labour=None, unit_price=None) -> PartLine:
     """A part line at the part master's price for the payer; an added item once the estimate is confirmed.
     Technicians add the parts their job needs (领料申请) as well as advisors."""
-    if not (actor.has_perm("service.change_repairorder") or actor.has_perm("service.work_repairorder")):
-        raise NotAllowed(_("您没有添加材料的权限"))
+    require_perm(actor, workflows.ADD_PART)
     ro = lock_ro(ro)
     workflows.refuse_if_closed(ro)
     if unit_price not in (None, "") and not actor.has_perm("service.change_repairorder"):
@@ -486,7 +485,7 @@ def ro_estimate_submit(*, actor, ro, promised_at=None) -> RepairOrder:
     """估价: the cost and time of the order, shown or printed for the customer (接车 → 待确认)."""
     require_perm(actor, "service.change_repairorder")
     ro = lock_ro(ro)
-    workflows.require(ro, ROStatus.AWAITING_APPROVAL, actor=actor)
+    workflows.RO.require(ro, to=ROStatus.AWAITING_APPROVAL, actor=actor)
     labour, parts = _lines(ro)
     if not labour and not parts:
         raise field_error("lines", _("请至少添加一个维修项目"))
@@ -526,7 +525,8 @@ def ro_estimate_confirm(*, actor, ro, signer_name: str, method: str, signature: 
     """The customer confirms the estimate (on-screen signature or signed print): 待确认 → 在修."""
     require_perm(actor, "service.change_repairorder")
     ro = lock_ro(ro)
-    workflows.require(ro, ROStatus.IN_PROGRESS, actor=actor)
+    workflows.RO.require_action(ro, "confirm", actor=actor)  # from 待确认 only
+    workflows.RO.require(ro, to=ROStatus.IN_PROGRESS, actor=actor)
     signer_name, signature = _clean_confirmation(method, signer_name, signature)
     labour, parts = _lines(ro)
     t = pricing.totals(ro, labour, parts, estimate=True)
@@ -723,7 +723,7 @@ def ro_cancel(*, actor, ro, reason: str) -> RepairOrder:
     """取消 with a reason: only while nothing of it is in use (issued parts returned first)."""
     ro = lock_ro(ro)
     reason = require_text(reason, "cancel_reason", _("请填写取消原因"))
-    workflows.require(ro, ROStatus.CANCELLED, actor=actor)
+    workflows.RO.require(ro, to=ROStatus.CANCELLED, actor=actor)
     if any(ln.qty_issued - ln.qty_returned > 0 for ln in ro.parts.all()):
         raise field_error("cancel_reason", _("工单有已发料的配件，请先退料再取消"))
     from ..models import TimeLog

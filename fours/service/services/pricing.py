@@ -60,9 +60,9 @@ def clean_pct(value, field: str) -> Decimal:
     try:
         pct = to_decimal(value or 0)
     except Exception:
-        raise field_error(field, _("折扣格式不正确")) from None
+        raise field_error(field, _("折扣格式不正确"), code="bad_format") from None
     if not pct.is_finite() or pct < 0 or pct > 100:
-        raise field_error(field, _("折扣应在0到100之间"))
+        raise field_error(field, _("折扣应在0到100之间"), code="out_of_range")
     return pct.quantize(Decimal("0.01"))
 
 

@@ -19,7 +19,7 @@ from fours.core.permissions import require_perm
 from fours.core.roles import Role
 from fours.core.selectors import users_with_role
 
-from .. import workflows
+from .. import selectors, workflows
 from ..choices import (
     Approval,
     PartStatus,
@@ -42,7 +42,7 @@ FOLLOW_UP_DAYS = 3
 def _check_settleable(ro) -> None:
     if ro.estimate_confirmed_at is None:
         raise field_error("estimate", _("客户尚未确认估价，不能结算"), code="estimate_unconfirmed")
-    workflows.require(ro, ROStatus.SETTLED)
+    workflows.RO.require(ro, to=ROStatus.SETTLED)
     if (
         ro.labour.filter(approval=Approval.PENDING).exists()
         or ro.parts.filter(approval=Approval.PENDING).exists()
@@ -68,7 +68,7 @@ def ro_settle(*, actor, ro, on_account: bool = False) -> Settlement:
     require_perm(actor, "service.settle_repairorder")
     ro = lock_ro(ro)
     _check_settleable(ro)
-    workflows.require(ro, ROStatus.SETTLED, actor=actor)
+    workflows.RO.require(ro, to=ROStatus.SETTLED, actor=actor)
     labour = list(ro.labour.all())
     parts = list(ro.parts.select_related("part"))
     t = pricing.totals(ro, labour, parts)
@@ -243,7 +243,7 @@ def ro_settlement_reverse(*, actor, ro, reason: str) -> Settlement:
     require_perm(actor, "service.reverse_settlement")
     ro = lock_ro(ro)
     reason = require_text(reason, "reason", _("请填写反结算原因"))
-    workflows.require(ro, ROStatus.AWAITING_SETTLEMENT, actor=actor)
+    workflows.RO.require(ro, to=ROStatus.AWAITING_SETTLEMENT, actor=actor)
     st = (
         Settlement.objects.select_for_update(of=("self",))
         .filter(ro=ro, kind=SettlementKind.NORMAL, reversed_by__isnull=True)
@@ -313,20 +313,6 @@ def _care_specialist(ro):
     return users_with_role(ro.store, Role.CRM_SPECIALIST).first()
 
 
-def next_maintenance_for(ro) -> tuple[dt.date, int]:
-    """The next service after this one: the package's interval, else 6 months / 5,000 km."""
-    from ..models import MaintenancePackage
-
-    pkg_id = ro.labour.exclude(package__isnull=True).values_list("package", flat=True).first()
-    pkg = MaintenancePackage.objects.filter(pk=pkg_id).first() if pkg_id else None
-    months = pkg.interval_months if pkg else 6
-    km = pkg.interval_km if pkg else 5000
-    base = timezone.localdate()
-    year, month = divmod(base.month - 1 + months, 12)
-    day = min(base.day, 28)
-    return dt.date(base.year + year, month + 1, day), ro.odometer_km + km
-
-
 def delivery_refusal(ro) -> tuple[str, str] | None:
     """Why a settled order can't be delivered yet, as (code, message): unpaid (not on account) or
     overpaid; None when it can. The order page shows the delivery form only when this is None."""
@@ -353,12 +339,12 @@ def ro_deliver(*, actor, ro, next_date=None, next_km=None, keys_returned: bool =
             _("工单当前为“%(s)s”，结算后才能交车") % {"s": ro.get_status_display()},
             code="not_settled",
         )
-    workflows.require(ro, ROStatus.DELIVERED, actor=actor)
+    workflows.RO.require(ro, to=ROStatus.DELIVERED, actor=actor)
     refusal = delivery_refusal(ro)
     if refusal:
         raise field_error("status", refusal[1], code=refusal[0])
     if next_date is None or next_km is None:
-        d, k = next_maintenance_for(ro)
+        d, k = selectors.next_maintenance_for(ro)
         next_date, next_km = next_date or d, next_km or k
     ro.gate_pass_no = next_number(store=ro.store, kind=DocKind.GATE_PASS)
     ro.delivered_at = timezone.now()

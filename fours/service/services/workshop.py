@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from fours.core.audit import audit_record
 from fours.core.errors import NotAllowed, field_error
 from fours.core.permissions import require_perm
 from fours.core.roles import Role
-from fours.core.selectors import has_role, users_with_role
+from fours.core.selectors import has_role
 
 from .. import workflows
 from ..choices import (
@@ -223,7 +223,7 @@ def qc_record(*, actor, ro, checklist: dict, passed: bool, reason: str = "", rew
     require_perm(actor, "service.qc_repairorder")
     ro = lock_ro(ro)
     to = ROStatus.AWAITING_SETTLEMENT if passed else ROStatus.REWORK
-    workflows.require(ro, to, actor=actor)
+    workflows.RO.require(ro, to=to, actor=actor)
     keys = [k for k, _l in QC_CHECKLIST]
     items = {k: bool(checklist.get(k)) for k in keys}
     if passed and not all(items.values()):
@@ -327,8 +327,7 @@ def part_request(*, actor, line: PartLine) -> PartLine:
     from fours.parts.choices import Channel
     from fours.parts.services import fill_rate_record
 
-    if not (actor.has_perm("service.work_repairorder") or actor.has_perm("service.change_repairorder")):
-        raise NotAllowed(_("您没有领料申请的权限"))
+    require_perm(actor, workflows.ADD_PART)
     ro = lock_ro(line.ro)
     _require_open(ro)
     line = PartLine.objects.select_for_update(of=("self",)).select_related("part").get(pk=line.pk)
@@ -523,36 +522,3 @@ def old_part_set(*, actor, line: PartLine, status: str) -> PartLine:
     return line
 
 
-def technician_load(store, day=None):
-    """Hours clocked today and open jobs per technician (the foreman's view of the load)."""
-
-    day = day or timezone.localdate()
-    techs = list(users_with_role(store, Role.TECHNICIAN))
-    open_jobs = dict(
-        LabourLine.objects.filter(
-            ro__store=store,
-            technician__in=techs,
-            status__in=[LabourStatus.ASSIGNED, LabourStatus.IN_PROGRESS, LabourStatus.PAUSED],
-        )
-        .values("technician")
-        .annotate(h=Sum("hours"))
-        .values_list("technician", "h")
-    )
-    logs = TimeLog.objects.filter(store=store, technician__in=techs, started_at__date=day).select_related(
-        "line__ro"
-    )
-    clocked: dict = {}
-    current: dict = {}
-    now = timezone.now()
-    for log in logs:
-        end = log.ended_at or now
-        clocked[log.technician_id] = (
-            clocked.get(log.technician_id, ZERO) + Decimal((end - log.started_at).total_seconds()) / HOUR
-        )
-        if log.ended_at is None:
-            current[log.technician_id] = log
-    for t in techs:
-        t.booked_hours = open_jobs.get(t.pk) or ZERO
-        t.clocked_hours = (clocked.get(t.pk) or ZERO).quantize(Decimal("0.1"))
-        t.current = current.get(t.pk)
-    return techs

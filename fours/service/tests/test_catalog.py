@@ -15,7 +15,7 @@ from fours.core.roles import Role
 from fours.core.tests.factories import DealerGroupFactory
 from fours.customers.models import Brand, Series, VehicleModel
 from fours.parts.tests.factories import PartFactory
-from fours.service import services
+from fours.service import selectors, services
 from fours.service.models import (
     AdvisorCapacity,
     FaultCode,
@@ -161,8 +161,8 @@ def test_capacity_save_default_advisor_and_fallback(world, store_a):
     own = services.capacity_save(
         actor=w["manager"], store=store_a, advisor=w["advisor"], per_day=4, per_slot=1
     )
-    assert services.capacity_of(store_a, w["advisor"]) == (4, 1)
-    assert services.capacity_of(store_a, w["advisor2"]) == (10, 3)
+    assert selectors.capacity_of(store_a, w["advisor"]) == (4, 1)
+    assert selectors.capacity_of(store_a, w["advisor2"]) == (10, 3)
     assert (
         services.capacity_save(
             actor=w["manager"], store=store_a, advisor=w["advisor"], per_day="", per_slot=""
@@ -170,7 +170,7 @@ def test_capacity_save_default_advisor_and_fallback(world, store_a):
         is None
     )
     assert audits(own, "deleted").count() == 1
-    assert services.capacity_of(store_a, w["advisor"]) == (10, 3)
+    assert selectors.capacity_of(store_a, w["advisor"]) == (10, 3)
 
 
 def test_package_save_creates_and_replaces_rows(world, store_a):
@@ -335,7 +335,7 @@ def test_bad_capacity_is_refused(world, store_a, per_day, per_slot, field):
         per_day=per_day,
         per_slot=per_slot,
     )
-    assert services.capacity_of(store_a, world["advisor"]) == (8, 1)
+    assert selectors.capacity_of(store_a, world["advisor"]) == (8, 1)
 
 
 def test_capacity_of_someone_not_an_advisor_is_refused(world, store_a, store_b, make_user):
@@ -603,7 +603,7 @@ def test_settings_page_saves_rates_and_capacity(world, store_a, client_for):
         reverse("service:settings"),
         {"form": "capacity", "advisor": w["advisor"].pk, "per_day": "3", "per_slot": "1"},
     )
-    assert r.status_code == 302 and services.capacity_of(store_a, w["advisor"]) == (3, 1)
+    assert r.status_code == 302 and selectors.capacity_of(store_a, w["advisor"]) == (3, 1)
     r = c.post(
         reverse("service:settings"), {"form": "capacity", "advisor": "", "per_day": "2", "per_slot": "5"}
     )

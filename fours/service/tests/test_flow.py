@@ -11,7 +11,7 @@ from fours.core.errors import BusinessError
 from fours.core.models import AuditEvent
 from fours.customers.models import OdometerReading
 from fours.parts.models import FillRateRecord, PurchaseDemand, StockBalance, StockMove
-from fours.service import services
+from fours.service import selectors, services
 from fours.service.choices import Approval, ApptStatus, LabourStatus, PartStatus, ROStatus
 from fours.service.models import FollowUpTask, Rework, ServiceReceivable, Settlement
 
@@ -210,7 +210,7 @@ def test_technician_load(world, store_a):
     ln = ro.labour.first()
     services.line_dispatch(actor=w["foreman"], line=ln, technician=w["tech"])
     services.clock_on(actor=w["tech"], line=ln)
-    load = {t.username: t for t in services.technician_load(store_a)}
+    load = {t.username: t for t in selectors.technician_load(store_a)}
     assert load["tech1"].current is not None and load["tech1"].booked_hours > 0
 
 
@@ -325,8 +325,8 @@ def test_the_workshop_capacity_caps_all_advisors_together(world, store_a):
         )
 
     book(w["advisor"], dt.time(9, 0))
-    assert dict(services.free_slots(store_a, w["advisor2"], day))[dt.time(9, 0)] == 0
-    assert dict(services.free_slots(store_a, w["advisor2"], day))[dt.time(9, 30)] == 1
+    assert dict(selectors.free_slots(store_a, w["advisor2"], day))[dt.time(9, 0)] == 0
+    assert dict(selectors.free_slots(store_a, w["advisor2"], day))[dt.time(9, 30)] == 1
     with pytest.raises(BusinessError) as e:  # advisor2 has room of their own, the workshop has not
         book(w["advisor2"], dt.time(9, 0))
     assert "车间该时段已约满" in e.value.message_dict["slot"][0]
@@ -334,7 +334,7 @@ def test_the_workshop_capacity_caps_all_advisors_together(world, store_a):
     with pytest.raises(BusinessError) as e:
         book(w["advisor2"], dt.time(14, 0))
     assert "车间当天预约已满" in e.value.message_dict["date"][0]
-    assert services.free_slots(store_a, w["advisor"], day)[0][1] == 0
+    assert selectors.free_slots(store_a, w["advisor"], day)[0][1] == 0
 
 
 def test_refund_after_a_reversal_and_a_lower_settlement(world, store_a):

@@ -15,11 +15,14 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fours.core.errors import NotAllowed
 from fours.core.roles import Role
 from fours.core.selectors import users_with_role as _users_with_role
 from fours.core.views import FoursListView, perm_or_403, run, work_store
+from fours.core.workflows import allowed_next
 
-from .. import filters, selectors, services, tables
+from .. import filters, selectors, services, tables, workflows
+from ..choices import ApptStatus
 from ..forms import AppointmentForm
 from ..models import (
     Appointment,
@@ -97,6 +100,26 @@ def appointment_create(request):
     return render(request, "service/appointment_form.html", {"form": form, "title": _("新建预约")})
 
 
+# The appointment page's buttons: url step -> (workflow step, label, style, fields, confirmation)
+APPOINTMENT_STEPS = {
+    "remind": ("remind", gettext_lazy("已提醒"), "btn-outline-primary", (), ""),
+    "no-show": (
+        ApptStatus.NO_SHOW,
+        gettext_lazy("爽约"),
+        "btn-outline-warning",
+        (),
+        gettext_lazy("确认标记为爽约？"),
+    ),
+    "cancel": (
+        ApptStatus.CANCELLED,
+        gettext_lazy("取消预约"),
+        "btn-outline-danger",
+        [("reason", gettext_lazy("取消原因"), "text")],
+        "",
+    ),
+}
+
+
 @login_required
 def appointment_detail(request, pk):
     perm_or_403(request, "service.view_appointment")
@@ -106,33 +129,20 @@ def appointment_detail(request, pk):
         ),
         pk=pk,
     )
-    actions, links = [], []
-    if a.status == "booked" and request.user.has_perm("service.change_appointment"):
-        base = reverse("service:appointment-act", args=[a.pk, "x"])[:-2]
-        actions = [
-            {
-                "label": _("已提醒"),
-                "url": base + "remind/",
-                "cls": "btn-outline-primary",
-                "fields": (),
-                "confirm": "",
-            },
-            {
-                "label": _("爽约"),
-                "url": base + "no-show/",
-                "cls": "btn-outline-warning",
-                "fields": (),
-                "confirm": _("确认标记为爽约？"),
-            },
-            {
-                "label": _("取消预约"),
-                "url": base + "cancel/",
-                "cls": "btn-outline-danger",
-                "fields": [("reason", _("取消原因"), "text")],
-                "confirm": "",
-            },
-        ]
-    if a.status in ("booked", "no_show") and request.user.has_perm("service.add_repairorder"):
+    steps = allowed_next(a, request.user)
+    actions = [
+        {
+            "label": label,
+            "url": reverse("service:appointment-act", args=[a.pk, name]),
+            "cls": cls,
+            "fields": fields,
+            "confirm": confirm,
+        }
+        for name, (step, label, cls, fields, confirm) in APPOINTMENT_STEPS.items()
+        if step in steps
+    ]
+    links = []
+    if ApptStatus.ARRIVED in steps:
         links.append(
             (_("到店接车"), reverse("service:reception") + f"?appointment={a.pk}", "bi-box-arrow-in-right")
         )
@@ -168,18 +178,21 @@ def appointment_detail(request, pk):
 @login_required
 def appointment_act(request, pk, step):
     a = get_object_or_404(Appointment.objects.for_user(request.user), pk=pk)
+    if step not in APPOINTMENT_STEPS:
+        raise Http404
     if request.method == "POST":
-        fn = {
-            "remind": lambda actor: services.appointment_remind(actor=actor, appt=a),
-            "no-show": lambda actor: services.appointment_no_show(actor=actor, appt=a),
-            "cancel": lambda actor: services.appointment_cancel(
-                actor=actor, appt=a, reason=request.POST.get("reason", "")
-            ),
-        }.get(step)
-        if fn is None:
-            raise Http404
-        run(request, fn, _("已保存"))
+        run(request, lambda actor: _appointment_step(request, a, step, actor), _("已保存"))
     return redirect(a)
+
+
+def _appointment_step(request, a, step, actor):
+    if not workflows.APPOINTMENT.can_ever(actor, APPOINTMENT_STEPS[step][0]):
+        raise NotAllowed(_("您的岗位不能执行此操作"))
+    if step == "remind":
+        return services.appointment_remind(actor=actor, appt=a)
+    if step == "no-show":
+        return services.appointment_no_show(actor=actor, appt=a)
+    return services.appointment_cancel(actor=actor, appt=a, reason=request.POST.get("reason", ""))
 
 
 @login_required
@@ -189,6 +202,9 @@ def appointment_day(request):
     store = work_store(request)
     today = timezone.localdate()
     day = parse_date(request.GET.get("date") or "") or today
+    tomorrow = list(selectors.to_remind(store, today + dt.timedelta(days=1)))
+    for a in tomorrow:
+        a.steps = allowed_next(a, request.user)
     return render(
         request,
         "service/appointment_day.html",
@@ -196,9 +212,7 @@ def appointment_day(request):
             "title": _("预约日程"),
             "day": day,
             "rows": selectors.day_appointments(store, day),
-            "tomorrow": selectors.day_appointments(store, today + dt.timedelta(days=1)).filter(
-                status="booked"
-            ),
+            "tomorrow": tomorrow,
             "no_shows": selectors.no_shows(store, today - dt.timedelta(days=14)),
             "prev": day - dt.timedelta(days=1),
             "next": day + dt.timedelta(days=1),

@@ -11,12 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from fours.core.views import FoursListView, perm_or_403, work_store
 
-from .. import filters, reports, tables
-from ..choices import (
-    ROStatus,
-)
+from .. import filters, reports, selectors, tables
 from ..models import (
-    RepairOrder,
     ServiceReceivable,
 )
 
@@ -26,16 +22,8 @@ def cashier(request):
     perm_or_403(request, "service.settle_repairorder")
     store = work_store(request)
     day = parse_date(request.GET.get("date") or "") or timezone.localdate()
-    waiting = RepairOrder.objects.filter(store=store, status=ROStatus.AWAITING_SETTLEMENT).select_related(
-        "vehicle", "customer"
-    )
-    unpaid = [
-        ro
-        for ro in RepairOrder.objects.filter(store=store, status=ROStatus.SETTLED).select_related(
-            "vehicle", "customer"
-        )
-        if ro.customer_due > ro.paid
-    ]
+    waiting = selectors.orders_to_settle(store)
+    unpaid = selectors.orders_unpaid(store)
     return render(
         request,
         "service/cashier.html",

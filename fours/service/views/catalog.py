@@ -23,7 +23,7 @@ from .. import filters, services, tables
 from ..choices import FaultKind, LabourCategory, Payer
 from ..filters import FaultCodeFilter
 from ..models import AdvisorCapacity, FaultCode, LabourOperation, LabourRate, MaintenancePackage
-from ..services.appointments import DEFAULT_PER_DAY, DEFAULT_PER_SLOT
+from ..selectors import DEFAULT_PER_DAY, DEFAULT_PER_SLOT
 from ..services.catalog import group_series
 from ..tables import FaultCodeTable, OperationManageTable, PackageManageTable
 
@@ -422,12 +422,15 @@ def operation_edit(request, pk=None):
 
 def _part_names(group, numbers) -> dict[str, str]:
     """{typed part number: "name · unit"} for the part numbers that exist (to label the rows again)."""
-    from fours.parts.models import Part
+    from fours.parts.selectors import parts_by_number
     from fours.parts.services.catalog import normalize_part_no
 
-    wanted = {normalize_part_no(n): n for n in numbers if n}
-    parts = Part.objects.filter(group=group, part_no__in=wanted)
-    return {wanted[p.part_no]: f"{p.name} · {p.get_unit_display()}" for p in parts}
+    found = parts_by_number(group, numbers)
+    return {
+        n: f"{p.name} · {p.get_unit_display()}"
+        for n in numbers
+        if n and (p := found.get(normalize_part_no(n)))
+    }
 
 
 @login_required

@@ -14,23 +14,22 @@ from fours.core.audit import timeline_for
 from fours.core.roles import Role
 from fours.core.selectors import users_with_role as _users_with_role
 from fours.core.views import FoursListView, perm_or_403
+from fours.core.workflows import allowed_next
 
-from .. import filters, selectors, services, tables
+from .. import filters, selectors, services, tables, workflows
 from ..choices import (
-    DISCOUNTABLE,
+    LINE_ROW_CLASS,
     QC_CHECKLIST,
+    STATUS_TONE,
     Approval,
     ConfirmMethod,
     OldPartStatus,
-    PartStatus,
     PauseReason,
     Payer,
     PaymentMethod,
-    ROStatus,
 )
 from ..models import (
     Bay,
-    DiscountRequest,
     LabourOperation,
     RepairOrder,
     Team,
@@ -60,14 +59,21 @@ def ro_detail(request, pk):
     perm_or_403(request, "service.view_repairorder")
     ro = selectors.ro_for_detail(request.user, pk)
     u = request.user
+    steps = allowed_next(ro, u)
+    for ln in ro.labour_lines + ro.part_lines:
+        ln.steps = workflows.line_steps(ln, steps, u)
+        ln.row_class = LINE_ROW_CLASS.get(ln.status, "")
     est = services.pricing.totals(ro, ro.labour_lines, ro.part_lines, estimate=True)
     actual = services.pricing.totals(ro, ro.labour_lines, ro.part_lines)
     refusal = services.delivery_refusal(ro)
     store = ro.store
+    dispatching = "dispatch" in steps
     ctx = {
         "title": f"{_('维修工单')} {ro.number}",
         "object": ro,
         "ro": ro,
+        "steps": steps,
+        "status_tone": STATUS_TONE.get(ro.status, "primary"),
         "est": est,
         "actual": actual,
         "payers": Payer.choices,
@@ -80,13 +86,9 @@ def ro_detail(request, pk):
         "to_issue": sum(
             1
             for ln in ro.part_lines
-            if ln.approval == Approval.APPROVED
-            and ln.status != PartStatus.CANCELLED
-            and ln.qty > ln.qty_issued
+            if "issue" in ln.steps and ln.approval == Approval.APPROVED and ln.qty > ln.qty_issued
         ),
-        "discount_requests": list(
-            DiscountRequest.objects.filter(ro=ro, status="pending").select_related("requested_by")
-        ),
+        "discount_requests": selectors.pending_discount_requests(ro),
         "approvals": list(ro.approvals.select_related("recorded_by")),
         "delays": list(ro.delays.select_related("actor")),
         "photos": list(ro.photos.all()),
@@ -94,38 +96,13 @@ def ro_detail(request, pk):
         "payments": list(ro.payments.select_related("cashier")),
         "timeline": timeline_for(ro).select_related("actor")[:100],
         "deliver_blocked": refusal[1] if refusal else "",
-        "can_deliver": ro.status == ROStatus.SETTLED and refusal is None,
-        "discountable": ro.status in DISCOUNTABLE,
-        "editable": ro.status
-        in {
-            ROStatus.RECEIVED,
-            ROStatus.AWAITING_APPROVAL,
-            ROStatus.IN_PROGRESS,
-            ROStatus.AWAITING_QC,
-            ROStatus.REWORK,
-        },
-        "can": {
-            "edit": u.has_perm("service.change_repairorder"),
-            "dispatch": u.has_perm("service.dispatch_repairorder"),
-            "work": u.has_perm("service.work_repairorder"),
-            "issue": u.has_perm("service.issue_repairorder"),
-            "qc": u.has_perm("service.qc_repairorder"),
-            "settle": u.has_perm("service.settle_repairorder"),
-            "pay": u.has_perm("service.add_payment"),
-            "reverse": u.has_perm("service.reverse_settlement"),
-            "deliver": u.has_perm("service.deliver_repairorder"),
-        },
-        "technicians": _users_with_role(store, Role.TECHNICIAN)
-        if u.has_perm("service.dispatch_repairorder")
-        else [],
-        "teams": Team.objects.filter(store=store) if u.has_perm("service.dispatch_repairorder") else [],
-        "bays": Bay.objects.filter(store=store, is_active=True)
-        if u.has_perm("service.dispatch_repairorder")
-        else [],
+        "technicians": _users_with_role(store, Role.TECHNICIAN) if dispatching else [],
+        "teams": Team.objects.filter(store=store) if dispatching else [],
+        "bays": Bay.objects.filter(store=store, is_active=True) if dispatching else [],
         "operations": LabourOperation.objects.filter(group_id=store.group_id, is_active=True).order_by(
             "code"
         )[:300]
-        if u.has_perm("service.change_repairorder")
+        if "labour-add" in steps
         else [],
         "now": timezone.now(),
     }
@@ -163,11 +140,7 @@ def ro_print(request, pk, doc):
     elif doc == "picklist":
         from fours.parts.selectors import pick_list
 
-        lines = [
-            ln
-            for ln in ro.part_lines
-            if ln.status in (PartStatus.PLANNED, PartStatus.REQUESTED, PartStatus.WAITING)
-        ]
+        lines = selectors.lines_to_pick(ro)
         for ln in lines:
             ln.store = ro.store
         return render(

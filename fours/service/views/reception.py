@@ -15,20 +15,18 @@ from django.utils.translation import gettext as _
 
 from fours.core.views import error_text, perm_or_403, work_store
 
-from .. import services
+from .. import selectors, services
 from ..choices import (
     BELONGINGS,
     DAMAGE_KINDS,
     WARNING_LIGHTS,
     FuelLevel,
     ROKind,
-    ROStatus,
 )
 from ..models import (
     Appointment,
     LabourOperation,
     MaintenancePackage,
-    RepairOrder,
 )
 from ._common import _dt
 
@@ -81,16 +79,7 @@ def reception_vehicle(request):
     if v is None:
         raise Http404
     best, pkgs, due_km = _suggest_package(v)
-    open_ro = RepairOrder.objects.filter(
-        vehicle=v,
-        status__in=[
-            ROStatus.RECEIVED,
-            ROStatus.AWAITING_APPROVAL,
-            ROStatus.IN_PROGRESS,
-            ROStatus.AWAITING_QC,
-            ROStatus.REWORK,
-        ],
-    ).first()
+    open_ro = selectors.open_order_for(v)
     return render(
         request,
         "service/_reception_vehicle.html",

@@ -11,19 +11,11 @@ from fours.core.roles import Role
 from fours.core.selectors import users_with_role as _users_with_role
 from fours.core.views import perm_or_403, work_store
 
-from .. import selectors, services
-from ..choices import (
-    Approval,
-    OldPartStatus,
-    PartStatus,
-    PauseReason,
-    ROStatus,
-)
+from .. import selectors, workflows
+from ..choices import LINE_ROW_CLASS, OldPartStatus, PauseReason
 from ..models import (
     Bay,
-    LabourLine,
     PartLine,
-    RepairOrder,
     Team,
 )
 
@@ -34,12 +26,15 @@ from ..models import (
 def my_jobs(request):
     perm_or_403(request, "service.work_repairorder")
     store = work_store(request)
+    jobs = selectors.my_jobs(request.user, store)
+    for j in jobs:
+        j.steps = workflows.LABOUR_LINE.allowed_next(j, request.user)
     return render(
         request,
         "service/tech.html",
         {
             "title": _("我的作业"),
-            "jobs": selectors.my_jobs(request.user, store),
+            "jobs": jobs,
             "pause_reasons": PauseReason.choices,
         },
     )
@@ -49,23 +44,14 @@ def my_jobs(request):
 def dispatch(request):
     perm_or_403(request, "service.dispatch_repairorder")
     store = work_store(request)
-    lines = (
-        LabourLine.objects.filter(
-            ro__store=store,
-            ro__status__in=[ROStatus.IN_PROGRESS, ROStatus.REWORK],
-            approval=Approval.APPROVED,
-        )
-        .exclude(status__in=["done", "cancelled"])
-        .select_related("ro__vehicle", "technician", "team", "bay")
-        .order_by("ro__promised_at", "id")
-    )
+    lines = selectors.lines_to_dispatch(store)
     return render(
         request,
         "service/dispatch.html",
         {
             "title": _("派工"),
             "lines": lines,
-            "load": services.technician_load(store),
+            "load": selectors.technician_load(store),
             "technicians": _users_with_role(store, Role.TECHNICIAN),
             "teams": Team.objects.filter(store=store),
             "bays": Bay.objects.filter(store=store, is_active=True),
@@ -78,26 +64,13 @@ def parts_desk(request):
     """The storekeeper's pick list: requested and waiting lines of open orders, by bin."""
     perm_or_403(request, "service.issue_repairorder")
     store = work_store(request)
-    from fours.parts.selectors import pick_list
-
-    lines = list(
-        PartLine.objects.filter(
-            ro__store=store,
-            ro__status__in=[
-                ROStatus.RECEIVED,
-                ROStatus.AWAITING_APPROVAL,
-                ROStatus.IN_PROGRESS,
-                ROStatus.AWAITING_QC,
-                ROStatus.REWORK,
-            ],
-            status__in=[PartStatus.REQUESTED, PartStatus.WAITING],
-            approval=Approval.APPROVED,
-        ).select_related("ro__vehicle", "part", "requested_by")
-    )
+    lines = selectors.lines_for_parts_desk(store)
+    for ln in lines:
+        ln.row_class = LINE_ROW_CLASS.get(ln.status, "")
     return render(
         request,
         "service/parts_desk.html",
-        {"title": _("维修发料"), "lines": pick_list(lines, store=store) if lines else []},
+        {"title": _("维修发料"), "lines": lines},
     )
 
 
@@ -105,9 +78,7 @@ def parts_desk(request):
 def qc_list(request):
     perm_or_403(request, "service.qc_repairorder")
     store = work_store(request)
-    rows = RepairOrder.objects.filter(store=store, status=ROStatus.AWAITING_QC).select_related(
-        "vehicle", "advisor"
-    )
+    rows = selectors.orders_to_check(store)
     return render(request, "service/simple_list.html", {"title": _("待质检"), "rows": rows})
 
 
