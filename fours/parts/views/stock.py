@@ -57,5 +57,10 @@ BalanceListView = simple_list(
     order=("part__part_no", "id"),
 )
 MoveListView = simple_list(
-    StockMove, tables.MoveTable, filters.MoveFilter, gettext_lazy("库存流水"), related=("part",), order=("-id",)
+    StockMove,
+    tables.MoveTable,
+    filters.MoveFilter,
+    gettext_lazy("库存流水"),
+    related=("part",),
+    order=("-id",),
 )

@@ -520,5 +520,3 @@ def old_part_set(*, actor, line: PartLine, status: str) -> PartLine:
         changes={"old_part": [old, status], "part": [None, line.part_id]},
     )
     return line
-
-
