@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .choices import DepartmentKind, DocKind
+from .fields import optional_fk, user_fk
 from .roles import LimitKind
 from .validators import validate_uscc
 
@@ -103,25 +104,11 @@ class Membership(models.Model):
     role = models.ForeignKey(
         Group, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("岗位")
     )
-    store = models.ForeignKey(
-        Store,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="memberships",
-        verbose_name=_("门店"),
+    store = optional_fk(Store, _("门店"), on_delete=models.CASCADE, related_name="memberships")
+    dealer_group = optional_fk(
+        DealerGroup, _("集团（全部门店）"), on_delete=models.CASCADE, related_name="memberships"
     )
-    dealer_group = models.ForeignKey(
-        DealerGroup,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="memberships",
-        verbose_name=_("集团（全部门店）"),
-    )
-    department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("部门")
-    )
+    department = optional_fk(Department, _("部门"), on_delete=models.SET_NULL, related_name=None)
     is_active = models.BooleanField(_("有效"), default=True)
 
     class Meta:
@@ -161,10 +148,8 @@ class AuditEvent(models.Model):
     """Who did what to which object, written by every service in the same transaction."""
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("操作人")
-    )
-    store = models.ForeignKey(Store, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("门店"))
+    actor = user_fk(_("操作人"), on_delete=models.SET_NULL, related_name=None)
+    store = optional_fk(Store, _("门店"), on_delete=models.SET_NULL, related_name=None)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
     object_id = models.CharField(_("对象ID"), max_length=64)
     object_repr = models.CharField(_("对象"), max_length=200)

@@ -1,26 +1,33 @@
 from django.urls import include, path
 
+from fours.core.routes import document_paths
+
 from . import views
 
 patterns = [
-    path("", views.CustomerListView.as_view(), name="customer-list"),
-    path("new/", views.customer_create, name="customer-create"),
     path("assign/", views.customers_assign, name="customer-assign"),
-    path("<int:pk>/", views.customer_detail, name="customer-detail"),
-    path("<int:pk>/edit/", views.customer_edit, name="customer-edit"),
-    path("<int:pk>/reveal/", views.customer_reveal, name="customer-reveal"),
-    path("<int:pk>/merge/", views.customer_merge, name="customer-merge"),
+    *document_paths(
+        "",
+        "customer",
+        list_view=views.CustomerListView,
+        create=views.customer_create,
+        detail=views.customer_detail,
+        edit=views.customer_edit,
+        pages={"reveal": views.customer_reveal, "merge": views.customer_merge},
+    ),
     path("<int:customer_pk>/vehicles/new/", views.vehicle_create, name="vehicle-create"),
-    path("vehicles/", views.VehicleListView.as_view(), name="vehicle-list"),
-    path("vehicles/<int:pk>/", views.vehicle_detail, name="vehicle-detail"),
-    path("vehicles/<int:pk>/edit/", views.vehicle_edit, name="vehicle-edit"),
-    path("vehicles/<int:pk>/odometer/", views.vehicle_odometer, name="vehicle-odometer"),
-    path("vehicles/<int:pk>/transfer/", views.vehicle_transfer, name="vehicle-transfer"),
+    *document_paths(
+        "vehicles",
+        "vehicle",
+        list_view=views.VehicleListView,
+        detail=views.vehicle_detail,
+        edit=views.vehicle_edit,
+        pages={"odometer": views.vehicle_odometer, "transfer": views.vehicle_transfer},
+    ),
     path("pick/", views.archive_pick, name="pick"),
     path("catalogue/", views.ConfigurationListView.as_view(), name="catalogue"),
-    path("imports/", views.ImportListView.as_view(), name="import-list"),
     path("imports/new/", views.import_upload, name="import-upload"),
-    path("imports/<int:pk>/", views.import_detail, name="import-detail"),
+    *document_paths("imports", "import", list_view=views.ImportListView, detail=views.import_detail),
     path("imports/template/<str:kind>/", views.import_template, name="import-template"),
 ]
 

@@ -1,6 +1,8 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from fours.core.routes import document_paths
+
 from . import views
 from .views import catalog
 
@@ -13,15 +15,17 @@ urlpatterns = [
     path("board/rows/", views.board_rows, name="board-rows"),
     path("reception/", views.reception, name="reception"),
     path("reception/vehicle/", views.reception_vehicle, name="reception-vehicle"),
-    path("orders/", views.ROListView.as_view(), name="ro-list"),
-    path("orders/<int:pk>/", views.ro_detail, name="ro-detail"),
     path("orders/<int:pk>/print/<str:doc>/", views.ro_print, name="ro-print"),
-    path("orders/<int:pk>/<str:step>/", views.ro_act, name="ro-act"),
-    path("appointments/", views.AppointmentListView.as_view(), name="appointment-list"),
+    *document_paths("orders", "ro", list_view=views.ROListView, detail=views.ro_detail, act=views.ro_act),
     path("appointments/day/", views.appointment_day, name="appointment-day"),
-    path("appointments/new/", views.appointment_create, name="appointment-create"),
-    path("appointments/<int:pk>/", views.appointment_detail, name="appointment-detail"),
-    path("appointments/<int:pk>/<str:step>/", views.appointment_act, name="appointment-act"),
+    *document_paths(
+        "appointments",
+        "appointment",
+        list_view=views.AppointmentListView,
+        create=views.appointment_create,
+        detail=views.appointment_detail,
+        act=views.appointment_act,
+    ),
     path("my-jobs/", views.my_jobs, name="my-jobs"),
     path("dispatch/", views.dispatch, name="dispatch"),
     path("parts-desk/", views.parts_desk, name="parts-desk"),
@@ -29,8 +33,7 @@ urlpatterns = [
     path("qc/", views.qc_list, name="qc-list"),
     path("overnight/", views.overnight, name="overnight"),
     path("operations/", views.OperationListView.as_view(), name="operation-list"),
-    path("packages/", views.PackageListView.as_view(), name="package-list"),
-    path("packages/<int:pk>/", views.package_detail, name="package-detail"),
+    *document_paths("packages", "package", list_view=views.PackageListView, detail=views.package_detail),
     path("receivables/", views.ReceivableListView.as_view(), name="receivable-list"),
     path("old-parts/", views.old_parts, name="old-parts"),
     path("followups/", views.FollowUpListView.as_view(), name="followup-list"),

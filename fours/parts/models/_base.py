@@ -1,14 +1,14 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fours.core.scoping import StoreScopedManager, StoreScopedQuerySet
+from fours.core.fields import COST, MONEY, QTY, RATE, StoreRecord, user_fk
+from fours.core.scoping import StoreScopedQuerySet
 
-QTY = {"max_digits": 12, "decimal_places": 3}
-MONEY = {"max_digits": 14, "decimal_places": 2}
-COST = {"max_digits": 14, "decimal_places": 4}
-RATE = {"max_digits": 5, "decimal_places": 4}
+from ..choices import OpenItemStatus
+
+__all__ = ["COST", "MONEY", "QTY", "RATE", "DocumentLine", "DocumentMixin", "OpenItem", "TwoStoreManager"]
 
 
 class TwoStoreQuerySet(StoreScopedQuerySet):
@@ -27,25 +27,49 @@ class TwoStoreManager(models.Manager.from_queryset(TwoStoreQuerySet)):
     pass
 
 
-class DocumentMixin(models.Model):
-    """A numbered per-store document with creator and timestamps."""
+class DocumentMixin(StoreRecord):
+    """A numbered per-store document with creator and timestamps, newest first, whose page is the
+    URL named ``detail_view``."""
 
     number = models.CharField(_("单号"), max_length=30, blank=True, db_index=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("制单人"),
-    )
+    created_by = user_fk(_("制单人"))
     note = models.CharField(_("备注"), max_length=500, blank=True)
 
-    objects = StoreScopedManager()
+    detail_view = ""
 
     class Meta:
         abstract = True
+        ordering = ["-id"]
 
     def __str__(self) -> str:
         return self.number or f"{self._meta.verbose_name} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.detail_view, args=[self.pk])
+
+
+class DocumentLine(models.Model):
+    """A line of a parts document: a part and its quantity (``qty``, named by each document)."""
+
+    part = models.ForeignKey("parts.Part", on_delete=models.PROTECT, verbose_name=_("配件"))
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.part} × {self.qty}"
+
+
+class OpenItem(StoreRecord):
+    """An amount owed to or by the store (应收, 应付, 员工赔偿), open until paid in full."""
+
+    status = models.CharField(
+        _("状态"), max_length=10, choices=OpenItemStatus.choices, default=OpenItemStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("发生时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-id"]

@@ -8,14 +8,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fours.core.scoping import GroupScopedManager, StoreScopedManager
+from fours.core.fields import GroupRecord, StoreSetting, optional_fk
 from fours.core.validators import validate_uscc
 
 from ..choices import ABCClass, BrandKind, PartCategory, Unit
 from ._base import COST, MONEY, QTY, RATE
 
 
-class Part(models.Model):
+class Part(GroupRecord):
     """配件档案: one row per part number in a dealer group, shared by the group's stores."""
 
     group = models.ForeignKey(
@@ -44,18 +44,9 @@ class Part(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.5"))],
         **RATE,
     )
-    superseded_by = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="supersedes",
-        verbose_name=_("替换为"),
-    )
+    superseded_by = optional_fk("self", _("替换为"), related_name="supersedes")
     is_active = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-
-    objects = GroupScopedManager()
 
     class Meta:
         verbose_name = _("配件")
@@ -102,24 +93,19 @@ class PartPriceChange(models.Model):
     source = models.CharField(_("来源"), max_length=100, blank=True)
 
     class Meta:
-        verbose_name = _("价格变更")
-        verbose_name_plural = _("价格变更")
+        verbose_name = verbose_name_plural = _("价格变更")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.part_id} {self.field} {self.old}→{self.new}"
 
 
-class Warehouse(models.Model):
-    store = models.ForeignKey("core.Store", on_delete=models.CASCADE, verbose_name=_("门店"))
+class Warehouse(StoreSetting):
     code = models.CharField(_("库号"), max_length=4)
     name = models.CharField(_("仓库名称"), max_length=50)
 
-    objects = StoreScopedManager()
-
     class Meta:
-        verbose_name = _("仓库")
-        verbose_name_plural = _("仓库")
+        verbose_name = verbose_name_plural = _("仓库")
         ordering = ["store_id", "code"]
         constraints = [models.UniqueConstraint(fields=["store", "code"], name="uniq_warehouse_code")]
 
@@ -127,10 +113,9 @@ class Warehouse(models.Model):
         return f"{self.code} {self.name}"
 
 
-class Bin(models.Model):
+class Bin(StoreSetting):
     """库位 (四号定位): 库号-架号-层号-位号, e.g. 01-A03-2-05."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.CASCADE, verbose_name=_("门店"))
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.PROTECT, related_name="bins", verbose_name=_("仓库")
     )
@@ -139,11 +124,8 @@ class Bin(models.Model):
     position = models.CharField(_("位号"), max_length=4)
     code = models.CharField(_("库位"), max_length=20)
 
-    objects = StoreScopedManager()
-
     class Meta:
-        verbose_name = _("库位")
-        verbose_name_plural = _("库位")
+        verbose_name = verbose_name_plural = _("库位")
         ordering = ["code"]
         constraints = [models.UniqueConstraint(fields=["store", "code"], name="uniq_bin_code")]
 
@@ -151,51 +133,40 @@ class Bin(models.Model):
         return self.code
 
 
-class PartSetting(models.Model):
+class PartSetting(StoreSetting):
     """Per-store settings of a part: stock levels, default bin, ABC class."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.CASCADE, verbose_name=_("门店"))
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="settings", verbose_name=_("配件"))
     min_qty = models.DecimalField(_("最低库存"), default=0, **QTY)
     max_qty = models.DecimalField(_("最高库存"), default=0, **QTY)
     safety_qty = models.DecimalField(_("保险储备"), default=0, **QTY)
-    default_bin = models.ForeignKey(
-        Bin, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("默认库位")
-    )
+    default_bin = optional_fk(Bin, _("默认库位"), on_delete=models.SET_NULL)
     abc_class = models.CharField(_("ABC分类"), max_length=1, choices=ABCClass.choices, default=ABCClass.C)
     usage_value = models.DecimalField(_("年用量金额"), default=0, **MONEY)
 
-    objects = StoreScopedManager()
-
     class Meta:
-        verbose_name = _("门店配件设置")
-        verbose_name_plural = _("门店配件设置")
+        verbose_name = verbose_name_plural = _("门店配件设置")
         constraints = [models.UniqueConstraint(fields=["store", "part"], name="uniq_part_setting")]
 
     def __str__(self) -> str:
         return f"{self.store_id}/{self.part_id}"
 
 
-class PartBin(models.Model):
+class PartBin(StoreSetting):
     """A part may sit in several bins of a store."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.CASCADE, verbose_name=_("门店"))
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="bins", verbose_name=_("配件"))
     bin = models.ForeignKey(Bin, on_delete=models.CASCADE, related_name="parts", verbose_name=_("库位"))
 
-    objects = StoreScopedManager()
-
     class Meta:
-        verbose_name = _("配件库位")
-        verbose_name_plural = _("配件库位")
+        verbose_name = verbose_name_plural = _("配件库位")
         constraints = [models.UniqueConstraint(fields=["part", "bin"], name="uniq_part_bin")]
 
     def __str__(self) -> str:
         return f"{self.part_id}@{self.bin_id}"
 
 
-class Supplier(models.Model):
-    group = models.ForeignKey("core.DealerGroup", on_delete=models.PROTECT, verbose_name=_("集团"))
+class Supplier(GroupRecord):
     name = models.CharField(_("供应商名称"), max_length=100)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, validators=[validate_uscc])
     contact = models.CharField(_("联系人"), max_length=30, blank=True)
@@ -206,11 +177,8 @@ class Supplier(models.Model):
     terms = models.CharField(_("结算条款"), max_length=200, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
 
-    objects = GroupScopedManager()
-
     class Meta:
-        verbose_name = _("供应商")
-        verbose_name_plural = _("供应商")
+        verbose_name = verbose_name_plural = _("供应商")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["group", "uscc"], name="uniq_supplier_uscc")]
 
@@ -221,7 +189,7 @@ class Supplier(models.Model):
         return reverse("parts:supplier-detail", args=[self.pk])
 
 
-class PartsConfig(models.Model):
+class PartsConfig(StoreSetting):
     """配件参数 per store: ABC thresholds, slow-moving months, planning horizon."""
 
     store = models.OneToOneField("core.Store", on_delete=models.CASCADE, verbose_name=_("门店"))
@@ -237,11 +205,8 @@ class PartsConfig(models.Model):
     writeoff_service_pct = models.PositiveSmallIntegerField(_("报损损失·服务经理承担（%）"), default=10)
     writeoff_parts_pct = models.PositiveSmallIntegerField(_("报损损失·配件经理承担（%）"), default=10)
 
-    objects = StoreScopedManager()
-
     class Meta:
-        verbose_name = _("配件参数")
-        verbose_name_plural = _("配件参数")
+        verbose_name = verbose_name_plural = _("配件参数")
 
     def __str__(self) -> str:
         return str(self.store)

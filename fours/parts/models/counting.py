@@ -2,13 +2,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fours.core.scoping import StoreScopedManager
+from fours.core.fields import user_fk
 
 from ..choices import (
-    OpenItemStatus,
     Responsible,
     StocktakeKind,
     StocktakeScope,
@@ -17,13 +15,14 @@ from ..choices import (
     WriteOffReason,
     WriteOffStatus,
 )
-from ._base import COST, MONEY, QTY, DocumentMixin
+from ._base import COST, MONEY, QTY, DocumentLine, DocumentMixin, OpenItem
 
 
 class Stocktake(DocumentMixin):
     """盘点单: a frozen count list, counted, approved, then adjusted by moves."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
+    detail_view = "parts:stocktake-detail"
+
     kind = models.CharField(
         _("盘点类型"), max_length=10, choices=StocktakeKind.choices, default=StocktakeKind.MONTHLY
     )
@@ -37,41 +36,24 @@ class Stocktake(DocumentMixin):
         _("状态"), max_length=10, choices=StocktakeStatus.choices, default=StocktakeStatus.COUNTING
     )
     frozen_at = models.DateTimeField(_("冻结时间"), auto_now_add=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    approved_by = user_fk()
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
-    finance_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("财务确认人"),
-    )
+    finance_by = user_fk(_("财务确认人"))
     finance_at = models.DateTimeField(_("财务确认时间"), null=True, blank=True)
 
-    class Meta:
-        verbose_name = _("盘点单")
+    class Meta(DocumentMixin.Meta):
+        verbose_name = verbose_name_plural = _("盘点单")
         permissions = [("approve_stocktake", _("审批盘点差异"))]
-        verbose_name_plural = _("盘点单")
-        ordering = ["-id"]
-
-    def get_absolute_url(self) -> str:
-        return reverse("parts:stocktake-detail", args=[self.pk])
 
 
-class CountLine(models.Model):
+class CountLine(DocumentLine):
     stocktake = models.ForeignKey(Stocktake, on_delete=models.CASCADE, related_name="lines")
-    part = models.ForeignKey("parts.Part", on_delete=models.PROTECT, verbose_name=_("配件"))
     bin_code = models.CharField(_("库位"), max_length=20, blank=True)
     book_qty = models.DecimalField(_("账面数量"), **QTY)
     unit_cost = models.DecimalField(_("成本单价"), **COST)
     counted_qty = models.DecimalField(_("实盘数量"), null=True, blank=True, **QTY)
     reason = models.CharField(_("差异原因"), max_length=12, choices=VarianceReason.choices, blank=True)
-    counted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    counted_by = user_fk(on_delete=models.SET_NULL)
 
     class Meta:
         ordering = ["bin_code", "part_id"]
@@ -88,44 +70,27 @@ class CountLine(models.Model):
 class WriteOff(DocumentMixin):
     """报损单: needs the service manager, warranty supervisor and parts supervisor to approve."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
+    detail_view = "parts:writeoff-detail"
+
     reason = models.CharField(_("报损原因"), max_length=10, choices=WriteOffReason.choices)
     status = models.CharField(
         _("状态"), max_length=10, choices=WriteOffStatus.choices, default=WriteOffStatus.DRAFT
     )
     total_cost = models.DecimalField(_("损失金额"), default=0, **MONEY)
     posted_at = models.DateTimeField(_("报损时间"), null=True, blank=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("责任人"),
-        help_text=_("人为因素造成的损失（维修工操作不当、保管不善等）不予报损，由责任人承担"),
+    responsible = user_fk(
+        _("责任人"), help_text=_("人为因素造成的损失（维修工操作不当、保管不善等）不予报损，由责任人承担")
     )
 
-    class Meta:
-        verbose_name = _("报损单")
+    class Meta(DocumentMixin.Meta):
+        verbose_name = verbose_name_plural = _("报损单")
         permissions = [("approve_writeoff", _("审批报损"))]
-        verbose_name_plural = _("报损单")
-        ordering = ["-id"]
-
-    def get_absolute_url(self) -> str:
-        return reverse("parts:writeoff-detail", args=[self.pk])
 
 
-class WriteOffLine(models.Model):
+class WriteOffLine(DocumentLine):
     writeoff = models.ForeignKey(WriteOff, on_delete=models.CASCADE, related_name="lines")
-    part = models.ForeignKey("parts.Part", on_delete=models.PROTECT, verbose_name=_("配件"))
     qty = models.DecimalField(_("数量"), **QTY)
     unit_cost = models.DecimalField(_("成本单价"), default=0, **COST)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.part} × {self.qty}"
 
 
 class WriteOffApproval(models.Model):
@@ -147,14 +112,7 @@ class WriteOffShare(models.Model):
     writeoff = models.ForeignKey(WriteOff, on_delete=models.CASCADE, related_name="shares")
     party = models.CharField(_("责任方"), max_length=10, choices=Responsible.choices)
     name = models.CharField(_("责任人/单位"), max_length=100, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("承担人"),
-    )
+    user = user_fk(_("承担人"))
     pct = models.PositiveSmallIntegerField(_("比例（%）"), null=True, blank=True)
     amount = models.DecimalField(_("承担金额"), **MONEY)
 
@@ -165,11 +123,10 @@ class WriteOffShare(models.Model):
         return f"{self.get_party_display()} {self.amount}"
 
 
-class EmployeeCharge(models.Model):
+class EmployeeCharge(OpenItem):
     """员工赔偿: what a person bears of a parts loss (the responsible employee of a staff-caused loss, or
     a manager's share of a write-off), recorded when the document is posted for finance to collect."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
     writeoff = models.ForeignKey(
         WriteOff, on_delete=models.PROTECT, related_name="charges", verbose_name=_("报损单")
     )
@@ -179,17 +136,9 @@ class EmployeeCharge(models.Model):
     party = models.CharField(_("责任方"), max_length=10, choices=Responsible.choices)
     amount = models.DecimalField(_("赔偿金额"), **MONEY)
     collected = models.DecimalField(_("已扣回"), default=0, **MONEY)
-    status = models.CharField(
-        _("状态"), max_length=10, choices=OpenItemStatus.choices, default=OpenItemStatus.OPEN
-    )
-    created_at = models.DateTimeField(_("发生时间"), auto_now_add=True)
 
-    objects = StoreScopedManager()
-
-    class Meta:
-        verbose_name = _("员工赔偿")
-        verbose_name_plural = _("员工赔偿")
-        ordering = ["-id"]
+    class Meta(OpenItem.Meta):
+        verbose_name = verbose_name_plural = _("员工赔偿")
 
     def __str__(self) -> str:
         return f"{self.employee} {self.amount}"

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fours.core.fields import user_fk
 from fours.core.scoping import GroupScopedManager
 
 
@@ -28,12 +28,8 @@ class PriceImportJob(models.Model):
     done_rows = models.PositiveIntegerField(_("已处理"), default=0)
     summary = models.JSONField(_("汇总"), default=dict, blank=True)
     errors = models.JSONField(_("错误"), default=list, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = user_fk(blank=False, on_delete=models.SET_NULL)
+    confirmed_by = user_fk(on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fours.core.scoping import StoreScopedManager
+from fours.core.fields import StoreRecord, optional_fk, user_fk
 
 from ..choices import (
     Channel,
     DeliveryStatus,
-    OpenItemStatus,
     PaymentTerms,
     ReturnCondition,
     ReturnKind,
@@ -18,24 +16,20 @@ from ..choices import (
     SaleStatus,
     TransferStatus,
 )
-from ._base import COST, MONEY, QTY, RATE, DocumentMixin, TwoStoreManager
+from ._base import COST, MONEY, QTY, RATE, DocumentLine, DocumentMixin, OpenItem, TwoStoreManager
 
 
-class TradeCustomer(models.Model):
+class TradeCustomer(StoreRecord):
     """批发客户: another garage buying parts, for cash or on account (挂账)."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
     name = models.CharField(_("客户名称"), max_length=100)
     contact = models.CharField(_("联系人"), max_length=30, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     credit_limit = models.DecimalField(_("信用额度"), default=0, **MONEY)
 
-    objects = StoreScopedManager()
-
     class Meta:
-        verbose_name = _("批发客户")
-        verbose_name_plural = _("批发客户")
+        verbose_name = verbose_name_plural = _("批发客户")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -45,12 +39,11 @@ class TradeCustomer(models.Model):
 class Sale(DocumentMixin):
     """零售单 / 批发单: the document that takes parts out of stock to a buyer."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
+    detail_view = "parts:sale-detail"
+
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.COUNTER)
     status = models.CharField(_("状态"), max_length=10, choices=SaleStatus.choices, default=SaleStatus.DRAFT)
-    customer = models.ForeignKey(
-        TradeCustomer, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("批发客户")
-    )
+    customer = optional_fk(TradeCustomer, _("批发客户"), related_name=None)
     customer_name = models.CharField(_("客户"), max_length=100, blank=True)
     customer_phone = models.CharField(_("电话"), max_length=30, blank=True)
     terms = models.CharField(
@@ -68,19 +61,13 @@ class Sale(DocumentMixin):
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     signature = models.TextField(_("签名"), blank=True, help_text=_("签名图片（data URL）"))
 
-    class Meta:
-        verbose_name = _("配件销售单")
-        verbose_name_plural = _("配件销售单")
-        ordering = ["-id"]
+    class Meta(DocumentMixin.Meta):
+        verbose_name = verbose_name_plural = _("配件销售单")
         indexes = [models.Index(fields=["store", "channel", "posted_at"], name="sale_store_channel_idx")]
 
-    def get_absolute_url(self) -> str:
-        return reverse("parts:sale-detail", args=[self.pk])
 
-
-class SaleLine(models.Model):
+class SaleLine(DocumentLine):
     sale = models.ForeignKey(Sale, on_delete=models.CASCADE, related_name="lines", verbose_name=_("销售单"))
-    part = models.ForeignKey("parts.Part", on_delete=models.PROTECT, verbose_name=_("配件"))
     qty_requested = models.DecimalField(_("需求数量"), **QTY)
     qty = models.DecimalField(_("出库数量"), **QTY)
     unit_price = models.DecimalField(_("单价（含税）"), **MONEY)
@@ -90,23 +77,17 @@ class SaleLine(models.Model):
     unit_cost = models.DecimalField(_("成本单价"), default=0, **COST)
     cost = models.DecimalField(_("成本"), default=0, **MONEY)
 
-    class Meta:
-        verbose_name = _("销售明细")
-        verbose_name_plural = _("销售明细")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.part} × {self.qty}"
+    class Meta(DocumentLine.Meta):
+        verbose_name = verbose_name_plural = _("销售明细")
 
     @property
     def store(self):
         return self.sale.store
 
 
-class Receivable(models.Model):
+class Receivable(OpenItem):
     """应收账款 from a wholesale customer (挂账)."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
     customer = models.ForeignKey(TradeCustomer, on_delete=models.PROTECT, verbose_name=_("客户"))
     sale = models.OneToOneField(
         Sale, on_delete=models.PROTECT, related_name="receivable", verbose_name=_("销售单")
@@ -114,16 +95,9 @@ class Receivable(models.Model):
     amount = models.DecimalField(_("应收金额"), **MONEY)
     collected = models.DecimalField(_("已收金额"), default=0, **MONEY)
     due_date = models.DateField(_("到期日"))
-    status = models.CharField(
-        _("状态"), max_length=10, choices=OpenItemStatus.choices, default=OpenItemStatus.OPEN
-    )
-    created_at = models.DateTimeField(_("发生时间"), auto_now_add=True)
-
-    objects = StoreScopedManager()
 
     class Meta:
-        verbose_name = _("应收账款")
-        verbose_name_plural = _("应收账款")
+        verbose_name = verbose_name_plural = _("应收账款")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -137,19 +111,22 @@ class Receivable(models.Model):
 class CustomerPayment(DocumentMixin):
     """收款单: payment from a wholesale customer, applied to the oldest receivables first."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
     customer = models.ForeignKey(TradeCustomer, on_delete=models.PROTECT, verbose_name=_("客户"))
     amount = models.DecimalField(_("收款金额"), **MONEY)
     method = models.CharField(_("收款方式"), max_length=20, default="转账")
 
-    class Meta:
-        verbose_name = _("收款单")
-        verbose_name_plural = _("收款单")
-        ordering = ["-id"]
+    class Meta(DocumentMixin.Meta):
+        verbose_name = verbose_name_plural = _("收款单")
+
+    def get_absolute_url(self) -> str:
+        """A payment has no page of its own: it is seen on the receivables it paid."""
+        return reverse("parts:receivable-list")
 
 
 class Transfer(DocumentMixin):
     """调拨单 between two stores of the group; stock is in transit between shipping and receiving."""
+
+    detail_view = "parts:transfer-detail"
 
     store = models.ForeignKey(
         "core.Store", on_delete=models.PROTECT, related_name="+", verbose_name=_("调出门店")
@@ -162,75 +139,47 @@ class Transfer(DocumentMixin):
     )
     shipped_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
     received_at = models.DateTimeField(_("收货时间"), null=True, blank=True)
-    received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    received_by = user_fk()
 
     objects = TwoStoreManager()
 
-    class Meta:
-        verbose_name = _("调拨单")
-        verbose_name_plural = _("调拨单")
-        ordering = ["-id"]
-
-    def get_absolute_url(self) -> str:
-        return reverse("parts:transfer-detail", args=[self.pk])
+    class Meta(DocumentMixin.Meta):
+        verbose_name = verbose_name_plural = _("调拨单")
 
 
-class TransferLine(models.Model):
+class TransferLine(DocumentLine):
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="lines")
-    part = models.ForeignKey("parts.Part", on_delete=models.PROTECT, verbose_name=_("配件"))
     qty = models.DecimalField(_("数量"), **QTY)
     unit_cost = models.DecimalField(_("调拨成本"), default=0, **COST)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.part} × {self.qty}"
 
 
 class ReturnOrder(DocumentMixin):
     """退货单: from a customer or to a supplier; kept on the returns ledger until resolved."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
+    detail_view = "parts:return-detail"
+
     kind = models.CharField(_("类型"), max_length=10, choices=ReturnKind.choices)
     status = models.CharField(
         _("状态"), max_length=10, choices=ReturnStatus.choices, default=ReturnStatus.OPEN
     )
-    sale = models.ForeignKey(
-        Sale, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("原销售单")
-    )
-    supplier = models.ForeignKey(
-        "parts.Supplier", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("供应商")
-    )
+    sale = optional_fk(Sale, _("原销售单"), related_name=None)
+    supplier = optional_fk("parts.Supplier", _("供应商"), related_name=None)
     partner_name = models.CharField(_("退货方"), max_length=100, blank=True)
     reason = models.CharField(_("退货原因"), max_length=200)
     resolution = models.CharField(_("处理结果"), max_length=300, blank=True)
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     refund_amount = models.DecimalField(_("退款/索赔金额"), default=0, **MONEY)
 
-    class Meta:
+    class Meta(DocumentMixin.Meta):
         verbose_name = _("退货单")
         verbose_name_plural = _("退货台账")
-        ordering = ["-id"]
-
-    def get_absolute_url(self) -> str:
-        return reverse("parts:return-detail", args=[self.pk])
 
 
-class ReturnLine(models.Model):
+class ReturnLine(DocumentLine):
     order = models.ForeignKey(ReturnOrder, on_delete=models.CASCADE, related_name="lines")
-    part = models.ForeignKey("parts.Part", on_delete=models.PROTECT, verbose_name=_("配件"))
     qty = models.DecimalField(_("数量"), **QTY)
     condition = models.CharField(
         _("状况"), max_length=10, choices=ReturnCondition.choices, default=ReturnCondition.GOOD
     )
     unit_price = models.DecimalField(_("单价"), default=0, **MONEY)
     unit_cost = models.DecimalField(_("成本单价"), default=0, **COST)
-
-    class Meta:
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.part} × {self.qty}"

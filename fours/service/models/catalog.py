@@ -9,16 +9,15 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fours.core.scoping import GroupScopedManager, StoreScopedManager
+from fours.core.fields import GroupRecord, StoreSetting, optional_fk
 
 from ..choices import FaultKind, LabourCategory, Payer
 from ._base import HOURS, MONEY, QTY
 
 
-class LabourOperation(models.Model):
+class LabourOperation(GroupRecord):
     """工时项目: an operation code with its standard hours (per series/model in LabourTime)."""
 
-    group = models.ForeignKey("core.DealerGroup", on_delete=models.PROTECT, verbose_name=_("集团"))
     code = models.CharField(_("工时代码"), max_length=20)
     name = models.CharField(_("工时项目"), max_length=100)
     category = models.CharField(
@@ -26,8 +25,6 @@ class LabourOperation(models.Model):
     )
     standard_hours = models.DecimalField(_("标准工时"), default=Decimal("1"), **HOURS)
     is_active = models.BooleanField(_("启用"), default=True)
-
-    objects = GroupScopedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("工时项目")
@@ -50,14 +47,7 @@ class LabourTime(models.Model):
     series = models.ForeignKey(
         "customers.Series", on_delete=models.CASCADE, related_name="+", verbose_name=_("车系")
     )
-    model = models.ForeignKey(
-        "customers.VehicleModel",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("车型"),
-    )
+    model = optional_fk("customers.VehicleModel", _("车型"), on_delete=models.CASCADE)
     hours = models.DecimalField(_("标准工时"), **HOURS)
 
     class Meta:
@@ -70,14 +60,11 @@ class LabourTime(models.Model):
         return f"{self.operation_id} {self.series_id}/{self.model_id}: {self.hours}"
 
 
-class LabourRate(models.Model):
+class LabourRate(StoreSetting):
     """工时单价 per store and payer (自费, 索赔, 保险, 内部); missing rows fall back to the store's rate."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.CASCADE, verbose_name=_("门店"))
     payer = models.CharField(_("付费方"), max_length=10, choices=Payer.choices)
     rate = models.DecimalField(_("工时单价（元/小时，含税）"), **MONEY)
-
-    objects = StoreScopedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("工时单价")
@@ -87,26 +74,16 @@ class LabourRate(models.Model):
         return f"{self.store_id} {self.get_payer_display()} {self.rate}"
 
 
-class MaintenancePackage(models.Model):
+class MaintenancePackage(GroupRecord):
     """保养套餐: labour + parts for a series at a mileage, repeated every interval."""
 
-    group = models.ForeignKey("core.DealerGroup", on_delete=models.PROTECT, verbose_name=_("集团"))
     code = models.CharField(_("套餐代码"), max_length=20)
     name = models.CharField(_("套餐名称"), max_length=100)
-    series = models.ForeignKey(
-        "customers.Series",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("适用车系"),
-    )
+    series = optional_fk("customers.Series", _("适用车系"))
     mileage_km = models.PositiveIntegerField(_("适用里程（公里）"), default=0)
     interval_km = models.PositiveIntegerField(_("保养间隔（公里）"), default=10000)
     interval_months = models.PositiveSmallIntegerField(_("保养间隔（月）"), default=6)
     is_active = models.BooleanField(_("启用"), default=True)
-
-    objects = GroupScopedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("保养套餐")
@@ -148,17 +125,14 @@ class PackagePart(models.Model):
         return f"{self.package_id}: {self.part_id} × {self.qty}"
 
 
-class FaultCode(models.Model):
+class FaultCode(GroupRecord):
     """故障/客诉代码 for classifying complaints and faults (quality reports to the manufacturer)."""
 
-    group = models.ForeignKey("core.DealerGroup", on_delete=models.PROTECT, verbose_name=_("集团"))
     code = models.CharField(_("代码"), max_length=20)
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类别"), max_length=10, choices=FaultKind.choices, default=FaultKind.FAULT)
     system = models.CharField(_("系统"), max_length=30, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
-
-    objects = GroupScopedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("故障代码")

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fours.core.scoping import StoreScopedManager, StoreScopedQuerySet
+from fours.core.fields import StoreRecord, optional_fk, user_fk
+from fours.core.scoping import StoreScopedQuerySet
 
 from ..choices import (
     Approval,
@@ -33,10 +34,9 @@ USER = settings.AUTH_USER_MODEL
 ZERO = Decimal("0")
 
 
-class Appointment(models.Model):
+class Appointment(StoreRecord):
     """预约: a customer's vehicle booked with an advisor into a time slot."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
     number = models.CharField(_("预约单号"), max_length=30, blank=True, db_index=True)
     status = models.CharField(_("状态"), max_length=12, choices=ApptStatus.choices, default=ApptStatus.BOOKED)
     customer = models.ForeignKey(
@@ -48,14 +48,7 @@ class Appointment(models.Model):
     advisor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("服务顾问"))
     date = models.DateField(_("预约日期"), db_index=True)
     slot = models.TimeField(_("预约时段"))
-    package = models.ForeignKey(
-        "service.MaintenancePackage",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("保养套餐"),
-    )
+    package = optional_fk("service.MaintenancePackage", _("保养套餐"))
     jobs = models.CharField(_("预约项目"), max_length=300, blank=True)
     channel = models.CharField(
         _("预约渠道"), max_length=10, choices=ApptChannel.choices, default=ApptChannel.PHONE
@@ -65,10 +58,8 @@ class Appointment(models.Model):
     reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
     note = models.CharField(_("备注"), max_length=300, blank=True)
-    created_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = user_fk(blank=False)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-
-    objects = StoreScopedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("预约")
@@ -86,10 +77,9 @@ class Appointment(models.Model):
         return self.number
 
 
-class RepairOrder(models.Model):
+class RepairOrder(StoreRecord):
     """维修工单/委托书. Writes go through fours.service.services; the status follows workflows.RO."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
     number = models.CharField(_("工单号"), max_length=30, blank=True, db_index=True)
     status = models.CharField(
         _("状态"), max_length=20, choices=ROStatus.choices, default=ROStatus.RECEIVED, db_index=True
@@ -102,13 +92,8 @@ class RepairOrder(models.Model):
         "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("客户")
     )
     advisor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("服务顾问"))
-    appointment = models.OneToOneField(
-        Appointment,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="repair_order",
-        verbose_name=_("预约单"),
+    appointment = optional_fk(
+        Appointment, _("预约单"), field=models.OneToOneField, related_name="repair_order"
     )
     contact_name = models.CharField(_("送修人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("送修人电话"), max_length=20, blank=True)
@@ -152,10 +137,8 @@ class RepairOrder(models.Model):
     gate_pass_no = models.CharField(_("出门证号"), max_length=30, blank=True)
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
     rework_count = models.PositiveSmallIntegerField(_("返工次数"), default=0)
-    created_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = user_fk(blank=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-
-    objects = StoreScopedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("维修工单")
@@ -209,12 +192,8 @@ class LabourLine(models.Model):
     ro = models.ForeignKey(
         RepairOrder, on_delete=models.CASCADE, related_name="labour", verbose_name=_("工单")
     )
-    operation = models.ForeignKey(
-        "service.LabourOperation", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("工时项目")
-    )
-    package = models.ForeignKey(
-        "service.MaintenancePackage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    operation = optional_fk("service.LabourOperation", _("工时项目"), related_name=None)
+    package = optional_fk("service.MaintenancePackage")
     code = models.CharField(_("工时代码"), max_length=20, blank=True)
     name = models.CharField(_("项目"), max_length=100)
     payer = models.CharField(_("付费方"), max_length=10, choices=Payer.choices, default=Payer.CUSTOMER)
@@ -228,15 +207,9 @@ class LabourLine(models.Model):
     status = models.CharField(
         _("作业状态"), max_length=12, choices=LabourStatus.choices, default=LabourStatus.PENDING
     )
-    technician = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("技师")
-    )
-    team = models.ForeignKey(
-        "service.Team", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("班组")
-    )
-    bay = models.ForeignKey(
-        "service.Bay", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("工位")
-    )
+    technician = user_fk(_("技师"))
+    team = optional_fk("service.Team", _("班组"), related_name=None)
+    bay = optional_fk("service.Bay", _("工位"), related_name=None)
     actual_hours = models.DecimalField(_("实际工时"), default=0, **HOURS)
     self_checked_at = models.DateTimeField(_("自检时间"), null=True, blank=True)
     self_check_note = models.CharField(_("自检记录"), max_length=200, blank=True)
@@ -262,9 +235,7 @@ class PartLine(models.Model):
     ro = models.ForeignKey(
         RepairOrder, on_delete=models.CASCADE, related_name="parts", verbose_name=_("工单")
     )
-    labour = models.ForeignKey(
-        LabourLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="part_lines"
-    )
+    labour = optional_fk(LabourLine, on_delete=models.SET_NULL, related_name="part_lines")
     part = models.ForeignKey("parts.Part", on_delete=models.PROTECT, verbose_name=_("配件"))
     payer = models.CharField(_("付费方"), max_length=10, choices=Payer.choices, default=Payer.CUSTOMER)
     qty = models.DecimalField(_("数量"), **QTY)
@@ -281,13 +252,13 @@ class PartLine(models.Model):
     status = models.CharField(
         _("领料状态"), max_length=10, choices=PartStatus.choices, default=PartStatus.PLANNED
     )
-    requested_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requested_by = user_fk()
     requested_at = models.DateTimeField(_("申请时间"), null=True, blank=True)
     old_part = models.CharField(
         _("旧件"), max_length=12, choices=OldPartStatus.choices, default=OldPartStatus.NONE, blank=True
     )
     old_part_at = models.DateTimeField(_("交旧时间"), null=True, blank=True)
-    old_part_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    old_part_by = user_fk()
     sort = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -322,7 +293,7 @@ class CustomerApproval(models.Model):
     method = models.CharField(_("确认方式"), max_length=10, choices=ConfirmMethod.choices)
     signer_name = models.CharField(_("签字人"), max_length=50)
     signature = models.TextField(_("签名"), blank=True, help_text=_("屏幕签名图像（data URL）"))
-    recorded_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = user_fk(blank=False)
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
@@ -341,7 +312,7 @@ class Delay(models.Model):
     new_promised_at = models.DateTimeField(_("新预计交车"))
     reason = models.CharField(_("原因"), max_length=200)
     customer_informed = models.BooleanField(_("已告知客户"), default=True)
-    actor = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    actor = user_fk(blank=False)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
@@ -365,9 +336,9 @@ class DiscountRequest(models.Model):
         default="pending",
         choices=[("pending", _("待审批")), ("approved", _("已批准")), ("rejected", _("已驳回"))],
     )
-    requested_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    requested_by = user_fk(blank=False)
     requested_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = user_fk()
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -401,7 +372,7 @@ class Photo(models.Model):
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp", "heic"])],
     )
     caption = models.CharField(_("说明"), max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = user_fk(blank=False)
     at = models.DateTimeField(auto_now_add=True)
 
     objects = models.Manager.from_queryset(PhotoQuerySet)()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fours.core.fields import StoreRecord, StoreSetting, user_fk
 from fours.core.scoping import StoreScopedManager
 
 from ..choices import (
@@ -29,14 +30,11 @@ from ._base import MONEY
 USER = settings.AUTH_USER_MODEL
 
 
-class Bay(models.Model):
-    store = models.ForeignKey("core.Store", on_delete=models.CASCADE, verbose_name=_("门店"))
+class Bay(StoreSetting):
     code = models.CharField(_("工位号"), max_length=10)
     name = models.CharField(_("工位名称"), max_length=50)
     kind = models.CharField(_("类型"), max_length=20, blank=True, help_text=_("如 快保、机修、钣金、喷漆"))
     is_active = models.BooleanField(_("启用"), default=True)
-
-    objects = StoreScopedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("工位")
@@ -47,13 +45,10 @@ class Bay(models.Model):
         return f"{self.code} {self.name}"
 
 
-class Team(models.Model):
-    store = models.ForeignKey("core.Store", on_delete=models.CASCADE, verbose_name=_("门店"))
+class Team(StoreSetting):
     name = models.CharField(_("班组"), max_length=50)
-    leader = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    leader = user_fk(on_delete=models.SET_NULL)
     members = models.ManyToManyField(USER, related_name="service_teams", verbose_name=_("成员"), blank=True)
-
-    objects = StoreScopedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("班组")
@@ -63,13 +58,12 @@ class Team(models.Model):
         return self.name
 
 
-class TimeLog(models.Model):
+class TimeLog(StoreRecord):
     """A technician's clock-on on a labour line; ended by clock-off (完工) or a pause with a reason.
 
     A technician has at most one open solo clock (partial unique index), so two jobs at once are
     refused by the database as well as by the service; team lines are clocked with ``is_team``."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
     technician = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("技师"))
     line = models.ForeignKey(
         "service.LabourLine", on_delete=models.CASCADE, related_name="clocks", verbose_name=_("工时项目")
@@ -80,8 +74,6 @@ class TimeLog(models.Model):
     end_kind = models.CharField(_("结束方式"), max_length=6, choices=ClockEnd.choices, blank=True, default="")
     pause_reason = models.CharField(_("暂停原因"), max_length=10, choices=PauseReason.choices, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
-
-    objects = StoreScopedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("打卡记录")
@@ -134,7 +126,7 @@ class Rework(models.Model):
 
     inspection = models.ForeignKey(QCInspection, on_delete=models.CASCADE, related_name="reworks")
     line = models.ForeignKey("service.LabourLine", on_delete=models.CASCADE, related_name="reworks")
-    technician = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    technician = user_fk(blank=False)
     store = models.ForeignKey("core.Store", on_delete=models.PROTECT)
     at = models.DateTimeField(auto_now_add=True)
 
@@ -147,12 +139,11 @@ class Rework(models.Model):
         return f"{self.line_id} {self.technician_id}"
 
 
-class Settlement(models.Model):
+class Settlement(StoreRecord):
     """结算单: the posted totals of an order per payer, with a gapless invoice number.
 
     Immutable. 反结算 appends a REVERSAL settlement with the opposite amounts."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
     ro = models.ForeignKey("service.RepairOrder", on_delete=models.PROTECT, related_name="settlements")
     kind = models.CharField(
         _("类型"), max_length=10, choices=SettlementKind.choices, default=SettlementKind.NORMAL
@@ -179,8 +170,6 @@ class Settlement(models.Model):
     actor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("结算员"))
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
-    objects = StoreScopedManager()
-
     class Meta:
         verbose_name = verbose_name_plural = _("结算单")
         ordering = ["-at", "-id"]
@@ -198,10 +187,9 @@ class Settlement(models.Model):
         return getattr(self, f"{payer}_amount")
 
 
-class Payment(models.Model):
+class Payment(StoreRecord):
     """收款: several per order allowed; a refund (退款) is a negative row with its reason in the note."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
     ro = models.ForeignKey("service.RepairOrder", on_delete=models.PROTECT, related_name="payments")
     number = models.CharField(_("收款单号"), max_length=30)
     method = models.CharField(_("收款方式"), max_length=10, choices=PaymentMethod.choices)
@@ -210,8 +198,6 @@ class Payment(models.Model):
     note = models.CharField(_("备注"), max_length=200, blank=True)
     cashier = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("收银员"))
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-
-    objects = StoreScopedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("收款")
@@ -224,10 +210,9 @@ class Payment(models.Model):
         return reverse("service:ro-detail", args=[self.ro_id])
 
 
-class ServiceReceivable(models.Model):
+class ServiceReceivable(StoreRecord):
     """应收: the customer's share on account (挂账), the manufacturer's warranty share, the insurer's share."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
     ro = models.ForeignKey("service.RepairOrder", on_delete=models.PROTECT, related_name="receivables")
     settlement = models.ForeignKey(Settlement, on_delete=models.PROTECT, related_name="receivables")
     kind = models.CharField(_("类型"), max_length=10, choices=ReceivableKind.choices)
@@ -238,8 +223,6 @@ class ServiceReceivable(models.Model):
         _("状态"), max_length=10, choices=ReceivableStatus.choices, default=ReceivableStatus.OPEN
     )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-
-    objects = StoreScopedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("售后应收")
@@ -252,17 +235,14 @@ class ServiceReceivable(models.Model):
         return reverse("service:ro-detail", args=[self.ro_id])
 
 
-class FollowUpTask(models.Model):
+class FollowUpTask(StoreRecord):
     """回访任务 created on delivery, due within 3 days, for the customer's 客服专员."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
     ro = models.OneToOneField(
         "service.RepairOrder", on_delete=models.PROTECT, related_name="follow_up", verbose_name=_("工单")
     )
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
-    assignee = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("客服专员")
-    )
+    assignee = user_fk(_("客服专员"))
     due_date = models.DateField(_("应回访日期"), db_index=True)
     status = models.CharField(_("状态"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     result = models.CharField(_("回访结果"), max_length=12, choices=CallResult.choices, blank=True)
@@ -270,8 +250,6 @@ class FollowUpTask(models.Model):
     note = models.CharField(_("回访记录"), max_length=500, blank=True)
     done_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = StoreScopedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("回访任务")
@@ -284,17 +262,12 @@ class FollowUpTask(models.Model):
         return reverse("service:followup-list")
 
 
-class AdvisorCapacity(models.Model):
+class AdvisorCapacity(StoreSetting):
     """预约容量: appointments an advisor takes per day and per half-hour slot (advisor empty: store default)."""
 
-    store = models.ForeignKey("core.Store", on_delete=models.CASCADE, verbose_name=_("门店"))
-    advisor = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("服务顾问")
-    )
+    advisor = user_fk(_("服务顾问"), on_delete=models.CASCADE)
     per_day = models.PositiveSmallIntegerField(_("每日预约上限"), default=8)
     per_slot = models.PositiveSmallIntegerField(_("每时段上限"), default=1)
-
-    objects = StoreScopedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("预约容量")
@@ -304,15 +277,13 @@ class AdvisorCapacity(models.Model):
         return f"{self.store_id}/{self.advisor_id}: {self.per_day}"
 
 
-class WorkshopCapacity(models.Model):
+class WorkshopCapacity(StoreSetting):
     """车间预约容量: what the whole workshop takes per day and per half-hour slot, whichever advisor
     books (bays and technicians are shared). Its row is also the lock that serialises bookings."""
 
     store = models.OneToOneField("core.Store", on_delete=models.CASCADE, verbose_name=_("门店"))
     per_day = models.PositiveSmallIntegerField(_("车间每日预约上限"), default=40)
     per_slot = models.PositiveSmallIntegerField(_("车间每时段上限"), default=4)
-
-    objects = StoreScopedManager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("车间预约容量")

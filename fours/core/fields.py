@@ -1,0 +1,67 @@
+"""Model declarations every app repeats, written once: the decimal sizes, optional links, and the
+abstract rows of a store or of a dealer group (their link and their scoped manager)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import GroupScopedManager, StoreScopedManager
+
+# decimal sizes: money to the fen, quantities to 0.001, unit costs to 0.0001, rates like 0.1300,
+# hours to 0.01 and percentages like 12.50
+MONEY = {"max_digits": 14, "decimal_places": 2}
+QTY = {"max_digits": 12, "decimal_places": 3}
+COST = {"max_digits": 14, "decimal_places": 4}
+RATE = {"max_digits": 5, "decimal_places": 4}
+HOURS = {"max_digits": 7, "decimal_places": 2}
+PCT = {"max_digits": 5, "decimal_places": 2}
+
+
+def optional_fk(to, verbose_name=None, *, field=models.ForeignKey, **options) -> models.ForeignKey:
+    """A link that may be empty: null and blank, the target protected, no reverse accessor ("+");
+    each of these can be given otherwise (``on_delete=models.SET_NULL``, ``related_name="…"``), and
+    ``field=models.OneToOneField`` makes it a one-to-one link."""
+    options = {"null": True, "blank": True, "on_delete": models.PROTECT, "related_name": "+", **options}
+    return field(to, verbose_name=verbose_name, **options)
+
+
+def user_fk(verbose_name=None, **options) -> models.ForeignKey:
+    """Who made, approved or did something (制单人, 审批人, 操作人 …): an optional link to a user (see
+    ``optional_fk``); a user who has done something is never deleted, only deactivated."""
+    return optional_fk(settings.AUTH_USER_MODEL, verbose_name, **options)
+
+
+class StoreRecord(models.Model):
+    """A business record of one store (a document, a ledger row): the store is protected while it
+    has records, and lists read it through ``StoreScopedManager``."""
+
+    store = models.ForeignKey("core.Store", on_delete=models.PROTECT, verbose_name=_("门店"))
+
+    objects = StoreScopedManager()
+
+    class Meta:
+        abstract = True
+
+
+class StoreSetting(models.Model):
+    """A store's own set-up row (warehouses, bins, bays, rates, capacities): deleted with the store."""
+
+    store = models.ForeignKey("core.Store", on_delete=models.CASCADE, verbose_name=_("门店"))
+
+    objects = StoreScopedManager()
+
+    class Meta:
+        abstract = True
+
+
+class GroupRecord(models.Model):
+    """A row shared by every store of a dealer group (part master, suppliers, catalogues, archive)."""
+
+    group = models.ForeignKey("core.DealerGroup", on_delete=models.PROTECT, verbose_name=_("集团"))
+
+    objects = GroupScopedManager()
+
+    class Meta:
+        abstract = True
