@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from fours.core.audit import audit_record
 from fours.core.choices import DocKind
-from fours.core.errors import BusinessError, NotAllowed
+from fours.core.errors import BusinessError, NotAllowed, field_error
 from fours.core.money import round_money, to_decimal
 from fours.core.numbering import next_number
 from fours.core.permissions import require_perm
@@ -59,16 +59,16 @@ def stocktake_create(
     (季度全面清点) covers every part and needs finance's confirmation before it is posted."""
     require_perm(actor, "parts.add_stocktake")
     if kind not in StocktakeKind.values:
-        raise BusinessError({"kind": _("未知盘点类型")})
+        raise field_error("kind", _("未知盘点类型"), code="invalid_choice")
     if scope not in StocktakeScope.values:
-        raise BusinessError({"scope": _("未知盘点范围")})
+        raise field_error("scope", _("未知盘点范围"), code="invalid_choice")
     if kind == StocktakeKind.QUARTERLY and scope != StocktakeScope.ALL:
-        raise BusinessError({"scope": _("季度全面清点须盘点全部配件")}, code="quarterly_scope")
+        raise field_error("scope", _("季度全面清点须盘点全部配件"), code="quarterly_scope")
     scope_value = (scope_value or "").strip().upper()
     if scope != StocktakeScope.ALL and not scope_value:
-        raise BusinessError({"scope_value": _("请填写库位前缀或ABC分类")})
+        raise field_error("scope_value", _("请填写库位前缀或ABC分类"), code="required")
     if scope == StocktakeScope.CLASS and scope_value not in ("A", "B", "C"):
-        raise BusinessError({"scope_value": _("ABC分类应为 A、B 或 C")})
+        raise field_error("scope_value", _("ABC分类应为 A、B 或 C"), code="invalid_choice")
     bals = StockBalance.objects.filter(store=store).exclude(on_hand=0, last_move_at__isnull=True)
     bins = dict(
         PartSetting.objects.filter(store=store, default_bin__isnull=False).values_list(
@@ -87,7 +87,7 @@ def stocktake_create(
     if scope == StocktakeScope.BINS:
         rows = [r for r in rows if bins.get(r[0], "").startswith(scope_value)]
     if not rows:
-        raise BusinessError({"scope": _("范围内没有配件")}, code="empty")
+        raise field_error("scope", _("范围内没有配件"), code="empty")
     st = Stocktake.objects.create(
         store=store, kind=kind, scope=scope, scope_value=scope_value, created_by=actor, note=note
     )
@@ -114,17 +114,19 @@ def stocktake_count(*, actor, stocktake: Stocktake, counts: dict) -> int:
     for key, value in counts.items():
         ln = lines.get(int(key))
         if ln is None:
-            raise BusinessError({"counts": _("盘点行不存在：%(id)s") % {"id": key}})
+            raise field_error("counts", _("盘点行不存在：%(id)s") % {"id": key}, code="not_found")
         qty, reason = value if isinstance(value, (tuple, list)) else (value, None)
         if qty in (None, ""):
             continue
         try:
             ln.counted_qty = clean_qty(ln.part, qty, allow_zero=True)
         except BusinessError as e:
-            raise BusinessError({"counts": f"{ln.part.part_no}: {e.message_dict['qty'][0]}"}) from None
+            raise field_error(
+                "counts", f"{ln.part.part_no}: {e.message_dict['qty'][0]}", code=e.error_code
+            ) from None
         if reason is not None:
             if reason not in VarianceReason.values:
-                raise BusinessError({"counts": _("未知差异原因")})
+                raise field_error("counts", _("未知差异原因"), code="invalid_choice")
             ln.reason = reason
         ln.counted_by = actor
         changed.append(ln)
@@ -139,11 +141,11 @@ def stocktake_submit(*, actor, stocktake: Stocktake) -> Stocktake:
     workflows.STOCKTAKE.require(st, to=StocktakeStatus.SUBMITTED, actor=actor)
     missing = st.lines.filter(counted_qty__isnull=True).count()
     if missing:
-        raise BusinessError({"lines": _("还有 %(n)s 行未录入实盘数量") % {"n": missing}}, code="uncounted")
+        raise field_error("lines", _("还有 %(n)s 行未录入实盘数量") % {"n": missing}, code="uncounted")
     no_reason = [ln.part_id for ln in st.lines.all() if ln.variance and not ln.reason]
     if no_reason:
-        raise BusinessError(
-            {"lines": _("有差异的 %(n)s 行请填写差异原因") % {"n": len(no_reason)}}, code="reason"
+        raise field_error(
+            "lines", _("有差异的 %(n)s 行请填写差异原因") % {"n": len(no_reason)}, code="reason"
         )
     st.status = StocktakeStatus.SUBMITTED
     st.save(update_fields=["status"])
@@ -160,7 +162,7 @@ def stocktake_finance_confirm(*, actor, stocktake: Stocktake) -> Stocktake:
         raise NotAllowed(_("只有本店财务人员可以确认盘点结果"))
     workflows.STOCKTAKE.require_action(st, "finance", actor=actor)
     if st.finance_by_id is not None:
-        raise BusinessError({"finance": _("财务已确认")}, code="confirmed")
+        raise field_error("finance", _("财务已确认"), code="confirmed")
     st.finance_by, st.finance_at = actor, timezone.now()
     st.save(update_fields=["finance_by", "finance_at"])
     audit_record(actor=actor, obj=st, verb="finance_confirmed")
@@ -175,8 +177,8 @@ def stocktake_approve(*, actor, stocktake: Stocktake) -> Stocktake:
     st = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
     workflows.STOCKTAKE.require(st, to=StocktakeStatus.POSTED, actor=actor)
     if st.kind == StocktakeKind.QUARTERLY and st.finance_by_id is None:
-        raise BusinessError(
-            {"finance": _("季度全面清点须有财务参与：请财务人员先确认盘点结果")}, code="finance_required"
+        raise field_error(
+            "finance", _("季度全面清点须有财务参与：请财务人员先确认盘点结果"), code="finance_required"
         )
     diffs = [ln for ln in st.lines.select_related("part").order_by("part_id") if ln.variance]
     # 盘盈 at the cost frozen with the count list, 盘亏 at the current average; a count is not refused as short
@@ -235,7 +237,7 @@ def writeoff_split(store, total: Decimal) -> list[WriteOffShare]:
 
     split = config_for(store).writeoff_split
     if sum(p for _party, p in split) != 100:
-        raise BusinessError({"shares": _("报损损失分摊比例合计须为100%")}, code="split")
+        raise field_error("shares", _("报损损失分摊比例合计须为100%"), code="split")
     out, left = [], total
     for party, pct in split[1:]:
         if not pct:
@@ -270,17 +272,17 @@ def writeoff_create(
     require_perm(actor, "parts.add_writeoff")
     if responsible is not None:
         if shares:
-            raise BusinessError(
-                {"responsible": _("人为因素造成的损失由责任人全额承担，不再分摊")}, code="staff_shares"
+            raise field_error(
+                "responsible", _("人为因素造成的损失由责任人全额承担，不再分摊"), code="staff_shares"
             )
         from fours.core.models import Membership
 
         if not Membership.objects.filter(store=store, user=responsible, is_active=True).exists():
-            raise BusinessError({"responsible": _("责任人须为本店员工")}, code="not_staff")
+            raise field_error("responsible", _("责任人须为本店员工"), code="not_staff")
     if reason not in WriteOffReason.values:
-        raise BusinessError({"reason": _("请选择报损原因")})
+        raise field_error("reason", _("请选择报损原因"), code="required")
     if not lines:
-        raise BusinessError({"lines": _("请至少添加一行配件")})
+        raise field_error("lines", _("请至少添加一行配件"), code="no_lines")
     objs = []
     bals = {
         b.part_id: b for b in StockBalance.objects.filter(store=store, part__in=[r["part"].pk for r in lines])
@@ -290,12 +292,18 @@ def writeoff_create(
         try:
             qty = clean_qty(part, raw.get("qty"))
         except BusinessError as e:
-            raise BusinessError(
-                {"lines": _("第%(n)s行：%(m)s") % {"n": i + 1, "m": e.message_dict["qty"][0]}}
+            raise field_error(
+                "lines",
+                _("第%(n)s行：%(m)s") % {"n": i + 1, "m": e.message_dict["qty"][0]},
+                code=e.error_code,
             ) from None
         bal = bals.get(part.pk)
         if bal is None or qty > bal.on_hand - bal.reserved:
-            raise BusinessError({"lines": _("第%(n)s行：%(p)s 库存不足") % {"n": i + 1, "p": part.part_no}})
+            raise field_error(
+                "lines",
+                _("第%(n)s行：%(p)s 库存不足") % {"n": i + 1, "p": part.part_no},
+                code="insufficient_stock",
+            )
         objs.append(WriteOffLine(part=part, qty=qty, unit_cost=bal.avg_cost))
     total = sum((round_money(ln.qty * ln.unit_cost) for ln in objs), ZERO)
     share_objs = []
@@ -310,15 +318,13 @@ def writeoff_create(
         share_objs = writeoff_split(store, total)
     for raw in shares or []:
         if raw.get("party") not in Responsible.values:
-            raise BusinessError({"shares": _("未知责任方")})
+            raise field_error("shares", _("未知责任方"), code="invalid_choice")
         amount = round_money(to_decimal(raw.get("amount") or 0))
         if amount < 0:
-            raise BusinessError({"shares": _("承担金额不能为负数")})
+            raise field_error("shares", _("承担金额不能为负数"), code="negative")
         share_objs.append(WriteOffShare(party=raw["party"], name=raw.get("name", "")[:100], amount=amount))
     if sum((s.amount for s in share_objs), ZERO) != total:
-        raise BusinessError(
-            {"shares": _("责任分摊合计应等于损失金额 %(t)s") % {"t": total}}, code="shares_total"
-        )
+        raise field_error("shares", _("责任分摊合计应等于损失金额 %(t)s") % {"t": total}, code="shares_total")
     wo = WriteOff.objects.create(
         store=store, reason=reason, total_cost=total, created_by=actor, note=note, responsible=responsible
     )
@@ -343,18 +349,16 @@ def writeoff_approve(*, actor, writeoff: WriteOff, role: str) -> WriteOffApprova
     wo = WriteOff.objects.select_for_update().get(pk=writeoff.pk)
     workflows.WRITE_OFF.require_action(wo, "approve", actor=actor)
     if role not in WRITE_OFF_ROLES:
-        raise BusinessError({"role": _("报损只需服务经理、索赔员、配件经理确认")})
+        raise field_error("role", _("报损只需服务经理、索赔员、配件经理确认"), code="not_approver")
     if not has_role(actor, wo.store, role) and not actor.is_superuser:
         raise NotAllowed(_("您不是本店的%(role)s") % {"role": role})
     if wo.approvals.filter(role=role).exists():
-        raise BusinessError({"role": _("%(role)s已确认") % {"role": role}})
+        raise field_error("role", _("%(role)s已确认") % {"role": role}, code="confirmed")
     if wo.approvals.filter(user=actor).exists():
-        raise BusinessError({"role": _("同一人不能以两个岗位确认")})
+        raise field_error("role", _("同一人不能以两个岗位确认"), code="same_person")
     limit = limit_for(actor, wo.store, LimitKind.WRITEOFF_AMOUNT)
     if role == Role.PARTS_MANAGER and wo.total_cost > limit:
-        raise BusinessError(
-            {"role": _("损失金额超过您的报损审批限额 %(l)s") % {"l": limit}}, code="over_limit"
-        )
+        raise field_error("role", _("损失金额超过您的报损审批限额 %(l)s") % {"l": limit}, code="over_limit")
     appr = WriteOffApproval.objects.create(writeoff=wo, role=role, user=actor)
     audit_record(actor=actor, obj=wo, verb="approved", changes={"role": role})
     return appr
@@ -374,8 +378,8 @@ def writeoff_post(*, actor, writeoff: WriteOff) -> WriteOff:
     have = set(wo.approvals.values_list("role", flat=True))
     missing = [r for r in WRITE_OFF_ROLES if r not in have]
     if missing:
-        raise BusinessError(
-            {"status": _("尚缺以下岗位确认：%(r)s") % {"r": "、".join(missing)}}, code="approvals"
+        raise field_error(
+            "status", _("尚缺以下岗位确认：%(r)s") % {"r": "、".join(missing)}, code="approvals"
         )
     lines = list(wo.lines.select_related("part").order_by("part_id"))
     moves = stock_post_lines(

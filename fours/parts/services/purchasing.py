@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from fours.core.audit import audit_record
 from fours.core.choices import DocKind
-from fours.core.errors import BusinessError
+from fours.core.errors import BusinessError, field_error
 from fours.core.money import round_cost, round_money, to_decimal
 from fours.core.numbering import next_number
 from fours.core.permissions import require_perm
@@ -140,7 +140,7 @@ def plan_line_save(
     qty = clean_qty(part, qty, allow_zero=True)
     price = part.purchase_price if unit_price in (None, "") else clean_cost(unit_price, "unit_price")
     if supplier is not None and supplier.group_id != plan.store.group_id:
-        raise BusinessError({"supplier": _("供应商不属于本集团")})
+        raise field_error("supplier", _("供应商不属于本集团"), code="out_of_scope")
     if line is None:
         line = PlanLine.objects.filter(plan=plan, part=part).first()
     if qty == 0:
@@ -182,9 +182,9 @@ def plan_quote_add(
     workflows.PLAN.require_action(plan, "edit", actor=actor)
     price = clean_cost(unit_price, "unit_price")
     if price <= 0:
-        raise BusinessError({"unit_price": _("报价必须大于0")})
+        raise field_error("unit_price", _("报价必须大于0"), code="not_positive")
     if supplier.group_id != plan.store.group_id:
-        raise BusinessError({"supplier": _("供应商不属于本集团")})
+        raise field_error("supplier", _("供应商不属于本集团"), code="out_of_scope")
     quote, _c = SupplierQuote.objects.update_or_create(
         line=line, supplier=supplier, defaults={"unit_price": price, "lead_time_days": lead_time_days or 0}
     )
@@ -206,7 +206,7 @@ def plan_submit(*, actor, plan: PurchasePlan) -> PurchasePlan:
     plan = PurchasePlan.objects.select_for_update().get(pk=plan.pk)
     workflows.PLAN.require(plan, to=PlanStatus.SUBMITTED, actor=actor)
     if not plan.lines.exists():
-        raise BusinessError({"lines": _("计划没有明细")})
+        raise field_error("lines", _("计划没有明细"), code="no_lines")
     plan.status = PlanStatus.SUBMITTED
     plan.save(update_fields=["status"])
     audit_record(actor=actor, obj=plan, verb="submitted")
@@ -222,21 +222,22 @@ def plan_approve(*, actor, plan: PurchasePlan) -> PurchasePlan:
     total = sum((ln.amount for ln in lines), ZERO)
     limit = limit_for(actor, plan.store, LimitKind.PURCHASE_AMOUNT)
     if total > limit:
-        raise BusinessError(
-            {"status": _("计划金额 %(total)s 超过您的审批限额 %(limit)s") % {"total": total, "limit": limit}},
+        raise field_error(
+            "status",
+            _("计划金额 %(total)s 超过您的审批限额 %(limit)s") % {"total": total, "limit": limit},
             code="over_limit",
         )
     for ln in lines:
         if ln.abc_class == ABCClass.A and len({q.supplier_id for q in ln.quotes.all()}) < 3:
-            raise BusinessError(
-                {
-                    "lines": _("A类配件 %(part)s 需先录入三家供应商报价（货比三家）")
-                    % {"part": ln.part.part_no}
-                },
+            raise field_error(
+                "lines",
+                _("A类配件 %(part)s 需先录入三家供应商报价（货比三家）") % {"part": ln.part.part_no},
                 code="three_quotes",
             )
         if ln.supplier_id is None:
-            raise BusinessError({"lines": _("%(part)s 未指定供应商") % {"part": ln.part.part_no}})
+            raise field_error(
+                "lines", _("%(part)s 未指定供应商") % {"part": ln.part.part_no}, code="required"
+            )
     plan.status, plan.approved_by, plan.approved_at = PlanStatus.APPROVED, actor, timezone.now()
     plan.save(update_fields=["status", "approved_by", "approved_at"])
     audit_record(actor=actor, obj=plan, verb="approved", changes={"total": total})
@@ -248,7 +249,7 @@ def plan_reject(*, actor, plan: PurchasePlan, reason: str) -> PurchasePlan:
     plan = PurchasePlan.objects.select_for_update().get(pk=plan.pk)
     workflows.PLAN.require(plan, to=PlanStatus.REJECTED, actor=actor)
     if not (reason or "").strip():
-        raise BusinessError({"reason": _("请填写退回原因")})
+        raise field_error("reason", _("请填写退回原因"), code="required")
     plan.status = PlanStatus.REJECTED
     plan.save(update_fields=["status"])
     audit_record(actor=actor, obj=plan, verb="rejected", note=reason)
@@ -310,9 +311,9 @@ def po_create(
     the order waits (待复核) for po_approve by the parts manager before it can be sent or received."""
     require_perm(actor, "parts.add_purchaseorder")
     if supplier.group_id != store.group_id:
-        raise BusinessError({"supplier": _("供应商不属于本集团")})
+        raise field_error("supplier", _("供应商不属于本集团"), code="out_of_scope")
     if not lines:
-        raise BusinessError({"lines": _("请至少添加一行配件")})
+        raise field_error("lines", _("请至少添加一行配件"), code="no_lines")
     objs = []
     for raw in lines:
         part = raw["part"]
@@ -363,14 +364,15 @@ def po_approve(*, actor, po: PurchaseOrder) -> PurchaseOrder:
     po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
     workflows.PO.require(po, to=POStatus.ORDERED, actor=actor)
     if po.status != POStatus.PENDING:
-        raise BusinessError({"status": _("只有待复核的订单需要复核")}, code="not_pending")
+        raise field_error("status", _("只有待复核的订单需要复核"), code="not_pending")
     if po.created_by_id == actor.pk:
-        raise BusinessError({"status": _("不能复核自己下的订单")}, code="own_order")
+        raise field_error("status", _("不能复核自己下的订单"), code="own_order")
     total = sum((ln.amount for ln in po.lines.all()), ZERO)
     limit = limit_for(actor, po.store, LimitKind.PURCHASE_AMOUNT)
     if total > limit:
-        raise BusinessError(
-            {"status": _("订单金额 %(total)s 超过您的采购限额 %(limit)s") % {"total": total, "limit": limit}},
+        raise field_error(
+            "status",
+            _("订单金额 %(total)s 超过您的采购限额 %(limit)s") % {"total": total, "limit": limit},
             code="over_limit",
         )
     now = timezone.now()
@@ -420,26 +422,24 @@ def receipt_post(
     the lines' cost by value. The receipt creates a payable to the supplier."""
     po = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
     if po.status not in workflows.PO.actions["receive"][0]:
-        raise BusinessError(
-            {
-                "order": _("采购订单“%(no)s”状态为%(st)s，不能入库")
-                % {"no": po.number, "st": po.get_status_display()}
-            },
+        raise field_error(
+            "order",
+            _("采购订单“%(no)s”状态为%(st)s，不能入库") % {"no": po.number, "st": po.get_status_display()},
             code="po_closed",
         )
     workflows.PO.require_action(po, "receive", actor=actor)
     if not lines:
-        raise BusinessError({"lines": _("请至少录入一行实收数量")})
+        raise field_error("lines", _("请至少录入一行实收数量"), code="no_lines")
     freight = round_money(to_decimal(freight or 0))
     if freight < 0:
-        raise BusinessError({"freight": _("运费不能为负数")})
+        raise field_error("freight", _("运费不能为负数"), code="negative")
     po_lines = {ln.pk: ln for ln in po.lines.select_related("part").select_for_update()}
     rlines, disc = [], []
     for i, raw in enumerate(lines):
         pl = raw["po_line"]
         pl = po_lines.get(pl.pk if isinstance(pl, POLine) else int(pl))
         if pl is None:
-            raise BusinessError({"lines": _("第%(n)s行不属于该订单") % {"n": i + 1}})
+            raise field_error("lines", _("第%(n)s行不属于该订单") % {"n": i + 1}, code="mismatch")
         part = pl.part
         try:
             qty = clean_qty(part, raw.get("qty") or 0, allow_zero=True)
@@ -452,16 +452,14 @@ def receipt_post(
                 allow_zero=True,
             )
         except BusinessError as e:
-            field, msgs = next(iter(e.message_dict.items()))
-            raise BusinessError(
-                {"lines": _("第%(n)s行：%(msg)s") % {"n": i + 1, "msg": msgs[0]}}, code=field
+            _field, msgs = next(iter(e.message_dict.items()))
+            raise field_error(
+                "lines", _("第%(n)s行：%(msg)s") % {"n": i + 1, "msg": msgs[0]}, code=e.error_code
             ) from None
         if qty > pl.qty_open:
-            raise BusinessError(
-                {
-                    "lines": _("第%(n)s行：实收 %(q)s 超过未到数量 %(o)s")
-                    % {"n": i + 1, "q": qty, "o": pl.qty_open}
-                },
+            raise field_error(
+                "lines",
+                _("第%(n)s行：实收 %(q)s 超过未到数量 %(o)s") % {"n": i + 1, "q": qty, "o": pl.qty_open},
                 code="over_receipt",
             )
         price = (
@@ -513,11 +511,11 @@ def receipt_post(
             )
         )
     if not rlines:
-        raise BusinessError({"lines": _("请至少录入一行实收数量")})
+        raise field_error("lines", _("请至少录入一行实收数量"), code="no_lines")
     booked = [ln for ln in rlines if ln.qty > 0]
     goods = sum((ln.amount for ln in booked), ZERO)
     if freight and not booked:
-        raise BusinessError({"freight": _("没有实收配件，无法分摊运费")})
+        raise field_error("freight", _("没有实收配件，无法分摊运费"), code="no_lines")
     # spread freight by value; the last line takes the remainder so the shares add up
     left = freight
     for i, ln in enumerate(booked):
@@ -602,9 +600,9 @@ def discrepancy_close(*, actor, discrepancy: Discrepancy, settled_amount, resolu
     workflows.CLAIM.require(d, to=ClaimStatus.CLOSED, actor=actor)
     amount = round_money(to_decimal(settled_amount or 0))
     if amount < 0:
-        raise BusinessError({"settled_amount": _("金额不能为负数")})
+        raise field_error("settled_amount", _("金额不能为负数"), code="negative")
     if not (resolution or "").strip():
-        raise BusinessError({"resolution": _("请填写处理结果")})
+        raise field_error("resolution", _("请填写处理结果"), code="required")
     d.status, d.settled_amount, d.resolution, d.closed_at = (
         ClaimStatus.CLOSED,
         amount,
@@ -623,7 +621,9 @@ def payable_pay(*, actor, payable: Payable, amount) -> Payable:
     p = Payable.objects.select_for_update().get(pk=payable.pk)
     amount = round_money(to_decimal(amount))
     if amount <= 0 or amount > p.open_amount:
-        raise BusinessError({"amount": _("付款金额应大于0且不超过未付金额 %(o)s") % {"o": p.open_amount}})
+        raise field_error(
+            "amount", _("付款金额应大于0且不超过未付金额 %(o)s") % {"o": p.open_amount}, code="out_of_range"
+        )
     p.paid += amount
     p.status = OpenItemStatus.SETTLED if p.paid >= p.amount else OpenItemStatus.PARTIAL
     p.save(update_fields=["paid", "status"])

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from fours.core.audit import audit_record
 from fours.core.choices import DocKind
-from fours.core.errors import BusinessError, NotAllowed
+from fours.core.errors import BusinessError, NotAllowed, field_error
 from fours.core.money import line_amount, round_money, split_vat, to_decimal
 from fours.core.numbering import next_number
 from fours.core.permissions import require_discount_within_limit, require_perm
@@ -49,33 +49,34 @@ from .stock import StockLine, clean_cost, clean_qty, retry_on_conflict, stock_po
 ZERO = Decimal("0")
 
 
-def _lines_error(i: int, field: str, msg) -> BusinessError:
-    return BusinessError({"lines": _("第%(n)s行：%(msg)s") % {"n": i + 1, "msg": msg}}, code=field)
+def _lines_error(i: int, code: str | None, msg) -> BusinessError:
+    """Line i's refusal, on the lines field, with the refusal's code."""
+    return field_error("lines", _("第%(n)s行：%(msg)s") % {"n": i + 1, "msg": msg}, code=code)
 
 
 def _clean_sale_lines(actor, store, channel, raw_lines) -> list[SaleLine]:
     if not raw_lines:
-        raise BusinessError({"lines": _("请至少添加一行配件")}, code="no_lines")
+        raise field_error("lines", _("请至少添加一行配件"), code="no_lines")
     out = []
     for i, raw in enumerate(raw_lines):
         part = raw["part"]
         if not isinstance(part, Part):
-            raise _lines_error(i, "part", _("配件不存在"))
+            raise _lines_error(i, "not_found", _("配件不存在"))
         try:
             qty = clean_qty(part, raw.get("qty"))
             requested = clean_qty(part, raw.get("qty_requested") or qty)
         except BusinessError as e:
-            raise _lines_error(i, "qty", e.message_dict["qty"][0]) from None
+            raise _lines_error(i, e.error_code, e.message_dict["qty"][0]) from None
         if requested < qty:
-            raise _lines_error(i, "qty", _("出库数量不能大于需求数量"))
+            raise _lines_error(i, "over_quantity", _("出库数量不能大于需求数量"))
         default_price = part.wholesale_price if channel == Channel.WHOLESALE else part.retail_price
         price = raw.get("unit_price")
         price = default_price if price in (None, "") else round_money(to_decimal(price))
         if price < 0:
-            raise _lines_error(i, "unit_price", _("单价不能为负数"))
+            raise _lines_error(i, "negative", _("单价不能为负数"))
         disc = to_decimal(raw.get("discount_pct") or 0)
         if disc < 0 or disc > 100:
-            raise _lines_error(i, "discount_pct", _("折扣应在0到100之间"))
+            raise _lines_error(i, "out_of_range", _("折扣应在0到100之间"))
         # a price below the channel's price is a discount too: both go through the actor's limit
         for field, kw in (
             ("discount_pct", {}),
@@ -84,7 +85,7 @@ def _clean_sale_lines(actor, store, channel, raw_lines) -> list[SaleLine]:
             try:
                 require_discount_within_limit(actor, store, pct=disc, field=field, **kw)
             except BusinessError as e:
-                raise _lines_error(i, field, e.message_dict[field][0]) from None
+                raise _lines_error(i, e.error_code, e.message_dict[field][0]) from None
         out.append(
             SaleLine(
                 part=part,
@@ -97,7 +98,7 @@ def _clean_sale_lines(actor, store, channel, raw_lines) -> list[SaleLine]:
             )
         )
     if len({ln.part_id for ln in out}) != len(out):
-        raise BusinessError({"lines": _("同一配件请合并为一行")}, code="duplicate_line")
+        raise field_error("lines", _("同一配件请合并为一行"), code="duplicate_line")
     return out
 
 
@@ -123,13 +124,13 @@ def counter_sale_create(
     A line with qty_requested > qty records the shortfall as an emergency demand."""
     require_perm(actor, "parts.add_sale")
     if channel not in (Channel.COUNTER, Channel.WHOLESALE):
-        raise BusinessError({"channel": _("未知销售渠道")})
+        raise field_error("channel", _("未知销售渠道"), code="invalid_choice")
     if channel == Channel.WHOLESALE and customer is None:
-        raise BusinessError({"customer": _("批发销售请选择批发客户")})
+        raise field_error("customer", _("批发销售请选择批发客户"), code="required")
     if customer is not None and customer.store_id != store.pk:
-        raise BusinessError({"customer": _("客户不属于本门店")})
+        raise field_error("customer", _("客户不属于本门店"), code="out_of_scope")
     if terms == PaymentTerms.ACCOUNT and customer is None:
-        raise BusinessError({"terms": _("挂账只适用于批发客户")})
+        raise field_error("terms", _("挂账只适用于批发客户"), code="account_not_allowed")
     sale_lines = _clean_sale_lines(actor, store, channel, lines)
     total = sum((ln.amount for ln in sale_lines), ZERO)
     if terms == PaymentTerms.ACCOUNT:
@@ -166,11 +167,10 @@ def _check_credit(customer, total):
         or ZERO
     )
     if customer.credit_limit and open_amount + total > customer.credit_limit:
-        raise BusinessError(
-            {
-                "terms": _("超出客户信用额度：额度 %(limit)s，未结 %(open)s")
-                % {"limit": customer.credit_limit, "open": open_amount}
-            },
+        raise field_error(
+            "terms",
+            _("超出客户信用额度：额度 %(limit)s，未结 %(open)s")
+            % {"limit": customer.credit_limit, "open": open_amount},
             code="credit_limit",
         )
 
@@ -266,11 +266,11 @@ def sale_deliver(*, actor, sale: Sale, signed_by: str, signature: str = "") -> S
     sale = Sale.objects.select_for_update().get(pk=sale.pk)
     workflows.SALE.require_action(sale, "deliver", actor=actor)
     if sale.delivery_status == DeliveryStatus.DELIVERED:
-        raise BusinessError({"status": _("该单已签收")})
+        raise field_error("status", _("该单已签收"), code="not_pending")
     if not (signed_by or "").strip():
-        raise BusinessError({"signed_by": _("请填写签收人")})
+        raise field_error("signed_by", _("请填写签收人"), code="required")
     if signature and not signature.startswith("data:image/"):
-        raise BusinessError({"signature": _("签名格式不正确")})
+        raise field_error("signature", _("签名格式不正确"), code="bad_format")
     sale.delivery_status = DeliveryStatus.DELIVERED
     sale.signed_by, sale.signature, sale.signed_at = signed_by.strip(), signature, timezone.now()
     sale.save(update_fields=["delivery_status", "signed_by", "signature", "signed_at"])
@@ -285,10 +285,10 @@ def customer_payment_create(
     """收款: applied to the customer's oldest open receivables."""
     require_perm(actor, "parts.add_customerpayment")
     if customer.store_id != store.pk:
-        raise BusinessError({"customer": _("客户不属于本门店")})
+        raise field_error("customer", _("客户不属于本门店"), code="out_of_scope")
     amount = round_money(to_decimal(amount))
     if amount <= 0:
-        raise BusinessError({"amount": _("收款金额必须大于0")})
+        raise field_error("amount", _("收款金额必须大于0"), code="not_positive")
     open_items = list(
         Receivable.objects.select_for_update()
         .filter(customer=customer)
@@ -297,9 +297,7 @@ def customer_payment_create(
     )
     owed = sum((r.open_amount for r in open_items), ZERO)
     if amount > owed:
-        raise BusinessError(
-            {"amount": _("收款金额超过未结金额 %(owed)s") % {"owed": owed}}, code="overpayment"
-        )
+        raise field_error("amount", _("收款金额超过未结金额 %(owed)s") % {"owed": owed}, code="overpayment")
     left = amount
     for r in open_items:
         if left <= 0:
@@ -325,17 +323,17 @@ def customer_payment_create(
 def transfer_create(*, actor, store, to_store, lines: list[dict], note: str = "") -> Transfer:
     require_perm(actor, "parts.add_transfer")
     if to_store.pk == store.pk:
-        raise BusinessError({"to_store": _("调入门店不能与调出门店相同")})
+        raise field_error("to_store", _("调入门店不能与调出门店相同"), code="same_party")
     if to_store.group_id != store.group_id:
-        raise BusinessError({"to_store": _("只能在本集团门店之间调拨")})
+        raise field_error("to_store", _("只能在本集团门店之间调拨"), code="out_of_scope")
     if not lines:
-        raise BusinessError({"lines": _("请至少添加一行配件")})
+        raise field_error("lines", _("请至少添加一行配件"), code="no_lines")
     objs = []
     for i, raw in enumerate(lines):
         try:
             qty = clean_qty(raw["part"], raw.get("qty"))
         except BusinessError as e:
-            raise _lines_error(i, "qty", e.message_dict["qty"][0]) from None
+            raise _lines_error(i, e.error_code, e.message_dict["qty"][0]) from None
         objs.append(TransferLine(part=raw["part"], qty=qty))
     tr = Transfer.objects.create(store=store, to_store=to_store, created_by=actor, note=note)
     for ln in objs:
@@ -416,15 +414,15 @@ def return_create(
     return to a supplier (out of stock). The order stays open on the returns ledger until resolved."""
     require_perm(actor, "parts.add_returnorder")
     if kind not in ReturnKind.values:
-        raise BusinessError({"kind": _("未知退货类型")})
+        raise field_error("kind", _("未知退货类型"), code="invalid_choice")
     if not (reason or "").strip():
-        raise BusinessError({"reason": _("请填写退货原因")})
+        raise field_error("reason", _("请填写退货原因"), code="required")
     if kind == ReturnKind.SUPPLIER and supplier is None:
-        raise BusinessError({"supplier": _("请选择供应商")})
+        raise field_error("supplier", _("请选择供应商"), code="required")
     if sale is not None and (sale.store_id != store.pk or sale.status != SaleStatus.POSTED):
-        raise BusinessError({"sale": _("原销售单不存在或未出库")})
+        raise field_error("sale", _("原销售单不存在或未出库"), code="not_found")
     if not lines:
-        raise BusinessError({"lines": _("请至少添加一行配件")})
+        raise field_error("lines", _("请至少添加一行配件"), code="no_lines")
     sold = {}
     if sale is not None:
         sold = {ln.part_id: ln for ln in sale.lines.all()}
@@ -440,14 +438,14 @@ def return_create(
         try:
             qty = clean_qty(part, raw.get("qty"))
         except BusinessError as e:
-            raise _lines_error(i, "qty", e.message_dict["qty"][0]) from None
+            raise _lines_error(i, e.error_code, e.message_dict["qty"][0]) from None
         cond = raw.get("condition") or ReturnCondition.GOOD
         if sale is not None:
             sl = sold.get(part.pk)
             if sl is None:
-                raise _lines_error(i, "part", _("原销售单中没有该配件"))
+                raise _lines_error(i, "mismatch", _("原销售单中没有该配件"))
             if qty + (already.get(part.pk) or 0) > sl.qty:
-                raise _lines_error(i, "qty", _("退货数量超过原销售数量"))
+                raise _lines_error(i, "over_quantity", _("退货数量超过原销售数量"))
             price, cost = sl.unit_price, sl.unit_cost
         else:
             price = round_money(to_decimal(raw.get("unit_price") or 0))
@@ -499,10 +497,10 @@ def return_resolve(*, actor, order: ReturnOrder, resolution: str, refund_amount=
     order = ReturnOrder.objects.select_for_update().get(pk=order.pk)
     workflows.RETURN.require(order, to=ReturnStatus.RESOLVED, actor=actor)
     if not (resolution or "").strip():
-        raise BusinessError({"resolution": _("请填写处理结果")})
+        raise field_error("resolution", _("请填写处理结果"), code="required")
     amount = round_money(to_decimal(refund_amount or 0))
     if amount < 0:
-        raise BusinessError({"refund_amount": _("金额不能为负数")})
+        raise field_error("refund_amount", _("金额不能为负数"), code="negative")
     order.status, order.resolution, order.refund_amount = ReturnStatus.RESOLVED, resolution.strip(), amount
     order.resolved_at = timezone.now()
     order.save(update_fields=["status", "resolution", "refund_amount", "resolved_at"])

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fours.core.audit import audit_record
-from fours.core.errors import BusinessError
+from fours.core.errors import BusinessError, field_error
 from fours.core.money import round_cost, round_money, to_decimal
 
 from ..choices import UNIT_DECIMALS, Channel, MoveKind, Unit
@@ -64,22 +64,21 @@ def clean_qty(part: Part, qty, field: str = "qty", *, allow_zero: bool = False) 
     try:
         value = to_decimal(qty)
     except (InvalidOperation, ValueError, TypeError):
-        raise BusinessError({field: _("数量格式不正确")}, code="qty_format") from None
+        raise field_error(field, _("数量格式不正确"), code="qty_format") from None
     if not value.is_finite():
-        raise BusinessError({field: _("数量格式不正确")}, code="qty_format")
+        raise field_error(field, _("数量格式不正确"), code="qty_format")
     if value < 0 or (value == 0 and not allow_zero):
-        raise BusinessError({field: _("数量必须大于0")}, code="qty_positive")
+        raise field_error(field, _("数量必须大于0"), code="qty_positive")
     places = UNIT_DECIMALS.get(part.unit, 3)
     if value != value.quantize(Decimal(1).scaleb(-places)):
-        raise BusinessError(
-            {
-                field: _("单位“%(unit)s”的数量最多%(n)s位小数")
-                % {"unit": Unit(part.unit).label if part.unit in Unit.values else part.unit, "n": places}
-            },
+        raise field_error(
+            field,
+            _("单位“%(unit)s”的数量最多%(n)s位小数")
+            % {"unit": Unit(part.unit).label if part.unit in Unit.values else part.unit, "n": places},
             code="qty_decimals",
         )
     if value >= Decimal("1000000000"):
-        raise BusinessError({field: _("数量过大")}, code="qty_range")
+        raise field_error(field, _("数量过大"), code="qty_range")
     return value
 
 
@@ -87,11 +86,11 @@ def clean_cost(value, field: str = "unit_cost") -> Decimal:
     try:
         v = to_decimal(value)
     except (InvalidOperation, ValueError, TypeError):
-        raise BusinessError({field: _("金额格式不正确")}) from None
+        raise field_error(field, _("金额格式不正确"), code="bad_format") from None
     if not v.is_finite() or v < 0:
-        raise BusinessError({field: _("成本不能为负数")}, code="cost_negative")
+        raise field_error(field, _("成本不能为负数"), code="cost_negative")
     if v >= Decimal("10000000000"):
-        raise BusinessError({field: _("金额过大")})
+        raise field_error(field, _("金额过大"), code="out_of_range")
     return round_cost(v)
 
 
@@ -200,11 +199,10 @@ def _stage_move(
 
 
 def _short_error(bal: StockBalance, available: Decimal, need: Decimal) -> BusinessError:
-    return BusinessError(
-        {
-            "qty": _("库存不足：%(part)s 可用 %(avail)s，需要 %(need)s")
-            % {"part": bal.part.part_no, "avail": _fmt(available), "need": _fmt(need)}
-        },
+    return field_error(
+        "qty",
+        _("库存不足：%(part)s 可用 %(avail)s，需要 %(need)s")
+        % {"part": bal.part.part_no, "avail": _fmt(available), "need": _fmt(need)},
         code="insufficient_stock",
     )
 
@@ -291,7 +289,7 @@ class StockPosting:
         if not moves:
             return []
         if doc is None and any(m.qty < 0 for m in moves):
-            raise BusinessError({"doc": _("严禁白条出库：出库必须有单据")}, code="no_document")
+            raise field_error("doc", _("严禁白条出库：出库必须有单据"), code="no_document")
         ct, oid, number = doc_ref(doc, doc_number)
         for line, move in zip(self.lines, self.moves, strict=True):
             if move is None:
@@ -438,7 +436,7 @@ def stock_issue(
 @transaction.atomic
 def _issue_for(actor, store, doc, lines, kind, note, doc_number) -> list[StockMove]:
     if doc is None:
-        raise BusinessError({"doc": _("严禁白条出库：出库必须有单据")}, code="no_document")
+        raise field_error("doc", _("严禁白条出库：出库必须有单据"), code="no_document")
     posting = stock_stage(actor=actor, store=store, lines=lines, kind=kind, reserved_for=doc, note=note)
     return posting.write(doc=doc, doc_number=doc_number, verb="stock_issue")
 
@@ -468,11 +466,9 @@ def stock_reserve(*, actor, store, part, qty, doc) -> StockBalance:
     ct, oid, _n = doc_ref(doc)
     bal = lock_balances(store, [part])[part.pk]
     if not store.allow_negative_stock and qty > bal.on_hand - bal.reserved:
-        raise BusinessError(
-            {
-                "qty": _("可用库存不足，无法预留：可用 %(avail)s")
-                % {"avail": _fmt(bal.on_hand - bal.reserved)}
-            },
+        raise field_error(
+            "qty",
+            _("可用库存不足，无法预留：可用 %(avail)s") % {"avail": _fmt(bal.on_hand - bal.reserved)},
             code="insufficient_stock",
         )
     StockReservation.objects.create(
@@ -495,8 +491,9 @@ def stock_release(*, actor, store, part, qty, doc) -> StockBalance:
     bal = lock_balances(store, [part])[part.pk]
     held = _reserved_by(store, part, ct, oid)
     if qty > held:
-        raise BusinessError(
-            {"qty": _("释放数量超过该单据的预留数量（%(held)s）") % {"held": _fmt(held)}},
+        raise field_error(
+            "qty",
+            _("释放数量超过该单据的预留数量（%(held)s）") % {"held": _fmt(held)},
             code="release_exceeds",
         )
     StockReservation.objects.create(
@@ -518,9 +515,9 @@ def stock_move_reverse(*, actor, move: StockMove, note: str = "") -> StockMove:
 
     require_perm(actor, "parts.reverse_stockmove")
     if move.kind == MoveKind.REVERSAL:
-        raise BusinessError({"move": _("冲销记录不能再冲销")}, code="reverse_reversal")
+        raise field_error("move", _("冲销记录不能再冲销"), code="reverse_reversal")
     if StockMove.objects.filter(reversal_of=move).exists():
-        raise BusinessError({"move": _("该流水已冲销")}, code="already_reversed")
+        raise field_error("move", _("该流水已冲销"), code="already_reversed")
     qty = -move.qty
     # Inbound moves come out at their own cost; outbound moves go back at the cost they left at.
     line = StockLine(move.part, qty, move.unit_cost, (move.content_type, move.object_id), reversal_of=move)
@@ -570,7 +567,7 @@ def fill_rate_record(*, store, part, channel, qty_requested, qty_served_from_sto
 def fill_rate_records(*, store, channel, doc, lines) -> list[FillRateRecord]:
     """Several first requests of one document at once: ``lines`` of (part, requested, served from stock)."""
     if channel not in Channel.values:
-        raise BusinessError({"channel": _("未知渠道")})
+        raise field_error("channel", _("未知渠道"), code="invalid_choice")
     ct, oid, _n = doc_ref(doc)
     now = timezone.now()
     return FillRateRecord.objects.bulk_create(
