@@ -250,7 +250,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
-DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
+# every list table: compact, rows highlighted, cells centred vertically, flush in its card
+DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle mb-0"}
 
 # Background tasks (imports, later customer care's daily jobs) are Django Tasks (the django-tasks
 # backport of Django 6.0's django.tasks). The default queue is a table in this database, run by

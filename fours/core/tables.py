@@ -13,20 +13,6 @@ def is_money_field(field) -> bool:
     return field.decimal_places == 2 and field.max_digits >= 10 and "%" not in str(field.verbose_name)
 
 
-class MoneyColumn(tables.Column):
-    """Money in a table: ¥1,234.00, right-aligned (the ``money`` template filter)."""
-
-    attrs = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
-
-    def render(self, value):
-        from .templatetags.fours import yuan
-
-        return yuan(value)
-
-    def value(self, value):
-        return value
-
-
 @library.register
 class DecimalColumn(tables.Column):
     """Every DecimalField in every table: right-aligned; money (2 places) with thousands separators,
@@ -81,18 +67,18 @@ class DayColumn(tables.DateColumn):
         return None
 
 
-class QtyColumn(tables.Column):
+class MoneyColumn(DecimalColumn):
+    """Money in a table: ¥1,234.00, right-aligned (the ``money`` template filter)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, places=2, money=True, **kwargs)
+
+
+class QtyColumn(DecimalColumn):
     """Quantities right-aligned without trailing zeros (5, 1.5), never 5.000."""
 
-    attrs = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
-
-    def render(self, value):
-        from .templatetags.fours import qty
-
-        return qty(value)
-
-    def value(self, value):
-        return value
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, places=3, money=False, **kwargs)
 
 
 class AuditEventTable(tables.Table):

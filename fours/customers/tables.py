@@ -33,7 +33,6 @@ class CustomerTable(tables.Table):
     class Meta:
         model = Customer
         fields = ("number", "name", "kind", "mobile", "id_number", "source", "vehicles", "created_at")
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
 class VehicleTable(tables.Table):
@@ -56,7 +55,6 @@ class VehicleTable(tables.Table):
             "next_maintenance_date",
             "policy_expiry",
         )
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
 class ConfigurationTable(tables.Table):
@@ -67,7 +65,6 @@ class ConfigurationTable(tables.Table):
     class Meta:
         model = Configuration
         fields = ("brand", "series", "model", "year", "name", "engine", "fuel", "transmission", "msrp")
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
 class ImportJobTable(tables.Table):
@@ -76,4 +73,3 @@ class ImportJobTable(tables.Table):
     class Meta:
         model = ImportJob
         fields = ("created_at", "kind", "file_name", "status", "total_rows", "created_rows", "actor")
-        attrs = {"class": "table table-sm table-hover mb-0"}

@@ -30,6 +30,12 @@ class NumberColumn(tables.Column):
         return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value or "—")
 
 
+class DocumentTable(tables.Table):
+    """A list of documents: the number links to the document's page."""
+
+    number = NumberColumn(verbose_name=_("单号"))
+
+
 class PartTable(tables.Table):
     display_no = tables.Column(verbose_name=_("配件编号"), linkify=True, order_by="part_no")
     name = tables.Column(verbose_name=_("配件名称"))
@@ -51,7 +57,6 @@ class PartTable(tables.Table):
             "insurance_price",
             "superseded_by",
         )
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
 class BalanceTable(tables.Table):
@@ -63,7 +68,6 @@ class BalanceTable(tables.Table):
     class Meta:
         model = StockBalance
         fields = ("part", "on_hand", "reserved", "available", "avg_cost", "value", "last_move_at")
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
     def render_part(self, record, value):
         """To the stock card for who may read the moves, else to the part's page."""
@@ -97,11 +101,9 @@ class MoveTable(tables.Table):
             "balance_qty",
             "balance_value",
         )
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
-class SaleTable(tables.Table):
-    number = NumberColumn(verbose_name=_("单号"))
+class SaleTable(DocumentTable):
     posted_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("出库时间"))
 
     class Meta:
@@ -116,29 +118,21 @@ class SaleTable(tables.Table):
             "posted_at",
             "delivery_status",
         )
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
-class PlanTable(tables.Table):
-    number = NumberColumn(verbose_name=_("单号"))
-
+class PlanTable(DocumentTable):
     class Meta:
         model = PurchasePlan
         fields = ("number", "kind", "status", "created_at", "created_by", "approved_by")
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
-class POTable(tables.Table):
-    number = NumberColumn(verbose_name=_("单号"))
-
+class POTable(DocumentTable):
     class Meta:
         model = PurchaseOrder
         fields = ("number", "supplier", "kind", "status", "ordered_at", "expected_date")
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
-class ReceiptTable(tables.Table):
-    number = NumberColumn(verbose_name=_("单号"))
+class ReceiptTable(DocumentTable):
     order = tables.Column(verbose_name=_("采购订单"), accessor="order__number")
 
     class Meta:
@@ -153,11 +147,9 @@ class ReceiptTable(tables.Table):
             "freight",
             "received_at",
         )
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
-class DiscrepancyTable(tables.Table):
-    number = NumberColumn(verbose_name=_("单号"))
+class DiscrepancyTable(DocumentTable):
     receipt = tables.Column(verbose_name=_("入库单"), accessor="receipt__number")
 
     class Meta:
@@ -171,7 +163,6 @@ class DiscrepancyTable(tables.Table):
             "settled_amount",
             "created_at",
         )
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
 PAY_FORM = """{% if record.status != "settled" and perms.parts.change_payable %}
@@ -198,7 +189,6 @@ class PayableTable(tables.Table):
     class Meta:
         model = Payable
         fields = ("supplier", "receipt", "amount", "paid", "due_date", "status", "pay")
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
 class ReceivableTable(tables.Table):
@@ -211,7 +201,6 @@ class ReceivableTable(tables.Table):
     class Meta:
         model = Receivable
         fields = ("customer", "sale", "amount", "collected", "due_date", "status")
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
 class DemandTable(tables.Table):
@@ -221,44 +210,32 @@ class DemandTable(tables.Table):
     class Meta:
         model = PurchaseDemand
         fields = ("created_at", "part", "qty", "emergency", "status", "doc_number", "note")
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
-class TransferTable(tables.Table):
-    number = NumberColumn(verbose_name=_("单号"))
-
+class TransferTable(DocumentTable):
     class Meta:
         model = Transfer
         fields = ("number", "store", "to_store", "status", "shipped_at", "received_at")
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
-class ReturnTable(tables.Table):
-    number = NumberColumn(verbose_name=_("单号"))
-
+class ReturnTable(DocumentTable):
     class Meta:
         model = ReturnOrder
         fields = ("number", "kind", "status", "partner_name", "reason", "created_at", "resolution")
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
-class StocktakeTable(tables.Table):
-    number = NumberColumn(verbose_name=_("单号"))
+class StocktakeTable(DocumentTable):
     approved_by = tables.Column(verbose_name=_("审批人"))
 
     class Meta:
         model = Stocktake
         fields = ("number", "scope", "scope_value", "status", "frozen_at", "approved_by")
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
-class WriteOffTable(tables.Table):
-    number = NumberColumn(verbose_name=_("单号"))
-
+class WriteOffTable(DocumentTable):
     class Meta:
         model = WriteOff
         fields = ("number", "reason", "status", "total_cost", "created_at", "posted_at")
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
 class SupplierTable(tables.Table):
@@ -267,4 +244,3 @@ class SupplierTable(tables.Table):
     class Meta:
         model = Supplier
         fields = ("name", "uscc", "contact", "phone", "is_oem", "lead_time_days", "payment_days")
-        attrs = {"class": "table table-sm table-hover mb-0"}

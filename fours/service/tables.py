@@ -37,7 +37,6 @@ class ROTable(tables.Table):
             "promised_at",
             "total",
         )
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
 class AppointmentTable(tables.Table):
@@ -60,14 +59,12 @@ class AppointmentTable(tables.Table):
             "jobs",
             "reminded_at",
         )
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
 class OperationTable(tables.Table):
     class Meta:
         model = LabourOperation
         fields = ("code", "name", "category", "standard_hours", "is_active")
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
 class PackageTable(tables.Table):
@@ -76,7 +73,6 @@ class PackageTable(tables.Table):
     class Meta:
         model = MaintenancePackage
         fields = ("code", "name", "series", "mileage_km", "interval_km", "interval_months", "is_active")
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
 class ReceivableTable(tables.Table):
@@ -85,7 +81,6 @@ class ReceivableTable(tables.Table):
     class Meta:
         model = ServiceReceivable
         fields = ("created_at", "ro", "kind", "party", "amount", "collected", "status")
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
 
 class FollowUpTable(tables.Table):
@@ -107,7 +102,6 @@ class FollowUpTable(tables.Table):
             "satisfaction",
             "note",
         )
-        attrs = {"class": "table table-sm table-hover mb-0"}
 
     def render_action(self, record):
         from django.urls import reverse
@@ -156,4 +150,3 @@ class FaultCodeTable(EditColumnMixin):
     class Meta:
         model = FaultCode
         fields = ("code", "name", "kind", "system", "is_active")
-        attrs = {"class": "table table-sm table-hover mb-0"}
