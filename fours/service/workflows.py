@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from fours.core.errors import BusinessError
+from fours.core.errors import field_error
 from fours.core.workflows import Workflow
 
 from .choices import DISCOUNTABLE, EDITABLE, OPEN_FOR_WORK, WORKING, ApptStatus, LabourStatus, PartStatus
@@ -143,10 +143,8 @@ def refuse_if_closed(ro, field: str = "status", *, open_statuses=None) -> None:
     """A settled, delivered or cancelled order is immutable (``open_statuses``: where the change may
     still be made, EDITABLE unless given)."""
     if ro.status not in (open_statuses or EDITABLE):
-        raise BusinessError(
-            {
-                field: _("工单%(no)s已%(status)s，不能修改")
-                % {"no": ro.number, "status": ro.get_status_display()}
-            },
+        raise field_error(
+            field,
+            _("工单%(no)s已%(status)s，不能修改") % {"no": ro.number, "status": ro.get_status_display()},
             code="ro_closed",
         )

@@ -68,20 +68,20 @@ def appointment_create(
     parts are reserved for it (released again on cancel or no-show)."""
     require_perm(actor, "service.add_appointment")
     if vehicle.group_id != store.group_id:
-        raise field_error("vehicle", _("车辆不属于本集团"))
+        raise field_error("vehicle", _("车辆不属于本集团"), code="out_of_scope")
     if not has_role(advisor, store, Role.SERVICE_ADVISOR):
-        raise field_error("advisor", _("请选择本店的服务顾问"))
+        raise field_error("advisor", _("请选择本店的服务顾问"), code="not_staff")
     if date is None:
-        raise field_error("date", _("请选择预约日期"))
+        raise field_error("date", _("请选择预约日期"), code="required")
     if slot is None:
-        raise field_error("slot", _("请选择预约时段"))
+        raise field_error("slot", _("请选择预约时段"), code="required")
     when = timezone.make_aware(dt.datetime.combine(date, slot))
     if when < timezone.now() - dt.timedelta(minutes=SLOT_MINUTES):
-        raise field_error("date", _("预约时间已过"))
+        raise field_error("date", _("预约时间已过"), code="in_past")
     if not package and not jobs.strip():
-        raise field_error("jobs", _("请选择保养套餐或填写预约项目"))
+        raise field_error("jobs", _("请选择保养套餐或填写预约项目"), code="required")
     if package is not None and package.group_id != store.group_id:
-        raise field_error("package", _("套餐不存在"))
+        raise field_error("package", _("套餐不存在"), code="not_found")
     # capacity: the store's workshop row is locked, so two bookings cannot both take the last place
     shop = workshop_capacity(store, lock=True)
     per_day, per_slot = capacity_of(store, advisor)
@@ -96,13 +96,22 @@ def appointment_create(
             "date",
             _("%(name)s 当天预约已满（%(n)s 台）")
             % {"name": advisor.get_full_name() or advisor, "n": per_day},
+            code="fully_booked",
         )
     if mine.count(slot) >= per_slot:
-        raise field_error("slot", _("该时段已约满，请选择其他时段"))
+        raise field_error("slot", _("该时段已约满，请选择其他时段"), code="fully_booked")
     if len(booked) >= shop.per_day:
-        raise field_error("date", _("车间当天预约已满（%(n)s 台），请选择其他日期") % {"n": shop.per_day})
+        raise field_error(
+            "date",
+            _("车间当天预约已满（%(n)s 台），请选择其他日期") % {"n": shop.per_day},
+            code="fully_booked",
+        )
     if sum(1 for _adv, s in booked if s == slot) >= shop.per_slot:
-        raise field_error("slot", _("车间该时段已约满（%(n)s 台），请选择其他时段") % {"n": shop.per_slot})
+        raise field_error(
+            "slot",
+            _("车间该时段已约满（%(n)s 台），请选择其他时段") % {"n": shop.per_slot},
+            code="fully_booked",
+        )
     appt = Appointment.objects.create(
         store=store,
         customer=vehicle.owner,
@@ -171,7 +180,7 @@ def appointment_remind(*, actor, appt: Appointment) -> Appointment:
     require_perm(actor, "service.change_appointment")
     appt = Appointment.objects.select_for_update().get(pk=appt.pk)
     if appt.status != ApptStatus.BOOKED:
-        raise field_error("status", _("只有已预约的单据需要提醒"))
+        raise field_error("status", _("只有已预约的单据需要提醒"), code="not_pending")
     appt.reminded_at = timezone.now()
     appt.save(update_fields=["reminded_at"])
     audit_record(actor=actor, obj=appt, verb="reminded")

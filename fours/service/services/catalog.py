@@ -72,7 +72,7 @@ class _Errors(dict):
 
     def raise_if_any(self) -> None:
         if self:
-            raise BusinessError({k: list(v) for k, v in self.items()})
+            raise BusinessError({k: list(v) for k, v in self.items()}, code="invalid")
 
 
 def _text(value) -> str:
@@ -218,7 +218,7 @@ def group_series(group):
 
 def _check_group(obj, group, what: str) -> None:
     if obj.pk is not None and obj.group_id != group.pk:
-        raise BusinessError(_("%(what)s不属于本集团") % {"what": what})
+        raise BusinessError(_("%(what)s不属于本集团") % {"what": what}, code="out_of_scope")
 
 
 # --- labour operations ------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def _clean_reception(data: dict) -> dict:
     if kind == ROKind.ACCIDENT and not out["insurer"]:
         errors["insurer"] = [_("事故车请填写保险公司")]
     if errors:
-        raise BusinessError(errors)
+        raise BusinessError(errors, code="invalid")
     return out
 
 
@@ -141,16 +141,18 @@ def ro_receive(
     require_perm(actor, "service.add_repairorder")
     advisor = advisor or actor
     if vehicle.group_id != store.group_id:
-        raise field_error("vehicle", _("车辆不属于本集团"))
+        raise field_error("vehicle", _("车辆不属于本集团"), code="out_of_scope")
     if not has_role(advisor, store, Role.SERVICE_ADVISOR, Role.SERVICE_MANAGER) and not advisor.is_superuser:
-        raise field_error("advisor", _("请选择本店的服务顾问"))
+        raise field_error("advisor", _("请选择本店的服务顾问"), code="not_staff")
     if RepairOrder.objects.filter(vehicle=vehicle, status__in=EDITABLE - {ROStatus.BOOKED}).exists():
         open_ro = RepairOrder.objects.filter(vehicle=vehicle, status__in=EDITABLE).first()
-        raise field_error("vehicle", _("该车已有未完工的工单 %(no)s") % {"no": open_ro.number})
+        raise field_error(
+            "vehicle", _("该车已有未完工的工单 %(no)s") % {"no": open_ro.number}, code="duplicate"
+        )
     clean = _clean_reception(data)
     km = data.get("odometer_km")
     if km in (None, ""):
-        raise field_error("odometer_km", _("请填写进厂里程"))
+        raise field_error("odometer_km", _("请填写进厂里程"), code="required")
     ro = RepairOrder(
         store=store,
         vehicle=vehicle,
@@ -163,7 +165,7 @@ def ro_receive(
     if appointment is not None:
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if appointment.vehicle_id != vehicle.pk or appointment.store_id != store.pk:
-            raise field_error("appointment", _("预约单与车辆不符"))
+            raise field_error("appointment", _("预约单与车辆不符"), code="mismatch")
         workflows.APPOINTMENT.require(appointment, to=ApptStatus.ARRIVED, actor=actor)
         ro.appointment = appointment
         package = package or appointment.package
@@ -175,7 +177,7 @@ def ro_receive(
         )
     except BusinessError as e:
         msgs = e.message_dict.get("value_km") or e.messages
-        raise field_error("odometer_km", msgs[0]) from None
+        raise field_error("odometer_km", msgs[0], code=e.error_code) from None
     ro.odometer_km = reading.value_km
     ro.save(update_fields=["odometer_km"])
     if package is not None:
@@ -252,17 +254,19 @@ def ro_photos_add(*, actor, ro: RepairOrder, files, caption: str = "") -> list:
     workflows.refuse_if_closed(ro, "photos")
     files = list(files)
     if not files:
-        raise field_error("photos", _("请选择要上传的照片"))
+        raise field_error("photos", _("请选择要上传的照片"), code="required")
     if len(files) > 10:
-        raise field_error("photos", _("一次最多上传10张照片"))
+        raise field_error("photos", _("一次最多上传10张照片"), code="too_many")
     for f in files:
         ext = (f.name or "").rsplit(".", 1)[-1].lower()
         if ext not in PHOTO_TYPES:
             raise field_error(
-                "photos", _("%(name)s 不是照片（可上传 jpg、png、webp、heic）") % {"name": f.name}
+                "photos",
+                _("%(name)s 不是照片（可上传 jpg、png、webp、heic）") % {"name": f.name},
+                code="bad_file_type",
             )
         if f.size > PHOTO_MAX_BYTES:
-            raise field_error("photos", _("%(name)s 超过15 MB") % {"name": f.name})
+            raise field_error("photos", _("%(name)s 超过15 MB") % {"name": f.name}, code="too_large")
     caption = (caption or "").strip()[:100]
     photos = [Photo.objects.create(ro=ro, image=f, caption=caption, uploaded_by=actor) for f in files]
     if photos:
@@ -302,9 +306,9 @@ def _new_line_state(ro) -> dict:
 
 def _check_payer(ro, payer) -> str:
     if payer not in Payer.values:
-        raise field_error("payer", _("请选择付费方"))
+        raise field_error("payer", _("请选择付费方"), code="required")
     if payer == Payer.INSURANCE and not ro.insurer:
-        raise field_error("payer", _("保险付费的项目须先在工单上填写保险公司"))
+        raise field_error("payer", _("保险付费的项目须先在工单上填写保险公司"), code="insurer_required")
     return payer
 
 
@@ -314,20 +318,20 @@ def _add_labour(
     payer = _check_payer(ro, payer)
     if operation is not None:
         if operation.group_id != ro.store.group_id:
-            raise field_error("operation", _("工时项目不存在"))
+            raise field_error("operation", _("工时项目不存在"), code="not_found")
         name = name or operation.name
         code = operation.code
         if hours in (None, ""):
             hours = pricing.standard_hours(operation, ro.vehicle)
     name = (name or "").strip()
     if not name:
-        raise field_error("name", _("请填写工时项目名称"))
+        raise field_error("name", _("请填写工时项目名称"), code="required")
     try:
         hours = Decimal(str(hours)).quantize(Decimal("0.01"))
     except Exception:
-        raise field_error("hours", _("工时格式不正确")) from None
+        raise field_error("hours", _("工时格式不正确"), code="bad_format") from None
     if hours <= 0 or hours > 200:
-        raise field_error("hours", _("工时应大于0且不超过200"))
+        raise field_error("hours", _("工时应大于0且不超过200"), code="out_of_range")
     rate = pricing.labour_rates(ro.store)[payer]
     line = LabourLine.objects.create(
         ro=ro,
@@ -349,12 +353,12 @@ def _add_part(actor, ro, *, part, qty, payer=Payer.CUSTOMER, labour=None, unit_p
 
     payer = _check_payer(ro, payer)
     if part.group_id != ro.store.group_id:
-        raise field_error("part", _("配件不存在"))
+        raise field_error("part", _("配件不存在"), code="not_found")
     qty = clean_qty(part, qty)
     list_price = pricing.part_price(part, payer)
     price = list_price if unit_price in (None, "") else pricing.round_money(pricing.to_decimal(unit_price))
     if price < 0:
-        raise field_error("unit_price", _("单价不能为负数"))
+        raise field_error("unit_price", _("单价不能为负数"), code="negative")
     if price < list_price:
         # a price below the payer's price is a discount, on top of the order's parts discount
         require_discount_within_limit(
@@ -380,7 +384,7 @@ def _add_part(actor, ro, *, part, qty, payer=Payer.CUSTOMER, labour=None, unit_p
 
 def _add_package(actor, ro, package, payer):
     if package.group_id != ro.store.group_id:
-        raise field_error("package", _("套餐不存在"))
+        raise field_error("package", _("套餐不存在"), code="not_found")
     first = None
     for pl in package.labour.select_related("operation"):
         ln = _add_labour(actor, ro, operation=pl.operation, hours=pl.hours, payer=payer, package=package)
@@ -455,12 +459,12 @@ def ro_line_remove(*, actor, line) -> None:
     if isinstance(line, PartLine):
         line = PartLine.objects.select_for_update().get(pk=line.pk)
         if line.qty_issued - line.qty_returned > 0:
-            raise field_error("line", _("该配件已发料，请先退料"))
+            raise field_error("line", _("该配件已发料，请先退料"), code="parts_issued")
         label = line.part.part_no
     else:
         line = LabourLine.objects.select_for_update().get(pk=line.pk)
         if line.clocks.exists():
-            raise field_error("line", _("该项目已有打卡记录，不能删除"))
+            raise field_error("line", _("该项目已有打卡记录，不能删除"), code="work_logged")
         label = line.name
     if ro.status in (ROStatus.RECEIVED, ROStatus.BOOKED):
         line.delete()
@@ -488,11 +492,11 @@ def ro_estimate_submit(*, actor, ro, promised_at=None) -> RepairOrder:
     workflows.RO.require(ro, to=ROStatus.AWAITING_APPROVAL, actor=actor)
     labour, parts = _lines(ro)
     if not labour and not parts:
-        raise field_error("lines", _("请至少添加一个维修项目"))
+        raise field_error("lines", _("请至少添加一个维修项目"), code="no_lines")
     if promised_at:
         ro.promised_at = promised_at
     if not ro.promised_at:
-        raise field_error("promised_at", _("请填写预计交车时间"))
+        raise field_error("promised_at", _("请填写预计交车时间"), code="required")
     t = pricing.totals(ro, labour, parts, estimate=True)
     ro.estimate_amount, ro.estimate_hours = t.total, t.hours
     ro.status = ROStatus.AWAITING_APPROVAL
@@ -508,13 +512,13 @@ def ro_estimate_submit(*, actor, ro, promised_at=None) -> RepairOrder:
 
 def _clean_confirmation(method, signer_name, signature):
     if method not in ConfirmMethod.values:
-        raise field_error("method", _("请选择确认方式"))
+        raise field_error("method", _("请选择确认方式"), code="required")
     signer_name = require_text(signer_name, "signer_name", _("请填写签字人"))
     if method == ConfirmMethod.SIGNATURE:
         if not (signature or "").startswith("data:image/"):
-            raise field_error("signature", _("请客户在屏幕上签名"))
+            raise field_error("signature", _("请客户在屏幕上签名"), code="required")
         if len(signature) > 500_000:
-            raise field_error("signature", _("签名图像过大"))
+            raise field_error("signature", _("签名图像过大"), code="too_large")
     else:
         signature = ""
     return signer_name[:50], signature
@@ -567,7 +571,7 @@ def ro_added_confirm(
     labour = list(ro.labour.filter(approval=Approval.PENDING))
     parts = list(ro.parts.filter(approval=Approval.PENDING).select_related("part"))
     if not labour and not parts:
-        raise field_error("lines", _("没有待客户确认的追加项目"))
+        raise field_error("lines", _("没有待客户确认的追加项目"), code="not_pending")
     signer_name, signature = _clean_confirmation(method, signer_name, signature)
     t = pricing.totals(ro, labour, parts, estimate=True)
     approval = CustomerApproval.objects.create(
@@ -636,7 +640,7 @@ def ro_discount_set(
         if not request_approval:
             raise
         if DiscountRequest.objects.filter(ro=ro, status="pending").exists():
-            raise field_error("labour_discount_pct", _("已有待审批的折扣申请"))
+            raise field_error("labour_discount_pct", _("已有待审批的折扣申请"), code="discount_pending")
         req = DiscountRequest.objects.create(
             ro=ro, labour_pct=lp, parts_pct=pp, reason=reason[:200], requested_by=actor
         )
@@ -661,7 +665,7 @@ def discount_decide(*, actor, request: DiscountRequest, approve: bool, note: str
     req = DiscountRequest.objects.select_for_update().get(pk=request.pk)
     ro = lock_ro(req.ro)
     if req.status != "pending":
-        raise field_error("status", _("该申请已处理"))
+        raise field_error("status", _("该申请已处理"), code="not_pending")
     workflows.refuse_if_closed(ro, open_statuses=DISCOUNTABLE)
     if approve:
         reach = max(req.labour_pct, _parts_discount_reach(ro, req.parts_pct))
@@ -698,11 +702,11 @@ def ro_delay(*, actor, ro, new_promised_at, reason: str, customer_informed: bool
     workflows.refuse_if_closed(ro, "new_promised_at")
     reason = require_text(reason, "reason", _("请填写延期原因"))
     if new_promised_at is None:
-        raise field_error("new_promised_at", _("请填写新的预计交车时间"))
+        raise field_error("new_promised_at", _("请填写新的预计交车时间"), code="required")
     if timezone.is_naive(new_promised_at):
         new_promised_at = timezone.make_aware(new_promised_at)
     if ro.promised_at and new_promised_at <= ro.promised_at:
-        raise field_error("new_promised_at", _("新的预计交车时间应晚于原时间"))
+        raise field_error("new_promised_at", _("新的预计交车时间应晚于原时间"), code="date_order")
     delay = Delay.objects.create(
         ro=ro,
         old_promised_at=ro.promised_at,
@@ -725,7 +729,7 @@ def ro_cancel(*, actor, ro, reason: str) -> RepairOrder:
     reason = require_text(reason, "cancel_reason", _("请填写取消原因"))
     workflows.RO.require(ro, to=ROStatus.CANCELLED, actor=actor)
     if any(ln.qty_issued - ln.qty_returned > 0 for ln in ro.parts.all()):
-        raise field_error("cancel_reason", _("工单有已发料的配件，请先退料再取消"))
+        raise field_error("cancel_reason", _("工单有已发料的配件，请先退料再取消"), code="parts_issued")
     from ..models import TimeLog
 
     now = timezone.now()

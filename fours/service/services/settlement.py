@@ -73,12 +73,12 @@ def ro_settle(*, actor, ro, on_account: bool = False) -> Settlement:
     parts = list(ro.parts.select_related("part"))
     t = pricing.totals(ro, labour, parts)
     if t.total <= 0 and not labour:
-        raise field_error("lines", _("工单没有可结算的项目"))
+        raise field_error("lines", _("工单没有可结算的项目"), code="no_lines")
     customer = ro.customer
     if on_account and not (customer.is_company or customer.source == "fleet"):
         raise field_error("on_account", _("只有单位/车队客户可以挂账"), code="account_not_allowed")
     if t.by_payer[Payer.INSURANCE] > 0 and not ro.insurer:
-        raise field_error("insurer", _("保险付费的工单须填写保险公司"))
+        raise field_error("insurer", _("保险付费的工单须填写保险公司"), code="insurer_required")
     st = Settlement(
         store=ro.store,
         ro=ro,
@@ -152,13 +152,13 @@ def ro_settle(*, actor, ro, on_account: bool = False) -> Settlement:
 
 def _clean_payment(method, amount, verb) -> Decimal:
     if method not in PaymentMethod.values:
-        raise field_error("method", _("请选择收款方式"))
+        raise field_error("method", _("请选择收款方式"), code="required")
     try:
         amount = round_money(to_decimal(amount))
     except Exception:
-        raise field_error("amount", _("金额格式不正确")) from None
+        raise field_error("amount", _("金额格式不正确"), code="bad_format") from None
     if not amount.is_finite() or amount <= 0:
-        raise field_error("amount", _("%(what)s金额必须大于0") % {"what": verb})
+        raise field_error("amount", _("%(what)s金额必须大于0") % {"what": verb}, code="not_positive")
     return amount
 
 
@@ -193,7 +193,7 @@ def ro_pay(*, actor, ro, method: str, amount, reference: str = "") -> Payment:
         raise field_error(
             "amount",
             _("收款金额 %(a)s 超过应收余额 %(d)s") % {"a": f"{amount:,.2f}", "d": f"{max(due, ZERO):,.2f}"},
-            code="overpay",
+            code="overpayment",
         )
     pay = _payment(actor, ro, method, amount, reference)
     audit_record(
@@ -251,9 +251,9 @@ def ro_settlement_reverse(*, actor, ro, reason: str) -> Settlement:
         .first()
     )
     if st is None:
-        raise field_error("reason", _("没有可冲销的结算单"))
+        raise field_error("reason", _("没有可冲销的结算单"), code="not_settled")
     if ServiceReceivable.objects.filter(settlement=st, collected__gt=0).exists():
-        raise field_error("reason", _("应收款已部分收回，不能反结算"))
+        raise field_error("reason", _("应收款已部分收回，不能反结算"), code="partly_paid")
     money = [
         "labour_total",
         "parts_total",
@@ -380,13 +380,13 @@ def followup_record(
     require_perm(actor, "service.change_followuptask")
     task = FollowUpTask.objects.select_for_update().get(pk=task.pk)
     if task.status == TaskStatus.DONE:
-        raise field_error("result", _("该回访已完成"))
+        raise field_error("result", _("该回访已完成"), code="not_pending")
     if result not in CallResult.values:
-        raise field_error("result", _("请选择回访结果"))
+        raise field_error("result", _("请选择回访结果"), code="required")
     if result == CallResult.REACHED and satisfaction not in Satisfaction.values:
-        raise field_error("satisfaction", _("请选择满意度"))
+        raise field_error("satisfaction", _("请选择满意度"), code="required")
     if satisfaction == Satisfaction.BAD and not note.strip():
-        raise field_error("note", _("客户不满意时请记录问题"))
+        raise field_error("note", _("客户不满意时请记录问题"), code="required")
     task.result, task.satisfaction, task.note = (
         result,
         satisfaction if result == CallResult.REACHED else "",

@@ -51,24 +51,30 @@ def line_dispatch(
     line = LabourLine.objects.select_for_update().get(pk=line.pk)
     if ro.status not in WORKING:
         raise field_error(
-            "technician", _("工单须客户确认估价后才能派工（当前：%(s)s）") % {"s": ro.get_status_display()}
+            "technician",
+            _("工单须客户确认估价后才能派工（当前：%(s)s）") % {"s": ro.get_status_display()},
+            code="estimate_unconfirmed",
         )
     if line.approval != Approval.APPROVED:
-        raise field_error("technician", _("追加项目尚未经客户确认，不能派工"))
+        raise field_error("technician", _("追加项目尚未经客户确认，不能派工"), code="added_pending")
     if line.status in (LabourStatus.DONE, LabourStatus.CANCELLED):
-        raise field_error("technician", _("该项目已%(s)s") % {"s": line.get_status_display()})
+        raise field_error(
+            "technician", _("该项目已%(s)s") % {"s": line.get_status_display()}, code="bad_transition"
+        )
     if technician is None and team is None:
-        raise field_error("technician", _("请选择技师或班组"))
+        raise field_error("technician", _("请选择技师或班组"), code="required")
     if technician is not None and not has_role(technician, ro.store, Role.TECHNICIAN):
         raise field_error(
-            "technician", _("%(u)s 不是本店技师") % {"u": technician.get_full_name() or technician}
+            "technician",
+            _("%(u)s 不是本店技师") % {"u": technician.get_full_name() or technician},
+            code="not_staff",
         )
     if team is not None and team.store_id != ro.store_id:
-        raise field_error("team", _("班组不存在"))
+        raise field_error("team", _("班组不存在"), code="not_found")
     if bay is not None and bay.store_id != ro.store_id:
-        raise field_error("bay", _("工位不存在"))
+        raise field_error("bay", _("工位不存在"), code="not_found")
     if line.clocks.filter(ended_at__isnull=True).exists():
-        raise field_error("technician", _("该项目正在施工，请先暂停再改派"))
+        raise field_error("technician", _("该项目正在施工，请先暂停再改派"), code="bad_transition")
     old = [str(line.technician or line.team or ""), str(line.bay or "")]
     line.technician, line.team, line.bay = technician, team, bay
     if line.status == LabourStatus.PENDING:
@@ -97,9 +103,9 @@ def _may_work(actor, technician, line) -> None:
         raise NotAllowed(_("只有技师可以打卡"))
     if line.team_id:
         if not line.team.members.filter(pk=technician.pk).exists():
-            raise field_error("line", _("您不是该班组成员"))
+            raise field_error("line", _("您不是该班组成员"), code="not_assigned")
     elif line.technician_id != technician.pk:
-        raise field_error("line", _("该项目未派给您"))
+        raise field_error("line", _("该项目未派给您"), code="not_assigned")
 
 
 def _refresh_actual(line: LabourLine) -> None:
@@ -119,11 +125,17 @@ def clock_on(*, actor, line: LabourLine, technician=None) -> TimeLog:
     line = LabourLine.objects.select_for_update(of=("self",)).select_related("team").get(pk=line.pk)
     _may_work(actor, technician, line)
     if ro.status not in WORKING:
-        raise field_error("line", _("工单当前为“%(s)s”，不能开工") % {"s": ro.get_status_display()})
+        raise field_error(
+            "line", _("工单当前为“%(s)s”，不能开工") % {"s": ro.get_status_display()}, code="ro_not_open"
+        )
     if line.approval != Approval.APPROVED:
-        raise field_error("line", _("追加项目尚未经客户确认，不能开工"))
+        raise field_error("line", _("追加项目尚未经客户确认，不能开工"), code="added_pending")
     if line.status in (LabourStatus.DONE, LabourStatus.CANCELLED, LabourStatus.PENDING):
-        raise field_error("line", _("该项目当前为“%(s)s”，不能开工") % {"s": line.get_status_display()})
+        raise field_error(
+            "line",
+            _("该项目当前为“%(s)s”，不能开工") % {"s": line.get_status_display()},
+            code="bad_transition",
+        )
     is_team = line.team_id is not None
     busy = (
         TimeLog.objects.select_for_update(of=("self",))
@@ -132,7 +144,7 @@ def clock_on(*, actor, line: LabourLine, technician=None) -> TimeLog:
     )
     for log in busy:
         if log.line_id == line.pk:
-            raise field_error("line", _("您已在该项目上开工"))
+            raise field_error("line", _("您已在该项目上开工"), code="already_clocked")
         if not is_team and not log.is_team:
             raise field_error(
                 "line",
@@ -169,10 +181,10 @@ def clock_off(
         .first()
     )
     if log is None:
-        raise field_error("line", _("您没有在该项目上开工"))
+        raise field_error("line", _("您没有在该项目上开工"), code="not_clocked")
     if not finished:
         if reason not in PauseReason.values:
-            raise field_error("reason", _("请选择暂停原因"))
+            raise field_error("reason", _("请选择暂停原因"), code="required")
         log.pause_reason = reason
     log.ended_at = timezone.now()
     log.end_kind = ClockEnd.OFF if finished else ClockEnd.PAUSE
@@ -228,18 +240,22 @@ def qc_record(*, actor, ro, checklist: dict, passed: bool, reason: str = "", rew
     items = {k: bool(checklist.get(k)) for k in keys}
     if passed and not all(items.values()):
         missing = [str(label) for k, label in QC_CHECKLIST if not items[k]]
-        raise field_error("checklist", _("检查项未全部合格：%(items)s") % {"items": "、".join(missing)})
+        raise field_error(
+            "checklist",
+            _("检查项未全部合格：%(items)s") % {"items": "、".join(missing)},
+            code="checklist_incomplete",
+        )
     lines = []
     if not passed:
         reason = (reason or "").strip()
         if not reason:
-            raise field_error("reason", _("请填写返工原因"))
+            raise field_error("reason", _("请填写返工原因"), code="required")
         ids = [int(i) for i in rework_lines]
         lines = list(
             LabourLine.objects.select_for_update().filter(ro=ro, pk__in=ids, status=LabourStatus.DONE)
         )
         if not lines:
-            raise field_error("rework_lines", _("请选择需要返工的项目"))
+            raise field_error("rework_lines", _("请选择需要返工的项目"), code="required")
     qc = QCInspection.objects.create(
         ro=ro,
         inspector=actor,
@@ -332,9 +348,11 @@ def part_request(*, actor, line: PartLine) -> PartLine:
     _require_open(ro)
     line = PartLine.objects.select_for_update(of=("self",)).select_related("part").get(pk=line.pk)
     if line.approval != Approval.APPROVED:
-        raise field_error("line", _("追加配件尚未经客户确认，不能领料"))
+        raise field_error("line", _("追加配件尚未经客户确认，不能领料"), code="added_pending")
     if line.status != PartStatus.PLANNED:
-        raise field_error("line", _("该配件已%(s)s") % {"s": line.get_status_display()})
+        raise field_error(
+            "line", _("该配件已%(s)s") % {"s": line.get_status_display()}, code="bad_transition"
+        )
     need = line.qty - line.qty_issued
     available = max(ZERO, _available_for(ro, line.part))
     fill_rate_record(
@@ -400,21 +418,23 @@ def _issue(actor, ro, wanted, old_part_handed_in, *, ro_locked: bool = False) ->
         .filter(ro=ro, pk__in=[ln.pk for ln, _q in wanted])
     }
     if len(locked) < len(wanted):
-        raise field_error("line", _("配件明细不属于工单%(no)s") % {"no": ro.number})
+        raise field_error("line", _("配件明细不属于工单%(no)s") % {"no": ro.number}, code="mismatch")
     plan = []
     for ln, qty in wanted:
         line = locked[ln.pk]
         if line.approval != Approval.APPROVED:
-            raise field_error("line", _("追加配件尚未经客户确认，不能发料"))
+            raise field_error("line", _("追加配件尚未经客户确认，不能发料"), code="added_pending")
         if line.status == PartStatus.CANCELLED:
-            raise field_error("line", _("该配件已取消"))
+            raise field_error("line", _("该配件已取消"), code="bad_transition")
         remaining = line.qty - line.qty_issued
         if remaining <= 0:
-            raise field_error("qty", _("该配件已全部发出"))
+            raise field_error("qty", _("该配件已全部发出"), code="nothing_to_issue")
         qty = remaining if qty in (None, "") else clean_qty(line.part, qty)
         if qty > remaining:
             raise field_error(
-                "qty", _("发料数量超过工单需求（剩余 %(n)s）") % {"n": f"{remaining.normalize():f}"}
+                "qty",
+                _("发料数量超过工单需求（剩余 %(n)s）") % {"n": f"{remaining.normalize():f}"},
+                code="over_quantity",
             )
         if line.part.needs_old_part and not old_part_handed_in and not line.old_part:
             raise field_error(
@@ -483,7 +503,9 @@ def part_return(*, actor, line: PartLine, qty) -> PartLine:
     qty = clean_qty(line.part, qty)
     used = line.qty_issued - line.qty_returned
     if qty > used:
-        raise field_error("qty", _("退料数量超过已发数量（%(n)s）") % {"n": f"{used.normalize():f}"})
+        raise field_error(
+            "qty", _("退料数量超过已发数量（%(n)s）") % {"n": f"{used.normalize():f}"}, code="over_quantity"
+        )
     unit_cost = (line.cost / used).quantize(Decimal("0.0001")) if used else None
     move = stock_return(
         actor=actor,
@@ -507,9 +529,9 @@ def old_part_set(*, actor, line: PartLine, status: str) -> PartLine:
         raise NotAllowed(_("您没有登记旧件的权限"))
     line = PartLine.objects.select_for_update(of=("self",)).select_related("ro").get(pk=line.pk)
     if status not in OldPartStatus.values or not status:
-        raise field_error("old_part", _("请选择旧件处理方式"))
+        raise field_error("old_part", _("请选择旧件处理方式"), code="required")
     if line.payer == Payer.WARRANTY and status in (OldPartStatus.TO_CUSTOMER,):
-        raise field_error("old_part", _("索赔旧件须返厂，不能交还客户"))
+        raise field_error("old_part", _("索赔旧件须返厂，不能交还客户"), code="warranty_old_part")
     old = line.old_part
     line.old_part, line.old_part_at, line.old_part_by = status, timezone.now(), actor
     line.save(update_fields=["old_part", "old_part_at", "old_part_by"])
