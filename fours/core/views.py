@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Validati
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +21,7 @@ from django_tables2.export.views import ExportMixin
 from . import selectors
 from .audit import timeline_for
 from .filters import AuditEventFilter
+from .forms import bootstrap_widgets
 from .models import AuditEvent, Store
 from .registry import SECTIONS, home_departments, home_widgets
 from .roles import Role
@@ -55,9 +57,11 @@ class FoursListView(ScopedMixin, ExportMixin, SingleTableMixin, FilterView):
     paginate_by = 25
     export_formats = ("xlsx", "csv")
     title = ""
-    create_url = None
+    # the list's 新建 button: the URL name of the create page, shown to a user holding create_perm
+    # (default: the model's add permission), labelled create_label (default 新建)
+    create_url_name = None
+    create_perm = None
     create_label = None
-    create_perm = None  # when set, the create button shows only to users with this permission
     # a list without a filterset_class has no filters (django-filter's default is every model
     # field, which fails on a JSONField)
     filterset_fields = ()
@@ -73,18 +77,18 @@ class FoursListView(ScopedMixin, ExportMixin, SingleTableMixin, FilterView):
 
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
-        for field in filterset.form.fields.values():
-            widgets = getattr(field.widget, "widgets", [field.widget])
-            for w in widgets:
-                css = (
-                    "form-select form-select-sm"
-                    if getattr(w, "input_type", "") == "select"
-                    else "form-control form-control-sm"
-                )
-                if getattr(w, "input_type", "") == "checkbox":
-                    css = "form-check-input"
-                w.attrs.setdefault("class", css)
+        bootstrap_widgets(filterset.form.fields.values(), small=True, dates=False)
         return filterset
+
+    def get_create_perm(self) -> str:
+        meta = self.model._meta
+        return self.create_perm or f"{meta.app_label}.add_{meta.model_name}"
+
+    def get_create_url(self) -> str | None:
+        """The 新建 button's address for a user who may create, else None (no button)."""
+        if self.create_url_name and self.request.user.has_perm(self.get_create_perm()):
+            return reverse(self.create_url_name)
+        return None
 
     def get_export_filename(self, export_format):
         return f"{self.title or self.model._meta.verbose_name}.{export_format}"
@@ -93,9 +97,7 @@ class FoursListView(ScopedMixin, ExportMixin, SingleTableMixin, FilterView):
         ctx = super().get_context_data(**kwargs)
         ctx.update(
             title=self.title or self.model._meta.verbose_name_plural,
-            create_url=self.create_url
-            if not self.create_perm or self.request.user.has_perm(self.create_perm)
-            else None,
+            create_url=self.get_create_url(),
             create_label=self.create_label,
         )
         return ctx

@@ -1,30 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fours.core.forms import BootstrapFormMixin
+
 from .models import Configuration, Customer, Vehicle, VehicleModel
 from .selectors import can_see_sensitive, mask_id, mask_mobile
 from .widgets import ArchivePicker
 
 
-class StyledMixin:
-    """Bootstrap classes on every widget, dates as date pickers."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            w = field.widget
-            if isinstance(w, forms.CheckboxInput):
-                w.attrs.setdefault("class", "form-check-input")
-            elif isinstance(w, forms.Select):
-                w.attrs.setdefault("class", "form-select")
-            else:
-                w.attrs.setdefault("class", "form-control")
-            if isinstance(field, forms.DateField):
-                w.input_type = "date"
-                w.format = "%Y-%m-%d"
-
-
-class CustomerForm(StyledMixin, forms.ModelForm):
+class CustomerForm(BootstrapFormMixin, forms.ModelForm):
     other_phones = forms.CharField(
         label=_("其他电话"), required=False, help_text=_("多个号码用逗号分隔"), max_length=200
     )
@@ -104,7 +88,7 @@ class CustomerForm(StyledMixin, forms.ModelForm):
         return data
 
 
-class VehicleForm(StyledMixin, forms.ModelForm):
+class VehicleForm(BootstrapFormMixin, forms.ModelForm):
     odometer_km = forms.IntegerField(label=_("当前里程（公里）"), required=False, min_value=0)
 
     class Meta:
@@ -149,25 +133,25 @@ class VehicleForm(StyledMixin, forms.ModelForm):
         pass
 
 
-class OdometerForm(StyledMixin, forms.Form):
+class OdometerForm(BootstrapFormMixin, forms.Form):
     value_km = forms.IntegerField(label=_("里程（公里）"), min_value=0)
     read_on = forms.DateField(label=_("读数日期"), required=False)
     correction = forms.BooleanField(label=_("更正（仪表更换）"), required=False)
     reason = forms.CharField(label=_("更正原因"), required=False, max_length=200)
 
 
-class TransferForm(StyledMixin, forms.Form):
+class TransferForm(BootstrapFormMixin, forms.Form):
     new_owner = forms.IntegerField(widget=forms.HiddenInput)
     on = forms.DateField(label=_("过户日期"), required=False)
     note = forms.CharField(label=_("说明"), required=False, max_length=200)
 
 
-class MergeForm(StyledMixin, forms.Form):
+class MergeForm(BootstrapFormMixin, forms.Form):
     merged = forms.IntegerField(label=_("被合并客户编号（ID）"), min_value=1)
     reason = forms.CharField(label=_("原因"), max_length=200)
 
 
-class AssignForm(StyledMixin, forms.Form):
+class AssignForm(BootstrapFormMixin, forms.Form):
     field = forms.ChoiceField(
         label=_("归属类型"),
         choices=[
@@ -185,7 +169,7 @@ class AssignForm(StyledMixin, forms.Form):
         self.fields["to_user"].queryset = users
 
 
-class ImportUploadForm(StyledMixin, forms.Form):
+class ImportUploadForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("导入内容"), choices=[])
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
 

@@ -44,6 +44,8 @@ class CustomerListView(FoursListView):
     filterset_class = CustomerFilter
     current_store_only = False  # the archive is group-wide
     title = gettext_lazy("客户档案")
+    create_url_name = "customers:customer-create"
+    create_label = gettext_lazy("新建客户")
 
     def base_queryset(self):
         # a correlated count: evaluated for the rows of the page only, not a GROUP BY of the archive
@@ -59,12 +61,6 @@ class CustomerListView(FoursListView):
             .annotate(n_vehicles=Coalesce(Subquery(owned), 0))
             .order_by("-id")
         )
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        if self.request.user.has_perm("customers.add_customer"):
-            ctx["create_url"], ctx["create_label"] = reverse("customers:customer-create"), _("新建客户")
-        return ctx
 
 
 class VehicleListView(FoursListView):
@@ -100,11 +96,9 @@ class ImportListView(FoursListView):
     current_store_only = False
     title = gettext_lazy("导入记录")
     permission_required = "customers.import_customer"
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        ctx["create_url"], ctx["create_label"] = reverse("customers:import-upload"), _("上传导入")
-        return ctx
+    create_url_name = "customers:import-upload"
+    create_perm = "customers.import_customer"
+    create_label = gettext_lazy("上传导入")
 
 
 # --- history -----------------------------------------------------------------------------------

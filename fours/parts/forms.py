@@ -3,11 +3,15 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fours.core.forms import BootstrapFormMixin
+
 from .choices import BrandKind, PartCategory, StocktakeKind, StocktakeScope, Unit, WriteOffReason
 from .models import Part, PartSetting, Supplier
 
 
-class PartForm(forms.ModelForm):
+class PartForm(BootstrapFormMixin, forms.ModelForm):
+    field_col = "col-md-4"
+
     class Meta:
         model = Part
         fields = [
@@ -26,25 +30,16 @@ class PartForm(forms.ModelForm):
             "tax_rate",
             "is_active",
         ]
-        widgets = {
-            f: forms.TextInput(attrs={"class": "form-control"})
-            for f in ["part_no", "name", "brand", "models_text"]
-        }
+        widgets = {f: forms.TextInput for f in ["part_no", "name", "brand", "models_text"]}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            css = (
-                "form-check-input"
-                if isinstance(f.widget, forms.CheckboxInput)
-                else ("form-select" if isinstance(f.widget, forms.Select) else "form-control")
-            )
-            f.widget.attrs.setdefault("class", css)
-            f.widget.attrs.setdefault("col", "col-md-4")
         self.fields["part_no"].validators = []
 
 
-class PartSettingForm(forms.ModelForm):
+class PartSettingForm(BootstrapFormMixin, forms.ModelForm):
+    field_col = "col-md-3"
+
     class Meta:
         model = PartSetting
         fields = ["min_qty", "max_qty", "safety_qty", "default_bin"]
@@ -54,12 +49,9 @@ class PartSettingForm(forms.ModelForm):
         from .models import Bin
 
         self.fields["default_bin"].queryset = Bin.objects.filter(store=store) if store else Bin.objects.none()
-        for f in self.fields.values():
-            f.widget.attrs["class"] = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
-            f.widget.attrs["col"] = "col-md-3"
 
 
-class SupplierForm(forms.ModelForm):
+class SupplierForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Supplier
         fields = ["name", "uscc", "contact", "phone", "is_oem", "lead_time_days", "payment_days", "terms"]
@@ -67,53 +59,38 @@ class SupplierForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["uscc"].validators = []
-        for f in self.fields.values():
-            f.widget.attrs["class"] = (
-                "form-check-input" if isinstance(f.widget, forms.CheckboxInput) else "form-control"
-            )
 
 
-class BinForm(forms.Form):
+class BinForm(BootstrapFormMixin, forms.Form):
     code = forms.CharField(
         label=_("库位编码（库号-架号-层号-位号）"),
         max_length=20,
-        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "01-A03-2-05"}),
+        widget=forms.TextInput(attrs={"placeholder": "01-A03-2-05"}),
     )
 
 
-class WarehouseForm(forms.Form):
-    code = forms.CharField(
-        label=_("库号"), max_length=4, widget=forms.TextInput(attrs={"class": "form-control"})
-    )
-    name = forms.CharField(
-        label=_("仓库名称"), max_length=50, widget=forms.TextInput(attrs={"class": "form-control"})
-    )
+class WarehouseForm(BootstrapFormMixin, forms.Form):
+    code = forms.CharField(label=_("库号"), max_length=4)
+    name = forms.CharField(label=_("仓库名称"), max_length=50)
 
 
-class StocktakeForm(forms.Form):
+class StocktakeForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("盘点类型"),
         choices=StocktakeKind.choices,
         initial=StocktakeKind.MONTHLY,
         help_text=_("季度全面清点盘点全部配件，须财务确认后才能调整库存"),
-        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    scope = forms.ChoiceField(
-        label=_("盘点范围"),
-        choices=StocktakeScope.choices,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
+    scope = forms.ChoiceField(label=_("盘点范围"), choices=StocktakeScope.choices)
     scope_value = forms.CharField(
         label=_("库位前缀或ABC分类"),
         required=False,
-        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "01-A / A"}),
+        widget=forms.TextInput(attrs={"placeholder": "01-A / A"}),
     )
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("价格文件（Excel 或 CSV）"), widget=forms.ClearableFileInput(attrs={"class": "form-control"})
-    )
+class ImportForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(label=_("价格文件（Excel 或 CSV）"))
 
 
 UNIT_CHOICES = Unit.choices
@@ -131,7 +108,7 @@ PAYMENT_METHODS = [
 ]
 
 
-class CustomerPaymentForm(forms.Form):
+class CustomerPaymentForm(BootstrapFormMixin, forms.Form):
     """收款: a wholesale customer pays; applied to the oldest open receivables."""
 
     customer = forms.ModelChoiceField(queryset=None, label=_("批发客户"))

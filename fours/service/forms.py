@@ -1,22 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fours.core.forms import BootstrapFormMixin
+
 from .choices import ApptChannel, CallResult, Satisfaction
 
 
-def _style(form):
-    for f in form.fields.values():
-        w = f.widget
-        if isinstance(w, forms.CheckboxInput):
-            w.attrs.setdefault("class", "form-check-input")
-        elif isinstance(w, forms.Select):
-            w.attrs.setdefault("class", "form-select")
-        else:
-            w.attrs.setdefault("class", "form-control")
-        w.attrs.setdefault("col", "col-md-4")
+class AppointmentForm(BootstrapFormMixin, forms.Form):
+    field_col = "col-md-4"
 
-
-class AppointmentForm(forms.Form):
     vehicle = forms.IntegerField(label=_("车辆"), widget=forms.HiddenInput)
     advisor = forms.ChoiceField(label=_("服务顾问"))
     date = forms.DateField(label=_("预约日期"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -30,16 +22,13 @@ class AppointmentForm(forms.Form):
         super().__init__(*args, **kw)
         self.fields["advisor"].choices = [(u.pk, u.get_full_name() or u.username) for u in advisors]
         self.fields["package"].choices = [("", "—")] + [(p.pk, str(p)) for p in packages]
-        _style(self)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(BootstrapFormMixin, forms.Form):
+    field_col = "col-md-4"
+
     result = forms.ChoiceField(label=_("回访结果"), choices=CallResult.choices)
     satisfaction = forms.ChoiceField(
         label=_("满意度"), choices=[("", "—")] + list(Satisfaction.choices), required=False
     )
     note = forms.CharField(label=_("回访记录"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-    def __init__(self, *a, **kw):
-        super().__init__(*a, **kw)
-        _style(self)

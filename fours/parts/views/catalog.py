@@ -28,15 +28,10 @@ class PartListView(FoursListView):
     filterset_class = filters.PartFilter
     current_store_only = False
     title = gettext_lazy("配件档案")
+    create_url_name = "parts:part-create"
 
     def base_queryset(self):
         return Part.objects.select_related("superseded_by")
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        if self.request.user.has_perm("parts.add_part"):
-            ctx["create_url"] = reverse("parts:part-create")
-        return ctx
 
 
 class PartDetailView(FoursDetailView):

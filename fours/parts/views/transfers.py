@@ -27,15 +27,11 @@ class TransferListView(FoursListView):
     filterset_class = filters.TransferFilter
     title = gettext_lazy("调拨单")
     current_store_only = False
+    create_url_name = "parts:transfer-create"
+    create_label = gettext_lazy("新建调拨")
 
     def base_queryset(self):
         return Transfer.objects.select_related("store", "to_store")
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        if self.request.user.has_perm("parts.add_transfer"):
-            ctx["create_url"], ctx["create_label"] = reverse("parts:transfer-create"), _("新建调拨")
-        return ctx
 
 
 @login_required

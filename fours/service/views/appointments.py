@@ -37,6 +37,8 @@ class AppointmentListView(FoursListView):
     table_class = tables.AppointmentTable
     filterset_class = filters.AppointmentFilter
     title = gettext_lazy("预约")
+    create_url_name = "service:appointment-create"
+    create_label = gettext_lazy("新建预约")
 
     def base_queryset(self):
         return Appointment.objects.select_related("vehicle", "customer", "advisor", "package")
@@ -46,12 +48,6 @@ class AppointmentListView(FoursListView):
         if not self.request.GET:
             kw["data"] = {"date": timezone.localdate().isoformat()}
         return kw
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        if self.request.user.has_perm("service.add_appointment"):
-            ctx["create_url"], ctx["create_label"] = reverse("service:appointment-create"), _("新建预约")
-        return ctx
 
 
 @login_required

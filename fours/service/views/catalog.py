@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,8 +34,7 @@ class OperationListView(FoursListView):
     filterset_class = filters.OperationFilter
     current_store_only = False
     title = gettext_lazy("工时项目")
-    create_url = reverse_lazy("service:operation-create")
-    create_perm = "service.add_labouroperation"
+    create_url_name = "service:operation-create"
 
 
 class PackageListView(FoursListView):
@@ -44,8 +43,7 @@ class PackageListView(FoursListView):
     current_store_only = False
     filterset_class = filters.PackageFilter
     title = gettext_lazy("保养套餐")
-    create_url = reverse_lazy("service:package-create")
-    create_perm = "service.add_maintenancepackage"
+    create_url_name = "service:package-create"
 
     def base_queryset(self):
         return MaintenancePackage.objects.select_related("series__brand")
@@ -319,8 +317,6 @@ class OperationManageView(_ManageMixin, OperationListView):
     table_class = OperationManageTable
     tab = "operations"
     permission_required = "service.change_labouroperation"
-    create_perm = "service.add_labouroperation"
-    create_url = reverse_lazy("service:operation-create")
     create_label = gettext_lazy("新建工时项目")
 
 
@@ -328,8 +324,6 @@ class PackageManageView(_ManageMixin, PackageListView):
     table_class = PackageManageTable
     tab = "packages"
     permission_required = "service.change_maintenancepackage"
-    create_perm = "service.add_maintenancepackage"
-    create_url = reverse_lazy("service:package-create")
     create_label = gettext_lazy("新建保养套餐")
 
 
@@ -341,8 +335,7 @@ class FaultCodeListView(_ManageMixin, FoursListView):
     current_store_only = False
     permission_required = "service.change_faultcode"
     title = gettext_lazy("故障代码")
-    create_perm = "service.add_faultcode"
-    create_url = reverse_lazy("service:faultcode-create")
+    create_url_name = "service:faultcode-create"
     create_label = gettext_lazy("新建故障代码")
 
 

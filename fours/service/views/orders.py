@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,15 +42,11 @@ class ROListView(FoursListView):
     table_class = tables.ROTable
     filterset_class = filters.ROFilter
     title = gettext_lazy("维修工单")
+    create_url_name = "service:reception"
+    create_label = gettext_lazy("接车开单")
 
     def base_queryset(self):
         return RepairOrder.objects.select_related("vehicle", "customer", "advisor")
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        if self.request.user.has_perm("service.add_repairorder"):
-            ctx["create_url"], ctx["create_label"] = reverse("service:reception"), _("接车开单")
-        return ctx
 
 
 @login_required
