@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fours.core.forms import BootstrapFormMixin
 
-from .models import Configuration, Customer, Vehicle, VehicleModel
+from .models import CUSTOMER_FIELDS, VEHICLE_FIELDS, Configuration, Customer, Vehicle, VehicleModel
 from .selectors import can_see_sensitive, mask_id, mask_mobile
 from .widgets import ArchivePicker
 
@@ -16,24 +16,7 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "kind",
-            "name",
-            "mobile",
-            "gender",
-            "id_number",
-            "contact_person",
-            "address",
-            "birthday",
-            "source",
-            "preferred_channel",
-            "preferred_time",
-            "consent_call",
-            "consent_sms",
-            "consent_marketing",
-            "tags",
-            "notes",
-        ]
+        fields = CUSTOMER_FIELDS
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 2, "col": "col-12"}),
             "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
@@ -93,26 +76,7 @@ class VehicleForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = Vehicle
-        fields = [
-            "vin",
-            "plate",
-            "engine_no",
-            "configuration",
-            "model",
-            "colour",
-            "production_date",
-            "sale_date",
-            "registration_date",
-            "warranty_start",
-            "warranty_end",
-            "warranty_km",
-            "insurer",
-            "policy_expiry",
-            "next_maintenance_date",
-            "next_maintenance_km",
-            "driver",
-            "notes",
-        ]
+        fields = VEHICLE_FIELDS
         widgets = {
             "driver": ArchivePicker(kind="customer"),
             "vin": forms.TextInput(attrs={"autocomplete": "off", "style": "text-transform:uppercase"}),

@@ -180,6 +180,22 @@ def _header(kind, field):
     return next(h for h, f in COLUMNS[kind] if f == field)
 
 
+def _batches(items: list, progress=None):
+    """Slices of BATCH items, so each bulk insert or IN lookup stays a bounded statement; with
+    ``progress``, the rows done are reported after each slice."""
+    for k in range(0, len(items), BATCH):
+        yield items[k : k + BATCH]
+        if progress is not None:
+            progress(min(k + BATCH, len(items)))
+
+
+def _already_filed(errors: list, qs, field: str, in_file: dict, column: str, message) -> None:
+    """A value of the file (value -> row) that the archive already holds is an error on its row."""
+    for batch in _batches(list(in_file)):
+        for value in set(qs.filter(**{f"{field}__in": batch}).values_list(field, flat=True)):
+            errors.append({"row": in_file[value], "column": column, "message": message})
+
+
 # --- customers ----------------------------------------------------------------------------------
 
 
@@ -239,35 +255,16 @@ def check_customers(group, rows, progress) -> tuple[list, list]:
         )
         progress(i + 1)
     # against the archive, in batches (indexed IN lookups)
-    mobiles = list(mobiles_in_file)
-    for k in range(0, len(mobiles), BATCH):
-        taken = set(
-            CustomerPhone.objects.filter(
-                customer__group=group, customer__merged_into__isnull=True, number__in=mobiles[k : k + BATCH]
-            ).values_list("number", flat=True)
-        )
-        for m in taken:
-            errors.append(
-                {"row": mobiles_in_file[m], "column": h("mobile"), "message": _("手机号已在客户档案中")}
-            )
-    ids = list(ids_in_file)
-    for k in range(0, len(ids), BATCH):
-        taken = set(
-            Customer.objects.filter(
-                group=group, merged_into__isnull=True, id_number__in=ids[k : k + BATCH]
-            ).values_list("id_number", flat=True)
-        )
-        for idn in taken:
-            errors.append(
-                {"row": ids_in_file[idn], "column": h("id_number"), "message": _("证件号码已在客户档案中")}
-            )
+    phones = CustomerPhone.objects.filter(customer__group=group, customer__merged_into__isnull=True)
+    _already_filed(errors, phones, "number", mobiles_in_file, h("mobile"), _("手机号已在客户档案中"))
+    customers = Customer.objects.filter(group=group, merged_into__isnull=True)
+    _already_filed(errors, customers, "id_number", ids_in_file, h("id_number"), _("证件号码已在客户档案中"))
     return errors, clean
 
 
 def write_customers(group, store, clean, actor, progress) -> int:
     created = 0
-    for k in range(0, len(clean), BATCH):
-        chunk = clean[k : k + BATCH]
+    for chunk in _batches(clean, progress):
         objs = Customer.objects.bulk_create(
             [Customer(group=group, created_store=store, **d) for _n, d in chunk]
         )
@@ -285,7 +282,6 @@ def write_customers(group, store, clean, actor, progress) -> int:
 
             assign_evenly(store=store, customer_ids=[c.pk for c in objs])
         created += len(objs)
-        progress(k + len(chunk))
     return created
 
 
@@ -353,20 +349,13 @@ def check_vehicles(group, rows, progress) -> tuple[list, list]:
         )
         progress(i + 1)
     owners = {}
-    wanted = list(owners_wanted)
-    for k in range(0, len(wanted), BATCH):
+    for batch in _batches(list(owners_wanted)):
         for num, cid in CustomerPhone.objects.filter(
-            customer__group=group, customer__merged_into__isnull=True, number__in=wanted[k : k + BATCH]
+            customer__group=group, customer__merged_into__isnull=True, number__in=batch
         ).values_list("number", "customer_id"):
             owners.setdefault(num, cid)
-    vins = list(vins_in_file)
-    for k in range(0, len(vins), BATCH):
-        for vin in Vehicle.objects.filter(group=group, vin__in=vins[k : k + BATCH]).values_list(
-            "vin", flat=True
-        ):
-            errors.append(
-                {"row": vins_in_file[vin], "column": h("vin"), "message": _("车架号已在车辆档案中")}
-            )
+    vehicles = Vehicle.objects.filter(group=group)
+    _already_filed(errors, vehicles, "vin", vins_in_file, h("vin"), _("车架号已在车辆档案中"))
     for n, d in clean:
         if d["owner_mobile"] and d["owner_mobile"] not in owners:
             errors.append(
@@ -379,8 +368,8 @@ def check_vehicles(group, rows, progress) -> tuple[list, list]:
 def write_vehicles(group, store, clean, actor, progress) -> int:
     today = timezone.localdate()
     created = 0
-    for k in range(0, len(clean), BATCH):
-        chunk = [d for _n, d in clean[k : k + BATCH]]
+    for rows in _batches(clean, progress):
+        chunk = [d for _n, d in rows]
         objs = Vehicle.objects.bulk_create(
             [
                 Vehicle(
@@ -427,7 +416,6 @@ def write_vehicles(group, store, clean, actor, progress) -> int:
             ]
         )
         created += len(objs)
-        progress(k + len(chunk))
     return created
 
 

@@ -224,6 +224,28 @@ class Customer(models.Model):
         return self.kind == CustomerKind.COMPANY
 
 
+# The fields of a customer a user edits, in the order the form shows them: the customer form, the
+# API's serializers and the services read this one list.
+CUSTOMER_FIELDS = (
+    "kind",
+    "name",
+    "mobile",
+    "gender",
+    "id_number",
+    "contact_person",
+    "address",
+    "birthday",
+    "source",
+    "preferred_channel",
+    "preferred_time",
+    "consent_call",
+    "consent_sms",
+    "consent_marketing",
+    "tags",
+    "notes",
+)
+
+
 class PhoneKind(models.TextChoices):
     MOBILE = "mobile", _("手机")
     HOME = "home", _("住宅电话")
@@ -420,6 +442,30 @@ class Vehicle(models.Model):
     @property
     def vin_tail(self) -> str:
         return self.vin[-8:]
+
+
+# The archive fields of a vehicle a user edits, in the order the form shows them: the vehicle form,
+# the API's serializers and the services read this one list.
+VEHICLE_FIELDS = (
+    "vin",
+    "plate",
+    "engine_no",
+    "configuration",
+    "model",
+    "colour",
+    "production_date",
+    "sale_date",
+    "registration_date",
+    "warranty_start",
+    "warranty_end",
+    "warranty_km",
+    "insurer",
+    "policy_expiry",
+    "next_maintenance_date",
+    "next_maintenance_km",
+    "driver",
+    "notes",
+)
 
 
 class PlateChange(models.Model):

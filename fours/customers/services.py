@@ -28,6 +28,8 @@ from fours.core.validators import (
 )
 
 from .models import (
+    CUSTOMER_FIELDS,
+    VEHICLE_FIELDS,
     Customer,
     CustomerAssignment,
     CustomerKind,
@@ -42,45 +44,8 @@ from .models import (
     Vehicle,
 )
 
-CUSTOMER_FIELDS = {
-    "kind",
-    "name",
-    "gender",
-    "mobile",
-    "id_number",
-    "address",
-    "birthday",
-    "contact_person",
-    "source",
-    "preferred_channel",
-    "preferred_time",
-    "consent_call",
-    "consent_sms",
-    "consent_marketing",
-    "tags",
-    "notes",
-}
-VEHICLE_FIELDS = {
-    "vin",
-    "plate",
-    "engine_no",
-    "model",
-    "configuration",
-    "colour",
-    "production_date",
-    "sale_date",
-    "registration_date",
-    "selling_store",
-    "warranty_start",
-    "warranty_end",
-    "warranty_km",
-    "insurer",
-    "policy_expiry",
-    "next_maintenance_date",
-    "next_maintenance_km",
-    "driver",
-    "notes",
-}
+# what a vehicle write may set: the edited fields and the selling store (which no form edits)
+VEHICLE_WRITE_FIELDS = {*VEHICLE_FIELDS, "selling_store"}
 ASSIGN_FIELDS = {
     "sales_consultant": Role.SALES_CONSULTANT,
     "service_advisor": Role.SERVICE_ADVISOR,
@@ -483,7 +448,7 @@ def _working_store(actor, customer: Customer, store=None):
 
 
 def clean_vehicle(data: dict, *, group, instance: Vehicle | None = None) -> dict:
-    out = {k: v for k, v in data.items() if k in VEHICLE_FIELDS}
+    out = {k: v for k, v in data.items() if k in VEHICLE_WRITE_FIELDS}
     errors: dict = {}
     if "vin" in out or instance is None:
         out["vin"] = normalize_code(out.get("vin"))
@@ -506,6 +471,9 @@ def clean_vehicle(data: dict, *, group, instance: Vehicle | None = None) -> dict
     conf = out.get("configuration")
     if conf is not None and not out.get("model"):
         out["model"] = conf.model
+    driver = out.get("driver")
+    if driver is not None and (driver.group_id != group.pk or driver.merged_into_id):
+        errors["driver"] = [_("使用人须为本集团未合并的客户")]
     if errors:
         raise BusinessError(errors)
     if "vin" in out:
@@ -588,8 +556,6 @@ def vehicle_update(*, actor, vehicle: Vehicle, data: dict, plate_changed_on=None
         )
     if "driver" in out and (out["driver"].pk if out["driver"] else None) != v.driver_id:
         new_driver = out["driver"]
-        if new_driver is not None and (new_driver.group_id != v.group_id or new_driver.merged_into_id):
-            raise BusinessError({"driver": _("使用人须为本集团未合并的客户")})
         today = timezone.localdate()
         Ownership.objects.filter(vehicle=v, role=OwnershipRole.DRIVER, until__isnull=True).update(until=today)
         if new_driver is not None and new_driver.pk != v.owner_id:

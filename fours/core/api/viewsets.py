@@ -18,7 +18,16 @@ class FoursAPIView(IdempotencyMixin, APIView):
 
 
 class ScopedViewSetMixin(IdempotencyMixin):
-    """get_queryset goes through the model's ``for_user`` scoping: other stores' rows are 404."""
+    """get_queryset goes through the model's ``for_user`` scoping: other stores' rows are 404.
+    ``write_serializer_class``, when set, is the input of create and update (the answer keeps
+    ``serializer_class``)."""
+
+    write_serializer_class = None
+
+    def get_serializer_class(self):
+        if self.write_serializer_class and self.action in ("create", "update", "partial_update"):
+            return self.write_serializer_class
+        return super().get_serializer_class()
 
     def base_queryset(self):
         return self.queryset.all()

@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
 from ..models import (
+    CUSTOMER_FIELDS,
+    VEHICLE_FIELDS,
     Brand,
     Configuration,
     Customer,
@@ -49,26 +51,11 @@ class CustomerSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "number",
-            "kind",
-            "name",
-            "gender",
-            "mobile",
+            *CUSTOMER_FIELDS,
             "phones",
-            "id_number",
-            "address",
-            "birthday",
-            "contact_person",
-            "source",
-            "preferred_channel",
-            "preferred_time",
-            "consent_call",
             "consent_call_at",
-            "consent_sms",
             "consent_sms_at",
-            "consent_marketing",
             "consent_marketing_at",
-            "tags",
-            "notes",
             "created_at",
             "updated_at",
         ]
@@ -119,32 +106,7 @@ class VehicleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Vehicle
-        fields = [
-            "id",
-            "vin",
-            "plate",
-            "engine_no",
-            "model",
-            "configuration",
-            "model_label",
-            "colour",
-            "production_date",
-            "sale_date",
-            "registration_date",
-            "warranty_start",
-            "warranty_end",
-            "warranty_km",
-            "insurer",
-            "policy_expiry",
-            "next_maintenance_date",
-            "next_maintenance_km",
-            "odometer_km",
-            "odometer_date",
-            "owner",
-            "owner_name",
-            "driver",
-            "notes",
-        ]
+        fields = ["id", *VEHICLE_FIELDS, "model_label", "odometer_km", "odometer_date", "owner", "owner_name"]
         read_only_fields = ["odometer_km", "odometer_date", "owner"]
 
 
@@ -157,28 +119,7 @@ class VehicleWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Vehicle
-        fields = [
-            "owner",
-            "store",
-            "vin",
-            "plate",
-            "engine_no",
-            "model",
-            "configuration",
-            "colour",
-            "production_date",
-            "sale_date",
-            "registration_date",
-            "warranty_start",
-            "warranty_end",
-            "warranty_km",
-            "insurer",
-            "policy_expiry",
-            "next_maintenance_date",
-            "next_maintenance_km",
-            "odometer_km",
-            "notes",
-        ]
+        fields = ["owner", "store", *VEHICLE_FIELDS, "odometer_km"]
 
 
 class OwnershipSerializer(serializers.ModelSerializer):

@@ -70,6 +70,7 @@ class CustomerViewSet(
 
     queryset = Customer.objects.all()
     serializer_class = s.CustomerSerializer
+    write_serializer_class = s.CustomerWriteSerializer
     filterset_class = CustomerFilter
     ordering_fields = ["id", "name", "created_at"]
     action_perms = {"reveal": ["customers.see_sensitive"]}
@@ -77,18 +78,9 @@ class CustomerViewSet(
     def get_queryset(self):
         return customers_for(self.request.user).prefetch_related("phones").order_by("-id")
 
-    def get_serializer_class(self):
-        return (
-            s.CustomerWriteSerializer
-            if self.action in ("create", "update", "partial_update")
-            else s.CustomerSerializer
-        )
-
     @extend_schema(request=s.CustomerWriteSerializer, responses={201: s.CustomerSerializer})
     def create(self, request, *args, **kwargs):
-        data = s.CustomerWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
+        v = dict(validated(request, s.CustomerWriteSerializer))
         store = request_store(request, v.pop("store", None))
         c = services.customer_create(actor=request.user, store=store, data=v)
         return Response(
@@ -112,9 +104,7 @@ class CustomerViewSet(
     @extend_schema(request=s.CustomerWriteSerializer, responses=s.CustomerSerializer)
     def update(self, request, *args, **kwargs):
         c = self.get_object()
-        data = s.CustomerWriteSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
+        v = dict(validated(request, s.CustomerWriteSerializer, partial=True))
         v.pop("store", None)
         c = services.customer_update(actor=request.user, customer=c, data=v)
         return Response(s.CustomerSerializer(c, context={"request": request}).data)
@@ -126,6 +116,7 @@ class VehicleViewSet(
 ):
     queryset = Vehicle.objects.all()
     serializer_class = s.VehicleSerializer
+    write_serializer_class = s.VehicleWriteSerializer
     filterset_class = VehicleFilter
     ordering_fields = ["id", "plate", "next_maintenance_date"]
     action_perms = {"transfer": ["customers.transfer_vehicle"]}
@@ -137,18 +128,9 @@ class VehicleViewSet(
             .order_by("-id")
         )
 
-    def get_serializer_class(self):
-        return (
-            s.VehicleWriteSerializer
-            if self.action in ("create", "update", "partial_update")
-            else s.VehicleSerializer
-        )
-
     @extend_schema(request=s.VehicleWriteSerializer, responses={201: s.VehicleSerializer})
     def create(self, request, *args, **kwargs):
-        data = s.VehicleWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
+        v = dict(validated(request, s.VehicleWriteSerializer))
         store = request_store(request, v.pop("store", None))
         owner = get_object_or_404(customers_for(request.user), pk=v.pop("owner", 0) or 0)
         vehicle = services.vehicle_create(actor=request.user, store=store, owner=owner, data=v)
@@ -157,9 +139,8 @@ class VehicleViewSet(
     @extend_schema(request=s.VehicleWriteSerializer, responses=s.VehicleSerializer)
     def update(self, request, *args, **kwargs):
         vehicle = self.get_object()
-        data = s.VehicleWriteSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        v = {k: val for k, val in data.validated_data.items() if k not in ("owner", "store", "odometer_km")}
+        data = validated(request, s.VehicleWriteSerializer, partial=True)
+        v = {k: val for k, val in data.items() if k not in ("owner", "store", "odometer_km")}
         vehicle = services.vehicle_update(actor=request.user, vehicle=vehicle, data=v)
         return Response(s.VehicleSerializer(vehicle).data)
 
@@ -192,19 +173,15 @@ class OwnershipViewSet(ScopedReadOnlyViewSet):
 class OdometerViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = OdometerReading.objects.all()
     serializer_class = s.OdometerSerializer
+    write_serializer_class = s.OdometerWriteSerializer
     filterset_fields = ["vehicle"]
 
     def get_queryset(self):
         return OdometerReading.objects.filter(vehicle__in=vehicles_for(self.request.user)).order_by("-id")
 
-    def get_serializer_class(self):
-        return s.OdometerWriteSerializer if self.action == "create" else s.OdometerSerializer
-
     @extend_schema(request=s.OdometerWriteSerializer, responses={201: s.OdometerSerializer})
     def create(self, request, *args, **kwargs):
-        data = s.OdometerWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        v = validated(request, s.OdometerWriteSerializer)
         vehicle = get_object_or_404(vehicles_for(request.user), pk=v["vehicle"])
         reading = services.odometer_record(
             actor=request.user,

@@ -459,3 +459,46 @@ def test_tail_searches_use_the_prefix_indexes_on_postgresql(vehicle, customer):
             plan = qs.explain()
             assert index in plan, plan
             assert qs.exists()
+
+
+def test_the_form_and_the_api_write_the_same_vehicle_fields(api_for, advisor, store_a, customer):
+    """One list of a vehicle's fields: the form, both serializers and the service agree, so the
+    API can set the driver (使用人) as the form does, and a driver of another group is refused
+    on create as on update, with nothing written."""
+    from fours.core.tests.factories import DealerGroupFactory, StoreFactory
+    from fours.customers.api.serializers import VehicleSerializer, VehicleWriteSerializer
+    from fours.customers.forms import VehicleForm
+    from fours.customers.models import VEHICLE_FIELDS
+
+    assert list(VehicleForm.base_fields)[: len(VEHICLE_FIELDS)] == list(VEHICLE_FIELDS)
+    assert set(VEHICLE_FIELDS) <= set(VehicleWriteSerializer().fields) & set(VehicleSerializer().fields)
+    driver = services.customer_create(
+        actor=advisor, store=store_a, data={"name": "李用车", "mobile": "13912340000", "id_number": ""}
+    )
+    api = api_for(advisor)
+    made = api.post(
+        "/api/v1/customers/vehicles/",
+        {"owner": customer.pk, "vin": GOOD_VIN, "plate": "粤A54321", "driver": driver.pk},
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["driver"] == driver.pk
+    assert Ownership.objects.filter(vehicle_id=made.json()["id"], customer=driver).exists()
+
+    other = StoreFactory(group=DealerGroupFactory(code="YY", name="另一集团"), code="Y01")
+    outsider = Customer.objects.create(group=other.group, name="外集团客户", mobile="13700000000")
+    before = (Vehicle.objects.count(), Ownership.objects.count(), AuditEvent.objects.count())
+    other_vin = make_vin(random.Random(3), "LVG", 2025, 111111)
+    refused = api.post(
+        "/api/v1/customers/vehicles/",
+        {"owner": customer.pk, "vin": other_vin, "driver": outsider.pk},
+        format="json",
+    )
+    assert refused.status_code == 400 and "driver" in refused.json()["error"]["fields"]
+    with pytest.raises(BusinessError) as e:
+        services.vehicle_update(
+            actor=advisor, vehicle=Vehicle.objects.get(pk=made.json()["id"]), data={"driver": outsider}
+        )
+    assert "driver" in e.value.message_dict
+    assert (Vehicle.objects.count(), Ownership.objects.count(), AuditEvent.objects.count()) == before
+    assert Vehicle.objects.get(pk=made.json()["id"]).driver == driver
