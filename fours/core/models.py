@@ -20,8 +20,7 @@ class DealerGroup(models.Model):
     name = models.CharField(_("集团名称"), max_length=100)
 
     class Meta:
-        verbose_name = _("经销商集团")
-        verbose_name_plural = _("经销商集团")
+        verbose_name = verbose_name_plural = _("经销商集团")
 
     def __str__(self) -> str:
         return self.name
@@ -62,8 +61,7 @@ class Store(models.Model):
     objects = StoreQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("门店")
-        verbose_name_plural = _("门店")
+        verbose_name = verbose_name_plural = _("门店")
         ordering = ["group_id", "code"]
 
     def __str__(self) -> str:
@@ -87,8 +85,7 @@ class Department(models.Model):
     name = models.CharField(_("部门名称"), max_length=50)
 
     class Meta:
-        verbose_name = _("部门")
-        verbose_name_plural = _("部门")
+        verbose_name = verbose_name_plural = _("部门")
         constraints = [models.UniqueConstraint(fields=["store", "kind"], name="uniq_department_kind")]
 
     def __str__(self) -> str:
@@ -112,8 +109,7 @@ class Membership(models.Model):
     is_active = models.BooleanField(_("有效"), default=True)
 
     class Meta:
-        verbose_name = _("门店任职")
-        verbose_name_plural = _("门店任职")
+        verbose_name = verbose_name_plural = _("门店任职")
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(store__isnull=False, dealer_group__isnull=True))
@@ -136,8 +132,7 @@ class RoleLimit(models.Model):
     value = models.DecimalField(_("上限"), max_digits=14, decimal_places=2)
 
     class Meta:
-        verbose_name = _("审批限额")
-        verbose_name_plural = _("审批限额")
+        verbose_name = verbose_name_plural = _("审批限额")
         constraints = [models.UniqueConstraint(fields=["role", "kind"], name="uniq_role_limit")]
 
     def __str__(self) -> str:
@@ -160,8 +155,7 @@ class AuditEvent(models.Model):
     request_id = models.CharField(_("请求ID"), max_length=40, blank=True)
 
     class Meta:
-        verbose_name = _("审计日志")
-        verbose_name_plural = _("审计日志")
+        verbose_name = verbose_name_plural = _("审计日志")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id", "at"], name="audit_object_idx")]
 
@@ -178,8 +172,7 @@ class NumberSequence(models.Model):
     last = models.PositiveIntegerField(_("当前号"), default=0)
 
     class Meta:
-        verbose_name = _("单据编号")
-        verbose_name_plural = _("单据编号")
+        verbose_name = verbose_name_plural = _("单据编号")
         constraints = [models.UniqueConstraint(fields=["store", "kind", "year"], name="uniq_number_sequence")]
 
     def __str__(self) -> str:
@@ -213,8 +206,7 @@ class ApiTokenStamp(models.Model):
     password_stamp = models.CharField(max_length=128)
 
     class Meta:
-        verbose_name = _("API令牌签发记录")
-        verbose_name_plural = _("API令牌签发记录")
+        verbose_name = verbose_name_plural = _("API令牌签发记录")
 
     def __str__(self) -> str:
         return f"{self.token_id[:6]}…"

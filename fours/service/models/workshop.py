@@ -25,7 +25,7 @@ from ..choices import (
     SettlementKind,
     TaskStatus,
 )
-from ._base import MONEY
+from ._base import MONEY, OnOrderPage
 
 USER = settings.AUTH_USER_MODEL
 
@@ -139,7 +139,7 @@ class Rework(models.Model):
         return f"{self.line_id} {self.technician_id}"
 
 
-class Settlement(StoreRecord):
+class Settlement(OnOrderPage, StoreRecord):
     """结算单: the posted totals of an order per payer, with a gapless invoice number.
 
     Immutable. 反结算 appends a REVERSAL settlement with the opposite amounts."""
@@ -180,14 +180,11 @@ class Settlement(StoreRecord):
     def __str__(self) -> str:
         return self.number
 
-    def get_absolute_url(self) -> str:
-        return reverse("service:ro-detail", args=[self.ro_id])
-
     def amount_for(self, payer: str):
         return getattr(self, f"{payer}_amount")
 
 
-class Payment(StoreRecord):
+class Payment(OnOrderPage, StoreRecord):
     """收款: several per order allowed; a refund (退款) is a negative row with its reason in the note."""
 
     ro = models.ForeignKey("service.RepairOrder", on_delete=models.PROTECT, related_name="payments")
@@ -206,11 +203,8 @@ class Payment(StoreRecord):
     def __str__(self) -> str:
         return f"{self.number} {self.amount}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("service:ro-detail", args=[self.ro_id])
 
-
-class ServiceReceivable(StoreRecord):
+class ServiceReceivable(OnOrderPage, StoreRecord):
     """应收: the customer's share on account (挂账), the manufacturer's warranty share, the insurer's share."""
 
     ro = models.ForeignKey("service.RepairOrder", on_delete=models.PROTECT, related_name="receivables")
@@ -230,9 +224,6 @@ class ServiceReceivable(StoreRecord):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.party} {self.amount}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("service:ro-detail", args=[self.ro_id])
 
 
 class FollowUpTask(StoreRecord):
