@@ -41,3 +41,19 @@ def test_a_step_the_table_does_not_list_answers_bad_transition(group, store_a, m
     assert again.status_code == 400, again.content
     assert again.json()["error"]["code"] == "bad_transition"
     assert (snapshot(), PurchaseOrder.objects.get(pk=po.json()["id"]).status) == before
+
+
+def test_a_line_refusal_answers_the_code_of_its_cause(group, store_a, keeper, manager, api_for):
+    part = PartFactory(group=group)
+    stock_receive(actor=keeper, store=store_a, part=part, qty=5, unit_cost=D("50"), doc=part)
+    before = snapshot(), Sale.objects.count()
+    for line, code in (
+        ({"part": part.pk, "qty": "2", "qty_requested": "1"}, "over_quantity"),
+        ({"part": part.pk, "qty": "2", "discount_pct": "120"}, "out_of_range"),
+        ({"part": part.pk, "qty": "0"}, "qty_positive"),
+    ):
+        r = api_for(manager).post(reverse("api-sale-list"), {"lines": [line]}, format="json")
+        assert r.status_code == 400, r.content
+        assert r.json()["error"]["code"] == code, (line, r.json())
+        assert "lines" in r.json()["error"]["fields"]
+    assert (snapshot(), Sale.objects.count()) == before
