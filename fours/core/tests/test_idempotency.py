@@ -2,7 +2,6 @@
 neither the write nor the key behind, so the retry with the same key runs the write once; two
 requests with one key at the same time write once and give the same answer."""
 
-import threading
 import time
 from decimal import Decimal as D
 
@@ -17,6 +16,7 @@ from fours.core.roles import Role
 from fours.parts.models import Sale, StockBalance, StockMove
 from fours.parts.services import stock_receive
 from fours.parts.tests.factories import PartFactory
+from tests.race import Background
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -100,9 +100,7 @@ def _post_in_thread(user, part, key, out):
             except Exception:
                 pass
 
-    t = threading.Thread(target=run)
-    t.start()
-    return t
+    return Background(run)
 
 
 def _sales(part):

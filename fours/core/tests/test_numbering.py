@@ -1,5 +1,3 @@
-import threading
-
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
@@ -7,6 +5,7 @@ from django.utils import timezone
 from fours.core.choices import DocKind
 from fours.core.models import NumberSequence
 from fours.core.numbering import next_number
+from tests.race import Lock, together
 
 
 def test_numbers_have_prefix_year_and_count_per_store_and_kind(store_a, store_b):
@@ -41,30 +40,16 @@ def test_gapless_under_concurrency_on_postgresql(store_a):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are proven on PostgreSQL (run by ./dev test)")
     taken: list[int] = []
-    errors: list[Exception] = []
-    lock = threading.Lock()
-    start = threading.Barrier(8)
+    lock = Lock()
 
     def worker():
-        from django.db import connection as conn
+        for _ in range(200):
+            with transaction.atomic():
+                number = next_number(store=store_a, kind=DocKind.INVOICE)
+            with lock:
+                taken.append(int(number.rsplit("-", 1)[1]))
 
-        try:
-            start.wait()
-            for _ in range(200):
-                with transaction.atomic():
-                    number = next_number(store=store_a, kind=DocKind.INVOICE)
-                with lock:
-                    taken.append(int(number.rsplit("-", 1)[1]))
-        except Exception as e:
-            errors.append(e)
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = [o.error for o in together(*[worker] * 8) if o.error]
     assert not errors
     assert sorted(taken) == list(range(1, 1601))
     assert NumberSequence.objects.get(store=store_a, kind="INV").last == 1600

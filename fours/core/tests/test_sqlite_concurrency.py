@@ -7,7 +7,6 @@ with the project's own SQLite OPTIONS (WAL, busy timeout, immediate transactions
 """
 
 import sqlite3
-import threading
 
 import pytest
 from django.db import connection, connections
@@ -15,6 +14,7 @@ from rest_framework.test import APIClient
 
 from fours.core.models import AuditEvent
 from fours.core.roles import Role
+from tests.race import Lock, in_thread, together
 
 THREADS, PATCHES = 8, 5
 
@@ -44,26 +44,6 @@ def file_db(tmp_path, django_db_setup, django_db_blocker):
             settings_dict["NAME"] = old_name
 
 
-def in_thread(fn):
-    """Run fn in a new thread (own connection to the file) and return its result."""
-    out = {}
-
-    def run():
-        try:
-            out["value"] = fn()
-        except BaseException as e:  # pragma: no cover - reported below
-            out["error"] = e
-        finally:
-            connections.close_all()
-
-    t = threading.Thread(target=run)
-    t.start()
-    t.join()
-    if "error" in out:
-        raise out["error"]
-    return out.get("value")
-
-
 def test_eight_clerks_patch_one_customer_without_database_is_locked(file_db):
     from fours.core.tests.factories import DealerGroupFactory, StoreFactory, user_with_role
     from fours.customers import services
@@ -81,8 +61,7 @@ def test_eight_clerks_patch_one_customer_without_database_is_locked(file_db):
 
     clerk_ids, customer_id = in_thread(setup)
     statuses, errors = [], []
-    lock = threading.Lock()
-    start = threading.Barrier(THREADS, timeout=60)
+    lock = Lock()
 
     def clerk(n):
         from django.contrib.auth import get_user_model
@@ -90,7 +69,6 @@ def test_eight_clerks_patch_one_customer_without_database_is_locked(file_db):
         try:
             api = APIClient()
             api.force_authenticate(get_user_model().objects.get(pk=clerk_ids[n]))
-            start.wait()
             for j in range(PATCHES):
                 try:
                     resp = api.patch(
@@ -111,11 +89,7 @@ def test_eight_clerks_patch_one_customer_without_database_is_locked(file_db):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=clerk, args=(n,)) for n in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    together(*(lambda n=n: clerk(n) for n in range(THREADS)))
     failed = len([s for s in statuses if s != 200])
     assert errors == [] and statuses == [200] * (THREADS * PATCHES), (
         f"{failed} of {len(statuses)}",

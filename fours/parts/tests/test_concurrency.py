@@ -2,7 +2,6 @@
 error reaching the caller, balances equal to the moves at the end."""
 
 import random
-import threading
 from decimal import Decimal as D
 
 import pytest
@@ -14,6 +13,7 @@ from fours.parts.choices import Channel, MoveKind
 from fours.parts.models import Sale, StockBalance, StockMove
 from fours.parts.selectors import stock_differences
 from fours.parts.services import stock_issue, stock_receive
+from tests.race import together
 
 from .factories import PartFactory
 
@@ -34,14 +34,10 @@ def test_concurrent_sales_and_receipts(store_a, group, make_user):
         stock_receive(actor=user, store=store_a, part=p, qty=50, unit_cost=D("10"), doc=p)
     errors: list[BaseException] = []
     refused = []
-    start = threading.Barrier(THREADS)
 
     def worker(seed):
-        from django.db import connection as conn
-
         rnd = random.Random(seed)
         try:
-            start.wait()
             for _ in range(ROUNDS):
                 action = rnd.random()
                 chosen = rnd.sample(parts, k=rnd.randint(1, 3))
@@ -72,14 +68,8 @@ def test_concurrent_sales_and_receipts(store_a, group, make_user):
                     refused.append(e)
         except BaseException as e:  # any DB error (deadlock, serialization) is a failure
             errors.append(e)
-        finally:
-            conn.close()
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    together(*(lambda i=i: worker(i) for i in range(THREADS)))
     assert errors == []
     assert stock_differences(store_a) == []
     for p in parts:

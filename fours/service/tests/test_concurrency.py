@@ -2,14 +2,13 @@
 issue the last units, two advisors book the last workshop place. Exactly one wins each time; the other
 gets a clear refusal and nothing is half-written."""
 
-import threading
-
 import pytest
 from django.db import connection
 
 from fours.core.errors import BusinessError
 from fours.service import services
 from fours.service.models import Settlement
+from tests.race import race
 
 from .conftest import ready_to_settle
 from .factories import build_world
@@ -17,28 +16,7 @@ from .factories import build_world
 
 def _race(*calls):
     """Run the calls in threads released at the same moment: (results, refusals, other errors)."""
-    start = threading.Barrier(len(calls))
-    ok, refused, errors = [], [], []
-
-    def run(call):
-        from django.db import connection as conn
-
-        try:
-            start.wait()
-            ok.append(call())
-        except BusinessError as e:
-            refused.append(e)
-        except BaseException as e:
-            errors.append(e)
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return ok, refused, errors
+    return race(*calls, refusal=BusinessError)
 
 
 @pytest.mark.postgres
