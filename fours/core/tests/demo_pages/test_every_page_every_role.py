@@ -1,6 +1,6 @@
 """No page of the demo answers a server error, for any role.
 
-The demo is loaded once for the module (in a transaction rolled back at the end). As every demo
+The demo is loaded once for the package (conftest.py, in a transaction rolled back at the end). As every demo
 role (the first store's login of each role, the group manager and admin), the home page and every page of
 the user's sidebar are opened; then the detail pages of the demo: for every URL pattern that takes
 one object id, the first object of the view's model that the user may see, and the first link of
@@ -10,17 +10,14 @@ Any 5xx fails the test, with the exception that caused it.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.core.signals import got_request_exception
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import NoReverseMatch, Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from fours.core.registry import nav_items
@@ -31,16 +28,6 @@ SKIP_PREFIXES = ("/static/", "/media/", "/api/", "/admin/", "/accounts/", "/i18n
 SKIP_NAMES = {"logout", "switch-store", "set_language", "login", "password_change"}
 
 pytestmark = pytest.mark.django_db  # the test database (the demo is loaded into it once, below)
-
-
-@pytest.fixture(scope="module")
-def demo_logins(django_db_setup, django_db_blocker, tmp_path_factory):
-    var = tmp_path_factory.mktemp("var")
-    with django_db_blocker.unblock(), override_settings(VAR_DIR=var):
-        with transaction.atomic():
-            call_command("demo_load", stdout=open("/dev/null", "w"))
-            yield json.loads((var / "demo_logins.json").read_text(encoding="utf-8"))
-            transaction.set_rollback(True)
 
 
 def _every_role(logins) -> list[str]:

@@ -20,7 +20,8 @@ from django.db import transaction
 from django.test import Client
 
 from fours.core.models import IdempotencyRecord
-from fours.core.tests.test_what_each_role_sees import _main_pages, _name, _roles, demo_logins  # noqa: F401
+
+from .test_what_each_role_sees import _main_pages, _name, _roles
 
 SCRIPT = "/static/fours/app.js"
 UNKEYED = {"logout", "set_language"}  # not documents; the middleware leaves /accounts/ and /i18n/ alone
@@ -143,7 +144,7 @@ def _check(user, seen: set) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_every_posting_form_on_the_main_pages_is_keyed_once(demo_logins):  # noqa: F811
+def test_every_posting_form_on_the_main_pages_is_keyed_once(demo_logins):
     User = get_user_model()
     seen: set[str] = set()
     report = {}

@@ -1,6 +1,6 @@
 """What each role sees: every link and button on its main pages leads somewhere it may go.
 
-The demo is loaded once for the module (in a transaction rolled back at the end). For every demo
+The demo is loaded once for the package (conftest.py, in a transaction rolled back at the end). For every demo
 role of the first store and the group manager, the home page, every sidebar page and the first
 detail page linked from each list are rendered; then every app link on them is opened (GET) and
 every form is submitted with the values it shows (POST, inside a savepoint that is rolled back, so
@@ -19,9 +19,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
-from django.core.management import call_command
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import Resolver404, resolve
 
 from fours.core.registry import nav_items
@@ -106,18 +105,6 @@ def _name(path: str) -> str | None:
     except Resolver404:
         return None
     return m.view_name
-
-
-@pytest.fixture(scope="module")
-def demo_logins(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo, loaded once; everything is rolled back when the module ends."""
-    var = tmp_path_factory.mktemp("var")
-    with django_db_blocker.unblock(), override_settings(VAR_DIR=var):
-        with transaction.atomic():
-            call_command("demo_load", stdout=open("/dev/null", "w"))
-            logins = json.loads((var / "demo_logins.json").read_text(encoding="utf-8"))
-            yield logins
-            transaction.set_rollback(True)
 
 
 def _roles(logins):
