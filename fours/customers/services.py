@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fours.core.audit import audit_record, diff
-from fours.core.errors import BusinessError, NotAllowed
+from fours.core.errors import BusinessError, NotAllowed, field_error
 from fours.core.roles import Role
 from fours.core.selectors import users_with_role
 from fours.core.validators import (
@@ -140,7 +140,7 @@ def clean_customer(
     if "id_number" in out and not out["id_number"]:
         out["id_number"] = ""
     if errors:
-        raise BusinessError(errors)
+        raise BusinessError(errors, code="invalid")
     if check_duplicates:
         _check_duplicates(group, out, instance)
     return out
@@ -272,7 +272,7 @@ def customer_update(*, actor, customer: Customer, data: dict) -> Customer:
     _require(actor, "customers.change_customer")
     c = Customer.objects.select_for_update().get(pk=customer.pk)
     if c.merged_into_id:
-        raise BusinessError({"customer": _("该客户已合并，请修改保留的客户档案")})
+        raise field_error("customer", _("该客户已合并，请修改保留的客户档案"), code="merged_customer")
     out = clean_customer(data, group=c.group, instance=c)
     extra = out.pop("phones", None)
     changes = diff(c, **out)
@@ -308,13 +308,15 @@ def customers_assign(*, actor, store, customer_ids, field: str, user) -> int:
     """Bulk reassignment of the 销售顾问 / 服务顾问 / 客服专员 of customers in one store."""
     _require(actor, "customers.assign_customer")
     if field not in ASSIGN_FIELDS:
-        raise BusinessError({"field": _("未知的归属类型")})
+        raise field_error("field", _("未知的归属类型"), code="invalid_choice")
     if (
         user is not None
         and not user.memberships.filter(store=store, role__name=ASSIGN_FIELDS[field]).exists()
     ):
-        raise BusinessError(
-            {"user": _("%(name)s 不是本店的%(role)s") % {"name": user, "role": ASSIGN_FIELDS[field]}}
+        raise field_error(
+            "user",
+            _("%(name)s 不是本店的%(role)s") % {"name": user, "role": ASSIGN_FIELDS[field]},
+            code="not_staff",
         )
     ids = list(Customer.objects.filter(pk__in=customer_ids, group=store.group).values_list("pk", flat=True))
     for cid in ids:
@@ -352,13 +354,13 @@ def customer_merge(*, actor, survivor: Customer, merged: Customer, reason: str =
     """Move every row that points at ``merged`` to ``survivor``; ``merged`` stays as history."""
     _require(actor, "customers.merge_customer")
     if survivor.pk == merged.pk:
-        raise BusinessError({"merged": _("不能把客户合并到自己")})
+        raise field_error("merged", _("不能把客户合并到自己"), code="same_party")
     locked = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=[survivor.pk, merged.pk])}
     survivor, merged = locked[survivor.pk], locked[merged.pk]
     if survivor.group_id != merged.group_id:
-        raise BusinessError({"merged": _("只能合并同一集团的客户")})
+        raise field_error("merged", _("只能合并同一集团的客户"), code="out_of_scope")
     if survivor.merged_into_id or merged.merged_into_id:
-        raise BusinessError({"merged": _("已合并的客户不能再次合并")})
+        raise field_error("merged", _("已合并的客户不能再次合并"), code="merged_customer")
     moved = {}
     for rel in customer_references():
         model, fk = rel.related_model, rel.field.name
@@ -475,28 +477,27 @@ def clean_vehicle(data: dict, *, group, instance: Vehicle | None = None) -> dict
     if driver is not None and (driver.group_id != group.pk or driver.merged_into_id):
         errors["driver"] = [_("使用人须为本集团未合并的客户")]
     if errors:
-        raise BusinessError(errors)
+        raise BusinessError(errors, code="invalid")
     if "vin" in out:
         dup = Vehicle.objects.filter(group=group, vin=out["vin"])
         if instance is not None:
             dup = dup.exclude(pk=instance.pk)
         hit = dup.select_related("owner").first()
         if hit:
-            raise BusinessError(
-                {
-                    "vin": [
-                        ValidationError(
-                            _("车架号已存在：%(plate)s，车主 %(owner)s"),
-                            code="duplicate",
-                            params={
-                                "plate": hit.plate or "—",
-                                "owner": hit.owner.name,
-                                "pk": hit.pk,
-                                "url": hit.get_absolute_url(),
-                            },
-                        )
-                    ]
-                },
+            raise field_error(
+                "vin",
+                [
+                    ValidationError(
+                        _("车架号已存在：%(plate)s，车主 %(owner)s"),
+                        code="duplicate",
+                        params={
+                            "plate": hit.plate or "—",
+                            "owner": hit.owner.name,
+                            "pk": hit.pk,
+                            "url": hit.get_absolute_url(),
+                        },
+                    )
+                ],
                 code="duplicate",
             )
     return out
@@ -506,9 +507,9 @@ def clean_vehicle(data: dict, *, group, instance: Vehicle | None = None) -> dict
 def vehicle_create(*, actor, store, owner: Customer, data: dict) -> Vehicle:
     _require(actor, "customers.add_vehicle")
     if owner.group_id != store.group_id:
-        raise BusinessError({"owner": _("车主不属于本集团")})
+        raise field_error("owner", _("车主不属于本集团"), code="out_of_scope")
     if owner.merged_into_id:
-        raise BusinessError({"owner": _("该客户已合并，请选择保留的客户档案")})
+        raise field_error("owner", _("该客户已合并，请选择保留的客户档案"), code="merged_customer")
     out = clean_vehicle(data, group=store.group)
     v = Vehicle(group=store.group, owner=owner, created_store=store, **out)
     v.save()
@@ -574,9 +575,9 @@ def _int_km(value) -> int:
     try:
         km = int(str(value).replace(",", "").strip())
     except (TypeError, ValueError):
-        raise BusinessError({"value_km": _("里程应为整数公里数")}) from None
+        raise field_error("value_km", _("里程应为整数公里数"), code="bad_format") from None
     if km < 0 or km > 2_000_000:
-        raise BusinessError({"value_km": _("里程应在0到2,000,000公里之间")})
+        raise field_error("value_km", _("里程应在0到2,000,000公里之间"), code="out_of_range")
     return km
 
 
@@ -601,18 +602,17 @@ def odometer_record(
     if isinstance(read_on, dt.datetime):
         read_on = read_on.date()
     if read_on > timezone.localdate():
-        raise BusinessError({"read_on": _("读数日期不能晚于今天")})
+        raise field_error("read_on", _("读数日期不能晚于今天"), code="in_future")
     if correction:
         if actor is not None and not actor.has_perm("customers.correct_odometer"):
             raise NotAllowed(_("您没有更正里程的权限"))
         if not reason.strip():
-            raise BusinessError({"reason": _("更正里程须填写原因（如更换仪表）")})
+            raise field_error("reason", _("更正里程须填写原因（如更换仪表）"), code="required")
     elif km < v.odometer_km:
-        raise BusinessError(
-            {
-                "value_km": _("里程 %(new)s 公里低于上次记录 %(old)s 公里；如更换过仪表，请按更正登记")
-                % {"new": f"{km:,}", "old": f"{v.odometer_km:,}"}
-            },
+        raise field_error(
+            "value_km",
+            _("里程 %(new)s 公里低于上次记录 %(old)s 公里；如更换过仪表，请按更正登记")
+            % {"new": f"{km:,}", "old": f"{v.odometer_km:,}"},
             code="odometer_falling",
         )
     reading = OdometerReading.objects.create(
@@ -648,9 +648,9 @@ def vehicle_set_next_maintenance(*, actor, vehicle: Vehicle, due_date, due_km, d
         try:
             due_km = int(due_km)
         except (TypeError, ValueError):
-            raise BusinessError({"due_km": _("下次保养里程应为整数公里数")}) from None
+            raise field_error("due_km", _("下次保养里程应为整数公里数"), code="bad_format") from None
         if due_km < 0:
-            raise BusinessError({"due_km": _("下次保养里程应为整数公里数")})
+            raise field_error("due_km", _("下次保养里程应为整数公里数"), code="bad_format")
     if isinstance(due_date, dt.datetime):
         due_date = due_date.date()
     v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
@@ -668,15 +668,15 @@ def vehicle_transfer(*, actor, vehicle: Vehicle, new_owner: Customer, on=None, n
     _require(actor, "customers.transfer_vehicle")
     v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
     if new_owner.group_id != v.group_id:
-        raise BusinessError({"new_owner": _("新车主不属于本集团")})
+        raise field_error("new_owner", _("新车主不属于本集团"), code="out_of_scope")
     if new_owner.merged_into_id:
-        raise BusinessError({"new_owner": _("该客户已合并，请选择保留的客户档案")})
+        raise field_error("new_owner", _("该客户已合并，请选择保留的客户档案"), code="merged_customer")
     if new_owner.pk == v.owner_id:
-        raise BusinessError({"new_owner": _("新车主与现车主相同")})
+        raise field_error("new_owner", _("新车主与现车主相同"), code="same_party")
     on = on or timezone.localdate()
     current = Ownership.objects.filter(vehicle=v, role=OwnershipRole.OWNER, until__isnull=True)
     if current.filter(since__gt=on).exists():
-        raise BusinessError({"on": _("过户日期早于现车主的开始日期")})
+        raise field_error("on", _("过户日期早于现车主的开始日期"), code="date_order")
     current.update(until=on)
     Ownership.objects.create(
         vehicle=v, customer=new_owner, role=OwnershipRole.OWNER, since=on, note=note, actor=actor

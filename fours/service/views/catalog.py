@@ -218,7 +218,7 @@ def _capacity_post(request, store) -> None:
     if p.get("advisor"):
         advisor = get_user_model().objects.filter(pk=p["advisor"] if p["advisor"].isdigit() else 0).first()
         if advisor is None:
-            raise field_error("advisor", _("请选择本店的服务顾问"))
+            raise field_error("advisor", _("请选择本店的服务顾问"), code="not_staff")
     services.capacity_save(
         actor=request.user,
         store=store,
