@@ -85,3 +85,14 @@ def _fresh_cache():
     for cache in caches.all():
         cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _chinese_after_each_test():
+    """A request in English leaves its language active in the thread; the next test starts in the
+    default language again (source strings are Chinese)."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
