@@ -28,7 +28,7 @@ from fours.core.registry import nav_items
 # URLs that end the session or change what the client sees next; they are not buttons of a page.
 SKIP_NAMES = {"logout", "switch-store", "set_language", "login", "password_change"}
 DENIED = re.compile(r"权限|岗位")
-PER_NAME = 3  # distinct URLs opened per URL name and role
+PER_NAME = 1  # one URL of each URL name per role: its permission is the same for every id
 
 
 class _Page(HTMLParser):
