@@ -196,6 +196,13 @@ def _already_filed(errors: list, qs, field: str, in_file: dict, column: str, mes
             errors.append({"row": in_file[value], "column": column, "message": message})
 
 
+def _once_in_file(errors: list, in_file: dict, value: str, n: int, column: str, message: str) -> None:
+    """A value met again in the file is an error on its row naming the row it first stood on
+    (``message`` has ``%(m)s`` for that row)."""
+    if value in in_file:
+        errors.append({"row": n, "column": column, "message": message % {"m": in_file[value]}})
+
+
 # --- customers ----------------------------------------------------------------------------------
 
 
@@ -215,27 +222,15 @@ def check_customers(group, rows, progress) -> tuple[list, list]:
             errors.append({"row": n, "column": h("kind"), "message": _("类型应为“个人”或“单位”")})
             kind = CustomerKind.PERSON
         if mobile:
-            if _validate(validate_mobile, mobile, errors, n, h("mobile")) and mobile in mobiles_in_file:
-                errors.append(
-                    {
-                        "row": n,
-                        "column": h("mobile"),
-                        "message": _("与第%(m)s行手机号重复") % {"m": mobiles_in_file[mobile]},
-                    }
-                )
+            if _validate(validate_mobile, mobile, errors, n, h("mobile")):
+                _once_in_file(errors, mobiles_in_file, mobile, n, h("mobile"), _("与第%(m)s行手机号重复"))
             mobiles_in_file.setdefault(mobile, n)
         elif kind == CustomerKind.PERSON:
             errors.append({"row": n, "column": h("mobile"), "message": _("个人客户请填写手机号")})
         if idn:
             check = validate_uscc if kind == CustomerKind.COMPANY else validate_id_number
-            if _validate(check, idn, errors, n, h("id_number")) and idn in ids_in_file:
-                errors.append(
-                    {
-                        "row": n,
-                        "column": h("id_number"),
-                        "message": _("与第%(m)s行证件号码重复") % {"m": ids_in_file[idn]},
-                    }
-                )
+            if _validate(check, idn, errors, n, h("id_number")):
+                _once_in_file(errors, ids_in_file, idn, n, h("id_number"), _("与第%(m)s行证件号码重复"))
             ids_in_file.setdefault(idn, n)
         source = SOURCE_WORDS.get(_text(r["source"]), Source.IMPORT)
         clean.append(
@@ -301,14 +296,8 @@ def check_vehicles(group, rows, progress) -> tuple[list, list]:
         vin = normalize_code(_text(r["vin"]))
         plate = normalize_plate(_text(r["plate"]))
         owner = normalize_mobile(_text(r["owner_mobile"]))
-        if _validate(validate_vin, vin, errors, n, h("vin")) and vin in vins_in_file:
-            errors.append(
-                {
-                    "row": n,
-                    "column": h("vin"),
-                    "message": _("与第%(m)s行车架号重复") % {"m": vins_in_file[vin]},
-                }
-            )
+        if _validate(validate_vin, vin, errors, n, h("vin")):
+            _once_in_file(errors, vins_in_file, vin, n, h("vin"), _("与第%(m)s行车架号重复"))
         vins_in_file.setdefault(vin, n)
         if plate:
             _validate(validate_plate, plate, errors, n, h("plate"))

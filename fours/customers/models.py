@@ -9,12 +9,12 @@ Writes go through ``fours.customers.services``.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models.functions import Reverse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fours.core.fields import GroupRecord, optional_fk, user_fk
 from fours.core.scoping import GroupScopedManager
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -153,8 +153,7 @@ class Channel(models.TextChoices):
     NONE = "none", _("不联系")
 
 
-class Customer(models.Model):
-    group = models.ForeignKey("core.DealerGroup", on_delete=models.PROTECT, verbose_name=_("集团"))
+class Customer(GroupRecord):
     number = models.CharField(_("客户编号"), max_length=20, blank=True, db_index=True)
     kind = models.CharField(
         _("类型"), max_length=10, choices=CustomerKind.choices, default=CustomerKind.PERSON
@@ -185,18 +184,9 @@ class Customer(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("已合并到")
     )
-    created_store = models.ForeignKey(
-        "core.Store",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("建档门店"),
-    )
+    created_store = optional_fk("core.Store", _("建档门店"), on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-
-    objects = GroupScopedManager()
 
     class Meta:
         ordering = ["-id"]
@@ -280,30 +270,9 @@ class CustomerAssignment(models.Model):
     store = models.ForeignKey(
         "core.Store", on_delete=models.CASCADE, related_name="+", verbose_name=_("门店")
     )
-    sales_consultant = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("销售顾问"),
-    )
-    service_advisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("服务顾问"),
-    )
-    care_specialist = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("客服专员"),
-    )
+    sales_consultant = user_fk(_("销售顾问"), on_delete=models.SET_NULL)
+    service_advisor = user_fk(_("服务顾问"), on_delete=models.SET_NULL)
+    care_specialist = user_fk(_("客服专员"), on_delete=models.SET_NULL)
 
     class Meta:
         verbose_name = verbose_name_plural = _("客户归属")
@@ -324,13 +293,7 @@ class CustomerMerge(models.Model):
     )
     moved = models.JSONField(_("转移的记录"), default=dict)
     reason = models.CharField(_("原因"), max_length=200, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
+    actor = user_fk(_("操作人"), blank=False)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
@@ -344,8 +307,7 @@ class CustomerMerge(models.Model):
 # --- vehicles ------------------------------------------------------------------------------------
 
 
-class Vehicle(models.Model):
-    group = models.ForeignKey("core.DealerGroup", on_delete=models.PROTECT, verbose_name=_("集团"))
+class Vehicle(GroupRecord):
     vin = models.CharField(_("车架号（VIN）"), max_length=17)
     vin_rev = reversed_key("vin", 17)
     plate = models.CharField(_("车牌号"), max_length=10, blank=True)
@@ -371,14 +333,7 @@ class Vehicle(models.Model):
     production_date = models.DateField(_("生产日期"), null=True, blank=True)
     sale_date = models.DateField(_("销售日期"), null=True, blank=True)
     registration_date = models.DateField(_("上牌日期"), null=True, blank=True)
-    selling_store = models.ForeignKey(
-        "core.Store",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("销售门店"),
-    )
+    selling_store = optional_fk("core.Store", _("销售门店"), on_delete=models.SET_NULL)
     warranty_start = models.DateField(_("保修开始"), null=True, blank=True)
     warranty_end = models.DateField(_("保修截止"), null=True, blank=True)
     warranty_km = models.PositiveIntegerField(_("保修里程（公里）"), null=True, blank=True)
@@ -400,18 +355,9 @@ class Vehicle(models.Model):
         verbose_name=_("使用人"),
     )
     notes = models.TextField(_("备注"), blank=True)
-    created_store = models.ForeignKey(
-        "core.Store",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("建档门店"),
-    )
+    created_store = optional_fk("core.Store", _("建档门店"), on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-
-    objects = GroupScopedManager()
 
     class Meta:
         ordering = ["-id"]
@@ -473,13 +419,7 @@ class PlateChange(models.Model):
     old_plate = models.CharField(_("原车牌"), max_length=10, blank=True)
     new_plate = models.CharField(_("新车牌"), max_length=10, blank=True)
     changed_on = models.DateField(_("变更日期"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
+    actor = user_fk(_("操作人"), blank=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -509,13 +449,7 @@ class Ownership(models.Model):
     since = models.DateField(_("开始日期"))
     until = models.DateField(_("结束日期"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
+    actor = user_fk(_("操作人"), blank=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -545,18 +479,10 @@ class OdometerReading(models.Model):
         _("来源"), max_length=12, choices=OdometerSource.choices, default=OdometerSource.MANUAL
     )
     document = models.CharField(_("来源单据"), max_length=40, blank=True)
-    store = models.ForeignKey(
-        "core.Store", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    store = optional_fk("core.Store", on_delete=models.SET_NULL)
     is_correction = models.BooleanField(_("更正"), default=False)
     reason = models.CharField(_("更正原因"), max_length=200, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("录入人"),
-    )
+    actor = user_fk(_("录入人"), blank=False)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:
@@ -583,7 +509,7 @@ class ImportJob(models.Model):
         FAILED = "failed", _("有错误，未导入")
 
     group = models.ForeignKey("core.DealerGroup", on_delete=models.CASCADE)
-    store = models.ForeignKey("core.Store", null=True, on_delete=models.SET_NULL, related_name="+")
+    store = optional_fk("core.Store", blank=False, on_delete=models.SET_NULL)
     kind = models.CharField(_("导入内容"), max_length=10, choices=ImportKind.choices)
     file_name = models.CharField(_("文件名"), max_length=200)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -593,9 +519,7 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("错误"), default=list, blank=True)
     # the uploaded file waits here until the background task has read it (then it is emptied)
     content = models.BinaryField(default=b"", editable=False)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = user_fk(blank=False, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
