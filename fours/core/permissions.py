@@ -56,7 +56,11 @@ def require_discount_within_limit(
     limit = discount_limit_exceeded(actor, store, eff)
     if limit is None:
         return eff
-    shown = {"max": f"{limit.normalize():f}", "pct": f"{eff.normalize():f}", "list": round_money(list_price or 0)}
+    shown = {
+        "max": f"{limit.normalize():f}",
+        "pct": f"{eff.normalize():f}",
+        "list": round_money(list_price or 0),
+    }
     if price not in (None, "") and to_decimal(price) < to_decimal(list_price or 0):
         msg = _("单价低于标准价 %(list)s，相当于折扣%(pct)s%%，超过您的权限（最多%(max)s%%）")
     elif approvable:

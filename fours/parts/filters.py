@@ -124,6 +124,8 @@ SaleFilter = simple(
     },
 )
 PlanFilter = simple(PurchasePlan, "kind", "status")
+
+
 def _po_open(qs, name, value):
     """在途: ordered and not yet fully received (the home tile's figure)."""
     from .choices import POStatus

@@ -28,7 +28,13 @@ def widgets(request, store):
     ]
     if user.has_perm("parts.view_purchaseorder"):
         out.append(
-            Widget("parts", _("在途采购订单"), reports.open_pos(store), _("张"), reverse("parts:po-list") + "?open=true")
+            Widget(
+                "parts",
+                _("在途采购订单"),
+                reports.open_pos(store),
+                _("张"),
+                reverse("parts:po-list") + "?open=true",
+            )
         )
     if user.has_perm("parts.view_sale"):
         t = reports.today_counter_sales(store)

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0003_sales_consultant_sees_masked_numbers'),
+        ("customers", "0003_sales_consultant_sees_masked_numbers"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='content',
-            field=models.BinaryField(default=b''),
+            model_name="importjob",
+            name="content",
+            field=models.BinaryField(default=b""),
         ),
     ]

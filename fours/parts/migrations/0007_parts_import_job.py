@@ -6,35 +6,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_api_token_stamp'),
-        ('parts', '0006_writeoff_split_and_staff_charge'),
+        ("core", "0003_api_token_stamp"),
+        ("parts", "0006_writeoff_split_and_staff_charge"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PriceImportJob',
+            name="PriceImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('content', models.BinaryField(default=b'')),
-                ('status', models.CharField(choices=[('checking', '检查中'), ('checked', '待确认'), ('importing', '导入中'), ('done', '已导入'), ('failed', '有错误，未导入')], default='checking', max_length=10, verbose_name='状态')),
-                ('done_rows', models.PositiveIntegerField(default=0, verbose_name='已处理')),
-                ('summary', models.JSONField(blank=True, default=dict, verbose_name='汇总')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='错误')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.dealergroup')),
-                ('store', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.store')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("content", models.BinaryField(default=b"")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("checking", "检查中"),
+                            ("checked", "待确认"),
+                            ("importing", "导入中"),
+                            ("done", "已导入"),
+                            ("failed", "有错误，未导入"),
+                        ],
+                        default="checking",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("done_rows", models.PositiveIntegerField(default=0, verbose_name="已处理")),
+                ("summary", models.JSONField(blank=True, default=dict, verbose_name="汇总")),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="错误")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="core.dealergroup"
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.store",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '价格导入记录',
-                'verbose_name_plural': '价格导入记录',
-                'ordering': ['-id'],
+                "verbose_name": "价格导入记录",
+                "verbose_name_plural": "价格导入记录",
+                "ordering": ["-id"],
             },
         ),
     ]
