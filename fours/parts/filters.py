@@ -61,21 +61,9 @@ class BalanceFilter(django_filters.FilterSet):
 
     def by_below_safety(self, qs, name, value):
         """On hand below the part's safety stock or minimum in this store (the home tile's figure)."""
-        from django.db.models import DecimalField, F, OuterRef, Subquery, Value
-        from django.db.models.functions import Coalesce, Greatest
+        from .selectors import below_safety
 
-        from .models import PartSetting
-
-        setting = PartSetting.objects.filter(store=OuterRef("store"), part=OuterRef("part"))
-        zero = Value(0, output_field=DecimalField())
-        qs = qs.annotate(
-            _floor=Greatest(
-                Coalesce(Subquery(setting.values("safety_qty")[:1]), zero),
-                Coalesce(Subquery(setting.values("min_qty")[:1]), zero),
-            )
-        )
-        below = Q(_floor__gt=0, on_hand__lt=F("_floor"))
-        return qs.filter(below) if value else qs.exclude(below)
+        return below_safety(qs, below=bool(value))
 
     def search(self, qs, name, value):
         return qs.filter(_part_q("part__", value))

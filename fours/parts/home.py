@@ -5,8 +5,6 @@ from fours.core.registry import Widget
 from fours.core.templatetags.fours import yuan
 
 from . import reports
-from .filters import BalanceFilter
-from .models import StockBalance
 
 
 def widgets(request, store):
@@ -18,9 +16,7 @@ def widgets(request, store):
         Widget(
             "parts",
             _("低于保险储备"),
-            BalanceFilter(
-                {"below_safety": "true"}, queryset=StockBalance.objects.filter(store=store)
-            ).qs.count(),
+            reports.below_safety(store),
             _("种"),
             reverse("parts:balance-list") + "?below_safety=true",
             tone="warning",

@@ -187,14 +187,11 @@ def margin_by_channel(store, days: int = 30) -> dict[str, dict]:
 
 
 def below_safety(store) -> int:
-    """Parts whose available stock is below their safety stock (or minimum)."""
-    settings = PartSetting.objects.filter(store=store).filter(Q(safety_qty__gt=0) | Q(min_qty__gt=0))
-    bals = dict(StockBalance.objects.filter(store=store).values_list("part_id", "on_hand"))
-    return sum(
-        1
-        for s in settings.only("part_id", "safety_qty", "min_qty")
-        if bals.get(s.part_id, ZERO) < max(s.safety_qty, s.min_qty)
-    )
+    """Parts of the store's stock list whose on-hand is below their safety stock (or minimum): the
+    count of the list ``?below_safety=true`` opens."""
+    from .selectors import below_safety as below
+
+    return below(StockBalance.objects.filter(store=store)).count()
 
 
 def open_pos(store) -> int:

@@ -293,3 +293,21 @@ def stocktake_accuracy(stocktake: Stocktake) -> Decimal | None:
         return None
     ok = sum(1 for b, c in lines if b == c)
     return round_money(Decimal(ok) * 100 / len(lines))
+
+
+def below_safety(balances: QuerySet, below: bool = True) -> QuerySet:
+    """Balances whose on-hand is below the part's safety stock or minimum in their store: the one
+    definition that the stock list's filter, the home tile and the parts dashboard count."""
+    from django.db.models import DecimalField, F, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce, Greatest
+
+    setting = PartSetting.objects.filter(store=OuterRef("store"), part=OuterRef("part"))
+    zero = Value(0, output_field=DecimalField())
+    qs = balances.annotate(
+        _floor=Greatest(
+            Coalesce(Subquery(setting.values("safety_qty")[:1]), zero),
+            Coalesce(Subquery(setting.values("min_qty")[:1]), zero),
+        )
+    )
+    cond = Q(_floor__gt=0, on_hand__lt=F("_floor"))
+    return qs.filter(cond) if below else qs.exclude(cond)

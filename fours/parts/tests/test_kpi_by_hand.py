@@ -199,3 +199,24 @@ def test_dashboard_shows_the_figures(ledger, client_for, make_user):
     assert r.status_code == 200
     html = r.content.decode()
     assert ">1.32<" in html and "8.7" in html
+
+
+def test_the_dashboard_home_tile_and_stock_list_count_below_safety_alike(
+    store_a, keeper, manager, client_for
+):
+    """低于保险储备 is one figure: the dashboard, the home tile and the list it opens agree."""
+    import re
+
+    from django.urls import reverse
+
+    low, fine = PartFactory(group=store_a.group), PartFactory(group=store_a.group)
+    for p, qty in ((low, 3), (fine, 30)):
+        services.stock_receive(actor=keeper, store=store_a, part=p, qty=qty, unit_cost=D("10"), doc=p)
+        PartSetting.objects.update_or_create(store=store_a, part=p, defaults={"safety_qty": D("10")})
+    c = client_for(manager)
+    dash = c.get(reverse("parts:dashboard")).content.decode()
+    shown = re.search(r"below_safety=true\">(\d+)</a>", dash)
+    assert shown and int(shown.group(1)) == 1
+    listed = c.get(reverse("parts:balance-list") + "?below_safety=true").content.decode()
+    assert low.part_no in listed and fine.part_no not in listed
+    assert reports.below_safety(store_a) == 1
