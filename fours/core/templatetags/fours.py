@@ -9,14 +9,14 @@ from ..money import round_money
 register = template.Library()
 
 
+def _yuan(v: Decimal, places: int) -> str:
+    return f"{'-' if v < 0 else ''}¥{abs(v):,.{places}f}"
+
+
 @register.filter
 def yuan(value):
     """Money, the one way it is written everywhere: ¥1,234.50 (—  when there is none)."""
-    if value in (None, ""):
-        return "—"
-    v = round_money(value)
-    sign = "-" if v < 0 else ""
-    return f"{sign}¥{abs(v):,.2f}"
+    return "—" if value in (None, "") else _yuan(round_money(value), 2)
 
 
 money = register.filter("money", yuan)
@@ -25,11 +25,7 @@ money = register.filter("money", yuan)
 @register.filter
 def cost(value):
     """A unit cost (4 places, 移动平均成本): ¥50.9700."""
-    if value in (None, ""):
-        return "—"
-    v = Decimal(value)
-    sign = "-" if v < 0 else ""
-    return f"{sign}¥{abs(v):,.4f}"
+    return "—" if value in (None, "") else _yuan(Decimal(value), 4)
 
 
 @register.filter
