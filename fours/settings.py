@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "fours.core",
     "fours.customers",
+    "fours.finance",
     "fours.parts",
     "fours.service",
 ]

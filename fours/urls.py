@@ -20,6 +20,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("core/", include("fours.core.urls")),
     path("customers/", include("fours.customers.urls")),
+    path("finance/", include("fours.finance.urls")),
     path("parts/", include("fours.parts.urls")),
     path("service/", include("fours.service.urls")),
     path("admin/", admin.site.urls),

@@ -31,6 +31,13 @@ class DocKind(models.TextChoices):
     PAYMENT = "SK", _("收款单")
     ADJUSTMENT = "AJ", _("调整单")
     GATE_PASS = "GP", _("出门证")
+    PAYMENT_OUT = "FK", _("付款单")
+    REFUND = "TK", _("退款单")
+    HANDOVER = "JK", _("交款单")
+    PAYMENT_REQUEST = "FT", _("付款通知书")
+    INVOICE_SPECIAL = "IVS", _("增值税专用发票")
+    INVOICE_ORDINARY = "IVO", _("增值税普通发票")
+    INVOICE_VEHICLE = "IVM", _("机动车销售统一发票")
 
 
-GAPLESS = {DocKind.INVOICE}
+GAPLESS = {DocKind.INVOICE, DocKind.INVOICE_SPECIAL, DocKind.INVOICE_ORDINARY, DocKind.INVOICE_VEHICLE}

@@ -110,6 +110,7 @@ class LimitKind(models.TextChoices):
     WRITEOFF_AMOUNT = "writeoff_amount", _("报损审批金额上限（元）")
     PURCHASE_AMOUNT = "purchase_amount", _("采购计划审批金额上限（元）")
     PRICE_OVERRIDE_PCT = "price_override_pct", _("改价幅度上限（%）")
+    PAYMENT_AMOUNT = "payment_amount", _("付款审批金额上限（元）")
 
 
 # Approval limits seeded per role (editable data afterwards, in the admin).

@@ -1,0 +1,40 @@
+"""The one door for money. Every module posts its receivables and payables and takes its payments
+through these functions; nothing else writes the finance tables."""
+
+from .ledger import (
+    ItemRow,
+    advance_allocate,
+    advance_of,
+    check_books_open,
+    clean_amount,
+    clean_lines,
+    credit_check,
+    item_post,
+    item_reverse,
+    items_post,
+    party_balance,
+    party_for,
+    payment_refund,
+    payment_reverse,
+    payment_take,
+    walk_in_party,
+)
+
+__all__ = [
+    "ItemRow",
+    "advance_allocate",
+    "advance_of",
+    "check_books_open",
+    "clean_amount",
+    "clean_lines",
+    "credit_check",
+    "item_post",
+    "item_reverse",
+    "items_post",
+    "party_balance",
+    "party_for",
+    "payment_refund",
+    "payment_reverse",
+    "payment_take",
+    "walk_in_party",
+]
