@@ -1,9 +1,8 @@
-from django.urls import path
-
-from .views import desk
+from .views import accounts, closing, desk, payables, vouchers
 
 app_name = "finance"
 
-urlpatterns = [
-    path("cashier/", desk.cashier_desk, name="cashier"),
-]
+# each page module lists its own routes, sidebar entries and home figures
+PAGES = (desk, closing, accounts, payables, vouchers)
+
+urlpatterns = [route for page in PAGES for route in page.urlpatterns]

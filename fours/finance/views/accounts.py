@@ -1,0 +1,8 @@
+"""accounts pages of finance."""
+
+urlpatterns = []
+NAV = []
+
+
+def widgets(request, store):
+    return []

@@ -1,0 +1,8 @@
+"""closing pages of finance."""
+
+urlpatterns = []
+NAV = []
+
+
+def widgets(request, store):
+    return []

@@ -1,0 +1,8 @@
+"""payables pages of finance."""
+
+urlpatterns = []
+NAV = []
+
+
+def widgets(request, store):
+    return []

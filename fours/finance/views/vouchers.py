@@ -1,0 +1,8 @@
+"""vouchers pages of finance."""
+
+urlpatterns = []
+NAV = []
+
+
+def widgets(request, store):
+    return []
