@@ -97,6 +97,24 @@ def party_for(*, store, kind: str, name: str, ref: str = "", **defaults) -> Part
     return party or Party.objects.create(store=store, kind=kind, name=name[:100], **defaults)
 
 
+def customer_party(store, customer) -> Party:
+    """The store's party for an archive customer (客户)."""
+    return party_for(
+        store=store,
+        kind=PartyKind.CUSTOMER,
+        ref=f"customers.customer:{customer.pk}",
+        name=customer.name,
+        phone=getattr(customer, "mobile", "") or "",
+    )
+
+
+def maker_party(store, brand) -> Party:
+    """The manufacturer (厂家) a warranty claim is owed by: the one of the vehicle's brand."""
+    return party_for(
+        store=store, kind=PartyKind.MANUFACTURER, ref=f"customers.brand:{brand.pk}", name=f"{brand.name}厂家"
+    )
+
+
 def walk_in_party(store) -> Party:
     """散客: the counter's anonymous buyer; pays before the goods leave, never on credit."""
     return party_for(store=store, kind=PartyKind.WALK_IN, ref="walkin", name=_("散客"))
