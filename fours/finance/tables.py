@@ -1,0 +1,111 @@
+"""Tables of the finance lists: money with the yuan formatter, people by name, documents linked."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fours.core.audit import display_name
+from fours.core.tables import MoneyColumn
+
+from .models import Invoice, OpenItem, Party, PaymentRequest
+
+
+class PersonColumn(tables.Column):
+    def render(self, value):
+        return display_name(value)
+
+
+def _link(name):
+    return lambda record: reverse(name, args=[record.pk])
+
+
+class PartyTable(tables.Table):
+    name = tables.Column(verbose_name=_("名称"), linkify=_link("finance:party-detail"))
+    ar_balance = MoneyColumn(verbose_name=_("应收余额"))
+    ap_balance = MoneyColumn(verbose_name=_("应付余额"))
+    credit_limit = MoneyColumn(verbose_name=_("信用额度"))
+
+    class Meta:
+        model = Party
+        fields = ("name", "kind", "phone", "credit_limit", "payment_days", "ar_balance", "ap_balance")
+
+    def render_credit_limit(self, value):
+        from fours.core.templatetags.fours import yuan
+
+        return yuan(value) if value else _("无（先款后货）")
+
+
+class RequestTable(tables.Table):
+    number = tables.Column(verbose_name=_("单号"), linkify=_link("finance:request-detail"))
+    requested_by = PersonColumn(verbose_name=_("申请人"))
+    approved_by = PersonColumn(verbose_name=_("审批人"))
+    at = tables.DateTimeColumn(verbose_name=_("申请时间"), format="Y-m-d H:i")
+
+    class Meta:
+        model = PaymentRequest
+        fields = (
+            "number",
+            "party",
+            "amount",
+            "paid",
+            "reason",
+            "status",
+            "requested_by",
+            "at",
+            "approved_by",
+        )
+
+
+INVOICE_FORM = """{% if perms.finance.change_openitem %}
+<form method="post" action="{% url 'finance:pending-invoice-record' record.pk %}" class="d-flex gap-1 d-print-none">
+{% csrf_token %}<input name="invoice_no" class="form-control form-control-sm" style="width:9rem" aria-label="{{ no_label }}" placeholder="{{ no_label }}">
+<input name="invoice_date" type="date" class="form-control form-control-sm" style="width:9rem" aria-label="{{ date_label }}">
+<button class="btn btn-sm btn-outline-primary text-nowrap" type="submit">{{ save_label }}</button></form>{% endif %}"""
+
+
+class PendingInvoiceTable(tables.Table):
+    party = tables.Column(
+        verbose_name=_("供应商"),
+        linkify=lambda record: reverse("finance:party-detail", args=[record.party_id]),
+    )
+    age = tables.Column(verbose_name=_("已过天数"), empty_values=(), order_by=("-posted_on",))
+    record_invoice = tables.TemplateColumn(
+        INVOICE_FORM,
+        verbose_name=_("登记发票"),
+        orderable=False,
+        exclude_from_export=True,
+        extra_context={"no_label": _("发票号"), "date_label": _("发票日期"), "save_label": _("登记")},
+    )
+
+    class Meta:
+        model = OpenItem
+        fields = ("party", "doc_number", "source", "posted_on", "amount", "age", "record_invoice")
+
+    def render_age(self, record):
+        return (timezone.localdate() - record.posted_on).days
+
+    def value_age(self, record):
+        return self.render_age(record)
+
+
+class InvoiceTable(tables.Table):
+    number = tables.Column(verbose_name=_("登记号"), linkify=_link("finance:invoice-detail"))
+    red_of = tables.Column(verbose_name=_("红冲原票"), accessor="red_of__number")
+    at = tables.DateTimeColumn(verbose_name=_("登记时间"), format="Y-m-d H:i")
+
+    class Meta:
+        model = Invoice
+        fields = (
+            "number",
+            "kind",
+            "party",
+            "doc_number",
+            "amount",
+            "tax_amount",
+            "tax_number",
+            "tax_date",
+            "status",
+            "red_of",
+            "at",
+        )
