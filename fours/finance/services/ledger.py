@@ -216,6 +216,8 @@ class ItemRow:
     cost_amount: Decimal = ZERO
     due_date: dt.date | None = None
     memo: str = ""
+    invoice_no: str = ""
+    invoice_date: dt.date | None = None
 
 
 def items_post(
@@ -252,6 +254,8 @@ def items_post(
                 doc_id=doc.pk if doc is not None else None,
                 doc_number=doc_number,
                 memo=r.memo[:200],
+                invoice_no=(r.invoice_no or "")[:40],
+                invoice_date=r.invoice_date,
                 created_by=actor if getattr(actor, "pk", None) else None,
             )
         )
@@ -291,8 +295,9 @@ def item_reverse(*, actor, item: OpenItem, reason: str, posted_on=None) -> OpenI
         raise field_error("item", _("该笔已冲销"), code="not_pending")
     posted_on = posted_on or timezone.localdate()
     check_books_open(item.store, posted_on, field="posted_on")
+    # undo each payment's net allocation to the item (a reversed payment and its reversal net to 0)
     allocations = list(
-        Allocation.objects.filter(item=item).values("payment_id").annotate(s=Sum("amount")).filter(s__gt=0)
+        Allocation.objects.filter(item=item).values("payment_id").annotate(s=Sum("amount")).exclude(s=0)
     )
     if allocations:
         pays = {
@@ -461,13 +466,17 @@ def advance_allocate(*, actor, item: OpenItem, amount=None, field: str = "amount
     ``amount`` is None). Refused beyond the item's open amount or the advance."""
     require_perm(actor, "finance.add_payment")
     item = _lock_items([item.pk])[item.pk]
+    Party.objects.select_for_update().filter(pk=item.party_id).get()
     pays = list(
         Payment.objects.select_for_update()
-        .filter(party_id=item.party_id, direction=item.direction, amount__gt=0)
+        .filter(party_id=item.party_id, direction=item.direction, amount__gt=0, reversed_by__isnull=True)
         .order_by("pk")
     )
     pays = [p for p in pays if p.unallocated > 0]
-    available = sum((p.unallocated for p in pays), ZERO)
+    # refunds are separate negative rows: the advance is what is left after them
+    available = min(
+        sum((p.unallocated for p in pays), ZERO), max(advance_of(item.party, item.direction), ZERO)
+    )
     want = (
         min(available, item.open_amount)
         if amount is None
