@@ -1,6 +1,7 @@
 """The one door for money. Every module posts its receivables and payables and takes its payments
 through these functions; nothing else writes the finance tables."""
 
+from .closing import day_close, handover_confirm, handover_submit, period_close  # noqa: F401
 from .ledger import (
     ItemRow,
     advance_allocate,
