@@ -42,3 +42,4 @@ __all__ = [
     "payment_take",
     "walk_in_party",
 ]
+from .vouchers import accounts_set, export_file, voucher_export, voucher_workbook  # noqa: E402,F401
