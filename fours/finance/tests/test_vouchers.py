@@ -513,13 +513,13 @@ def test_the_export_list_query_count_does_not_grow(
 ):
     c = client_for(finance_user)
     c.get(reverse("finance:voucher-list"))
-    for i in range(3):
+    for _i in range(3):
         VoucherExport.objects.create(
             store=store_a, format="kingdee", date_from=_today(), date_to=_today(), created_by=finance_user
         )
     with django_assert_max_num_queries(12) as few:
         c.get(reverse("finance:voucher-list"))
-    for i in range(20):
+    for _i in range(20):
         VoucherExport.objects.create(
             store=store_a, format="yonyou", date_from=_today(), date_to=_today(), created_by=finance_user
         )
