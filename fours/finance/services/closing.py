@@ -81,7 +81,7 @@ def handover_submit(*, actor, store, business_date=None, counted_cash, reason: s
         counted_cash=counted,
         difference=difference,
         reason=reason[:200],
-        totals={m: str(a) for m, a in totals.items()},
+        totals={m: f"{a:.2f}" for m, a in totals.items()},
         status=HandoverStatus.SUBMITTED,
     )
     handover.number = next_number(store=store, kind=DocKind.HANDOVER)
@@ -145,7 +145,7 @@ def day_close(*, actor, store, business_date=None) -> DayClose:
         store=store,
         business_date=day,
         closed_by=actor,
-        totals={m: str(a) for m, a in totals.items()},
+        totals={m: f"{a:.2f}" for m, a in totals.items()},
     )
     audit_record(
         actor=actor,
