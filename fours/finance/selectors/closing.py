@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fours.core.audit import display_name
 from fours.core.choices import DepartmentKind
@@ -90,7 +91,7 @@ def day_close_blockers(store, day: dt.date) -> list[str]:
         if status == HandoverStatus.CONFIRMED:
             continue
         name = display_name(users.get(cid))
-        out.append(f"{name}（{'交款单待确认' if status else '未交款'}）")
+        out.append((_("%(n)s（交款单待确认）") if status else _("%(n)s（未交款）")) % {"n": name})
     return out
 
 
