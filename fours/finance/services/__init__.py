@@ -10,9 +10,11 @@ from .ledger import (
     clean_amount,
     clean_lines,
     credit_check,
+    customer_party,
     item_post,
     item_reverse,
     items_post,
+    maker_party,
     party_balance,
     party_for,
     payment_refund,
@@ -41,5 +43,26 @@ __all__ = [
     "payment_reverse",
     "payment_take",
     "walk_in_party",
+]
+from .accounts import party_update
+from .invoices import invoice_issue, invoice_red, invoice_tax_record, invoice_void
+from .payables import (
+    payable_invoice_record,
+    request_approve,
+    request_create,
+    request_pay,
+    request_reject,
+)
+
+__all__ += [
+    "invoice_red",
+    "invoice_tax_record",
+    "invoice_void",
+    "party_update",
+    "payable_invoice_record",
+    "request_approve",
+    "request_create",
+    "request_pay",
+    "request_reject",
 ]
 from .vouchers import accounts_set, export_file, voucher_export, voucher_workbook  # noqa: E402,F401

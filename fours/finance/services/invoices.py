@@ -1,21 +1,40 @@
-"""发票登记: the invoices a store issues, numbered without gaps per store × kind × year."""
+"""发票登记: the invoices a store issues, numbered without gaps per store × kind × year.
+
+- ``invoice_issue``: register an invoice in its document's posting transaction;
+- ``invoice_tax_record``: the tax system's own number and date (税控发票号码, 开票日期), entered or imported;
+- ``invoice_red``: a red-letter invoice (红字发票) for a return or a reversal: a new invoice of the same kind,
+  its own number, negative amounts, pointing at the original with a reason;
+- ``invoice_void``: 作废: the invoice is kept, listed and numbered, with its reason.
+
+The number is taken last, so the counter row is held only until the posting commits and a rolled-back
+posting gives its number back: the series has no gap."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from fours.core.audit import audit_record
-from fours.core.choices import DocKind
+from fours.core.audit import audit_record, diff, register_verbs
+from fours.core.choices import DepartmentKind, DocKind
 from fours.core.errors import field_error
 from fours.core.money import round_money
 from fours.core.numbering import next_number
+from fours.core.permissions import require_perm
 
-from ..choices import InvoiceKind
+from ..choices import InvoiceKind, InvoiceStatus
 from ..models import Invoice, Party
+from .ledger import clean_amount
+
+ZERO = Decimal("0")
+
+register_verbs({"invoice_red": _lazy("红冲"), "tax_recorded": _lazy("登记税控号码")})
 
 INVOICE_DOC_KIND = {
     InvoiceKind.VAT_SPECIAL: DocKind.INVOICE_SPECIAL,
@@ -46,9 +65,19 @@ def invoice_issue(
         raise field_error("kind", _("请选择发票类型"), code="invalid_choice")
     if party.store_id != store.pk:
         raise field_error("party", _("往来单位不属于本门店"), code="out_of_scope")
-    amount, tax_amount = round_money(amount), round_money(tax_amount)
+    if department not in DepartmentKind.values:
+        raise field_error("department", _("请选择部门"), code="invalid_choice")
+    amount, tax_amount = _money(amount, "amount"), _money(tax_amount, "tax_amount")
     if amount <= 0:
         raise field_error("amount", _("发票金额必须大于0"), code="not_positive")
+    if tax_amount < 0 or tax_amount > amount:
+        raise field_error("tax_amount", _("税额须在0与价税合计之间"), code="out_of_range")
+    if tax_number:
+        tax_number = _tax_number(tax_number)
+    if tax_date not in (None, ""):
+        tax_date = _tax_date(tax_date)
+    else:
+        tax_date = None
     inv = Invoice(
         store=store,
         kind=kind,
@@ -71,4 +100,157 @@ def invoice_issue(
     audit_record(
         actor=actor, obj=inv, verb="invoice_issued", changes={"amount": [None, amount]}, note=doc_number
     )
+    return inv
+
+
+def _money(value, field: str) -> Decimal:
+    try:
+        return round_money(Decimal(str(value)))
+    except (InvalidOperation, ValueError, TypeError):
+        raise field_error(field, _("金额须为数字（元）"), code="bad_format") from None
+
+
+def _tax_number(value) -> str:
+    """税控发票号码: the digits (and letters of a 全电发票 number) the tax system printed."""
+    number = (value or "").strip().replace(" ", "")
+    if not number:
+        raise field_error("tax_number", _("请填写税控发票号码"), code="required")
+    if len(number) > 40 or not number.isascii() or not number.isalnum():
+        raise field_error("tax_number", _("税控发票号码只能包含数字和字母（最多40位）"), code="bad_format")
+    return number
+
+
+def _tax_date(value) -> dt.date:
+    if value in (None, ""):
+        raise field_error("tax_date", _("请填写开票日期"), code="required")
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise field_error("tax_date", _("开票日期格式不正确"), code="bad_format") from None
+    if value > timezone.localdate():
+        raise field_error("tax_date", _("开票日期不能晚于今天"), code="in_future")
+    return value
+
+
+def _reason(reason, label) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", _("请填写%(f)s") % {"f": label}, code="required")
+    return reason[:200]
+
+
+def _locked(invoice: Invoice) -> Invoice:
+    return Invoice.objects.select_for_update().get(pk=invoice.pk)
+
+
+def _red_total(inv: Invoice) -> Decimal:
+    """What the invoice's red-letter invoices have credited so far (a positive figure)."""
+    return -(
+        Invoice.objects.filter(red_of=inv).exclude(status=InvoiceStatus.VOID).aggregate(s=Sum("amount"))["s"]
+        or ZERO
+    )
+
+
+@transaction.atomic
+def invoice_tax_record(*, actor, invoice: Invoice, tax_number, tax_date) -> Invoice:
+    """Enter (or correct) the tax system's number and date of a registered invoice; audited."""
+    require_perm(actor, "finance.change_invoice")
+    number, day = _tax_number(tax_number), _tax_date(tax_date)
+    inv = _locked(invoice)
+    dup = Invoice.objects.filter(store_id=inv.store_id, kind=inv.kind, tax_number=number).exclude(pk=inv.pk)
+    if dup.exists():
+        raise field_error(
+            "tax_number",
+            _("税控发票号码 %(n)s 已登记在 %(o)s") % {"n": number, "o": dup.first().number},
+            code="duplicate",
+        )
+    changes = diff(inv, tax_number=number, tax_date=day)
+    if changes:
+        inv.tax_number, inv.tax_date = number, day
+        inv.save(update_fields=["tax_number", "tax_date"])
+        audit_record(actor=actor, obj=inv, verb="tax_recorded", changes=changes)
+    return inv
+
+
+@transaction.atomic
+def invoice_red(*, actor, invoice: Invoice, reason: str, amount=None) -> Invoice:
+    """红字发票: credit an issued invoice, in whole (``amount`` None) or in part, by a new invoice of the
+    same kind with its own number and negative amounts, pointing at the original; the tax is credited in
+    the original's proportion. Never more than what is left to credit; a void or red invoice is not
+    credited."""
+    require_perm(actor, "finance.change_invoice")
+    reason = _reason(reason, _("红冲原因"))
+    inv = _locked(invoice)
+    if inv.status != InvoiceStatus.ISSUED or inv.amount <= 0:
+        raise field_error(
+            "status",
+            _("%(s)s的发票不能红冲") % {"s": inv.get_status_display()},
+            code="bad_transition",
+        )
+    left = inv.amount - _red_total(inv)
+    if amount in (None, ""):
+        credit = left
+    else:
+        credit = clean_amount(amount, "amount", label=_("红冲金额"))
+    if left <= 0:
+        raise field_error("amount", _("该发票已全额红冲"), code="not_pending")
+    if credit > left:
+        raise field_error(
+            "amount",
+            _("红冲金额 %(a)s 超过可红冲金额 %(l)s") % {"a": f"{credit:,.2f}", "l": f"{left:,.2f}"},
+            code="out_of_range",
+        )
+    tax = inv.tax_amount if credit == inv.amount else round_money(inv.tax_amount * credit / inv.amount)
+    red = Invoice(
+        store=inv.store,
+        kind=inv.kind,
+        party=inv.party,
+        department=inv.department,
+        amount=-credit,
+        net_amount=-(credit - tax),
+        tax_amount=-tax,
+        tax_rate=inv.tax_rate,
+        status=InvoiceStatus.RED,
+        red_of=inv,
+        reason=reason,
+        doc_type=inv.doc_type,
+        doc_id=inv.doc_id,
+        doc_number=inv.doc_number,
+        issued_by=actor if getattr(actor, "pk", None) else None,
+    )
+    red.number = next_number(store=inv.store, kind=INVOICE_DOC_KIND[inv.kind])
+    red.save(force_insert=True)
+    audit_record(
+        actor=actor,
+        obj=red,
+        verb="invoice_red",
+        changes={"amount": [None, -credit]},
+        note=f"{inv.number} {reason}",
+    )
+    audit_record(
+        actor=actor,
+        obj=inv,
+        verb="invoice_red",
+        changes={"amount": [None, -credit]},
+        note=f"{red.number} {reason}",
+    )
+    return red
+
+
+@transaction.atomic
+def invoice_void(*, actor, invoice: Invoice, reason: str) -> Invoice:
+    """作废: the invoice keeps its number and stays in the register, marked void with its reason. An
+    invoice already credited by a red-letter invoice is not voided (the red one is its correction)."""
+    require_perm(actor, "finance.change_invoice")
+    reason = _reason(reason, _("作废原因"))
+    inv = _locked(invoice)
+    if inv.status == InvoiceStatus.VOID:
+        raise field_error("status", _("该发票已作废"), code="not_pending")
+    if inv.status == InvoiceStatus.ISSUED and Invoice.objects.filter(red_of=inv).exists():
+        raise field_error("status", _("该发票已开红字发票，不能作废"), code="bad_transition")
+    changes = {"status": [inv.status, InvoiceStatus.VOID], "reason": reason}
+    inv.status, inv.reason = InvoiceStatus.VOID, reason
+    inv.save(update_fields=["status", "reason"])
+    audit_record(actor=actor, obj=inv, verb="invoice_voided", changes=changes, note=reason)
     return inv
