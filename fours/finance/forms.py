@@ -130,7 +130,7 @@ class PaymentFilterForm(forms.Form):
     """收付款一览: one business day, a cashier, a method."""
 
     date = forms.DateField(label=_("营业日"), required=False)
-    cashier = forms.ModelChoiceField(label=_("收银员"), queryset=None, required=False)
+    cashier = forms.ModelChoiceField(label=_("收银员"), queryset=None, required=False, empty_label=_("全部"))
     method = forms.ChoiceField(
         label=_("方式"), choices=[("", _("全部"))] + list(Method.choices), required=False
     )

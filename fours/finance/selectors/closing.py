@@ -73,10 +73,17 @@ def handovers(store, *, status: str = "", day: dt.date | None = None):
 
 
 def day_close_blockers(store, day: dt.date) -> list[str]:
-    """Who keeps the day from closing: every cashier who took a payment that day and has not handed
-    over, or whose hand-over finance has not confirmed (names, in words). Two queries."""
+    """Who keeps the day from closing: every cashier who took a payment or paid a refund at the desk
+    that day and has not handed over, or whose hand-over finance has not confirmed (names, in words).
+    Finance's reversals and supplier payments need no hand-over. Three queries."""
     cashier_ids = set(
-        Payment.objects.filter(store=store, business_date=day, cashier__isnull=False)
+        Payment.objects.filter(
+            store=store,
+            business_date=day,
+            cashier__isnull=False,
+            direction=Direction.RECEIVABLE,
+            kind__in=(PaymentKind.RECEIPT, PaymentKind.REFUND),
+        )
         .values_list("cashier_id", flat=True)
         .distinct()
     )

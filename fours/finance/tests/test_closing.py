@@ -306,3 +306,24 @@ def test_finance_home_shows_hand_overs_to_confirm_and_days_not_closed(
     from fours.finance.selectors.closing import unclosed_days
 
     assert unclosed_days(store_a) == [today - dt.timedelta(days=2)]
+
+
+def test_finance_reversals_and_supplier_payments_need_no_hand_over(
+    cashier, finance_user, party, store_a, today
+):
+    pay = _take(cashier, party, [("cash", "100")])
+    from fours.finance.services import payment_reverse
+
+    payment_reverse(actor=finance_user, payment=pay, reason="重复收款")
+    supplier = PartyFactory(store=store_a, name="博世配件", kind=PartyKind.SUPPLIER)
+    payment_take(
+        actor=finance_user,
+        store=store_a,
+        party=supplier,
+        lines=[("transfer", "50")],
+        direction=Direction.PAYABLE,
+    )
+    h = handover_submit(actor=cashier, store=store_a, counted_cash="100")
+    handover_confirm(actor=finance_user, handover=h)
+    close = day_close(actor=finance_user, store=store_a, business_date=today)
+    assert close.totals["cash"] == "0.00" and close.totals["transfer"] == "-50.00"

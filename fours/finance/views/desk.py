@@ -293,7 +293,7 @@ def payment_list(request):
     reverses one taken by mistake (冲销)."""
     perm_or_403(request, "finance.view_payment")
     store = work_store(request)
-    form = PaymentFilterForm(request.GET or None, store=store)
+    form = PaymentFilterForm(request.GET or None, store=store, initial={"date": timezone.localdate()})
     day, cashier, method = timezone.localdate(), None, ""
     if form.is_valid():
         day = form.cleaned_data.get("date") or day
