@@ -425,3 +425,36 @@ def test_finance_home_counts_the_pending_invoices(client_for, finance_user, gm_a
     assert w.value == 2
     rf.user = gm_a
     assert [w for w in widgets(rf, supplier.store) if w.title == "发票未到"] == []
+
+
+# --- two payments of one request at once (PostgreSQL) ----------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_finance_desks_pay_the_same_request_once(make_user, store_a):
+    from django.db import connection
+
+    from tests.race import race
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are proven on PostgreSQL")
+    f1, f2 = make_user(Role.FINANCE, store_a, "fin_r1"), make_user(Role.FINANCE, store_a, "fin_r2")
+    gm = make_user(Role.GENERAL_MANAGER, store_a, "gm_r")
+    pm = make_user(Role.PARTS_MANAGER, store_a, "pm_r")
+    for n in range(4):
+        supplier = PartyFactory(store=store_a, kind=PartyKind.SUPPLIER, name=f"供应商{n}")
+        req, _items = make_request(pm, supplier, "900")
+        request_approve(actor=gm, request=req)
+
+        def pay(who, req=req):
+            # no allocation: only the request's row lock stands between the two payments
+            return request_pay(actor=who, request=req, lines=[("transfer", "900")])
+
+        ok, refused, errors = race(lambda: pay(f1), lambda: pay(f2), refusal=BusinessError)
+        assert errors == [] and len(ok) == 1 and len(refused) == 1
+        assert refused[0].error_code in ("bad_transition", "overpayment")
+        req.refresh_from_db()
+        assert req.paid == Decimal("900") and req.status == RequestStatus.PAID
+        assert Payment.objects.filter(request=req).count() == 1
+    assert money_differences() == []
