@@ -329,7 +329,13 @@ class PaymentRequest(StoreRecord):
     )
     amount = models.DecimalField(_("申请金额"), **MONEY)
     paid = models.DecimalField(_("已付金额"), default=0, **MONEY)
-    items = models.ManyToManyField(OpenItem, related_name="requests", blank=True, verbose_name=_("应付明细"))
+    items = models.ManyToManyField(
+        OpenItem,
+        through="PaymentRequestLine",
+        related_name="requests",
+        blank=True,
+        verbose_name=_("应付明细"),
+    )
     reason = models.CharField(_("付款事由"), max_length=200)
     status = models.CharField(
         _("状态"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
@@ -347,6 +353,25 @@ class PaymentRequest(StoreRecord):
 
     def __str__(self) -> str:
         return self.number
+
+
+class PaymentRequestLine(models.Model):
+    """One payable a request asks to pay, with the amount asked (and approved) for it."""
+
+    paymentrequest = models.ForeignKey(PaymentRequest, on_delete=models.CASCADE, related_name="lines")
+    openitem = models.ForeignKey(OpenItem, on_delete=models.PROTECT, related_name="request_lines")
+    amount = models.DecimalField(_("申请金额"), **MONEY)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("付款通知书明细")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["paymentrequest", "openitem"], name="finance_request_item_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="finance_request_line_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paymentrequest} {self.amount}"
 
 
 class AccountMapping(StoreSetting):

@@ -25,7 +25,7 @@ from fours.core.selectors import limit_for
 from fours.core.workflows import Workflow
 
 from ..choices import Direction, ItemStatus, RequestStatus
-from ..models import OpenItem, Party, PaymentRequest
+from ..models import OpenItem, Party, PaymentRequest, PaymentRequestLine
 from .ledger import clean_amount, clean_lines, payment_take
 
 ZERO = Decimal("0")
@@ -116,12 +116,14 @@ def request_create(*, actor, store, party: Party, lines, reason: str) -> Payment
                 code="over_allocation",
             )
         total += amount
-        chosen.append(item)
+        chosen.append((item, amount))
         shown[item.doc_number or str(item.pk)] = str(amount)
     req = PaymentRequest(store=store, party=party, amount=total, reason=reason, requested_by=actor)
     req.number = next_number(store=store, kind=DocKind.PAYMENT_REQUEST)
     req.save(force_insert=True)
-    req.items.set(chosen)
+    PaymentRequestLine.objects.bulk_create(
+        [PaymentRequestLine(paymentrequest=req, openitem=item, amount=amount) for item, amount in chosen]
+    )
     audit_record(
         actor=actor,
         obj=req,
@@ -252,14 +254,15 @@ def request_pay(*, actor, request: PaymentRequest, lines, allocations=(), busine
 
 
 def request_default_allocations(req: PaymentRequest) -> list[tuple[OpenItem, Decimal]]:
-    """What paying the rest of a request settles by default: its items oldest first, each up to its
-    open amount, until the request's unpaid amount is used."""
+    """What paying the rest of a request settles by default: its items oldest first, each up to the
+    amount approved for it and its open amount, until the request's unpaid amount is used."""
     left = req.amount - req.paid
     out = []
-    for item in req.items.order_by("posted_on", "pk"):
+    for line in req.lines.select_related("openitem").order_by("openitem__posted_on", "openitem__pk"):
+        item = line.openitem
         if left <= 0:
             break
-        take = min(left, item.open_amount)
+        take = min(left, line.amount, item.open_amount)
         if take > 0:
             out.append((item, take))
             left -= take
