@@ -48,7 +48,7 @@ class PartsConfigAdmin(admin.ModelAdmin):
 
 @admin.register(models.TradeCustomer)
 class TradeCustomerAdmin(admin.ModelAdmin):
-    list_display = ("name", "store", "contact", "phone", "credit_limit")
+    list_display = ("name", "store", "contact", "phone")
 
 
 for m in (
@@ -61,7 +61,5 @@ for m in (
     models.ReturnOrder,
     models.Stocktake,
     models.WriteOff,
-    models.Payable,
-    models.Receivable,
 ):
     admin.site.register(m, ReadOnly)

@@ -96,8 +96,13 @@ class PaymentTerms(models.TextChoices):
 
 
 class SaleStatus(models.TextChoices):
+    """草稿 → 已开单 (the slip: its amount is owed in finance, the parts reserved) → 已出库 once paid at the
+    cashier's desk (or at once on account); an unpaid slip is cancelled (已作废)."""
+
     DRAFT = "draft", _("草稿")
+    BILLED = "billed", _("已开单")
     POSTED = "posted", _("已出库")
+    CANCELLED = "cancelled", _("已作废")
     REVERSED = "reversed", _("已冲销")
 
 
@@ -232,9 +237,3 @@ class Responsible(models.TextChoices):
     SUPPLIER = "supplier", _("供应商承担")
     CARRIER = "carrier", _("承运商承担")
     INSURER = "insurer", _("保险公司")
-
-
-class OpenItemStatus(models.TextChoices):
-    OPEN = "open", _("未结清")
-    PARTIAL = "partial", _("部分结清")
-    SETTLED = "settled", _("已结清")

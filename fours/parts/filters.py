@@ -8,18 +8,17 @@ from .choices import ABCClass, Channel, MoveKind, PartCategory
 from .models import (
     Discrepancy,
     Part,
-    Payable,
     PurchaseDemand,
     PurchaseOrder,
     PurchasePlan,
     Receipt,
-    Receivable,
     ReturnOrder,
     Sale,
     StockBalance,
     StockMove,
     Stocktake,
     Supplier,
+    TradeCustomer,
     Transfer,
     WriteOff,
 )
@@ -136,8 +135,20 @@ ReceiptFilter = simple(
     Receipt, "number", extra={"number": django_filters.CharFilter(label=_("单号"), lookup_expr="icontains")}
 )
 DiscrepancyFilter = simple(Discrepancy, "status", "claim_against")
-PayableFilter = simple(Payable, "status")
-ReceivableFilter = simple(Receivable, "status")
+SaleQueueFilter = simple(
+    Sale,
+    "channel",
+    "number",
+    extra={
+        "number": django_filters.CharFilter(label=_("单号"), lookup_expr="icontains"),
+        "channel": django_filters.ChoiceFilter(label=_("渠道"), choices=Channel.choices[:2]),
+    },
+)
+TradeCustomerFilter = simple(
+    TradeCustomer,
+    "name",
+    extra={"name": django_filters.CharFilter(label=_("客户名称"), lookup_expr="icontains")},
+)
 DemandFilter = simple(PurchaseDemand, "status", "emergency")
 TransferFilter = simple(Transfer, "status")
 ReturnFilter = simple(ReturnOrder, "kind", "status")

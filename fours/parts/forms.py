@@ -99,27 +99,24 @@ CATEGORIES = PartCategory.choices
 WRITE_OFF_REASONS = WriteOffReason.choices
 
 
-PAYMENT_METHODS = [
-    ("转账", _("转账")),
-    ("现金", _("现金")),
-    ("刷卡", _("刷卡")),
-    ("微信", _("微信")),
-    ("支付宝", _("支付宝")),
-]
+class TradeCustomerForm(BootstrapFormMixin, forms.Form):
+    """批发客户: the credit limit and payment days are finance's terms of the customer (0: no credit)."""
 
-
-class CustomerPaymentForm(BootstrapFormMixin, forms.Form):
-    """收款: a wholesale customer pays; applied to the oldest open receivables."""
-
-    customer = forms.ModelChoiceField(queryset=None, label=_("批发客户"))
-    amount = forms.DecimalField(
-        label=_("收款金额"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    name = forms.CharField(label=_("客户名称"), max_length=100)
+    contact = forms.CharField(label=_("联系人"), max_length=30, required=False)
+    phone = forms.CharField(label=_("电话"), max_length=30, required=False)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    credit_limit = forms.DecimalField(
+        label=_("信用额度"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        initial=Decimal("0"),
+        help_text=_("0 表示不赊销，一律先收款后付货"),
     )
-    method = forms.ChoiceField(label=_("收款方式"), choices=PAYMENT_METHODS)
-    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+    payment_days = forms.IntegerField(label=_("账期（天）"), min_value=0, max_value=365, initial=30)
 
-    def __init__(self, *args, store=None, **kwargs):
+    def __init__(self, *args, terms: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import TradeCustomer
-
-        self.fields["customer"].queryset = TradeCustomer.objects.filter(store=store).order_by("name")
+        if not terms:  # finance sets the terms (往来单位); the parts desk sees them in the list
+            del self.fields["credit_limit"], self.fields["payment_days"]

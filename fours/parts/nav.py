@@ -37,11 +37,19 @@ NAV = [
     NavItem("parts", _("销售单"), "parts:sale-list", perm="parts.view_sale", icon="bi-receipt", order=32),
     NavItem(
         "parts",
-        _("应收账款"),
-        "parts:receivable-list",
-        perm="parts.view_receivable",
-        icon="bi-cash-coin",
+        _("待出库"),
+        "parts:issue-queue",
+        perm="parts.issue_sale",
+        icon="bi-box-arrow-up",
         order=33,
+    ),
+    NavItem(
+        "parts",
+        _("批发客户"),
+        "parts:tradecustomer-list",
+        perm="parts.view_tradecustomer",
+        icon="bi-people",
+        order=34,
     ),
     NavItem(
         "parts",
@@ -77,9 +85,6 @@ NAV = [
         perm="parts.view_discrepancy",
         icon="bi-exclamation-triangle",
         order=44,
-    ),
-    NavItem(
-        "parts", _("应付账款"), "parts:payable-list", perm="parts.view_payable", icon="bi-wallet2", order=45
     ),
     NavItem(
         "parts", _("供应商"), "parts:supplier-list", perm="parts.view_supplier", icon="bi-building", order=46

@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fours.core.tables import MoneyColumn, QtyColumn
@@ -6,18 +7,17 @@ from fours.core.tables import MoneyColumn, QtyColumn
 from .models import (
     Discrepancy,
     Part,
-    Payable,
     PurchaseDemand,
     PurchaseOrder,
     PurchasePlan,
     Receipt,
-    Receivable,
     ReturnOrder,
     Sale,
     StockBalance,
     StockMove,
     Stocktake,
     Supplier,
+    TradeCustomer,
     Transfer,
     WriteOff,
 )
@@ -103,7 +103,26 @@ class MoveTable(tables.Table):
         )
 
 
+class PaymentColumn(tables.Column):
+    """待付款 / 已付款 / 挂账 of a slip, read from its open item in finance (annotated by the list)."""
+
+    def __init__(self, **kw):
+        kw.setdefault("verbose_name", _("付款"))
+        kw.setdefault("accessor", "item_status")
+        kw.setdefault("empty_values", ())
+        super().__init__(**kw)
+
+    def render(self, value, record):
+        from .selectors import payment_label
+
+        return payment_label(record)
+
+    def value(self, value, record):
+        return self.render(value, record)
+
+
 class SaleTable(DocumentTable):
+    payment = PaymentColumn()
     posted_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("出库时间"))
 
     class Meta:
@@ -112,12 +131,44 @@ class SaleTable(DocumentTable):
             "number",
             "channel",
             "status",
+            "payment",
             "customer_name",
             "terms",
             "total",
             "posted_at",
             "delivery_status",
         )
+
+
+class IssueQueueTable(DocumentTable):
+    """待出库: paid (or on account) slips waiting for the storekeeper."""
+
+    payment = PaymentColumn(orderable=False)
+    created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("开单时间"))
+    created_by = tables.Column(verbose_name=_("开单人"))
+
+    class Meta:
+        model = Sale
+        fields = ("number", "channel", "customer_name", "total", "payment", "created_at", "created_by")
+
+
+class TradeCustomerTable(tables.Table):
+    name = tables.Column(
+        verbose_name=_("客户名称"),
+        linkify=lambda record: reverse("parts:tradecustomer-edit", args=[record.pk]),
+    )
+    credit_limit = MoneyColumn(verbose_name=_("信用额度"))
+    payment_days = tables.Column(verbose_name=_("账期（天）"))
+    balance = MoneyColumn(verbose_name=_("欠款余额"))
+
+    class Meta:
+        model = TradeCustomer
+        fields = ("name", "contact", "phone", "credit_limit", "payment_days", "balance")
+
+    def render_credit_limit(self, value):
+        from fours.core.templatetags.fours import yuan
+
+        return yuan(value) if value else _("无（先款后货）")
 
 
 class PlanTable(DocumentTable):
@@ -163,44 +214,6 @@ class DiscrepancyTable(DocumentTable):
             "settled_amount",
             "created_at",
         )
-
-
-PAY_FORM = """{% if record.status != "settled" and perms.parts.change_payable %}
-<form method="post" action="{% url 'parts:payable-pay' record.pk %}" class="d-flex gap-1 d-print-none">
-{% csrf_token %}<input name="amount" class="form-control form-control-sm" style="width:7rem" inputmode="decimal"
- value="{{ record.open_amount }}" aria-label="{{ pay_label }}">
-<button class="btn btn-sm btn-outline-primary text-nowrap" type="submit">{{ pay_label }}</button></form>{% endif %}"""
-
-
-class PayableTable(tables.Table):
-    receipt = tables.Column(
-        verbose_name=_("入库单"),
-        accessor="receipt__number",
-        linkify=lambda record: record.receipt.get_absolute_url(),
-    )
-    pay = tables.TemplateColumn(
-        PAY_FORM,
-        verbose_name=_("付款"),
-        orderable=False,
-        exclude_from_export=True,
-        extra_context={"pay_label": _("付款")},
-    )
-
-    class Meta:
-        model = Payable
-        fields = ("supplier", "receipt", "amount", "paid", "due_date", "status", "pay")
-
-
-class ReceivableTable(tables.Table):
-    sale = tables.Column(
-        verbose_name=_("销售单"),
-        accessor="sale__number",
-        linkify=lambda record: record.sale.get_absolute_url(),
-    )
-
-    class Meta:
-        model = Receivable
-        fields = ("customer", "sale", "amount", "collected", "due_date", "status")
 
 
 class DemandTable(tables.Table):

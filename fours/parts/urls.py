@@ -43,13 +43,21 @@ patterns = [
         detail=views.SaleDetailView,
         pages={
             "post": views.sale_post,
+            "issue": views.sale_issue,
+            "cancel": views.sale_cancel,
             "deliver": views.sale_deliver,
             "print": views.sale_print,
             "picklist": views.sale_picklist,
         },
     ),
-    path("receivables/", views.ReceivableListView.as_view(), name="receivable-list"),
-    path("receivables/collect/", views.customer_payment, name="customer-payment"),
+    path("issue-queue/", views.IssueQueueView.as_view(), name="issue-queue"),
+    *document_paths(
+        "trade-customers",
+        "tradecustomer",
+        list_view=views.TradeCustomerListView,
+        create=views.tradecustomer_form,
+        edit=views.tradecustomer_form,
+    ),
     *document_paths(
         "transfers",
         "transfer",
@@ -89,7 +97,6 @@ patterns = [
         detail=views.DiscrepancyDetailView,
         act=views.discrepancy_act,
     ),
-    *document_paths("payables", "payable", list_view=views.PayableListView, pages={"pay": views.payable_pay}),
     # stocktake and write-off
     *document_paths(
         "stocktakes",

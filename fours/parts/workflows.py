@@ -21,7 +21,10 @@ SALE = Workflow(
     "parts.Sale",
     choices=SaleStatus,
     transitions={
-        SaleStatus.DRAFT: {SaleStatus.POSTED: "parts.add_sale"},
+        # 开单: the slip posts the buyer's open item in finance and reserves the parts
+        SaleStatus.DRAFT: {SaleStatus.BILLED: "parts.add_sale", SaleStatus.CANCELLED: "parts.change_sale"},
+        # 出库 by the storekeeper once finance shows it paid (or on account); an unpaid slip is cancelled
+        SaleStatus.BILLED: {SaleStatus.POSTED: "parts.issue_sale", SaleStatus.CANCELLED: "parts.change_sale"},
         SaleStatus.POSTED: {SaleStatus.REVERSED: "parts.reverse_stockmove"},
     },
     actions={

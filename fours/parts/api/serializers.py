@@ -192,6 +192,14 @@ class SaleLineSerializer(serializers.ModelSerializer):
 class SaleSerializer(serializers.ModelSerializer):
     lines = SaleLineSerializer(many=True, read_only=True)
     store = serializers.CharField(source="store.code", read_only=True)
+    payment = serializers.SerializerMethodField(
+        help_text="待付款/部分付款/已付款/挂账, from the finance open item"
+    )
+
+    def get_payment(self, obj) -> str:
+        from ..selectors import payment_label
+
+        return str(payment_label(obj))
 
     class Meta:
         model = Sale
@@ -204,6 +212,7 @@ class SaleSerializer(serializers.ModelSerializer):
             "customer",
             "customer_name",
             "terms",
+            "payment",
             "total",
             "net_total",
             "posted_at",
@@ -217,5 +226,10 @@ class SaleCreateSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=["counter", "wholesale"], default="counter")
     customer = serializers.IntegerField(required=False)
     customer_name = serializers.CharField(required=False, allow_blank=True)
+    customer_phone = serializers.CharField(required=False, allow_blank=True)
     terms = serializers.ChoiceField(choices=["cash", "account"], default="cash")
     lines = LineInSerializer(many=True)
+
+
+class SaleCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)

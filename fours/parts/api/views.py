@@ -134,9 +134,28 @@ class SaleViewSet(
     queryset = Sale.objects.all()
     serializer_class = s.SaleSerializer
     filterset_fields = ["channel", "status"]
+    action_perms = {"issue": ["parts.issue_sale"], "cancel": ["parts.change_sale"]}
 
     def get_queryset(self):
-        return selectors.sales_for(self.request.user)
+        return selectors.with_payment(selectors.sales_for(self.request.user))
+
+    @extend_schema(request=None, responses=s.SaleSerializer)
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        """出库: refused (not_settled) until the slip's open item is paid at the cashier's desk."""
+        sale = services.sale_issue(actor=request.user, sale=self.get_object())
+        return Response(s.SaleSerializer(self.get_queryset().get(pk=sale.pk)).data)
+
+    @extend_schema(request=s.SaleCancelSerializer, responses=s.SaleSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """作废 an unpaid slip: its open item is reversed in finance, its reservation released."""
+        data = s.SaleCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sale = services.sale_cancel(
+            actor=request.user, sale=self.get_object(), reason=data.validated_data.get("reason", "")
+        )
+        return Response(s.SaleSerializer(self.get_queryset().get(pk=sale.pk)).data)
 
     @extend_schema(request=s.SaleCreateSerializer, responses={201: s.SaleSerializer})
     def create(self, request, *args, **kwargs):
@@ -153,6 +172,7 @@ class SaleViewSet(
             channel=v["channel"],
             customer=customer,
             customer_name=v.get("customer_name", ""),
+            customer_phone=v.get("customer_phone", ""),
             terms=v["terms"],
             lines=_parts(request.user, v["lines"]),
         )

@@ -1,7 +1,6 @@
 from .catalog import Bin, Part, PartBin, PartPriceChange, PartsConfig, PartSetting, Supplier, Warehouse
 from .counting import (
     CountLine,
-    EmployeeCharge,
     Stocktake,
     WriteOff,
     WriteOffApproval,
@@ -12,7 +11,6 @@ from .imports import PriceImportJob
 from .purchasing import (
     Discrepancy,
     DiscrepancyLine,
-    Payable,
     PlanLine,
     POLine,
     PurchaseOrder,
@@ -22,8 +20,6 @@ from .purchasing import (
     SupplierQuote,
 )
 from .sales import (
-    CustomerPayment,
-    Receivable,
     ReturnLine,
     ReturnOrder,
     Sale,
@@ -37,8 +33,6 @@ from .stock import FillRateRecord, PurchaseDemand, StockBalance, StockMove, Stoc
 __all__ = [
     "Bin",
     "CountLine",
-    "EmployeeCharge",
-    "CustomerPayment",
     "Discrepancy",
     "DiscrepancyLine",
     "FillRateRecord",
@@ -48,7 +42,6 @@ __all__ = [
     "PartPriceChange",
     "PartSetting",
     "PartsConfig",
-    "Payable",
     "PriceImportJob",
     "PlanLine",
     "PurchaseDemand",
@@ -56,7 +49,6 @@ __all__ = [
     "PurchasePlan",
     "Receipt",
     "ReceiptLine",
-    "Receivable",
     "ReturnLine",
     "ReturnOrder",
     "Sale",

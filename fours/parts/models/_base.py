@@ -6,9 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from fours.core.fields import COST, MONEY, QTY, RATE, StoreRecord, user_fk
 from fours.core.scoping import StoreScopedQuerySet
 
-from ..choices import OpenItemStatus
-
-__all__ = ["COST", "MONEY", "QTY", "RATE", "DocumentLine", "DocumentMixin", "OpenItem", "TwoStoreManager"]
+__all__ = ["COST", "MONEY", "QTY", "RATE", "DocumentLine", "DocumentMixin", "TwoStoreManager"]
 
 
 class TwoStoreQuerySet(StoreScopedQuerySet):
@@ -60,16 +58,3 @@ class DocumentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.part} × {self.qty}"
-
-
-class OpenItem(StoreRecord):
-    """An amount owed to or by the store (应收, 应付, 员工赔偿), open until paid in full."""
-
-    status = models.CharField(
-        _("状态"), max_length=10, choices=OpenItemStatus.choices, default=OpenItemStatus.OPEN
-    )
-    created_at = models.DateTimeField(_("发生时间"), auto_now_add=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["-id"]

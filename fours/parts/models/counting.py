@@ -15,7 +15,7 @@ from ..choices import (
     WriteOffReason,
     WriteOffStatus,
 )
-from ._base import COST, MONEY, QTY, DocumentLine, DocumentMixin, OpenItem
+from ._base import COST, MONEY, QTY, DocumentLine, DocumentMixin
 
 
 class Stocktake(DocumentMixin):
@@ -121,24 +121,3 @@ class WriteOffShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_party_display()} {self.amount}"
-
-
-class EmployeeCharge(OpenItem):
-    """员工赔偿: what a person bears of a parts loss (the responsible employee of a staff-caused loss, or
-    a manager's share of a write-off), recorded when the document is posted for finance to collect."""
-
-    writeoff = models.ForeignKey(
-        WriteOff, on_delete=models.PROTECT, related_name="charges", verbose_name=_("报损单")
-    )
-    employee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("员工")
-    )
-    party = models.CharField(_("责任方"), max_length=10, choices=Responsible.choices)
-    amount = models.DecimalField(_("赔偿金额"), **MONEY)
-    collected = models.DecimalField(_("已扣回"), default=0, **MONEY)
-
-    class Meta(OpenItem.Meta):
-        verbose_name = verbose_name_plural = _("员工赔偿")
-
-    def __str__(self) -> str:
-        return f"{self.employee} {self.amount}"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from fours.core.fields import optional_fk, user_fk
 
 from ..choices import ClaimAgainst, ClaimStatus, DiscrepancyKind, PlanKind, PlanStatus, POStatus
-from ._base import COST, MONEY, QTY, RATE, DocumentLine, DocumentMixin, OpenItem
+from ._base import COST, MONEY, QTY, RATE, DocumentLine, DocumentMixin
 
 
 class PurchasePlan(DocumentMixin):
@@ -130,6 +130,7 @@ class Receipt(DocumentMixin):
     )
     supplier = models.ForeignKey("parts.Supplier", on_delete=models.PROTECT, verbose_name=_("供应商"))
     delivery_note = models.CharField(_("送货单号"), max_length=40, blank=True)
+    invoice_no = models.CharField(_("供应商发票号"), max_length=40, blank=True)
     freight = models.DecimalField(_("运费（不含税）"), default=0, **MONEY)
     net_amount = models.DecimalField(_("不含税金额"), default=0, **MONEY)
     tax_amount = models.DecimalField(_("税额"), default=0, **MONEY)
@@ -189,25 +190,3 @@ class DiscrepancyLine(DocumentLine):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.part_id} {self.qty}"
-
-
-class Payable(OpenItem):
-    """应付账款 to a supplier, created by every receipt."""
-
-    supplier = models.ForeignKey("parts.Supplier", on_delete=models.PROTECT, verbose_name=_("供应商"))
-    receipt = models.OneToOneField(
-        Receipt, on_delete=models.PROTECT, related_name="payable", verbose_name=_("入库单")
-    )
-    amount = models.DecimalField(_("应付金额（含税）"), **MONEY)
-    paid = models.DecimalField(_("已付金额"), default=0, **MONEY)
-    due_date = models.DateField(_("到期日"))
-
-    class Meta(OpenItem.Meta):
-        verbose_name = verbose_name_plural = _("应付账款")
-
-    def __str__(self) -> str:
-        return f"{self.supplier} {self.amount}"
-
-    @property
-    def open_amount(self):
-        return self.amount - self.paid

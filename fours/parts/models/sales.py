@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fours.core.fields import StoreRecord, optional_fk, user_fk
@@ -16,17 +15,18 @@ from ..choices import (
     SaleStatus,
     TransferStatus,
 )
-from ._base import COST, MONEY, QTY, RATE, DocumentLine, DocumentMixin, OpenItem, TwoStoreManager
+from ._base import COST, MONEY, QTY, RATE, DocumentLine, DocumentMixin, TwoStoreManager
 
 
 class TradeCustomer(StoreRecord):
-    """批发客户: another garage buying parts, for cash or on account (挂账)."""
+    """批发客户: another garage buying parts, for cash or on account (挂账). Its credit limit and payment
+    days live on its finance party (``fours.finance.models.Party``, ref ``parts.tradecustomer:<id>``):
+    no credit unless finance sets a limit (先收款后付货)."""
 
     name = models.CharField(_("客户名称"), max_length=100)
     contact = models.CharField(_("联系人"), max_length=30, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    credit_limit = models.DecimalField(_("信用额度"), default=0, **MONEY)
 
     class Meta:
         verbose_name = verbose_name_plural = _("批发客户")
@@ -37,13 +37,15 @@ class TradeCustomer(StoreRecord):
 
 
 class Sale(DocumentMixin):
-    """零售单 / 批发单: the document that takes parts out of stock to a buyer."""
+    """零售单 / 批发单: the slip (开单) that posts the buyer's open item in finance and reserves the parts;
+    the storekeeper issues (出库) once finance shows it paid, or at once when it is on account (挂账)."""
 
     detail_view = "parts:sale-detail"
 
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.COUNTER)
     status = models.CharField(_("状态"), max_length=10, choices=SaleStatus.choices, default=SaleStatus.DRAFT)
     customer = optional_fk(TradeCustomer, _("批发客户"), related_name=None)
+    buyer = optional_fk("customers.Customer", _("档案客户"))
     customer_name = models.CharField(_("客户"), max_length=100, blank=True)
     customer_phone = models.CharField(_("电话"), max_length=30, blank=True)
     terms = models.CharField(
@@ -53,6 +55,7 @@ class Sale(DocumentMixin):
     net_total = models.DecimalField(_("不含税金额"), default=0, **MONEY)
     cost_total = models.DecimalField(_("成本"), default=0, **MONEY)
     posted_at = models.DateTimeField(_("出库时间"), null=True, blank=True, db_index=True)
+    issued_by = user_fk(_("出库人"))
     delivery_status = models.CharField(
         _("配送"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.NONE
     )
@@ -63,6 +66,7 @@ class Sale(DocumentMixin):
 
     class Meta(DocumentMixin.Meta):
         verbose_name = verbose_name_plural = _("配件销售单")
+        permissions = [("issue_sale", _("销售出库"))]
         indexes = [models.Index(fields=["store", "channel", "posted_at"], name="sale_store_channel_idx")]
 
 
@@ -83,44 +87,6 @@ class SaleLine(DocumentLine):
     @property
     def store(self):
         return self.sale.store
-
-
-class Receivable(OpenItem):
-    """应收账款 from a wholesale customer (挂账)."""
-
-    customer = models.ForeignKey(TradeCustomer, on_delete=models.PROTECT, verbose_name=_("客户"))
-    sale = models.OneToOneField(
-        Sale, on_delete=models.PROTECT, related_name="receivable", verbose_name=_("销售单")
-    )
-    amount = models.DecimalField(_("应收金额"), **MONEY)
-    collected = models.DecimalField(_("已收金额"), default=0, **MONEY)
-    due_date = models.DateField(_("到期日"))
-
-    class Meta:
-        verbose_name = verbose_name_plural = _("应收账款")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.customer} {self.amount}"
-
-    @property
-    def open_amount(self):
-        return self.amount - self.collected
-
-
-class CustomerPayment(DocumentMixin):
-    """收款单: payment from a wholesale customer, applied to the oldest receivables first."""
-
-    customer = models.ForeignKey(TradeCustomer, on_delete=models.PROTECT, verbose_name=_("客户"))
-    amount = models.DecimalField(_("收款金额"), **MONEY)
-    method = models.CharField(_("收款方式"), max_length=20, default="转账")
-
-    class Meta(DocumentMixin.Meta):
-        verbose_name = verbose_name_plural = _("收款单")
-
-    def get_absolute_url(self) -> str:
-        """A payment has no page of its own: it is seen on the receivables it paid."""
-        return reverse("parts:receivable-list")
 
 
 class Transfer(DocumentMixin):

@@ -32,7 +32,9 @@ from .stock import (
     stock_post_lines,
     stock_receive,
     stock_release,
+    stock_release_all,
     stock_reserve,
+    stock_reserve_stage,
     stock_return,
     stock_stage,
 )
@@ -59,7 +61,9 @@ __all__ = [
     "stock_receive",
     "stock_post_lines",
     "stock_release",
+    "stock_release_all",
     "stock_reserve",
+    "stock_reserve_stage",
     "stock_return",
     "stock_stage",
     "supplier_create",
@@ -68,11 +72,16 @@ __all__ = [
 
 from .sales import (
     counter_sale_create,
-    customer_payment_create,
     return_create,
     return_resolve,
+    sale_cancel,
     sale_deliver,
+    sale_is_payable_done,
+    sale_issue,
+    sale_party,
     sale_post,
+    trade_customer_save,
+    trade_party,
     transfer_create,
     transfer_receive,
     transfer_ship,
@@ -80,11 +89,16 @@ from .sales import (
 
 __all__ += [
     "counter_sale_create",
-    "customer_payment_create",
     "return_create",
     "return_resolve",
+    "sale_cancel",
     "sale_deliver",
+    "sale_is_payable_done",
+    "sale_issue",
+    "sale_party",
     "sale_post",
+    "trade_customer_save",
+    "trade_party",
     "transfer_create",
     "transfer_receive",
     "transfer_ship",
@@ -93,7 +107,6 @@ __all__ += [
 from .purchasing import (  # noqa: E402
     discrepancy_claim,
     discrepancy_close,
-    payable_pay,
     plan_approve,
     plan_line_save,
     plan_propose,
@@ -105,12 +118,12 @@ from .purchasing import (  # noqa: E402
     po_close,
     po_create,
     receipt_post,
+    supplier_party,
 )
 
 __all__ += [
     "discrepancy_claim",
     "discrepancy_close",
-    "payable_pay",
     "plan_approve",
     "plan_line_save",
     "plan_propose",
@@ -122,6 +135,7 @@ __all__ += [
     "po_close",
     "po_create",
     "receipt_post",
+    "supplier_party",
 ]
 
 from .counting import (  # noqa: E402

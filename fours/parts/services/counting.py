@@ -9,13 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fours.core.audit import audit_record
-from fours.core.choices import DocKind
+from fours.core.choices import DepartmentKind, DocKind
 from fours.core.errors import BusinessError, NotAllowed, field_error
 from fours.core.money import round_money, to_decimal
 from fours.core.numbering import next_number
 from fours.core.permissions import require_perm
 from fours.core.roles import LimitKind, Role
 from fours.core.selectors import has_role, limit_for, users_with_role
+from fours.finance.choices import Direction, ItemSource, PartyKind
+from fours.finance.services import ItemRow, items_post, party_for
 
 from .. import workflows
 from ..choices import (
@@ -29,7 +31,6 @@ from ..choices import (
 )
 from ..models import (
     CountLine,
-    EmployeeCharge,
     PartBin,
     PartSetting,
     StockBalance,
@@ -343,6 +344,16 @@ def writeoff_create(
     return wo
 
 
+def staff_party(store, user):
+    """A member of staff as a party of the store's books (内部), for what they bear of a loss (员工赔偿)."""
+    return party_for(
+        store=store,
+        kind=PartyKind.INTERNAL,
+        ref=f"auth.user:{user.pk}",
+        name=user.get_full_name() or user.get_username(),
+    )
+
+
 @transaction.atomic
 def writeoff_approve(*, actor, writeoff: WriteOff, role: str) -> WriteOffApproval:
     """One of the three confirmations: 服务经理, 索赔员, 配件经理 (each within their write-off limit)."""
@@ -369,8 +380,8 @@ def writeoff_approve(*, actor, writeoff: WriteOff, role: str) -> WriteOffApprova
 def writeoff_post(*, actor, writeoff: WriteOff) -> WriteOff:
     """Take the parts out of stock once all three roles have confirmed. A staff-caused loss is not written
     off: the parts leave as 责任人赔偿出库 and the whole loss is charged to the responsible employee. Every
-    share a person bears (the responsible employee, the managers' 10%) becomes an EmployeeCharge for
-    finance to collect."""
+    share a person bears (the responsible employee, the managers' 10%) is posted as an open item (员工赔偿)
+    on that person's party in finance, for finance to collect."""
     wo = WriteOff.objects.select_for_update().get(pk=writeoff.pk)
     staff = wo.responsible_id is not None
     to = workflows.writeoff_post_step(wo)
@@ -396,12 +407,25 @@ def writeoff_post(*, actor, writeoff: WriteOff) -> WriteOff:
         ln.unit_cost = m.unit_cost
         total += -m.value
     WriteOffLine.objects.bulk_update(lines, ["unit_cost"])
-    EmployeeCharge.objects.bulk_create(
-        [
-            EmployeeCharge(store=wo.store, writeoff=wo, employee_id=s.user_id, party=s.party, amount=s.amount)
-            for s in wo.shares.filter(user__isnull=False, amount__gt=0).order_by("id")
-        ]
-    )
+    charges = list(wo.shares.filter(user__isnull=False, amount__gt=0).select_related("user").order_by("id"))
+    if charges:
+        items_post(
+            actor=actor,
+            store=wo.store,
+            doc=wo,
+            doc_number=wo.number,
+            rows=[
+                ItemRow(
+                    party=staff_party(wo.store, s.user),
+                    direction=Direction.RECEIVABLE,
+                    source=ItemSource.STAFF_CHARGE,
+                    department=DepartmentKind.PARTS,
+                    amount=s.amount,
+                    memo=f"{s.get_party_display()} {wo.get_reason_display()}",
+                )
+                for s in charges
+            ],
+        )
     wo.status, wo.posted_at = to, timezone.now()
     wo.save(update_fields=["status", "posted_at"])
     audit_record(actor=actor, obj=wo, verb="charged" if staff else "posted", changes={"cost": total})

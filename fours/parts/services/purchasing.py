@@ -1,5 +1,5 @@
-"""Purchase plan (配件计划), three-supplier comparison, purchase orders, receiving with discrepancy notes,
-payables."""
+"""Purchase plan (配件计划), three-supplier comparison, purchase orders, receiving with discrepancy notes;
+a receipt posts the supplier's payable (应付) in finance, which pays it (付款通知书)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,23 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fours.core.audit import audit_record
-from fours.core.choices import DocKind
+from fours.core.choices import DepartmentKind, DocKind
 from fours.core.errors import BusinessError, field_error
 from fours.core.money import round_cost, round_money, to_decimal
 from fours.core.numbering import next_number
 from fours.core.permissions import require_perm
 from fours.core.roles import LimitKind
 from fours.core.selectors import limit_for
+from fours.finance.choices import Direction, ItemSource, PartyKind
+from fours.finance.models import OpenItem
+from fours.finance.services import ItemRow, items_post, party_for
 
 from .. import selectors, workflows
 from ..choices import (
@@ -31,7 +35,6 @@ from ..choices import (
     DemandStatus,
     DiscrepancyKind,
     MoveKind,
-    OpenItemStatus,
     PlanKind,
     PlanStatus,
     POStatus,
@@ -41,7 +44,6 @@ from ..models import (
     DiscrepancyLine,
     Part,
     PartSetting,
-    Payable,
     PlanLine,
     POLine,
     PurchaseDemand,
@@ -409,12 +411,14 @@ def receipt_post(
     order: PurchaseOrder,
     lines: list[dict],
     delivery_note: str = "",
+    invoice_no: str = "",
     freight=0,
     claim_against: str = ClaimAgainst.SUPPLIER,
     carrier: str = "",
     note: str = "",
 ) -> Receipt:
-    """验收入库 at the counted quantity.
+    """验收入库 at the counted quantity; the supplier's payable is posted in finance (with the supplier's
+    invoice number when the goods come with it; else the receipt waits on the 发票未到 register).
 
     lines: [{"po_line": POLine, "qty_noted": delivery-note qty, "qty": counted good qty, "qty_damaged": 0,
              "qty_wrong": 0, "unit_price": invoiced net price (default: PO price)}]
@@ -538,6 +542,7 @@ def receipt_post(
         order=po,
         supplier=po.supplier,
         delivery_note=(delivery_note or "")[:40],
+        invoice_no=(invoice_no or "").strip()[:40],
         freight=freight,
         net_amount=goods,
         tax_amount=tax,
@@ -556,13 +561,32 @@ def receipt_post(
     )
     po.status = POStatus.PARTIAL if open_left else POStatus.RECEIVED
     po.save(update_fields=["status"])
-    Payable.objects.create(
-        store=po.store,
-        supplier=po.supplier,
-        receipt=receipt,
-        amount=goods + tax,
-        due_date=timezone.localdate() + timedelta(days=po.supplier.payment_days),
-    )
+    # the supplier's payable (应付) in finance: stock value (goods at the invoiced net price) and input VAT;
+    # the freight spread onto the cost is the carrier's bill, not the supplier's
+    if goods + tax > 0:
+        items_post(
+            actor=actor,
+            store=po.store,
+            doc=receipt,
+            doc_number=receipt.number,
+            rows=[
+                ItemRow(
+                    party=supplier_party(po.store, po.supplier),
+                    direction=Direction.PAYABLE,
+                    source=ItemSource.PURCHASE,
+                    department=DepartmentKind.PARTS,
+                    amount=goods + tax,
+                    net_amount=goods,
+                    tax_amount=tax,
+                    memo=" ".join(x for x in (po.number, receipt.delivery_note) if x),
+                )
+            ],
+        )
+        if receipt.invoice_no:
+            # the invoice number is on the open item the receipt just posted (发票已到)
+            OpenItem.objects.filter(
+                store=po.store, doc_type=ContentType.objects.get_for_model(Receipt), doc_id=receipt.pk
+            ).update(invoice_no=receipt.invoice_no)
     if disc:
         discrepancy = Discrepancy.objects.create(
             store=po.store,
@@ -581,6 +605,19 @@ def receipt_post(
         )
     audit_record(actor=actor, obj=receipt, verb="posted", changes={"net": goods, "lines": len(rlines)})
     return receipt
+
+
+def supplier_party(store, supplier: Supplier):
+    """The supplier's party in the store's books (供应商), made on first use with its payment days."""
+    return party_for(
+        store=store,
+        kind=PartyKind.SUPPLIER,
+        ref=f"parts.supplier:{supplier.pk}",
+        name=supplier.name,
+        phone=supplier.phone or "",
+        tax_id=supplier.uscc or "",
+        payment_days=supplier.payment_days,
+    )
 
 
 @transaction.atomic
@@ -612,20 +649,3 @@ def discrepancy_close(*, actor, discrepancy: Discrepancy, settled_amount, resolu
     d.save(update_fields=["status", "settled_amount", "resolution", "closed_at"])
     audit_record(actor=actor, obj=d, verb="closed", changes={"settled": amount})
     return d
-
-
-@transaction.atomic
-def payable_pay(*, actor, payable: Payable, amount) -> Payable:
-    """财务付款: reduce an open payable."""
-    require_perm(actor, "parts.change_payable")
-    p = Payable.objects.select_for_update().get(pk=payable.pk)
-    amount = round_money(to_decimal(amount))
-    if amount <= 0 or amount > p.open_amount:
-        raise field_error(
-            "amount", _("付款金额应大于0且不超过未付金额 %(o)s") % {"o": p.open_amount}, code="out_of_range"
-        )
-    p.paid += amount
-    p.status = OpenItemStatus.SETTLED if p.paid >= p.amount else OpenItemStatus.PARTIAL
-    p.save(update_fields=["paid", "status"])
-    audit_record(actor=actor, obj=p, verb="paid", changes={"amount": amount})
-    return p

@@ -1,8 +1,8 @@
-"""Counter sales (零售), wholesale (批发, cash or on account), payments, delivery, transfers, returns."""
+"""Counter sales (零售) and wholesale (批发): slip (开单) → paid at the cashier's desk in finance (or on
+account within the credit limit) → issue (出库); delivery, trade customers, transfers, returns."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -12,19 +12,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fours.core.audit import audit_record
-from fours.core.choices import DocKind
+from fours.core.choices import DepartmentKind, DocKind
 from fours.core.errors import BusinessError, NotAllowed, field_error
 from fours.core.money import line_amount, round_money, split_vat, to_decimal
 from fours.core.numbering import next_number
 from fours.core.permissions import require_discount_within_limit, require_perm
 from fours.core.selectors import store_ids_for
+from fours.finance.choices import Direction, ItemSource, PartyKind
+from fours.finance.services import (
+    ItemRow,
+    credit_check,
+    customer_party,
+    item_reverse,
+    items_post,
+    party_for,
+    party_update,
+    walk_in_party,
+)
 
-from .. import workflows
+from .. import selectors, workflows
 from ..choices import (
     Channel,
     DeliveryStatus,
     MoveKind,
-    OpenItemStatus,
     PaymentTerms,
     ReturnCondition,
     ReturnKind,
@@ -33,18 +43,26 @@ from ..choices import (
     TransferStatus,
 )
 from ..models import (
-    CustomerPayment,
     FillRateRecord,
     Part,
-    Receivable,
     ReturnLine,
     ReturnOrder,
     Sale,
     SaleLine,
+    TradeCustomer,
     Transfer,
     TransferLine,
 )
-from .stock import StockLine, clean_cost, clean_qty, retry_on_conflict, stock_post_lines, stock_stage
+from .stock import (
+    StockLine,
+    clean_cost,
+    clean_qty,
+    retry_on_conflict,
+    stock_post_lines,
+    stock_release_all,
+    stock_reserve_stage,
+    stock_stage,
+)
 
 ZERO = Decimal("0")
 
@@ -111,6 +129,7 @@ def counter_sale_create(
     lines: list[dict],
     channel: str = Channel.COUNTER,
     customer=None,
+    buyer=None,
     customer_name: str = "",
     customer_phone: str = "",
     terms: str = PaymentTerms.CASH,
@@ -118,13 +137,19 @@ def counter_sale_create(
     delivery_address: str = "",
     note: str = "",
 ) -> Sale:
-    """A counter (零售) or wholesale (批发) sale; posted at once unless post=False (a draft / quote).
+    """开单: a counter (零售) or wholesale (批发) slip; billed at once unless post=False (a draft / quote).
+
+    Billing posts the buyer's open item in finance (散客, the archive customer ``buyer``, or the trade
+    customer) and reserves the parts; the cashier takes the money at the finance desk and the storekeeper
+    issues (``sale_issue``). On account (挂账) only within the trade customer's credit limit.
 
     lines: [{"part": Part, "qty": 2, "qty_requested": 3 (optional), "unit_price": … , "discount_pct": …}]
     A line with qty_requested > qty records the shortfall as an emergency demand."""
     require_perm(actor, "parts.add_sale")
     if channel not in (Channel.COUNTER, Channel.WHOLESALE):
         raise field_error("channel", _("未知销售渠道"), code="invalid_choice")
+    if terms not in PaymentTerms.values:
+        raise field_error("terms", _("未知结算方式"), code="invalid_choice")
     if channel == Channel.WHOLESALE and customer is None:
         raise field_error("customer", _("批发销售请选择批发客户"), code="required")
     if customer is not None and customer.store_id != store.pk:
@@ -133,14 +158,13 @@ def counter_sale_create(
         raise field_error("terms", _("挂账只适用于批发客户"), code="account_not_allowed")
     sale_lines = _clean_sale_lines(actor, store, channel, lines)
     total = sum((ln.amount for ln in sale_lines), ZERO)
-    if terms == PaymentTerms.ACCOUNT:
-        _check_credit(customer, total)
     sale = Sale(
         store=store,
         channel=channel,
         customer=customer,
-        customer_name=customer_name or (customer.name if customer else ""),
-        customer_phone=customer_phone,
+        buyer=buyer,
+        customer_name=(customer_name or (customer.name if customer else getattr(buyer, "name", "")))[:100],
+        customer_phone=(customer_phone or getattr(buyer, "mobile", "") or "")[:30],
         terms=terms,
         total=total,
         net_total=sum((split_vat(ln.amount, ln.tax_rate)[0] for ln in sale_lines), ZERO),
@@ -156,43 +180,57 @@ def counter_sale_create(
         SaleLine.objects.bulk_create(sale_lines)
         audit_record(actor=actor, obj=sale, verb="created", store=store)
         return sale
-    return _post_sale(actor, sale, sale_lines, new=True)
+    return _bill(actor, sale, sale_lines, new=True)
 
 
-def _check_credit(customer, total):
-    open_amount = (
-        Receivable.objects.filter(customer=customer)
-        .exclude(status=OpenItemStatus.SETTLED)
-        .aggregate(s=Sum("amount") - Sum("collected"))["s"]
-        or ZERO
+def sale_party(sale: Sale):
+    """The finance party that owes a sale: the trade customer's, the archive customer's, or 散客."""
+    if sale.customer_id:
+        return trade_party(sale.customer)
+    if sale.buyer_id:
+        return customer_party(sale.store, sale.buyer)
+    return walk_in_party(sale.store)
+
+
+def trade_party(customer: TradeCustomer):
+    """The trade customer's party in finance (where its credit limit and payment days live)."""
+    return party_for(
+        store=customer.store,
+        kind=PartyKind.TRADE,
+        ref=f"parts.tradecustomer:{customer.pk}",
+        name=customer.name,
+        phone=customer.phone or "",
     )
-    if customer.credit_limit and open_amount + total > customer.credit_limit:
-        raise field_error(
-            "terms",
-            _("超出客户信用额度：额度 %(limit)s，未结 %(open)s")
-            % {"limit": customer.credit_limit, "open": open_amount},
-            code="credit_limit",
-        )
 
 
-def _post_sale(actor, sale: Sale, lines: list[SaleLine], *, new: bool) -> Sale:
-    """Stage the moves on the locked balances (part-id order), which prices each line at the average cost;
-    take the number; write the sale, its lines and the moves with the number; fill rate, audit."""
+def _memo(sale: Sale) -> str:
+    who = " ".join(x for x in (sale.customer_name, sale.customer_phone) if x)
+    return f"{sale.get_channel_display()} {who}".strip()
+
+
+def _bill(actor, sale: Sale, lines: list[SaleLine], *, new: bool) -> Sale:
+    """Lock the balances (part-id order) and reserve the lines; take the number; write the sale and its
+    lines; post the open item in finance; fill rate and shortfalls; audit. On account, the credit check
+    locks the party first."""
     store = sale.store
-    kind = MoveKind.WHOLESALE if sale.channel == Channel.WHOLESALE else MoveKind.COUNTER_SALE
+    party = sale_party(sale)
+    if sale.terms == PaymentTerms.ACCOUNT:
+        credit_check(party, sale.total, field="terms")
     lines = sorted(lines, key=lambda ln: ln.part_id)
-    posting = stock_stage(
-        actor=actor, store=store, kind=kind, lines=[StockLine(ln.part, -ln.qty, source=ln) for ln in lines]
+    reserving = stock_reserve_stage(
+        actor=actor, store=store, lines=[StockLine(ln.part, ln.qty) for ln in lines]
     )
-    for ln, move in zip(lines, posting.moves, strict=True):
-        ln.unit_cost, ln.cost = move.unit_cost, -move.value
-    now = posting.at
-    sale.cost_total = sum((ln.cost for ln in lines), ZERO)
-    sale.status = SaleStatus.POSTED
-    sale.posted_at = now
+    cost = ZERO
+    for ln in lines:
+        ln.unit_cost = reserving.bals[ln.part_id].avg_cost
+        ln.cost = round_money(ln.qty * ln.unit_cost)
+        cost += ln.cost
+    now = timezone.now()
+    sale.cost_total = cost
+    sale.status = SaleStatus.BILLED
     # not an invoice: the number is taken before the rows that carry it (after the balances: lock order)
     sale.number = next_number(
-        store=store, kind=DocKind.WHOLESALE if kind == MoveKind.WHOLESALE else DocKind.COUNTER_SALE
+        store=store, kind=DocKind.WHOLESALE if sale.channel == Channel.WHOLESALE else DocKind.COUNTER_SALE
     )
     if new:
         sale.save()
@@ -200,11 +238,31 @@ def _post_sale(actor, sale: Sale, lines: list[SaleLine], *, new: bool) -> Sale:
             ln.sale = sale
         SaleLine.objects.bulk_create(lines)
     else:
-        Sale.objects.filter(pk=sale.pk).update(
-            number=sale.number, status=sale.status, posted_at=now, cost_total=sale.cost_total
-        )
+        Sale.objects.filter(pk=sale.pk).update(number=sale.number, status=sale.status, cost_total=cost)
         SaleLine.objects.bulk_update(lines, ["unit_cost", "cost"])
-    posting.write(doc=sale, doc_number=sale.number)
+    reserving.write(doc=sale)
+    if sale.total > 0:
+        items_post(
+            actor=actor,
+            store=store,
+            doc=sale,
+            doc_number=sale.number,
+            rows=[
+                ItemRow(
+                    party=party,
+                    direction=Direction.RECEIVABLE,
+                    source=ItemSource.WHOLESALE
+                    if sale.channel == Channel.WHOLESALE
+                    else ItemSource.COUNTER_SALE,
+                    department=DepartmentKind.PARTS,
+                    amount=sale.total,
+                    net_amount=sale.net_total,
+                    tax_amount=sale.total - sale.net_total,
+                    cost_amount=cost,
+                    memo=_memo(sale),
+                )
+            ],
+        )
     ct = ContentType.objects.get_for_model(SaleLine)
     FillRateRecord.objects.bulk_create(
         [
@@ -234,16 +292,12 @@ def _post_sale(actor, sale: Sale, lines: list[SaleLine], *, new: bool) -> Sale:
                 doc=ln,
                 note=_("柜台缺货"),
             )
-    if sale.terms == PaymentTerms.ACCOUNT:
-        Receivable.objects.create(
-            store=store,
-            customer=sale.customer,
-            sale=sale,
-            amount=sale.total,
-            due_date=timezone.localdate() + timedelta(days=30),
-        )
     audit_record(
-        actor=actor, obj=sale, verb="posted", store=store, changes={"total": sale.total, "lines": len(lines)}
+        actor=actor,
+        obj=sale,
+        verb="billed",
+        store=store,
+        changes={"total": sale.total, "lines": len(lines), "terms": sale.get_terms_display()},
     )
     return sale
 
@@ -251,13 +305,75 @@ def _post_sale(actor, sale: Sale, lines: list[SaleLine], *, new: bool) -> Sale:
 @retry_on_conflict
 @transaction.atomic
 def sale_post(*, actor, sale: Sale) -> Sale:
-    """Post a draft sale (a quote that the customer takes)."""
-    sale = Sale.objects.select_for_update().get(pk=sale.pk)
-    workflows.SALE.require(sale, to=SaleStatus.POSTED, actor=actor)
+    """开单 of a draft sale (a quote that the customer takes)."""
+    sale = Sale.objects.select_for_update().select_related("store", "customer").get(pk=sale.pk)
+    workflows.SALE.require(sale, to=SaleStatus.BILLED, actor=actor)
     lines = list(sale.lines.select_related("part"))
-    if sale.terms == PaymentTerms.ACCOUNT:
-        _check_credit(sale.customer, sale.total)
-    return _post_sale(actor, sale, lines, new=False)
+    return _bill(actor, sale, lines, new=False)
+
+
+@retry_on_conflict
+@transaction.atomic
+def sale_issue(*, actor, sale: Sale) -> Sale:
+    """出库 against a billed slip: only once finance shows its open item settled (paid at the cashier's
+    desk), or at once when it is on account (挂账, within the credit limit checked at billing). The
+    reservation is consumed; each line is priced at the average cost it leaves at."""
+    sale = Sale.objects.select_for_update().select_related("store").get(pk=sale.pk)
+    workflows.SALE.require(sale, to=SaleStatus.POSTED, actor=actor)
+    if not sale_is_payable_done(sale):
+        raise field_error(
+            "status",
+            _("销售单 %(no)s 尚未付款，请客户先到收银台付款") % {"no": sale.number},
+            code="not_settled",
+        )
+    store = sale.store
+    kind = MoveKind.WHOLESALE if sale.channel == Channel.WHOLESALE else MoveKind.COUNTER_SALE
+    lines = sorted(sale.lines.select_related("part"), key=lambda ln: ln.part_id)
+    posting = stock_stage(
+        actor=actor,
+        store=store,
+        kind=kind,
+        reserved_for=sale,
+        lines=[StockLine(ln.part, -ln.qty, source=ln) for ln in lines],
+    )
+    for ln, move in zip(lines, posting.moves, strict=True):
+        ln.unit_cost, ln.cost = move.unit_cost, -move.value
+    SaleLine.objects.bulk_update(lines, ["unit_cost", "cost"])
+    sale.cost_total = sum((ln.cost for ln in lines), ZERO)
+    sale.status, sale.posted_at, sale.issued_by = SaleStatus.POSTED, posting.at, actor
+    sale.save(update_fields=["status", "posted_at", "issued_by", "cost_total"])
+    posting.write(doc=sale, doc_number=sale.number)
+    audit_record(actor=actor, obj=sale, verb="issued", store=store, changes={"cost": sale.cost_total})
+    return sale
+
+
+@retry_on_conflict
+@transaction.atomic
+def sale_cancel(*, actor, sale: Sale, reason: str = "") -> Sale:
+    """作废 a slip not yet issued: its open item is reversed in finance and the reservation released.
+    A slip paid in part or in whole is refused (the cashier refunds first)."""
+    sale = Sale.objects.select_for_update().select_related("store").get(pk=sale.pk)
+    workflows.SALE.require(sale, to=SaleStatus.CANCELLED, actor=actor)
+    if sale.status == SaleStatus.BILLED:
+        item = selectors.sale_open_item(sale, lock=True)
+        if item is not None and item.allocated > 0:
+            raise field_error(
+                "status",
+                _("销售单 %(no)s 已收款 %(a)s，请先到收银台退款") % {"no": sale.number, "a": item.allocated},
+                code="partly_paid",
+            )
+        if item is not None:
+            item_reverse(actor=actor, item=item, reason=(reason or _("销售单作废"))[:200])
+        stock_release_all(actor=actor, store=sale.store, doc=sale)
+    sale.status = SaleStatus.CANCELLED
+    sale.save(update_fields=["status"])
+    audit_record(actor=actor, obj=sale, verb="cancelled", note=reason[:500])
+    return sale
+
+
+def sale_is_payable_done(sale: Sale) -> bool:
+    """May the goods leave (paid in finance, or on account)? See ``selectors.sale_cleared``."""
+    return selectors.sale_cleared(sale)
 
 
 @transaction.atomic
@@ -279,41 +395,47 @@ def sale_deliver(*, actor, sale: Sale, signed_by: str, signature: str = "") -> S
 
 
 @transaction.atomic
-def customer_payment_create(
-    *, actor, store, customer, amount, method: str = "转账", note: str = ""
-) -> CustomerPayment:
-    """收款: applied to the customer's oldest open receivables."""
-    require_perm(actor, "parts.add_customerpayment")
-    if customer.store_id != store.pk:
+def trade_customer_save(
+    *,
+    actor,
+    store,
+    customer: TradeCustomer | None = None,
+    name: str,
+    contact: str = "",
+    phone: str = "",
+    address: str = "",
+    credit_limit=None,
+    payment_days=None,
+) -> TradeCustomer:
+    """批发客户: create or edit one, and make sure finance has its party. The credit limit (信用额度, 0: no
+    credit, 先款后货) and payment days are finance's terms of the party: given, they are set through
+    finance's door (``party_update``, finance's permission), in the same transaction."""
+    require_perm(actor, "parts.change_tradecustomer" if customer else "parts.add_tradecustomer")
+    name = (name or "").strip()
+    if not name:
+        raise field_error("name", _("请填写客户名称"), code="required")
+    if customer is None:
+        customer, verb = TradeCustomer(store=store), "created"
+    elif customer.store_id != store.pk:
         raise field_error("customer", _("客户不属于本门店"), code="out_of_scope")
-    amount = round_money(to_decimal(amount))
-    if amount <= 0:
-        raise field_error("amount", _("收款金额必须大于0"), code="not_positive")
-    open_items = list(
-        Receivable.objects.select_for_update()
-        .filter(customer=customer)
-        .exclude(status=OpenItemStatus.SETTLED)
-        .order_by("id")
-    )
-    owed = sum((r.open_amount for r in open_items), ZERO)
-    if amount > owed:
-        raise field_error("amount", _("收款金额超过未结金额 %(owed)s") % {"owed": owed}, code="overpayment")
-    left = amount
-    for r in open_items:
-        if left <= 0:
-            break
-        take = min(left, r.open_amount)
-        r.collected += take
-        left -= take
-        r.status = OpenItemStatus.SETTLED if r.collected >= r.amount else OpenItemStatus.PARTIAL
-        r.save(update_fields=["collected", "status"])
-    pay = CustomerPayment.objects.create(
-        store=store, customer=customer, amount=amount, method=method, created_by=actor, note=note
-    )
-    audit_record(actor=actor, obj=pay, verb="created", changes={"amount": amount})
-    pay.number = next_number(store=store, kind=DocKind.PAYMENT)
-    CustomerPayment.objects.filter(pk=pay.pk).update(number=pay.number)
-    return pay
+    else:
+        verb = "updated"
+    before = {f: getattr(customer, f) for f in ("name", "contact", "phone", "address")}
+    customer.name, customer.contact = name[:100], (contact or "").strip()[:30]
+    customer.phone, customer.address = (phone or "").strip()[:30], (address or "").strip()[:200]
+    customer.save()
+    party = trade_party(customer)
+    if credit_limit not in (None, "") or payment_days not in (None, ""):
+        party_update(
+            actor=actor,
+            party=party,
+            credit_limit=party.credit_limit if credit_limit in (None, "") else credit_limit,
+            payment_days=party.payment_days if payment_days in (None, "") else payment_days,
+        )
+    changes = {f: [before[f], getattr(customer, f)] for f in before if before[f] != getattr(customer, f)}
+    if changes or verb == "created":
+        audit_record(actor=actor, obj=customer, verb=verb, changes=changes)
+    return customer
 
 
 # --- transfers (调拨) ------------------------------------------------------------------------------

@@ -507,6 +507,77 @@ def stock_release(*, actor, store, part, qty, doc) -> StockBalance:
     return bal
 
 
+class StockReserving:
+    """The reservations of one document's lines, checked on locked balances (see stock_reserve_stage) and
+    written once the document has its id."""
+
+    def __init__(self, *, actor, store, lines, bals):
+        self.actor, self.store, self.lines, self.bals = actor, store, lines, bals
+
+    def write(self, *, doc) -> list[StockReservation]:
+        ct, oid, _n = doc_ref(doc)
+        rows = [
+            StockReservation(
+                store=self.store, part=ln.part, qty=ln.qty, content_type=ct, object_id=oid, actor=self.actor
+            )
+            for ln in self.lines
+        ]
+        for ln in self.lines:
+            self.bals[ln.part.pk].reserved += ln.qty
+        touched = sorted({ln.part.pk for ln in self.lines})
+        if len(touched) == 1:
+            self.bals[touched[0]].save(update_fields=["reserved"])
+        elif touched:
+            StockBalance.objects.bulk_update([self.bals[pid] for pid in touched], ["reserved"])
+        return StockReservation.objects.bulk_create(rows)
+
+
+def stock_reserve_stage(*, actor, store, lines: Iterable[StockLine]) -> StockReserving:
+    """Reserve a document's lines (a billed counter slip), step one, inside the document's transaction:
+    lock the balances once (part-id order) and refuse a line the available stock (on hand − reserved)
+    cannot cover, unless the store allows negative stock. The balances carry the average cost the lines
+    would leave at. Nothing is written until ``write(doc=…)``."""
+    lines = [ln for ln in lines if ln.qty > 0]
+    bals = lock_balances(store, [ln.part for ln in lines]) if lines else {}
+    if not store.allow_negative_stock:
+        want: dict[int, Decimal] = {}
+        for ln in lines:
+            want[ln.part.pk] = want.get(ln.part.pk, ZERO) + ln.qty
+        for pid, qty in want.items():
+            bal = bals[pid]
+            if qty > bal.on_hand - bal.reserved:
+                raise _short_error(bal, bal.on_hand - bal.reserved, qty)
+    return StockReserving(actor=actor, store=store, lines=lines, bals=bals)
+
+
+@retry_on_conflict
+@transaction.atomic
+def stock_release_all(*, actor, store, doc) -> list[StockReservation]:
+    """Give back everything a document still holds reserved (a cancelled slip), locking its balances in
+    part-id order."""
+    ct, oid, _n = doc_ref(doc)
+    held = {
+        r["part_id"]: r["q"]
+        for r in StockReservation.objects.filter(store=store, content_type=ct, object_id=oid)
+        .values("part_id")
+        .annotate(q=Sum("qty"))
+        if r["q"] and r["q"] > 0
+    }
+    if not held:
+        return []
+    bals = lock_balances(store, list(Part.objects.filter(pk__in=held)))
+    rows = []
+    for pid in sorted(held):
+        bals[pid].reserved -= held[pid]
+        rows.append(
+            StockReservation(
+                store=store, part_id=pid, qty=-held[pid], content_type=ct, object_id=oid, actor=actor
+            )
+        )
+    StockBalance.objects.bulk_update([bals[pid] for pid in sorted(held)], ["reserved"])
+    return StockReservation.objects.bulk_create(rows)
+
+
 @retry_on_conflict
 @transaction.atomic
 def stock_move_reverse(*, actor, move: StockMove, note: str = "") -> StockMove:

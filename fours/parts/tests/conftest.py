@@ -22,6 +22,11 @@ def keeper(make_user, store_a):
 
 
 @pytest.fixture
+def cashier(make_user, store_a):
+    return make_user(Role.CASHIER, store_a, "cashier_a")
+
+
+@pytest.fixture
 def manager(make_user, store_a):
     return make_user(Role.PARTS_MANAGER, store_a, "pm_a")
 

@@ -52,13 +52,49 @@ class BinFactory(factory.django.DjangoModelFactory):
 
 
 class TradeCustomerFactory(factory.django.DjangoModelFactory):
+    """A trade customer; ``credit_limit=…`` sets the limit on its finance party (default: none, 先款后货)."""
+
     class Meta:
         model = TradeCustomer
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"天河汽修厂{n}")
-    credit_limit = Decimal("50000")
+
+    @factory.post_generation
+    def credit_limit(obj, create, extracted, **kwargs):
+        if create and extracted is not None:
+            from fours.finance.models import Party
+            from fours.parts.services import trade_party
+
+            Party.objects.filter(pk=trade_party(obj).pk).update(credit_limit=Decimal(str(extracted)))
+
+
+def pay_sale(sale, cashier, method="cash", amount=None):
+    """The cashier takes a slip's money at the finance desk (all of it unless ``amount``)."""
+    from fours.finance.services import payment_take
+    from fours.parts.selectors import sale_open_item
+
+    item = sale_open_item(sale)
+    amount = item.open_amount if amount is None else Decimal(str(amount))
+    return payment_take(
+        actor=cashier,
+        store=sale.store,
+        party=item.party,
+        lines=[(method, amount)],
+        allocations=[(item, amount)],
+    )
 
 
 def setting(store, part, **kw):
     obj, _ = PartSetting.objects.update_or_create(store=store, part=part, defaults=kw)
     return obj
+
+
+def sell(*, seller, keeper, cashier, store, lines, **kw):
+    """A counter sale the seeds' way: the slip (开单), the payment at the cashier's desk, the issue (出库)."""
+    from fours.parts.services import counter_sale_create, sale_issue
+
+    sale = counter_sale_create(actor=seller, store=store, lines=lines, **kw)
+    if not sale.terms == "account":
+        pay_sale(sale, cashier)
+    return sale_issue(actor=keeper, sale=sale)

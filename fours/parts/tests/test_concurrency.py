@@ -26,9 +26,13 @@ ROUNDS = 25
 def test_concurrent_sales_and_receipts(store_a, group, make_user):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are proven on PostgreSQL")
-    from fours.parts.services import counter_sale_create
+    from fours.finance.selectors.checks import money_differences
+    from fours.finance.services import payment_take
+    from fours.parts.selectors import sale_open_item
+    from fours.parts.services import counter_sale_create, sale_issue
 
     user = make_user(Role.PARTS_MANAGER, store_a, "pm_conc")
+    cashiers = [make_user(Role.CASHIER, store_a, f"cashier_conc{i}") for i in range(THREADS)]
     parts = [PartFactory(group=group) for _ in range(3)]
     for p in parts:
         stock_receive(actor=user, store=store_a, part=p, qty=50, unit_cost=D("10"), doc=p)
@@ -43,14 +47,24 @@ def test_concurrent_sales_and_receipts(store_a, group, make_user):
                 chosen = rnd.sample(parts, k=rnd.randint(1, 3))
                 try:
                     if action < 0.5:
-                        # a multi-line counter sale: lines in random order, locks taken in part-id order
-                        counter_sale_create(
+                        # a multi-line counter sale: lines in random order, locks taken in part-id order;
+                        # the slip reserves, the cashier takes the money, the storekeeper issues
+                        sale = counter_sale_create(
                             actor=user,
                             store=store_a,
                             channel=Channel.COUNTER,
                             lines=[{"part": p, "qty": rnd.randint(1, 3)} for p in chosen],
                             post=True,
                         )
+                        item = sale_open_item(sale)
+                        payment_take(
+                            actor=cashiers[seed],
+                            store=store_a,
+                            party=item.party,
+                            lines=[("cash", item.amount)],
+                            allocations=[(item, item.amount)],
+                        )
+                        sale_issue(actor=user, sale=sale)
                     elif action < 0.8:
                         p = chosen[0]
                         stock_receive(
@@ -72,6 +86,7 @@ def test_concurrent_sales_and_receipts(store_a, group, make_user):
     together(*(lambda i=i: worker(i) for i in range(THREADS)))
     assert errors == []
     assert stock_differences(store_a) == []
+    assert money_differences(store_a) == []
     for p in parts:
         bal = StockBalance.objects.get(store=store_a, part=p)
         assert bal.on_hand >= 0

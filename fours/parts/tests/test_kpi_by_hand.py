@@ -27,7 +27,7 @@ from fours.parts import reports, services
 from fours.parts.choices import Channel, MoveKind
 from fours.parts.models import FillRateRecord, PartSetting
 
-from .factories import PartFactory, setting
+from .factories import PartFactory, sell, setting
 
 NOW = timezone.make_aware(dt.datetime(2026, 3, 31, 12, 0))
 
@@ -76,7 +76,17 @@ def ledger(db, store_a, group, make_user):
         unit_cost=D("50"),
         doc=store_a,
     )
-    sale = on(20, services.counter_sale_create, actor=seller, store=store_a, lines=[{"part": p[5], "qty": 2}])
+    cashier = make_user(Role.CASHIER, store_a, "kpi_cashier")
+    # slip, paid at the cashier's desk, issued: all on day -20
+    sale = on(
+        20,
+        sell,
+        seller=seller,
+        keeper=keeper,
+        cashier=cashier,
+        store=store_a,
+        lines=[{"part": p[5], "qty": 2}],
+    )
     issue(10, p[1], 4)
     issue(5, p[2], 15)
     # fill rate: besides the counter sale above (2 asked, 2 served), a counter line served 1 of 3 on day -3,

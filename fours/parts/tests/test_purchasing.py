@@ -4,9 +4,12 @@ import pytest
 
 from fours.core.errors import BusinessError
 from fours.core.roles import Role
+from fours.finance.choices import Direction, ItemSource, ItemStatus, PartyKind
+from fours.finance.models import OpenItem
+from fours.finance.selectors.checks import money_differences
 from fours.parts.choices import DemandStatus, DiscrepancyKind, PlanKind, POStatus
-from fours.parts.models import Discrepancy, Payable, PurchaseDemand, PurchaseOrder, Receipt
-from fours.parts.selectors import balance_of, stock_differences
+from fours.parts.models import Discrepancy, PurchaseDemand, PurchaseOrder, Receipt
+from fours.parts.selectors import balance_of, receipt_payable, stock_differences
 from fours.parts.services import (
     discrepancy_claim,
     discrepancy_close,
@@ -100,6 +103,7 @@ def test_receipt_with_discrepancy_payable_and_freight(store_a, group, planner, k
         actor=keeper,
         order=po,
         delivery_note="SH-001",
+        invoice_no="44001234",
         freight=D("25"),
         lines=[
             {"po_line": la, "qty_noted": 10, "qty": 8, "qty_damaged": 1},  # one short, one damaged
@@ -115,8 +119,15 @@ def test_receipt_with_discrepancy_payable_and_freight(store_a, group, planner, k
         [DiscrepancyKind.SHORT, DiscrepancyKind.DAMAGED, DiscrepancyKind.OVER_PRICE]
     )
     assert d.claim_amount == D("30.00")
-    pay = Payable.objects.get(receipt=receipt)
-    assert pay.amount == D("271.20") and pay.supplier == supplier
+    # the supplier's payable is finance's: stock value at the invoiced price + input VAT, the invoice on it
+    pay = receipt_payable(receipt)
+    assert pay.amount == D("271.20") and pay.direction == Direction.PAYABLE
+    assert (pay.net_amount, pay.tax_amount) == (D("240.00"), D("31.20"))
+    assert pay.source == ItemSource.PURCHASE and pay.status == ItemStatus.OPEN
+    assert pay.party.kind == PartyKind.SUPPLIER and pay.party.ref == f"parts.supplier:{supplier.pk}"
+    assert pay.party.payment_days == supplier.payment_days and pay.doc_number == receipt.number
+    assert pay.invoice_no == "44001234" and receipt.invoice_no == "44001234"
+    assert money_differences() == []
     po.refresh_from_db()
     assert po.status == POStatus.PARTIAL
     discrepancy_claim(actor=planner, discrepancy=d)
@@ -130,11 +141,11 @@ def test_receiving_against_closed_po_changes_nothing(store_a, group, planner, ke
     a = PartFactory(group=group)
     po = po_create(actor=planner, store=store_a, supplier=supplier, lines=[{"part": a, "qty": 3}])
     po_close(actor=planner, po=po)
-    before = snapshot(), Receipt.objects.count(), Payable.objects.count()
+    before = snapshot(), Receipt.objects.count(), OpenItem.objects.count()
     with pytest.raises(BusinessError) as e:
         receipt_post(actor=keeper, order=po, lines=[{"po_line": po.lines.get(), "qty": 3}])
     assert "order" in e.value.message_dict
-    assert (snapshot(), Receipt.objects.count(), Payable.objects.count()) == before
+    assert (snapshot(), Receipt.objects.count(), OpenItem.objects.count()) == before
 
 
 def test_over_receipt_refused(store_a, group, planner, keeper, supplier):

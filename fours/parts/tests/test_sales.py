@@ -7,23 +7,29 @@ from django.test.utils import CaptureQueriesContext
 from fours.core.errors import BusinessError, NotAllowed
 from fours.core.models import AuditEvent
 from fours.core.roles import Role
-from fours.parts.choices import Channel, DeliveryStatus, MoveKind, OpenItemStatus, PaymentTerms, ReturnKind
-from fours.parts.models import FillRateRecord, PurchaseDemand, Receivable, Sale, StockMove
-from fours.parts.selectors import balance_of, stock_differences
+from fours.finance.choices import Direction, ItemSource, ItemStatus, PartyKind
+from fours.finance.models import OpenItem
+from fours.finance.selectors.checks import money_differences
+from fours.finance.services import party_balance
+from fours.parts.choices import Channel, DeliveryStatus, MoveKind, PaymentTerms, ReturnKind, SaleStatus
+from fours.parts.models import FillRateRecord, PurchaseDemand, Sale, StockMove
+from fours.parts.selectors import balance_of, payment_label, sale_open_item, sales_to_issue, stock_differences
 from fours.parts.services import (
     counter_sale_create,
-    customer_payment_create,
     return_create,
     return_resolve,
+    sale_cancel,
     sale_deliver,
+    sale_issue,
     sale_post,
     stock_receive,
+    trade_party,
     transfer_create,
     transfer_receive,
     transfer_ship,
 )
 
-from .factories import PartFactory, SupplierFactory, TradeCustomerFactory
+from .factories import PartFactory, SupplierFactory, TradeCustomerFactory, pay_sale
 from .test_stock import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -40,25 +46,105 @@ def stocked(store_a, part, keeper):
     return part
 
 
-def test_counter_sale_posts_moves_number_fill_rate(store_a, stocked, seller):
-    sale = counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 2}])
+def _items():
+    return list(OpenItem.objects.values_list("id", "amount", "allocated", "status").order_by("id"))
+
+
+def test_slip_posts_an_open_item_and_reserves(store_a, stocked, seller):
+    sale = counter_sale_create(
+        actor=seller,
+        store=store_a,
+        customer_name="王先生",
+        customer_phone="13800138000",
+        lines=[{"part": stocked, "qty": 2}],
+    )
     sale.refresh_from_db()
-    assert sale.number.startswith("CS-") and sale.status == "posted"
-    assert sale.total == D("196.00") and sale.cost_total == D("100.00")
-    assert sale.net_total == D("173.45")
+    assert sale.number.startswith("CS-") and sale.status == SaleStatus.BILLED
+    assert sale.total == D("196.00") and sale.net_total == D("173.45")
+    item = sale_open_item(sale)
+    assert item.amount == D("196.00") and item.direction == Direction.RECEIVABLE
+    assert (item.net_amount, item.tax_amount, item.cost_amount) == (D("173.45"), D("22.55"), D("100.00"))
+    assert item.source == ItemSource.COUNTER_SALE and item.department == "parts"
+    assert item.party.kind == PartyKind.WALK_IN and item.doc == sale and item.doc_number == sale.number
+    assert "王先生" in item.memo and "13800138000" in item.memo
+    bal = balance_of(store_a, stocked)
+    assert (bal.on_hand, bal.reserved) == (10, 2)  # reserved, not issued
+    assert not StockMove.objects.filter(kind=MoveKind.COUNTER_SALE).exists()
+    assert FillRateRecord.objects.get().qty_served == 2
+    assert payment_label(sale) == "待付款"
+    assert stock_differences() == [] and money_differences() == []
+
+
+def test_issue_refused_before_payment(store_a, stocked, seller, keeper, cashier):
+    sale = counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 2}])
+    before = snapshot(), _items(), Sale.objects.get(pk=sale.pk).status
+    with pytest.raises(BusinessError) as e:
+        sale_issue(actor=keeper, sale=sale)
+    assert "status" in e.value.message_dict and e.value.error_code == "not_settled"
+    assert (snapshot(), _items(), Sale.objects.get(pk=sale.pk).status) == before
+    # part paid is not paid
+    pay_sale(sale, cashier, amount="100")
+    with pytest.raises(BusinessError):
+        sale_issue(actor=keeper, sale=sale)
+    assert not StockMove.objects.filter(kind=MoveKind.COUNTER_SALE).exists()
+
+
+def test_issue_after_payment(store_a, stocked, seller, keeper, cashier):
+    sale = counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 2}])
+    pay_sale(sale, cashier, method="wechat")
+    assert payment_label(Sale.objects.get(pk=sale.pk)) == "已付款"
+    assert list(sales_to_issue(keeper)) == [sale]
+    sale_issue(actor=keeper, sale=sale)
+    sale.refresh_from_db()
+    assert sale.status == SaleStatus.POSTED and sale.issued_by == keeper and sale.posted_at
+    assert sale.cost_total == D("100.00")
     move = StockMove.objects.get(kind=MoveKind.COUNTER_SALE)
     assert move.doc_number == sale.number and move.qty == -2
-    assert FillRateRecord.objects.get().qty_served == 2
-    assert balance_of(store_a, stocked).on_hand == 8
-    assert stock_differences() == []
+    bal = balance_of(store_a, stocked)
+    assert (bal.on_hand, bal.reserved) == (8, 0)
+    assert list(sales_to_issue(keeper)) == []
+    with pytest.raises(BusinessError):  # issued once
+        sale_issue(actor=keeper, sale=sale)
+    assert stock_differences() == [] and money_differences() == []
 
 
-def test_one_line_sale_query_count(store_a, stocked, seller):
+def test_seller_cannot_issue(store_a, stocked, seller, cashier):
+    sale = counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 1}])
+    pay_sale(sale, cashier)
+    with pytest.raises(NotAllowed):
+        sale_issue(actor=seller, sale=sale)
+
+
+def test_cancel_unpaid_slip_reverses_the_item(store_a, stocked, seller):
+    sale = counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 3}])
+    item = sale_open_item(sale)
+    sale_cancel(actor=seller, sale=sale, reason="客户不要了")
+    sale.refresh_from_db()
+    item.refresh_from_db()
+    assert sale.status == SaleStatus.CANCELLED and item.status == ItemStatus.REVERSED
+    assert OpenItem.objects.get(reversal_of=item).amount == -item.amount
+    assert sale_open_item(sale) is None and party_balance(item.party) == 0
+    bal = balance_of(store_a, stocked)
+    assert (bal.on_hand, bal.reserved) == (10, 0)  # the reservation is released
+    assert stock_differences() == [] and money_differences() == []
+
+
+def test_cancel_paid_slip_refused(store_a, stocked, seller, cashier):
+    sale = counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 1}])
+    pay_sale(sale, cashier, amount="50")
+    before = snapshot(), _items()
+    with pytest.raises(BusinessError) as e:
+        sale_cancel(actor=seller, sale=sale)
+    assert "status" in e.value.message_dict and e.value.error_code == "partly_paid"
+    assert (snapshot(), _items()) == before and Sale.objects.get(pk=sale.pk).status == SaleStatus.BILLED
+
+
+def test_one_line_slip_query_count(store_a, stocked, seller):
     counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 1}])  # warm caches
     with CaptureQueriesContext(connection) as ctx:
         counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 1}])
     real = [q for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-    assert len(real) <= 8, [q["sql"][:80] for q in real]
+    assert len(real) <= 12, [q["sql"][:80] for q in real]
 
 
 def test_short_line_records_demand_and_fill_rate(store_a, stocked, seller):
@@ -71,11 +157,12 @@ def test_short_line_records_demand_and_fill_rate(store_a, stocked, seller):
 
 
 def test_selling_more_than_stock_changes_nothing(store_a, stocked, seller):
-    before = snapshot(), Sale.objects.count()
-    with pytest.raises(BusinessError) as e:
-        counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 11}])
-    assert "qty" in e.value.message_dict
-    assert (snapshot(), Sale.objects.count()) == before
+    counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 8}])
+    before = snapshot(), Sale.objects.count(), _items()
+    with pytest.raises(BusinessError) as e:  # 2 left available: 8 of 10 are reserved for the first slip
+        counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 3}])
+    assert "qty" in e.value.message_dict and e.value.error_code == "insufficient_stock"
+    assert (snapshot(), Sale.objects.count(), _items()) == before
 
 
 def test_discount_above_limit_refused(store_a, stocked, seller):
@@ -84,7 +171,7 @@ def test_discount_above_limit_refused(store_a, stocked, seller):
             actor=seller, store=store_a, lines=[{"part": stocked, "qty": 1, "discount_pct": 20}]
         )
     assert "lines" in e.value.message_dict
-    assert Sale.objects.count() == 0
+    assert Sale.objects.count() == 0 and OpenItem.objects.count() == 0
 
 
 def test_keeper_cannot_sell(store_a, stocked, keeper):
@@ -92,47 +179,71 @@ def test_keeper_cannot_sell(store_a, stocked, keeper):
         counter_sale_create(actor=keeper, store=store_a, lines=[{"part": stocked, "qty": 1}])
 
 
-def test_draft_then_post(store_a, stocked, seller):
+def test_draft_then_bill(store_a, stocked, seller):
     sale = counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 1}], post=False)
-    assert sale.status == "draft" and StockMove.objects.filter(kind=MoveKind.COUNTER_SALE).count() == 0
+    assert sale.status == "draft" and OpenItem.objects.count() == 0
+    assert balance_of(store_a, stocked).reserved == 0
     sale_post(actor=seller, sale=sale)
     sale.refresh_from_db()
-    assert sale.status == "posted"
+    assert sale.status == SaleStatus.BILLED and sale_open_item(sale).amount == D("98.00")
+    assert balance_of(store_a, stocked).reserved == 1
     with pytest.raises(BusinessError):
         sale_post(actor=seller, sale=sale)
 
 
-def test_wholesale_on_account_receivable_and_payment(store_a, stocked, seller):
-    garage = TradeCustomerFactory(store=store_a, credit_limit=D("500"))
-    sale = counter_sale_create(
+def _wholesale(seller, store, customer, part, qty, terms=PaymentTerms.ACCOUNT, **kw):
+    return counter_sale_create(
         actor=seller,
-        store=store_a,
+        store=store,
         channel=Channel.WHOLESALE,
-        customer=garage,
-        terms=PaymentTerms.ACCOUNT,
-        lines=[{"part": stocked, "qty": 2}],
-        delivery_address="天河区某路1号",
+        customer=customer,
+        terms=terms,
+        lines=[{"part": part, "qty": qty}],
+        **kw,
     )
+
+
+def test_wholesale_on_account_issues_at_once_within_the_limit(store_a, stocked, seller, keeper):
+    garage = TradeCustomerFactory(store=store_a, credit_limit=D("500"))
+    sale = _wholesale(seller, store_a, garage, stocked, 2, delivery_address="天河区某路1号")
     assert sale.number.startswith("WS-")
-    rec = Receivable.objects.get(sale=sale)
-    assert rec.amount == D("170.00")
-    with pytest.raises(BusinessError):  # over the credit limit
-        counter_sale_create(
-            actor=seller,
-            store=store_a,
-            channel=Channel.WHOLESALE,
-            customer=garage,
-            terms=PaymentTerms.ACCOUNT,
-            lines=[{"part": stocked, "qty": 5}],
-        )
-    with pytest.raises(BusinessError):
-        customer_payment_create(actor=seller, store=store_a, customer=garage, amount=D("999"))
-    customer_payment_create(actor=seller, store=store_a, customer=garage, amount=D("100"))
-    rec.refresh_from_db()
-    assert rec.collected == D("100") and rec.status == OpenItemStatus.PARTIAL
+    item = sale_open_item(sale)
+    assert item.amount == D("170.00") and item.source == ItemSource.WHOLESALE
+    assert item.party == trade_party(garage) and item.party.kind == PartyKind.TRADE
+    assert payment_label(sale) == "挂账"
+    sale_issue(actor=keeper, sale=sale)  # on account: no payment first
+    assert party_balance(item.party) == D("170.00")
     sale_deliver(actor=seller, sale=sale, signed_by="王师傅", signature="data:image/png;base64,AAAA")
     sale.refresh_from_db()
-    assert sale.delivery_status == DeliveryStatus.DELIVERED and sale.signed_at
+    assert sale.status == SaleStatus.POSTED and sale.delivery_status == DeliveryStatus.DELIVERED
+
+
+def test_wholesale_beyond_credit_refused(store_a, stocked, seller):
+    garage = TradeCustomerFactory(store=store_a, credit_limit=D("300"))
+    _wholesale(seller, store_a, garage, stocked, 2)  # owes 170 of 300
+    before = snapshot(), Sale.objects.count(), _items()
+    with pytest.raises(BusinessError) as e:  # 170 + 255 > 300
+        _wholesale(seller, store_a, garage, stocked, 3)
+    assert "terms" in e.value.message_dict and e.value.error_code == "over_credit"
+    assert "300.00" in e.value.message_dict["terms"][0]
+    assert (snapshot(), Sale.objects.count(), _items()) == before
+
+
+def test_wholesale_with_no_limit_must_pay_first(store_a, stocked, seller, keeper, cashier):
+    garage = TradeCustomerFactory(store=store_a)  # no credit limit: 先收款后付货
+    before = snapshot(), Sale.objects.count(), _items()
+    with pytest.raises(BusinessError) as e:
+        _wholesale(seller, store_a, garage, stocked, 1)
+    assert "terms" in e.value.message_dict and e.value.error_code == "no_credit"
+    assert (snapshot(), Sale.objects.count(), _items()) == before
+    sale = _wholesale(seller, store_a, garage, stocked, 1, terms=PaymentTerms.CASH)
+    with pytest.raises(BusinessError) as e:
+        sale_issue(actor=keeper, sale=sale)
+    assert e.value.error_code == "not_settled"
+    pay_sale(sale, cashier, method="transfer")
+    sale_issue(actor=keeper, sale=sale)
+    assert Sale.objects.get(pk=sale.pk).status == SaleStatus.POSTED
+    assert money_differences() == []
 
 
 def test_transfer_in_transit_then_received(store_a, store_b, stocked, make_user, keeper):
@@ -149,8 +260,14 @@ def test_transfer_in_transit_then_received(store_a, store_b, stocked, make_user,
     assert stock_differences() == []
 
 
-def test_customer_return_good_and_defective(store_a, stocked, seller):
-    sale = counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 3}])
+def _issued(store, seller, keeper, cashier, part, qty):
+    sale = counter_sale_create(actor=seller, store=store, lines=[{"part": part, "qty": qty}])
+    pay_sale(sale, cashier)
+    return sale_issue(actor=keeper, sale=sale)
+
+
+def test_customer_return_good_and_defective(store_a, stocked, seller, keeper, cashier):
+    sale = _issued(store_a, seller, keeper, cashier, stocked, 3)
     order = return_create(
         actor=seller,
         store=store_a,
@@ -197,8 +314,8 @@ def test_supplier_return_takes_stock_out(store_a, stocked, keeper, group):
     assert AuditEvent.objects.filter(verb="created").exists()
 
 
-def test_other_part_not_in_sale(store_a, stocked, seller, group):
-    sale = counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 1}])
+def test_other_part_not_in_sale(store_a, stocked, seller, group, keeper, cashier):
+    sale = _issued(store_a, seller, keeper, cashier, stocked, 1)
     other = PartFactory(group=group)
     with pytest.raises(BusinessError):
         return_create(

@@ -278,10 +278,22 @@ def stocked(store_a, group, keeper):
     return part
 
 
+def _charges(wo):
+    from django.contrib.contenttypes.models import ContentType
+
+    from fours.finance.models import OpenItem
+
+    return list(
+        OpenItem.objects.filter(doc_type=ContentType.objects.get_for_model(wo), doc_id=wo.pk)
+        .select_related("party")
+        .order_by("id")
+    )
+
+
 def test_writeoff_loss_is_split_by_the_store_setting(
     store_a, stocked, keeper, manager, make_user, client_for
 ):
-    from fours.parts.models import EmployeeCharge, PartsConfig
+    from fours.parts.models import PartsConfig
     from fours.parts.services import writeoff_create, writeoff_post
 
     gm = make_user(Role.GENERAL_MANAGER, store_a, "gm_a")
@@ -299,11 +311,17 @@ def test_writeoff_loss_is_split_by_the_store_setting(
     assert (shares[1][2], shares[2][2], shares[3][2]) == (gm, svc, manager)
     _approved(wo, store_a, make_user, manager)
     writeoff_post(actor=keeper, writeoff=wo)
-    charges = {(c.employee, c.party, c.amount) for c in EmployeeCharge.objects.filter(writeoff=wo)}
+    # each person's share is an open item (员工赔偿) of the write-off on their party in finance
+    charges = {(c.party.ref, c.amount, c.source) for c in _charges(wo)}
     assert charges == {
-        (gm, "gm", D("10.00")),
-        (svc, "svc_mgr", D("10.00")),
-        (manager, "parts_mgr", D("10.00")),
+        (f"auth.user:{gm.pk}", D("10.00"), "staff_charge"),
+        (f"auth.user:{svc.pk}", D("10.00"), "staff_charge"),
+        (f"auth.user:{manager.pk}", D("10.00"), "staff_charge"),
+    }
+    assert {c.party.name for c in _charges(wo)} == {
+        gm.get_full_name() or gm.username,
+        svc.get_full_name() or svc.username,
+        manager.get_full_name() or manager.username,
     }
     assert StockMove.objects.get(doc_number=wo.number).kind == "write_off"
     # the split is the store's setting: another split for the next document
@@ -328,7 +346,6 @@ def test_staff_caused_loss_is_charged_to_the_person_not_written_off(
     store_a, stocked, keeper, manager, make_user
 ):
     from fours.parts.choices import WriteOffStatus
-    from fours.parts.models import EmployeeCharge
     from fours.parts.selectors import balance_of
     from fours.parts.services import writeoff_create, writeoff_post
 
@@ -341,13 +358,15 @@ def test_staff_caused_loss_is_charged_to_the_person_not_written_off(
     writeoff_post(actor=keeper, writeoff=wo)
     wo.refresh_from_db()
     assert wo.status == WriteOffStatus.CHARGED and wo.responsible == tech
-    (charge,) = EmployeeCharge.objects.filter(writeoff=wo)
-    assert (charge.employee, charge.amount, charge.status, charge.store) == (
-        tech,
+    (charge,) = _charges(wo)
+    assert (charge.party.ref, charge.party.kind, charge.amount, charge.status, charge.store) == (
+        f"auth.user:{tech.pk}",
+        "internal",
         D("66.66"),
         "open",
         store_a,
     )
+    assert charge.doc == wo and charge.doc_number == wo.number and charge.direction == "ar"
     move = StockMove.objects.get(doc_number=wo.number)
     assert move.kind == "staff_charge" and move.qty == -2  # the store writes nothing off
     assert not StockMove.objects.filter(kind="write_off").exists()

@@ -21,6 +21,7 @@ from fours.parts.services import (
     po_create,
     receipt_post,
     return_create,
+    sale_issue,
     stock_receive,
     stock_stage,
     stocktake_approve,
@@ -32,7 +33,7 @@ from fours.parts.services import (
     transfer_ship,
 )
 
-from .factories import PartFactory, SupplierFactory
+from .factories import PartFactory, SupplierFactory, pay_sale
 from .test_stock import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -73,24 +74,37 @@ def shelf(store_a, group, keeper):
     return parts
 
 
-def _sale_statements(store, seller, parts) -> list[str]:
-    with CaptureQueriesContext(connection) as ctx:
+def _sale_statements(store, seller, keeper, cashier, parts) -> tuple[list[str], list[str]]:
+    """(the slip's statements, the issue's statements); the payment between them is finance's."""
+    with CaptureQueriesContext(connection) as slip:
         sale = counter_sale_create(actor=seller, store=store, lines=[{"part": p, "qty": 1} for p in parts])
+    pay_sale(sale, cashier)
+    with CaptureQueriesContext(connection) as issue:
+        sale_issue(actor=keeper, sale=sale)
     assert StockMove.objects.filter(doc_number=sale.number).count() == len(parts)
-    return statements(ctx)
+    return statements(slip), statements(issue)
 
 
-def test_counter_sale_statements_are_pinned_and_do_not_grow_with_lines(store_a, shelf, seller):
-    """One line: lock the balance, take the number, write the sale, its line, the balance, the move, the
-    fill rate and the audit event: 8 statements (10 before the stock door owned the loop)."""
-    _sale_statements(store_a, seller, shelf[:1])  # warm the content-type and permission caches
-    one = _sale_statements(store_a, seller, shelf[:1])
-    three = _sale_statements(store_a, seller, shelf)
-    assert len(one) <= 8, one
-    assert len(three) == len(one), three
-    locks = [s for s in one if s.startswith("SELECT") and "parts_stockbalance" in s]
-    assert len(locks) == 1
-    assert not [s for s in one + three if s.startswith("UPDATE") and "parts_stockmove" in s]
+def test_counter_sale_statements_are_pinned_and_do_not_grow_with_lines(store_a, shelf, seller, keeper):
+    """The slip: the party, lock the balances, take the number, write the sale, its lines, the reservations
+    and the balances, the books-open check and the open item, the fill rate and the audit event. The issue:
+    lock the sale, read its open item, its lines and its reservations, lock the balances, write the lines'
+    cost, the sale, the balances, the consumed reservations, the moves and the audit event. Neither grows
+    with the lines."""
+    cashier = user_with_role(Role.CASHIER, store_a, "cashier_door")
+    _sale_statements(
+        store_a, seller, keeper, cashier, shelf[:1]
+    )  # warm the content-type and permission caches
+    slip1, issue1 = _sale_statements(store_a, seller, keeper, cashier, shelf[:1])
+    slip3, issue3 = _sale_statements(store_a, seller, keeper, cashier, shelf)
+    assert len(slip1) <= 12, slip1
+    assert len(issue1) <= 12, issue1
+    assert len(slip3) == len(slip1), slip3
+    assert len(issue3) == len(issue1), issue3
+    for one in (slip1, issue1):
+        locks = [s for s in one if s.startswith("SELECT") and "parts_stockbalance" in s]
+        assert len(locks) == 1, one
+    assert not [s for s in issue1 + issue3 if s.startswith("UPDATE") and "parts_stockmove" in s]
     assert stock_differences() == []
 
 
@@ -105,10 +119,12 @@ def test_every_document_writes_its_moves_once_with_its_number(store_a, store_b, 
     manager = user_with_role(Role.PARTS_MANAGER, store_a, "pm_door")
     kb = user_with_role(Role.STOREKEEPER, store_b, "keeper_b_door")
     posted = []
+    sale = counter_sale_create(
+        actor=seller, store=store_a, lines=[{"part": a, "qty": 2}, {"part": b, "qty": 1}]
+    )
+    pay_sale(sale, user_with_role(Role.CASHIER, store_a, "cashier_door2"))
     with CaptureQueriesContext(connection) as ctx:
-        sale = counter_sale_create(
-            actor=seller, store=store_a, lines=[{"part": a, "qty": 2}, {"part": b, "qty": 1}]
-        )
+        sale = sale_issue(actor=keeper, sale=sale)
     posted.append((ctx, sale.number, 2))
     po = po_create(
         actor=planner, store=store_a, supplier=SupplierFactory(group=group), lines=[{"part": c, "qty": 4}]

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from fours.core.roles import Role
 from fours.parts.choices import ReturnKind
-from fours.parts.models import Discrepancy, PurchaseOrder, Receipt, Sale
+from fours.parts.models import Discrepancy, PurchaseOrder, Receipt, Sale, TradeCustomer
 from fours.parts.services import (
     counter_sale_create,
     po_create,
@@ -16,7 +16,7 @@ from fours.parts.services import (
     writeoff_create,
 )
 
-from .factories import PartFactory, SupplierFactory, TradeCustomerFactory
+from .factories import PartFactory, SupplierFactory, TradeCustomerFactory, pay_sale, sell
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +26,15 @@ def world(store_a, group, make_user):
     keeper = make_user(Role.STOREKEEPER, store_a, "k_a")
     planner = make_user(Role.PARTS_PLANNER, store_a, "pl_a")
     seller = make_user(Role.PARTS_SALES, store_a, "s_a")
+    cashier = make_user(Role.CASHIER, store_a, "c_a")
     sup = SupplierFactory(group=group)
     parts = [PartFactory(group=group) for _ in range(3)]
     for p in parts:
         stock_receive(actor=keeper, store=store_a, part=p, qty=10, unit_cost=D("20"), doc=p)
-    sale = counter_sale_create(actor=seller, store=store_a, lines=[{"part": parts[0], "qty": 1}])
+    sale = sell(
+        seller=seller, keeper=keeper, cashier=cashier, store=store_a, lines=[{"part": parts[0], "qty": 1}]
+    )
+    slip = counter_sale_create(actor=seller, store=store_a, lines=[{"part": parts[2], "qty": 1}])
     po = po_create(actor=planner, store=store_a, supplier=sup, lines=[{"part": p, "qty": 5} for p in parts])
     receipt = receipt_post(
         actor=keeper, order=po, lines=[{"po_line": po.lines.first(), "qty_noted": 5, "qty": 4}]
@@ -55,8 +59,10 @@ def world(store_a, group, make_user):
         "keeper": keeper,
         "planner": planner,
         "seller": seller,
+        "cashier": cashier,
         "parts": parts,
         "sale": sale,
+        "slip": slip,
         "po": po,
         "receipt": receipt,
         "disc": Discrepancy.objects.get(receipt=receipt),
@@ -97,8 +103,9 @@ LISTS = [
     "po-list",
     "receipt-list",
     "discrepancy-list",
-    "payable-list",
-    "receivable-list",
+    "issue-queue",
+    "tradecustomer-list",
+    "tradecustomer-create",
     "demand-list",
     "transfer-list",
     "return-list",
@@ -229,11 +236,12 @@ def test_api_sale_create_and_validation(world, store_a, api_for):
         HTTP_IDEMPOTENCY_KEY="k1",
     )
     assert r2.json()["id"] == r.json()["id"]
-    # the replay wrote nothing: one sale, one stock move for it
-    from fours.parts.models import Sale, StockMove
+    # the replay wrote nothing: one more slip of that part, one open item for it, awaiting payment
+    from fours.finance.models import OpenItem
 
-    assert Sale.objects.filter(lines__part=p).count() == 1
-    assert StockMove.objects.filter(part=p, qty__lt=0).count() == 1
+    assert r.json()["status"] == "billed" and r.json()["payment"] == "待付款"
+    assert Sale.objects.filter(lines__part=p).count() == 2  # the world's slip and this one
+    assert OpenItem.objects.filter(doc_id=r.json()["id"], doc_number=r.json()["number"]).count() == 1
     other = api.post(
         reverse("api-sale-list"),
         {"lines": [{"part": p.pk, "qty": "2"}]},
@@ -241,9 +249,22 @@ def test_api_sale_create_and_validation(world, store_a, api_for):
         HTTP_IDEMPOTENCY_KEY="k1",
     )
     assert other.status_code == 409, other.content  # same key, different body
-    assert Sale.objects.filter(lines__part=p).count() == 1
+    assert Sale.objects.filter(lines__part=p).count() == 2
     bad = api.post(reverse("api-sale-list"), {"lines": [{"part": p.pk, "qty": "0.5"}]}, format="json")
     assert bad.status_code == 400 and "小数" in str(bad.json()["error"]["fields"]["lines"])
+
+
+def test_api_issue_waits_for_the_payment(world, store_a, api_for):
+    slip = world["slip"]
+    api = api_for(world["keeper"])
+    r = api.post(reverse("api-sale-issue", args=[slip.pk]))
+    assert r.status_code == 400 and r.json()["error"]["code"] == "not_settled"
+    assert "status" in r.json()["error"]["fields"]
+    assert Sale.objects.get(pk=slip.pk).status == "billed"
+    pay_sale(slip, world["cashier"])
+    r = api.post(reverse("api-sale-issue", args=[slip.pk]))
+    assert r.status_code == 200 and r.json()["status"] == "posted" and r.json()["payment"] == "已付款"
+    assert api_for(world["seller"]).post(reverse("api-sale-issue", args=[slip.pk])).status_code == 403
 
 
 def test_api_receive_closed_po(world, store_a, api_for, make_user):
@@ -283,42 +304,88 @@ def test_wholesale_customer_scoped(world, store_b, store_a, make_user, client_fo
     assert r.status_code == 200 and "天河汽修厂" not in r.content.decode()
 
 
-def test_finance_pays_a_payable_from_the_list(world, store_a, make_user, client_for):
-    from fours.parts.models import Payable
+def test_the_slip_waits_at_the_desk_then_the_keeper_issues_it(world, store_a, client_for):
+    slip = world["slip"]
+    html = client_for(world["seller"]).get(slip.get_absolute_url()).content.decode()
+    assert "待付款" in html and reverse("parts:sale-issue", args=[slip.pk]) not in html
+    assert reverse("parts:sale-cancel", args=[slip.pk]) in html  # an unpaid slip may be cancelled
+    keeper = client_for(world["keeper"])
+    page = keeper.get(reverse("parts:issue-queue")).content.decode()
+    assert slip.number not in page  # not paid: not in the storekeeper's queue
+    r = keeper.post(reverse("parts:sale-issue", args=[slip.pk]), follow=True)
+    assert "尚未付款" in r.content.decode() and Sale.objects.get(pk=slip.pk).status == "billed"
+    pay_sale(slip, world["cashier"], method="wechat")
+    page = keeper.get(reverse("parts:issue-queue")).content.decode()
+    assert slip.number in page and "已付款" in page
+    html = keeper.get(slip.get_absolute_url()).content.decode()
+    assert reverse("parts:sale-issue", args=[slip.pk]) in html
+    html = client_for(world["seller"]).get(slip.get_absolute_url()).content.decode()
+    assert reverse("parts:sale-cancel", args=[slip.pk]) not in html  # paid: no cancel
+    keeper = client_for(world["keeper"])
+    keeper.post(reverse("parts:sale-issue", args=[slip.pk]))
+    assert Sale.objects.get(pk=slip.pk).status == "posted"
 
-    fin = make_user(Role.FINANCE, store_a, "fin_a")
-    payable = Payable.objects.get(receipt=world["receipt"])
-    c = client_for(fin)
-    html = c.get(reverse("parts:payable-list")).content.decode()
-    assert reverse("parts:payable-pay", args=[payable.pk]) in html
-    too_much = payable.open_amount + 1
-    c.post(reverse("parts:payable-pay", args=[payable.pk]), {"amount": str(too_much)})
-    assert Payable.objects.get(pk=payable.pk).paid == 0  # refused, nothing changed
-    c.post(reverse("parts:payable-pay", args=[payable.pk]), {"amount": "10"})
-    assert Payable.objects.get(pk=payable.pk).paid == D("10")
+
+def test_cancel_an_unpaid_slip_from_its_page(world, client_for):
+    slip = world["slip"]
+    r = client_for(world["seller"]).post(
+        reverse("parts:sale-cancel", args=[slip.pk]), {"reason": "客户不要了"}, follow=True
+    )
+    assert "已作废" in r.content.decode() and Sale.objects.get(pk=slip.pk).status == "cancelled"
 
 
-def test_collecting_a_wholesale_customers_payment(world, store_a, make_user, client_for):
-    from fours.parts.models import Receivable
+def test_trade_customers_show_the_limit_and_balance_from_finance(
+    world, store_a, client_for, make_user, django_assert_max_num_queries
+):
+    from django.contrib.auth.models import Permission
 
-    garage = TradeCustomerFactory(store=store_a, credit_limit=D("5000"))
+    from fours.finance.models import Party
+    from fours.finance.services import party_update
+
+    pm = make_user(Role.PARTS_MANAGER, store_a, "pm_tc")
+    mgr = client_for(pm)
+    form = mgr.get(reverse("parts:tradecustomer-create")).content.decode()
+    assert 'name="credit_limit"' not in form  # finance sets the terms
+    r = mgr.post(reverse("parts:tradecustomer-create"), {"name": "海珠区安达汽修", "phone": "02088886666"})
+    assert r.status_code == 302
+    garage = TradeCustomer.objects.get(name="海珠区安达汽修")
+    party = Party.objects.get(ref=f"parts.tradecustomer:{garage.pk}")
+    assert (party.kind, party.credit_limit, party.store) == (
+        "trade",
+        0,
+        store_a,
+    )  # no credit until finance says
+    party_update(
+        actor=make_user(Role.FINANCE, store_a, "fin_tc"), party=party, credit_limit="8000", payment_days="45"
+    )
     counter_sale_create(
         actor=world["seller"],
         store=store_a,
         channel="wholesale",
         customer=garage,
         terms="account",
-        lines=[{"part": world["parts"][2], "qty": 2}],
+        lines=[{"part": world["parts"][1], "qty": 2}],
     )
-    owed = Receivable.objects.get(customer=garage).amount
-    fin = make_user(Role.FINANCE, store_a, "fin_b")
-    c = client_for(fin)
-    url = reverse("parts:customer-payment")
-    assert c.get(url).status_code == 200
-    r = c.post(url, {"customer": garage.pk, "amount": str(owed + 1), "method": "转账"})
-    assert r.status_code == 200 and "超过" in r.content.decode()  # field error on the form
-    assert Receivable.objects.get(customer=garage).collected == 0
-    r = c.post(url, {"customer": garage.pk, "amount": str(owed), "method": "微信"})
+    mgr.get(reverse("parts:tradecustomer-list"))
+    for i in range(3):
+        TradeCustomerFactory(store=store_a, credit_limit=1000 * i)
+    with django_assert_max_num_queries(12):
+        html = mgr.get(reverse("parts:tradecustomer-list")).content.decode()
+    assert "海珠区安达汽修" in html and "¥8,000.00" in html and "¥170.00" in html and "45" in html
+    assert "无（先款后货）" in html
+    # a user finance lets change parties edits the terms on the same form; bad input changes nothing
+    pm.user_permissions.add(
+        Permission.objects.get(codename="change_party", content_type__app_label="finance")
+    )
+    mgr = client_for(type(pm).objects.get(pk=pm.pk))
+    edit = reverse("parts:tradecustomer-edit", args=[garage.pk])
+    assert 'name="credit_limit"' in mgr.get(edit).content.decode()
+    r = mgr.post(edit, {"name": "海珠区安达汽修", "credit_limit": "-1", "payment_days": "45"})
+    assert r.status_code == 200  # refused on the form
+    assert Party.objects.get(pk=party.pk).credit_limit == D("8000.00")
+    r = mgr.post(edit, {"name": "海珠区安达汽修", "credit_limit": "12000", "payment_days": "60"})
     assert r.status_code == 302
-    rec = Receivable.objects.get(customer=garage)
-    assert rec.collected == owed and rec.status == "settled"
+    assert (Party.objects.get(pk=party.pk).credit_limit, Party.objects.get(pk=party.pk).payment_days) == (
+        D("12000.00"),
+        60,
+    )

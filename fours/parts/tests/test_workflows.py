@@ -28,7 +28,6 @@ from fours.parts.models import (
     WriteOff,
 )
 from fours.parts.services import (
-    counter_sale_create,
     po_create,
     receipt_post,
     return_create,
@@ -38,7 +37,7 @@ from fours.parts.services import (
     writeoff_create,
 )
 
-from .factories import PartFactory, SupplierFactory
+from .factories import PartFactory, SupplierFactory, sell
 
 PARTS_WORKFLOWS = {k: wf for k, wf in WORKFLOWS.items() if k.startswith("parts.")}
 STEPS = [
@@ -126,8 +125,14 @@ def docs(group, store_a, store_b, make_user):
     parts = [PartFactory(group=group) for _ in range(3)]
     for p in parts:
         stock_receive(actor=keeper, store=store_a, part=p, qty=10, unit_cost=D("20"), doc=p)
-    sale = counter_sale_create(
-        actor=pm, store=store_a, lines=[{"part": parts[0], "qty": 1}], delivery_address="天河路1号"
+    cashier = make_user(Role.CASHIER, store_a, "cashier_wf")
+    sale = sell(
+        seller=pm,
+        keeper=keeper,
+        cashier=cashier,
+        store=store_a,
+        lines=[{"part": parts[0], "qty": 1}],
+        delivery_address="天河路1号",
     )
     po = po_create(actor=pm, store=store_a, supplier=sup, lines=[{"part": p, "qty": 5} for p in parts])
     receipt = receipt_post(
@@ -168,7 +173,9 @@ def _markers(obj) -> dict[str, str]:
     pk = obj.pk
     if isinstance(obj, Sale):
         return {
-            "posted": reverse("parts:sale-post", args=[pk]),
+            "billed": reverse("parts:sale-post", args=[pk]),
+            "posted": reverse("parts:sale-issue", args=[pk]),
+            "cancelled": reverse("parts:sale-cancel", args=[pk]),
             "deliver": reverse("parts:sale-deliver", args=[pk]),
             "return": reverse("parts:return-create") + f"?sale={pk}",
         }

@@ -223,8 +223,8 @@ def _writeoff_split_rows(wo) -> list[tuple[str, str]]:
         pct = f"（{s.pct}%）" if s.pct is not None else ""
         who = staff(s.user) if s.user_id else s.name
         out.append((_("责任分摊") + f"·{s.get_party_display()}{pct}", f"{who} {yuan(s.amount)}".strip()))
-    for c in wo.charges.select_related("employee"):
-        out.append((_("员工赔偿"), f"{staff(c.employee)} {yuan(c.amount)} · {c.get_status_display()}"))
+    for c in selectors.writeoff_charges(wo):  # posted in finance (员工赔偿), collected there
+        out.append((_("员工赔偿"), f"{c.party.name} {yuan(c.amount)} · {c.get_status_display()}"))
     return out
 
 

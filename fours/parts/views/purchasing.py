@@ -1,4 +1,4 @@
-"""Purchasing pages: plans, purchase orders, receipts, discrepancies and payables."""
+"""Purchasing pages: plans, purchase orders, receipts and discrepancies (the payables are finance's)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from fours.core.workflows import allowed_next
 
 from .. import filters, selectors, services, tables, workflows
 from ..choices import ClaimAgainst, ClaimStatus, DiscrepancyKind, POStatus
-from ..models import Discrepancy, Payable, PurchaseDemand, PurchaseOrder, PurchasePlan, Receipt, Supplier
+from ..models import Discrepancy, PurchaseDemand, PurchaseOrder, PurchasePlan, Receipt, Supplier
 from ._common import _scoped, _xlsx, action, doc_page, parse_lines, simple_list, step_view
 
 PlanListView = simple_list(
@@ -51,24 +51,6 @@ DiscrepancyListView = simple_list(
     filters.DiscrepancyFilter,
     gettext_lazy("差损单"),
     related=("receipt",),
-)
-
-
-PayableListView = simple_list(
-    Payable,
-    tables.PayableTable,
-    filters.PayableFilter,
-    gettext_lazy("应付账款"),
-    related=("supplier", "receipt"),
-)
-
-
-# 财务付款 against one open payable, from the payables list
-payable_pay = step_view(
-    Payable,
-    "payable",
-    {None: ("payable_pay", gettext_lazy("已付款"), {"amount": ("amount", "0")})},
-    done="parts:payable-list",
 )
 
 
@@ -329,6 +311,7 @@ def receipt_create(request, pk):
             order=po,
             lines=rows,
             delivery_note=request.POST.get("delivery_note", ""),
+            invoice_no=request.POST.get("invoice_no", ""),
             freight=request.POST.get("freight") or 0,
             claim_against=request.POST.get("claim_against") or ClaimAgainst.SUPPLIER,
             carrier=request.POST.get("carrier", ""),
@@ -375,7 +358,7 @@ class ReceiptDetailView(FoursDetailView):
             links.append(
                 (_("差损单 %(no)s") % {"no": d.number}, d.get_absolute_url(), "bi-exclamation-triangle")
             )
-        pay = Payable.objects.filter(receipt=r).first()
+        pay = selectors.receipt_payable(r)
         return doc_page(
             self.request,
             obj=r,
@@ -383,10 +366,12 @@ class ReceiptDetailView(FoursDetailView):
             header=[
                 (_("供应商"), r.supplier),
                 (_("送货单号"), r.delivery_note),
+                (_("供应商发票号"), r.invoice_no or (pay.invoice_no if pay else "") or _("发票未到")),
                 (_("不含税金额"), r.net_amount),
                 (_("税额"), r.tax_amount),
                 (_("运费"), r.freight),
                 (_("应付金额"), pay.amount if pay else "—"),
+                (_("已付金额"), pay.allocated if pay else "—"),
                 (_("入库时间"), r.received_at),
             ],
             columns=[

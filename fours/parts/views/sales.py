@@ -1,79 +1,118 @@
-"""Parts sales pages: counter and wholesale sales, delivery, receivables and payments."""
+"""Parts sales pages: counter and wholesale slips, the storekeeper's issue queue, delivery, trade customers.
+Money is finance's: a slip's payment state is read from its open item, paid at the cashier's desk."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fours.core.stores import current_store
-from fours.core.views import FoursDetailView, error_text, perm_or_403, work_store
+from fours.core.views import (
+    FoursDetailView,
+    FoursListView,
+    attach_errors,
+    error_text,
+    perm_or_403,
+    work_store,
+)
 from fours.core.workflows import allowed_next
 
 from .. import filters, selectors, services, tables
 from ..choices import DeliveryStatus, PaymentTerms, SaleStatus
-from ..forms import CustomerPaymentForm
-from ..models import Receivable, Sale, TradeCustomer
-from ._common import _scoped, action, doc_page, parse_lines, simple_list, step_view
-
-SaleListView = simple_list(
-    Sale,
-    tables.SaleTable,
-    filters.SaleFilter,
-    gettext_lazy("配件销售单"),
-    create=("parts:sale-create", "parts.add_sale"),
-    create_label=gettext_lazy("柜台零售"),
-)
+from ..forms import TradeCustomerForm
+from ..models import Sale, TradeCustomer
+from ._common import _scoped, action, doc_page, parse_lines, step_view
 
 
-ReceivableListView = simple_list(
-    Receivable,
-    tables.ReceivableTable,
-    filters.ReceivableFilter,
-    gettext_lazy("应收账款"),
-    related=("customer", "sale"),
-    create=("parts:customer-payment", "parts.add_customerpayment"),
-    create_label=gettext_lazy("登记收款"),
-)
+class SaleListView(FoursListView):
+    """配件销售单 with each slip's payment state read from finance (one subquery, not one per row)."""
+
+    model = Sale
+    table_class = tables.SaleTable
+    filterset_class = filters.SaleFilter
+    title = gettext_lazy("配件销售单")
+    create_url_name = "parts:sale-create"
+    create_perm = "parts.add_sale"
+    create_label = gettext_lazy("柜台零售")
+
+    def base_queryset(self):
+        return selectors.with_payment(Sale.objects.all()).order_by("-id")
+
+
+class IssueQueueView(FoursListView):
+    """待出库: the storekeeper's queue of slips finance shows paid (or on account), oldest first."""
+
+    model = Sale
+    table_class = tables.IssueQueueTable
+    filterset_class = filters.SaleQueueFilter
+    title = gettext_lazy("待出库")
+    permission_required = ("parts.issue_sale",)
+
+    def base_queryset(self):
+        return selectors.sales_to_issue(self.request.user)
+
+
+class TradeCustomerListView(FoursListView):
+    """批发客户 with the credit limit and the balance finance keeps for them."""
+
+    model = TradeCustomer
+    table_class = tables.TradeCustomerTable
+    filterset_class = filters.TradeCustomerFilter
+    title = gettext_lazy("批发客户")
+    create_url_name = "parts:tradecustomer-create"
+
+    def base_queryset(self):
+        return selectors.with_terms(TradeCustomer.objects.all()).order_by("name", "id")
 
 
 @login_required
-def customer_payment(request):
-    """收款: the customer's payment is applied to the oldest open receivables (FIFO)."""
-    perm_or_403(request, "parts.add_customerpayment")
-    store = current_store(request)
-    if store is None:
-        raise Http404
-    form = CustomerPaymentForm(
-        request.POST or None, store=store, initial={"customer": request.GET.get("customer")}
-    )
+def tradecustomer_form(request, pk=None):
+    """新建/编辑批发客户. Its credit limit and payment days are finance's terms of its party: shown to
+    everyone, edited here only by a user finance lets change parties."""
+    store = work_store(request)
+    customer = None
+    if pk is not None:
+        perm_or_403(request, "parts.change_tradecustomer")
+        customer = _scoped(TradeCustomer, request, pk)
+        store = customer.store
+    else:
+        perm_or_403(request, "parts.add_tradecustomer")
+    terms = request.user.has_perm("finance.change_party")
+    initial = {}
+    if customer is not None:
+        row = selectors.with_terms(TradeCustomer.objects.filter(pk=customer.pk)).get()
+        initial = {
+            "name": customer.name,
+            "contact": customer.contact,
+            "phone": customer.phone,
+            "address": customer.address,
+            "credit_limit": row.credit_limit or 0,
+            "payment_days": row.payment_days if row.payment_days is not None else 30,
+        }
+    form = TradeCustomerForm(request.POST or None, initial=initial, terms=terms)
     if request.method == "POST" and form.is_valid():
         try:
-            pay = services.customer_payment_create(
-                actor=request.user,
-                store=store,
-                customer=form.cleaned_data["customer"],
-                amount=form.cleaned_data["amount"],
-                method=form.cleaned_data["method"],
-                note=form.cleaned_data["note"],
+            customer = services.trade_customer_save(
+                actor=request.user, store=store, customer=customer, **form.cleaned_data
             )
         except ValidationError as e:
-            from fours.core.views import attach_errors
-
             attach_errors(form, e)
         else:
-            messages.success(request, _("已收款 %(n)s") % {"n": pay.number})
-            return redirect("parts:receivable-list")
+            messages.success(request, _("已保存"))
+            return redirect("parts:tradecustomer-list")
     return render(
         request,
-        "core/form.html",
-        {"form": form, "title": _("登记收款"), "cancel_url": reverse("parts:receivable-list")},
+        "parts/form.html",
+        {
+            "form": form,
+            "title": _("编辑批发客户") if customer else _("新建批发客户"),
+            "cancel_url": reverse("parts:tradecustomer-list"),
+        },
     )
 
 
@@ -111,7 +150,12 @@ def sale_create(request, channel="counter"):
             messages.error(request, error_text(e))
         else:
             messages.success(
-                request, _("销售单 %(no)s 已出库") % {"no": sale.number} if sale.number else _("已保存草稿")
+                request,
+                _("已开单 %(no)s，请客户到收银台付款") % {"no": sale.number}
+                if sale.number and not services.sale_is_payable_done(sale)
+                else _("已开单 %(no)s，待库管员出库") % {"no": sale.number}
+                if sale.number
+                else _("已保存草稿"),
             )
             return redirect(sale)
     return render(
@@ -132,15 +176,30 @@ class SaleDetailView(FoursDetailView):
     model = Sale
 
     def base_queryset(self):
-        return Sale.objects.select_related("customer", "store", "created_by")
+        return Sale.objects.select_related("customer", "store", "created_by", "issued_by")
 
     def render_to_response(self, context, **kw):
         s = self.object
         steps = allowed_next(s, self.request.user)
         lines = list(s.lines.select_related("part"))
+        money = selectors.sale_money(s)
+        item = money.item
+        paid = item.allocated if item is not None else None
         actions = []
-        if SaleStatus.POSTED in steps:
-            actions.append(action(_("确认出库"), reverse("parts:sale-post", args=[s.pk])))
+        if SaleStatus.BILLED in steps:
+            actions.append(action(_("开单"), reverse("parts:sale-post", args=[s.pk])))
+        if SaleStatus.POSTED in steps and money.cleared:
+            actions.append(action(_("确认出库"), reverse("parts:sale-issue", args=[s.pk]), "btn-success"))
+        if SaleStatus.CANCELLED in steps and not paid:
+            actions.append(
+                action(
+                    _("作废"),
+                    reverse("parts:sale-cancel", args=[s.pk]),
+                    "btn-outline-danger",
+                    fields=[("reason", _("作废原因"), "text")],
+                    confirm=_("作废后应收冲销、预留释放，确定吗？"),
+                )
+            )
         awaits_signature = "deliver" in steps and s.delivery_status == DeliveryStatus.PENDING
         if awaits_signature:
             actions.append(
@@ -162,10 +221,18 @@ class SaleDetailView(FoursDetailView):
         header = [
             (_("渠道"), s.get_channel_display()),
             (_("状态"), s.get_status_display()),
+            (_("付款"), money.label),
             (_("客户"), s.customer_name),
+            (_("电话"), s.customer_phone),
             (_("结算方式"), s.get_terms_display()),
             (_("金额（含税）"), s.total),
             (_("不含税金额"), s.net_total),
+        ]
+        if item is not None:
+            header += [(_("已收金额"), item.allocated), (_("未收金额"), item.open_amount)]
+        header += [
+            (_("开单人"), s.created_by),
+            (_("出库人"), s.issued_by),
             (_("出库时间"), s.posted_at),
             (_("配送"), s.get_delivery_status_display()),
         ]
@@ -183,6 +250,11 @@ class SaleDetailView(FoursDetailView):
             ]
             for ln in lines
         ]
+        note = ""
+        if money.waiting_payment:
+            note = _("待付款：请客户持单到收银台付款，付款后由库管员出库。")
+        elif money.waiting_issue:
+            note = _("已付款（或挂账），待库管员出库。")
         return doc_page(
             self.request,
             obj=s,
@@ -192,11 +264,13 @@ class SaleDetailView(FoursDetailView):
             rows=rows,
             actions=actions,
             links=links,
-            extra={"signature_pad": awaits_signature},
+            extra={"signature_pad": awaits_signature, "doc_note": note},
         )
 
 
-sale_post = step_view(Sale, "sale", {None: ("sale_post", gettext_lazy("已出库"), {})})
+sale_post = step_view(Sale, "sale", {None: ("sale_post", gettext_lazy("已开单，请客户到收银台付款"), {})})
+sale_issue = step_view(Sale, "sale", {None: ("sale_issue", gettext_lazy("已出库"), {})})
+sale_cancel = step_view(Sale, "sale", {None: ("sale_cancel", gettext_lazy("已作废"), {"reason": "reason"})})
 sale_deliver = step_view(
     Sale,
     "sale",
@@ -220,6 +294,7 @@ def sale_print(request, pk):
                 (_("客户"), s.customer_name),
                 (_("日期"), s.posted_at),
                 (_("结算方式"), s.get_terms_display()),
+                (_("付款"), selectors.payment_label(s)),
             ],
             "columns": [_("配件编号"), _("名称"), _("数量"), _("单价"), _("金额")],
             "rows": [[ln.part.display_no, ln.part.name, ln.qty, ln.unit_price, ln.amount] for ln in lines],
