@@ -117,7 +117,9 @@ def desk_queue(store, q: str = "", *, limit: int = 200) -> list[OpenItem]:
 def collect_parties(store, q: str = "", *, limit: int = 50):
     """往来单位回款: parties with receivables open (insurers, manufacturers, trade customers…), the sum
     open and the number of items, largest first."""
-    items = open_items(store)
+    from ..choices import PartyKind
+
+    items = open_items(store).exclude(party__kind=PartyKind.WALK_IN)  # 散客 pay slip by slip
     q = (q or "").strip()
     if q:
         items = items.filter(Q(party__name__icontains=q) | Q(party__phone__icontains=q))
@@ -127,8 +129,6 @@ def collect_parties(store, q: str = "", *, limit: int = 50):
         .annotate(open=Sum(F("amount") - F("allocated")), n=Count("id"))
         .order_by("-open")[:limit]
     )
-    from ..choices import PartyKind
-
     labels = dict(PartyKind.choices)
     return [
         {

@@ -357,3 +357,24 @@ def test_finance_reverses_a_payment_from_the_day_list(
 def test_the_cashier_home_shows_what_waits_at_the_desk(client_for, cashier, bills):
     page = client_for(cashier).get("/").content.decode()
     assert "待收款" in page and "¥580.00" in page
+
+
+def test_a_walk_in_slip_is_paid_slip_by_slip_not_as_a_party(client_for, cashier, store_a):
+    from fours.finance.services import walk_in_party
+
+    slip = post_item(
+        actor=cashier,
+        party=walk_in_party(store_a),
+        amount="45",
+        source=ItemSource.COUNTER_SALE,
+        doc_number="XS-77",
+    )
+    page = client_for(cashier).get(reverse("finance:desk")).content.decode()
+    assert "XS-77" in page
+    parties = page.split('id="collect-parties"')[1]
+    assert "散客" not in parties
+    client_for(cashier).post(
+        reverse("finance:desk-pay"), _pay_data(slip.party, [slip], amount_wechat="45", ref_wechat="WX1")
+    )
+    slip.refresh_from_db()
+    assert slip.status == ItemStatus.SETTLED

@@ -27,7 +27,7 @@ from fours.core.templatetags.fours import yuan
 from fours.core.views import attach_errors, error_text, perm_or_403, redirect_back, work_store
 
 from .. import services
-from ..choices import Direction, Method, PartyKind, PaymentKind
+from ..choices import Direction, Method, PaymentKind
 from ..forms import DeskPaymentForm, PaymentFilterForm, ReasonForm, RefundForm
 from ..models import Party, Payment
 from ..selectors import desk as sel
@@ -60,7 +60,7 @@ def desk(request):
     for r in rows:
         r.url = sel.doc_url(r)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    parties = [p for p in sel.collect_parties(store, q) if p["kind"] != PartyKind.WALK_IN.label]
+    parties = sel.collect_parties(store, q)
     return render(
         request,
         "finance/desk.html",
