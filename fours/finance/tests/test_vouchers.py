@@ -526,3 +526,46 @@ def test_the_export_list_query_count_does_not_grow(
     with django_assert_max_num_queries(len(few.captured_queries)):
         r = c.get(reverse("finance:voucher-list"))
     assert r.status_code == 200
+
+
+def test_the_export_page_query_count_does_not_grow(
+    client_for, finance_user, party, store_a, django_assert_max_num_queries
+):
+    c = client_for(finance_user)
+    _sale(finance_user, party)
+    payment_take(actor=finance_user, store=store_a, party=party, lines=[("cash", "10"), ("card", "5")])
+    c.get(reverse("finance:voucher-export"))
+    with django_assert_max_num_queries(14) as few:
+        assert c.get(reverse("finance:voucher-export")).status_code == 200
+    for i in range(15):
+        p = PartyFactory(store=store_a)
+        _sale(finance_user, p, doc_number=f"RO-Q-{i}")
+        payment_take(actor=finance_user, store=store_a, party=p, lines=[("cash", "10"), ("wechat", "5")])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert c.get(reverse("finance:voucher-export")).status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_exports_of_the_same_days_at_once_export_each_row_once(make_user, store_a):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are proven on PostgreSQL")
+    from tests.race import race
+
+    f1, f2 = make_user(Role.FINANCE, store_a, "fin_r1"), make_user(Role.FINANCE, store_a, "fin_r2")
+    day = _today()
+    for n in range(3):
+        p = PartyFactory(store=store_a, name=f"客户{n}")
+        for k in range(5):
+            post_item(actor=f1, party=p, amount="100", doc_number=f"RO-R-{n}-{k}")
+
+        def export(user):
+            return voucher_export(actor=user, store=store_a, date_from=day, date_to=day, format="kingdee")
+
+        ok, refused, errors = race(lambda: export(f1), lambda: export(f2), refusal=BusinessError)
+        assert errors == [] and len(ok) == 1 and len(refused) == 1
+        assert refused[0].error_code == "nothing_to_export"
+        assert ok[0].vouchers == 5
+        assert not OpenItem.objects.filter(export__isnull=True).exists()
