@@ -1,7 +1,10 @@
 """Demo data of the service workshop: catalogues (labour operations with series hours, rates per payer,
 maintenance packages, fault codes), bays, a team, more technicians, three months of settled and
-delivered orders, and a living workshop today: appointments (today, tomorrow, a no-show), vehicles in
-every status, technicians clocked on. Idempotent: a store that already has repair orders is skipped."""
+delivered orders (each customer paying at the cashier desk on the day, some in two methods; warranty
+shares owed by the manufacturer of the vehicle's brand), two accident orders whose insurer still owes
+(over 30 and over 90 days), and a living workshop today: appointments (today, tomorrow, a no-show),
+vehicles in every status, two settled orders waiting at the cashier desk, technicians clocked on.
+Idempotent: a store that already has repair orders is skipped."""
 
 from __future__ import annotations
 
@@ -35,7 +38,6 @@ from .models import (
     MaintenancePackage,
     PackageLabour,
     PackagePart,
-    Payment,
     QCInspection,
     RepairOrder,
     Rework,
@@ -365,23 +367,56 @@ def _run(
         return ro
     if ro.parts.filter(status__in=["requested", "waiting"]).exists():
         return ro
-    st = services.ro_settle(actor=cashier, ro=ro)
+    if clock:
+        clock[0] += dt.timedelta(hours=rnd.randint(2, 5), minutes=rnd.choice([0, 15, 30]))  # the work
+    services.ro_settle(actor=cashier, ro=ro)
     if until == "settled":
-        return ro
-    if st.customer_amount > 0:
-        half = (st.customer_amount / 2).quantize(D("0.01"))
-        methods = ["wechat", "alipay", "card", "cash", "transfer"]
-        services.ro_pay(actor=cashier, ro=ro, method=rnd.choice(methods), amount=half)
-        services.ro_pay(actor=cashier, ro=ro, method=rnd.choice(methods), amount=st.customer_amount - half)
+        return ro  # waiting at the cashier desk
+    _pay_at_desk(cashier, ro, rnd)
+    if clock:
+        clock[0] += dt.timedelta(minutes=rnd.choice([10, 20, 30, 45]))
     services.ro_deliver(actor=adv, ro=ro)
     return ro
 
 
+METHODS = ["wechat", "alipay", "card", "cash", "transfer"]
+
+
+def _pay_at_desk(cashier, ro, rnd):
+    """The customer pays their share at the cashier desk (收银台) on the day: one method, or two (part by
+    WeChat, the rest in cash)."""
+    from fours.finance.services import payment_take
+    from fours.finance.services.ledger import customer_party
+
+    from .selectors import ro_items
+
+    item = next((i for i in ro_items(ro) if i.source == "ro_customer"), None)
+    if item is None or item.open_amount <= 0:
+        return
+    due = item.open_amount
+    if rnd.random() < 0.3 and due > 200:
+        part = (due * D(rnd.choice(["0.3", "0.5"]))).quantize(D("1"))
+        lines = [(rnd.choice(["wechat", "alipay"]), part), (rnd.choice(["cash", "card"]), due - part)]
+    else:
+        lines = [(rnd.choice(METHODS), due)]
+    payment_take(
+        actor=cashier,
+        store=ro.store,
+        party=customer_party(ro.store, ro.customer),
+        lines=lines,
+        allocations=[(item, due)],
+        business_date=timezone.localdate(),
+        note=f"{ro.number} {ro.vehicle.plate}",
+    )
+
+
 def _backdate(ro, when, rnd):
     """Move a finished order to its day in the past: reception, clocking (actual hours follow the
-    clock), QC, settlement, payments and delivery."""
-    hours = dt.timedelta(hours=rnd.randint(2, 6))
-    delivered = when + hours + dt.timedelta(minutes=rnd.choice([10, 20, 30, 45]))
+    clock), QC and delivery. The settlement, its finance items and the payment at the desk were written
+    on the frozen clock of that day."""
+    settled = Settlement.objects.filter(ro=ro).order_by("id").values_list("at", flat=True).first()
+    hours = settled - when
+    delivered = RepairOrder.objects.filter(pk=ro.pk).values_list("delivered_at", flat=True).get()
     # most cars leave before the promised time; about one in ten is late
     late = rnd.random() < 0.1
     promised = delivered + dt.timedelta(
@@ -392,11 +427,7 @@ def _backdate(ro, when, rnd):
         created_at=when,
         promised_at=promised,
         estimate_confirmed_at=when + dt.timedelta(minutes=15),
-        settled_at=when + hours,
-        delivered_at=delivered,
     )
-    Settlement.objects.filter(ro=ro).update(at=when + hours)
-    Payment.objects.filter(ro=ro).update(at=when + hours)
     QCInspection.objects.filter(ro=ro).update(at=when + hours - dt.timedelta(minutes=20))
     Rework.objects.filter(line__ro=ro).update(at=when + hours - dt.timedelta(minutes=40))
     start = when + dt.timedelta(minutes=30)
@@ -409,6 +440,49 @@ def _backdate(ro, when, rnd):
         start = end
     for line_id, minutes in spent.items():
         LabourLine.objects.filter(pk=line_id).update(actual_hours=D(minutes / 60).quantize(D("0.01")))
+
+
+ACCIDENT_DAYS = (40, 95)  # the insurer's receivables: one over 30 days old, one over 90
+
+
+def _accident(ctx, store, v, ops, techs, bays, rnd, when, insurer):
+    """事故车 to an insurer: bodywork and paint paid by the insurance company, settled and delivered on its
+    day; the insurer's share stays open in finance (aged from that day)."""
+    u = ctx.users
+    adv, fm = u[(store.code, Role.SERVICE_ADVISOR)], u[(store.code, Role.FOREMAN)]
+    qc, cashier = u[(store.code, Role.QC_INSPECTOR)], u[(store.code, Role.CASHIER)]
+    clock = [when]
+    with mock.patch("django.utils.timezone.now", side_effect=lambda: clock[0]), transaction.atomic():
+        ro = services.ro_receive(
+            actor=adv,
+            store=store,
+            vehicle=v,
+            data={
+                "odometer_km": v.odometer_km + rnd.randint(3000, 9000),
+                "complaint": "追尾事故，前保险杠受损",
+                "fuel_level": "50",
+                "kind": "accident",
+                "insurer": insurer,
+                "claim_no": f"RDAA{when:%Y%m%d}{v.pk:05d}",
+                "promised_at": when + dt.timedelta(days=2),
+            },
+        )
+        for code in ("K010", "P010"):
+            services.ro_labour_add(actor=adv, ro=ro, operation=ops[code], payer=Payer.INSURANCE)
+        services.ro_estimate_submit(actor=adv, ro=ro)
+        services.ro_estimate_confirm(actor=adv, ro=ro, signer_name=v.owner.name, method="print")
+        lines = list(ro.labour.all())
+        for i, ln in enumerate(lines):
+            services.line_dispatch(actor=fm, line=ln, technician=techs[-1 - i % 2], bay=bays[5 + i % 2])
+        for ln in ro.labour.select_related("technician"):
+            services.clock_on(actor=ln.technician, line=ln)
+            services.clock_off(actor=ln.technician, line=ln, finished=True)
+        services.qc_record(actor=qc, ro=ro, checklist=OK, passed=True)
+        clock[0] += dt.timedelta(hours=7)
+        services.ro_settle(actor=cashier, ro=ro)
+        clock[0] += dt.timedelta(minutes=30)
+        services.ro_deliver(actor=adv, ro=ro)
+        _backdate(ro, when, rnd)
 
 
 def _history_appointment(store, v, adv, when):
@@ -467,6 +541,14 @@ def _load_store(ctx, store, rnd):
         )
         # its first stock move is the issue, 25 minutes after reception: that is its place in date order
         ctx.at(when + dt.timedelta(minutes=25), lambda i=i, v=v, when=when: history(i, v, when))
+    for k, (days, v) in enumerate(zip(ACCIDENT_DAYS, vehicles[HISTORY + 30 : HISTORY + 32], strict=False)):
+        when = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time(9, 0)))
+        ctx.at(
+            when,
+            lambda v=v, when=when, k=k: _accident(
+                ctx, store, v, ops, techs, bays, rnd, when, INSURERS[k % len(INSURERS)]
+            ),
+        )
     ctx.at(None, lambda: _today(ctx, store, vehicles, pkgs, ops, techs, bays, rnd, adv, today))
 
 
@@ -480,10 +562,10 @@ def _today(ctx, store, vehicles, pkgs, ops, techs, bays, rnd, adv, today):
         "awaiting_qc",
         "rework",
         "awaiting_settlement",
-        "settled",
+        "settled",  # settled today, the customer not yet at the cashier desk
         "delivered",
+        "settled",
         "awaiting_qc",
-        "in_progress",
         "in_progress",
         "in_progress",
         "in_progress",

@@ -11,7 +11,6 @@ from .models import (
     LabourOperation,
     MaintenancePackage,
     RepairOrder,
-    ServiceReceivable,
 )
 
 
@@ -78,12 +77,6 @@ class OperationFilter(django_filters.FilterSet):
     class Meta:
         model = LabourOperation
         fields = ["code", "name", "category"]
-
-
-class ReceivableFilter(django_filters.FilterSet):
-    class Meta:
-        model = ServiceReceivable
-        fields = ["kind", "status"]
 
 
 class FollowUpFilter(django_filters.FilterSet):

@@ -1,4 +1,3 @@
-from django.db.models import Count, F, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ def _own_work(request, store) -> list[Widget]:
     """What waits for this person: the technician's jobs, the cashier's orders to settle with their
     amounts, the advisor's appointments, open orders and cars promised today."""
     from .models import Appointment, RepairOrder
-    from .selectors import my_jobs
+    from .selectors import my_jobs, unpaid_at_desk
 
     user = request.user
     out = []
@@ -48,9 +47,7 @@ def _own_work(request, store) -> list[Widget]:
         for ro in to_settle:
             waiting["n"] += 1
             waiting["total"] += totals(ro, ro.labour.all(), ro.parts.all()).total
-        unpaid = ros.filter(status=ROStatus.SETTLED, customer_due__gt=F("paid")).aggregate(
-            n=Count("id"), due=Sum(F("customer_due") - F("paid"))
-        )
+        unpaid = unpaid_at_desk(store)
         out += [
             Widget(
                 "service",

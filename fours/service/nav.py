@@ -96,14 +96,6 @@ NAV = [
     ),
     NavItem(
         "service",
-        _("售后应收"),
-        "service:receivable-list",
-        perm="service.view_servicereceivable",
-        icon="bi-wallet2",
-        order=70,
-    ),
-    NavItem(
-        "service",
         _("工时项目"),
         "service:operation-list",
         perm="service.view_labouroperation",

@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from .choices import ROStatus, SettlementKind
-from .models import LabourLine, Payment, RepairOrder, Rework, Settlement
+from .models import LabourLine, RepairOrder, Rework, Settlement
 
 ZERO = Decimal("0")
 
@@ -126,32 +126,6 @@ def per_technician(store, start, end) -> list[dict]:
             )
         )
     return out
-
-
-def cashier_day(store, day) -> dict:
-    """收银日报: payments of the day by method (net; refunds, negative rows, also shown apart), and the
-    settlements."""
-    start, end = _day_range(day)
-    pays = Payment.objects.filter(store=store, at__gte=start, at__lt=end)
-    by_method = list(
-        pays.values("method")
-        .annotate(n=Count("id"), total=Sum("amount"), refunds=Sum("amount", filter=Q(amount__lt=0)))
-        .order_by("method")
-    )
-    from .choices import PaymentMethod
-
-    for r in by_method:
-        r["label"] = PaymentMethod(r["method"]).label
-    sums = pays.aggregate(total=Sum("amount"), refunds=Sum("amount", filter=Q(amount__lt=0)))
-    return {
-        "by_method": by_method,
-        "total": sums["total"] or ZERO,
-        "refunds": sums["refunds"],
-        "payments": pays.select_related("ro", "cashier").order_by("at"),
-        "settlements": Settlement.objects.filter(store=store, at__gte=start, at__lt=end).select_related(
-            "ro", "actor"
-        ),
-    }
 
 
 def daily_output(store, days=30) -> list[dict]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from fours.core.roles import Role
@@ -44,18 +47,100 @@ def _with_lines(qs):
     )
 
 
+# --- the order's money: its finance open items ------------------------------------------------------
+# Settlement posts one finance item per payer (应收), linked to the order by content type and id; the
+# cashier desk allocates payments to them. The order keeps no money of its own: what the customer owes
+# (customer_due) and has paid (paid) is read from its live customer items.
+
+_MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _ro_type_id() -> int:
+    return ContentType.objects.get_for_model(RepairOrder).pk  # cached after the first call
+
+
+def _live_items(**filters) -> QuerySet:
+    from fours.finance.choices import Direction, ItemStatus
+    from fours.finance.models import OpenItem
+
+    return (
+        OpenItem.objects.filter(doc_type_id=_ro_type_id(), direction=Direction.RECEIVABLE, amount__gt=0)
+        .exclude(status=ItemStatus.REVERSED)
+        .filter(**filters)
+    )
+
+
+def with_money(qs: QuerySet) -> QuerySet:
+    """Orders annotated with ``customer_due`` and ``paid`` from their live customer items (subqueries of
+    the same statement: no query per order)."""
+    from fours.finance.choices import ItemSource
+
+    mine = _live_items(doc_id=OuterRef("pk"), source=ItemSource.RO_CUSTOMER).values("doc_id")
+
+    def total(field):
+        rows = mine.annotate(s=Sum(field)).values("s")
+        return Coalesce(Subquery(rows, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
+
+    return qs.annotate(customer_due=total("amount"), paid=total("allocated"))
+
+
+@dataclass
+class ROMoney:
+    customer_due: Decimal = ZERO  # the customer's share of the current settlement (0 before)
+    paid: Decimal = ZERO  # what the cashier desk has allocated to it
+    others_open: Decimal = ZERO  # warranty, insurance and internal shares still open
+
+    @property
+    def balance(self) -> Decimal:
+        return self.customer_due - self.paid
+
+
+def ro_money(ro) -> ROMoney:
+    """The order's money from its live finance items, in one query; also set on the order as
+    ``customer_due`` and ``paid`` (what ``delivery_refusal`` and the pages read)."""
+    from fours.finance.choices import ItemSource
+
+    own = Q(source=ItemSource.RO_CUSTOMER)
+    row = _live_items(doc_id=ro.pk).aggregate(
+        due=Sum("amount", filter=own),
+        paid=Sum("allocated", filter=own),
+        others=Sum(F("amount") - F("allocated"), filter=~own),
+    )
+    money = ROMoney(row["due"] or ZERO, row["paid"] or ZERO, row["others"] or ZERO)
+    ro.customer_due, ro.paid = money.customer_due, money.paid
+    return money
+
+
+def ro_items(ro, *, lock: bool = False) -> list:
+    """The order's live finance items (one per payer of its current settlement), oldest first."""
+    qs = _live_items(doc_id=ro.pk).order_by("pk")
+    return list(qs.select_for_update() if lock else qs.select_related("party"))
+
+
+def ro_payments(ro) -> list:
+    """The cashier desk's allocations (核销) to the order's items, with their payment and cashier, oldest
+    first: the order page's 收款记录. One query."""
+    from fours.finance.models import Allocation
+
+    return list(
+        Allocation.objects.filter(item__doc_type_id=_ro_type_id(), item__doc_id=ro.pk)
+        .select_related("payment__cashier", "item")
+        .order_by("at", "id")
+    )
+
+
 def repair_orders_for(user, *, with_lines: bool = False) -> QuerySet[RepairOrder]:
-    """The user's stores' orders, newest first (``with_lines``: their labour and part lines too)."""
+    """The user's stores' orders, newest first, with their money (``with_lines``: their labour and part
+    lines too)."""
     qs = RepairOrder.objects.for_user(user).select_related("store", "vehicle", "customer", "advisor")
-    qs = qs.order_by("-id")
+    qs = with_money(qs.order_by("-id"))
     return _with_lines(qs) if with_lines else qs
 
 
 def repair_order_with_lines(pk) -> RepairOrder:
-    """One order with its lines, as the API answers it after a step."""
-    return _with_lines(RepairOrder.objects.select_related("store", "vehicle", "customer", "advisor")).get(
-        pk=pk
-    )
+    """One order with its lines and money, as the API answers it after a step."""
+    qs = RepairOrder.objects.select_related("store", "vehicle", "customer", "advisor")
+    return _with_lines(with_money(qs)).get(pk=pk)
 
 
 def appointments_for(user) -> QuerySet[Appointment]:
@@ -77,8 +162,15 @@ def ro_for_detail(user, pk) -> RepairOrder:
     from django.shortcuts import get_object_or_404
 
     ro = get_object_or_404(
-        RepairOrder.objects.for_user(user).select_related(
-            "store", "vehicle__model__series", "vehicle__configuration", "customer", "advisor", "appointment"
+        with_money(
+            RepairOrder.objects.for_user(user).select_related(
+                "store",
+                "vehicle__model__series",
+                "vehicle__configuration",
+                "customer",
+                "advisor",
+                "appointment",
+            )
         ),
         pk=pk,
     )
@@ -328,9 +420,25 @@ def orders_to_settle(store) -> QuerySet[RepairOrder]:
     return repair_orders_for_store(store, ROStatus.AWAITING_SETTLEMENT)
 
 
-def orders_unpaid(store) -> list[RepairOrder]:
-    """Settled orders the customer still owes on."""
-    return [ro for ro in repair_orders_for_store(store, ROStatus.SETTLED) if ro.customer_due > ro.paid]
+def orders_unpaid(store) -> QuerySet[RepairOrder]:
+    """Settled orders whose customer still owes at the cashier desk (their cars wait), with their money."""
+    return with_money(repair_orders_for_store(store, ROStatus.SETTLED)).filter(customer_due__gt=F("paid"))
+
+
+def unpaid_at_desk(store) -> dict:
+    """已结算待收款: settled orders (cars not yet gone) whose customer still owes at the cashier desk, and
+    how much; one query over their finance items."""
+    from django.db.models import Count
+
+    from fours.finance.choices import ItemSource
+
+    settled = RepairOrder.objects.filter(store=store, status=ROStatus.SETTLED).values("pk")
+    row = (
+        _live_items(store=store, source=ItemSource.RO_CUSTOMER, doc_id__in=settled)
+        .filter(allocated__lt=F("amount"))
+        .aggregate(n=Count("doc_id", distinct=True), due=Sum(F("amount") - F("allocated")))
+    )
+    return {"n": row["n"] or 0, "due": row["due"] or ZERO}
 
 
 def orders_to_check(store) -> QuerySet[RepairOrder]:

@@ -12,7 +12,6 @@ from .models import (
     LabourOperation,
     MaintenancePackage,
     RepairOrder,
-    ServiceReceivable,
 )
 
 
@@ -73,14 +72,6 @@ class PackageTable(tables.Table):
     class Meta:
         model = MaintenancePackage
         fields = ("code", "name", "series", "mileage_km", "interval_km", "interval_months", "is_active")
-
-
-class ReceivableTable(tables.Table):
-    ro = tables.Column(verbose_name=_("工单"), linkify=True)
-
-    class Meta:
-        model = ServiceReceivable
-        fields = ("created_at", "ro", "kind", "party", "amount", "collected", "status")
 
 
 class FollowUpTable(tables.Table):

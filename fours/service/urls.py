@@ -34,7 +34,6 @@ urlpatterns = [
     path("overnight/", views.overnight, name="overnight"),
     path("operations/", views.OperationListView.as_view(), name="operation-list"),
     *document_paths("packages", "package", list_view=views.PackageListView, detail=views.package_detail),
-    path("receivables/", views.ReceivableListView.as_view(), name="receivable-list"),
     path("old-parts/", views.old_parts, name="old-parts"),
     path("followups/", views.FollowUpListView.as_view(), name="followup-list"),
     path("followups/<int:pk>/", views.followup_record, name="followup-record"),

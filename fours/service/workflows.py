@@ -80,9 +80,7 @@ RO = Workflow(
         "issue": (OPEN_FOR_WORK, ISSUE),
         "issue-all": (OPEN_FOR_WORK, ISSUE),
         "return": (OPEN_FOR_WORK, ISSUE),
-        # the cashier
-        "pay": ({S.SETTLED, S.DELIVERED}, "service.add_payment"),
-        "refund": ({S.AWAITING_SETTLEMENT, S.SETTLED}, "service.add_payment"),
+        # payments and refunds are taken at finance's cashier desk (收银台), not on the order
     },
 )
 

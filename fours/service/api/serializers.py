@@ -1,7 +1,9 @@
 from rest_framework import serializers
 
-from ..choices import ConfirmMethod, PauseReason, Payer, PaymentMethod
-from ..models import Appointment, LabourLine, PartLine, Payment, RepairOrder, Settlement
+from fours.finance.choices import InvoiceKind
+
+from ..choices import ConfirmMethod, PauseReason, Payer
+from ..models import Appointment, LabourLine, PartLine, RepairOrder, Settlement
 
 
 class LabourLineSerializer(serializers.ModelSerializer):
@@ -62,6 +64,9 @@ class RepairOrderSerializer(serializers.ModelSerializer):
     advisor = serializers.CharField(source="advisor.username", read_only=True)
     labour = LabourLineSerializer(many=True, read_only=True)
     parts = PartLineSerializer(many=True, read_only=True)
+    # from the order's finance items (selectors.with_money): the customer's share and what the desk took
+    customer_due = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    paid = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
         model = RepairOrder
@@ -141,18 +146,12 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class PaySerializer(serializers.Serializer):
-    method = serializers.ChoiceField(choices=PaymentMethod.choices)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    reference = serializers.CharField(required=False, allow_blank=True)
-
-
-class RefundSerializer(PaySerializer):
-    reason = serializers.CharField()
-
-
 class SettleSerializer(serializers.Serializer):
     on_account = serializers.BooleanField(default=False)
+    invoice_kind = serializers.ChoiceField(
+        choices=[c for c in InvoiceKind.choices if c[0] != InvoiceKind.VEHICLE],
+        default=InvoiceKind.VAT_ORDINARY,
+    )
 
 
 class DeliverSerializer(serializers.Serializer):
@@ -205,14 +204,9 @@ class SettlementSerializer(serializers.ModelSerializer):
             "insurance_amount",
             "internal_amount",
             "on_account",
+            "advance",
             "at",
         ]
-
-
-class PaymentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Payment
-        fields = ["id", "number", "method", "amount", "reference", "note", "at"]
 
 
 class StoreUserField(serializers.PrimaryKeyRelatedField):

@@ -100,8 +100,6 @@ class RepairOrderViewSet(
         "cancel": ["service.view_repairorder"],
         "qc": ["service.qc_repairorder"],
         "settle": ["service.settle_repairorder"],
-        "pay": ["service.add_payment"],
-        "refund": ["service.add_payment"],
         "reverse": ["service.reverse_settlement"],
         "deliver": ["service.deliver_repairorder"],
         "issue_parts": ["service.issue_repairorder"],
@@ -234,36 +232,13 @@ class RepairOrderViewSet(
     @action(detail=True, methods=["post"])
     def settle(self, request, pk=None):
         v = _valid(request, s.SettleSerializer)
-        st = services.ro_settle(actor=request.user, ro=self.get_object(), on_account=v["on_account"])
+        st = services.ro_settle(
+            actor=request.user,
+            ro=self.get_object(),
+            on_account=v["on_account"],
+            invoice_kind=v["invoice_kind"],
+        )
         return Response(s.SettlementSerializer(st).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=s.PaySerializer, responses={201: s.PaymentSerializer})
-    @action(detail=True, methods=["post"])
-    def pay(self, request, pk=None):
-        v = _valid(request, s.PaySerializer)
-        p = services.ro_pay(
-            actor=request.user,
-            ro=self.get_object(),
-            method=v["method"],
-            amount=v["amount"],
-            reference=v.get("reference", ""),
-        )
-        return Response(s.PaymentSerializer(p).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=s.RefundSerializer, responses={201: s.PaymentSerializer})
-    @action(detail=True, methods=["post"])
-    def refund(self, request, pk=None):
-        """退款: money paid beyond what the order asks now, as a negative payment with its reason."""
-        v = _valid(request, s.RefundSerializer)
-        p = services.ro_refund(
-            actor=request.user,
-            ro=self.get_object(),
-            method=v["method"],
-            amount=v["amount"],
-            reason=v["reason"],
-            reference=v.get("reference", ""),
-        )
-        return Response(s.PaymentSerializer(p).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ReasonSerializer, responses={201: s.SettlementSerializer})
     @action(detail=True, methods=["post"])

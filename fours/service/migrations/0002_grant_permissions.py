@@ -16,6 +16,11 @@ CATALOG_VIEW = [
 RO_VIEW = ["view_repairorder", "view_labourline", "view_partline", "view_appointment", "view_timelog"]
 
 
+# The service payment and receivable models (and their permissions) moved to finance (0005, 0006); they
+# are not granted here, so that re-running this grant on the current models (tests re-seeding the roles
+# after a flush) finds every permission it names.
+
+
 def grant(apps, schema_editor):
     def crud(*models):
         out = []
@@ -53,7 +58,6 @@ def grant(apps, schema_editor):
                 "deliver_repairorder",
                 "view_followuptask",
                 "view_settlement",
-                "view_payment",
                 "view_advisorcapacity",
             ]
             + ["view_service_dashboard", "view_qcinspection"],
@@ -68,17 +72,12 @@ def grant(apps, schema_editor):
             Role.CASHIER: RO_VIEW
             + [
                 "settle_repairorder",
-                "add_payment",
-                "view_payment",
                 "view_settlement",
-                "view_servicereceivable",
             ]
             + ["deliver_repairorder"],
             Role.STOREKEEPER: RO_VIEW
             + ["issue_repairorder", "view_labouroperation", "view_maintenancepackage"],
-            Role.WARRANTY_CLERK: CATALOG_VIEW
-            + RO_VIEW
-            + ["change_partline", "view_settlement", "view_servicereceivable"],
+            Role.WARRANTY_CLERK: CATALOG_VIEW + RO_VIEW + ["change_partline", "view_settlement"],
             Role.CRM_SPECIALIST: [
                 "view_repairorder",
                 "view_appointment",

@@ -123,13 +123,12 @@ class RepairOrder(StoreRecord):
     # discounts on the customer's lines (工时折扣 / 材料折扣), within the actor's limit or approved
     labour_discount_pct = models.DecimalField(_("工时折扣（%）"), default=0, **PCT)
     parts_discount_pct = models.DecimalField(_("材料折扣（%）"), default=0, **PCT)
-    # settlement (totals of the current settlement; 0 before)
+    # settlement (totals of the current settlement; 0 before). What the customer owes and has paid is
+    # in finance: selectors.with_money / ro_money read it from the order's open items
     labour_total = models.DecimalField(_("工时费"), default=0, **MONEY)
     parts_total = models.DecimalField(_("材料费"), default=0, **MONEY)
     discount_total = models.DecimalField(_("折扣金额"), default=0, **MONEY)
     total = models.DecimalField(_("合计（含税）"), default=0, **MONEY)
-    customer_due = models.DecimalField(_("客户应付"), default=0, **MONEY)
-    paid = models.DecimalField(_("已收"), default=0, **MONEY)
     on_account = models.BooleanField(_("挂账"), default=False)
     settled_at = models.DateTimeField(_("结算时间"), null=True, blank=True)
     invoice_no = models.CharField(_("发票号"), max_length=30, blank=True)
@@ -175,15 +174,10 @@ class RepairOrder(StoreRecord):
 
     @property
     def balance_due(self) -> Decimal:
+        """What the customer still owes on the order: its finance items (应收·客户) less what the cashier
+        desk allocated to them. Read from ``customer_due`` and ``paid``, which
+        ``selectors.with_money`` annotates (the order keeps no money of its own)."""
         return self.customer_due - self.paid
-
-    @property
-    def overpaid(self) -> Decimal:
-        """What the customer paid beyond what the order asks now (after 反结算 nothing is asked yet)."""
-        from ..choices import ROStatus
-
-        asked = self.customer_due if self.status in (ROStatus.SETTLED, ROStatus.DELIVERED) else Decimal(0)
-        return max(self.paid - asked, Decimal(0))
 
 
 class LabourLine(models.Model):

@@ -1,5 +1,6 @@
 """The workshop: bays (工位), teams (班组), technicians' clocking (打卡), quality checks (质检),
-settlement (结算), payments, receivables, old parts (旧件) and follow-up calls (回访)."""
+settlement (结算), old parts (旧件) and follow-up calls (回访). The money a settlement makes owed is
+in finance (open items per payer, linked to the repair order); service keeps no money table."""
 
 from __future__ import annotations
 
@@ -17,10 +18,7 @@ from ..choices import (
     CallResult,
     ClockEnd,
     PauseReason,
-    PaymentMethod,
     QCResult,
-    ReceivableKind,
-    ReceivableStatus,
     Satisfaction,
     SettlementKind,
     TaskStatus,
@@ -165,6 +163,9 @@ class Settlement(OnOrderPage, StoreRecord):
     internal_amount = models.DecimalField(_("内部"), **MONEY)
     parts_cost = models.DecimalField(_("材料成本"), default=0, **MONEY)
     on_account = models.BooleanField(_("挂账"), default=False)
+    # a settlement: the customer's advance (预收) applied to its bill; a reversal: what the customer had
+    # paid on the reversed bill, become their advance
+    advance = models.DecimalField(_("预收冲抵"), default=0, **MONEY)
     lines = models.JSONField(_("明细快照"), default=list)
     reason = models.CharField(_("反结算原因"), max_length=200, blank=True)
     actor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("结算员"))
@@ -174,7 +175,9 @@ class Settlement(OnOrderPage, StoreRecord):
         verbose_name = verbose_name_plural = _("结算单")
         ordering = ["-at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["store", "invoice_no"], name="uniq_service_invoice"),
+            models.UniqueConstraint(
+                fields=["store", "invoice_no"], condition=~Q(invoice_no=""), name="uniq_service_invoice"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -182,48 +185,6 @@ class Settlement(OnOrderPage, StoreRecord):
 
     def amount_for(self, payer: str):
         return getattr(self, f"{payer}_amount")
-
-
-class Payment(OnOrderPage, StoreRecord):
-    """收款: several per order allowed; a refund (退款) is a negative row with its reason in the note."""
-
-    ro = models.ForeignKey("service.RepairOrder", on_delete=models.PROTECT, related_name="payments")
-    number = models.CharField(_("收款单号"), max_length=30)
-    method = models.CharField(_("收款方式"), max_length=10, choices=PaymentMethod.choices)
-    amount = models.DecimalField(_("金额"), **MONEY)
-    reference = models.CharField(_("交易参考号"), max_length=60, blank=True)
-    note = models.CharField(_("备注"), max_length=200, blank=True)
-    cashier = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("收银员"))
-    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = _("收款")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.number} {self.amount}"
-
-
-class ServiceReceivable(OnOrderPage, StoreRecord):
-    """应收: the customer's share on account (挂账), the manufacturer's warranty share, the insurer's share."""
-
-    ro = models.ForeignKey("service.RepairOrder", on_delete=models.PROTECT, related_name="receivables")
-    settlement = models.ForeignKey(Settlement, on_delete=models.PROTECT, related_name="receivables")
-    kind = models.CharField(_("类型"), max_length=10, choices=ReceivableKind.choices)
-    party = models.CharField(_("付款方"), max_length=100)
-    amount = models.DecimalField(_("金额"), **MONEY)
-    collected = models.DecimalField(_("已收"), default=0, **MONEY)
-    status = models.CharField(
-        _("状态"), max_length=10, choices=ReceivableStatus.choices, default=ReceivableStatus.OPEN
-    )
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = _("售后应收")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.party} {self.amount}"
 
 
 class FollowUpTask(StoreRecord):

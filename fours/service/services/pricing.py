@@ -77,6 +77,9 @@ class Totals:
     hours: Decimal = ZERO
     cost: Decimal = ZERO
     by_payer: dict = field(default_factory=lambda: {p: ZERO for p in PAYERS})
+    # per payer, for the finance item each payer's share posts (the vouchers need revenue, VAT and cost)
+    net_by_payer: dict = field(default_factory=lambda: {p: ZERO for p in PAYERS})
+    cost_by_payer: dict = field(default_factory=lambda: {p: ZERO for p in PAYERS})
     lines: list = field(default_factory=list)
 
 
@@ -101,6 +104,7 @@ def totals(ro, labour, parts, *, estimate: bool = False, vat_rate=None) -> Total
         t.hours += ln.hours
         net, _vat = split_vat(charged, vat_rate)
         t.net += net
+        t.net_by_payer[ln.payer] += net
         t.lines.append(
             {
                 "type": "labour",
@@ -124,9 +128,12 @@ def totals(ro, labour, parts, *, estimate: bool = False, vat_rate=None) -> Total
         t.parts += gross
         t.discount += gross - charged
         t.by_payer[ln.payer] += charged
-        t.cost += ln.cost if not estimate else ZERO
+        cost = ln.cost if not estimate else ZERO
+        t.cost += cost
+        t.cost_by_payer[ln.payer] += cost
         net, _vat = split_vat(charged, vat_rate)
         t.net += net
+        t.net_by_payer[ln.payer] += net
         t.lines.append(
             {
                 "type": "part",

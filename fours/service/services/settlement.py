@@ -1,5 +1,6 @@
-"""Settlement (结算), payments at the cashier, receivables per payer, reversal (反结算), delivery
-(交车, 出门证) and the follow-up call (回访) it creates."""
+"""Settlement (结算) posting one finance open item per payer, reversal (反结算), delivery (交车, 出门证)
+and the follow-up call (回访) it creates. Payments are taken at finance's cashier desk (收银台), never
+here: what the customer owes and has paid is read from the order's finance items."""
 
 from __future__ import annotations
 
@@ -7,51 +8,51 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fours.core.audit import audit_record
-from fours.core.choices import DocKind
+from fours.core.choices import DepartmentKind, DocKind
 from fours.core.errors import field_error
-from fours.core.money import round_money, to_decimal
 from fours.core.numbering import next_number
 from fours.core.permissions import require_perm
 from fours.core.roles import Role
 from fours.core.selectors import users_with_role
+from fours.finance.choices import Direction, InvoiceKind, ItemSource, PartyKind
+from fours.finance.services.invoices import invoice_issue
+from fours.finance.services.ledger import (
+    ItemRow,
+    advance_allocate,
+    advance_of,
+    credit_check,
+    customer_party,
+    item_reverse,
+    items_post,
+    maker_party,
+    party_balance,
+    party_for,
+)
 
 from .. import selectors, workflows
-from ..choices import (
-    Approval,
-    PartStatus,
-    Payer,
-    PaymentMethod,
-    ReceivableKind,
-    ReceivableStatus,
-    ROStatus,
-    SettlementKind,
-    TaskStatus,
-)
-from ..models import DiscountRequest, FollowUpTask, Payment, RepairOrder, ServiceReceivable, Settlement
+from ..choices import Approval, PartStatus, Payer, ROStatus, SettlementKind, TaskStatus
+from ..models import DiscountRequest, FollowUpTask, RepairOrder, Settlement
 from . import pricing
 from .common import lock_ro, require_text
 
 ZERO = Decimal("0")
 FOLLOW_UP_DAYS = 3
+INTERNAL_REF = "dept:service"  # the party of the internal department's (内部) shares
 
 
-def _check_settleable(ro) -> None:
-    if ro.estimate_confirmed_at is None:
-        raise field_error("estimate", _("客户尚未确认估价，不能结算"), code="estimate_unconfirmed")
-    workflows.RO.require(ro, to=ROStatus.SETTLED)
-    if (
-        ro.labour.filter(approval=Approval.PENDING).exists()
-        or ro.parts.filter(approval=Approval.PENDING).exists()
-    ):
+def _check_settleable(ro, labour, parts) -> None:
+    """The order's lines (loaded once by the settlement) are all confirmed and issued."""
+    if any(ln.approval == Approval.PENDING for ln in [*labour, *parts]):
         raise field_error("lines", _("有追加项目尚未经客户确认"), code="added_pending")
     if DiscountRequest.objects.filter(ro=ro, status="pending").exists():
         raise field_error("discount", _("有待审批的折扣申请，请先审批"), code="discount_pending")
-    waiting = ro.parts.filter(status__in=[PartStatus.REQUESTED, PartStatus.WAITING]).select_related("part")
-    if waiting.exists():
+    waiting = [p for p in parts if p.status in (PartStatus.REQUESTED, PartStatus.WAITING)]
+    if waiting:
         raise field_error(
             "lines",
             _("有配件尚未发料：%(p)s") % {"p": "、".join(p.part.part_no for p in waiting[:5])},
@@ -59,18 +60,68 @@ def _check_settleable(ro) -> None:
         )
 
 
+def _maker(ro):
+    """The manufacturer a warranty share is owed by: the one of the vehicle's brand (the store's first brand
+    only for a vehicle without a model)."""
+    from fours.customers.models import Brand, VehicleModel
+
+    brand = None
+    if ro.vehicle.model_id:
+        brand = VehicleModel.objects.select_related("series__brand").get(pk=ro.vehicle.model_id).series.brand
+    elif ro.store.brand_list:
+        brand = Brand.objects.filter(name=ro.store.brand_list[0]).first()
+    if brand is None:
+        return party_for(store=ro.store, kind=PartyKind.MANUFACTURER, name="厂家")
+    return maker_party(ro.store, brand)
+
+
+def _payer_parties(ro, t, customer_party_):
+    """(payer, party, item source) of every payer with a share to post."""
+    out = []
+    if t.by_payer[Payer.CUSTOMER] > 0:
+        out.append((Payer.CUSTOMER, customer_party_, ItemSource.RO_CUSTOMER))
+    if t.by_payer[Payer.WARRANTY] > 0:
+        out.append((Payer.WARRANTY, _maker(ro), ItemSource.RO_WARRANTY))
+    if t.by_payer[Payer.INSURANCE] > 0:
+        insurer = party_for(store=ro.store, kind=PartyKind.INSURER, name=ro.insurer)
+        out.append((Payer.INSURANCE, insurer, ItemSource.RO_INSURANCE))
+    if t.by_payer[Payer.INTERNAL] > 0:
+        internal = party_for(store=ro.store, kind=PartyKind.INTERNAL, ref=INTERNAL_REF, name="售后部")
+        out.append((Payer.INTERNAL, internal, ItemSource.RO_INTERNAL))
+    return out
+
+
+def _credit_of(ro) -> Decimal:
+    """What the customer paid on this order's reversed bills and has not had applied again: the advance a
+    new settlement of the order takes first (never another order's or a deposit's)."""
+    row = Settlement.objects.filter(ro=ro).aggregate(
+        released=Sum("advance", filter=Q(kind=SettlementKind.REVERSAL)),
+        applied=Sum("advance", filter=Q(kind=SettlementKind.NORMAL)),
+    )
+    return (row["released"] or ZERO) - (row["applied"] or ZERO)
+
+
 @transaction.atomic
-def ro_settle(*, actor, ro, on_account: bool = False) -> Settlement:
-    """结算: totals per payer (自费, 索赔, 保险, 内部), discounts and VAT posted on an immutable 结算单
-    with a gapless invoice number (taken last). The customer's share is paid at the cashier or booked
-    on account (挂账, company/fleet customers); warranty and insurance shares become receivables.
-    Two cashiers settling the same order: the row lock lets exactly one through."""
+def ro_settle(
+    *, actor, ro, on_account: bool = False, invoice_kind: str = InvoiceKind.VAT_ORDINARY
+) -> Settlement:
+    """结算: totals per payer (自费, 索赔, 保险, 内部), discounts and VAT posted on an immutable 结算单, and
+    one finance open item per payer (应收: the customer, the manufacturer of the vehicle's brand, the
+    insurer, the internal department), linked to the order. The customer pays at the cashier desk
+    (收银台) now or later; on account (挂账, company/fleet customers) only within the credit limit. What the
+    customer paid on a reversed bill of the order (their advance) is applied first. The customer's invoice
+    is registered in finance's invoice register (增值税普通发票 unless they ask for 专用发票), its gapless
+    number taken last. Two cashiers settling the same order: the row lock lets exactly one through."""
     require_perm(actor, "service.settle_repairorder")
     ro = lock_ro(ro)
-    _check_settleable(ro)
+    if ro.estimate_confirmed_at is None:
+        raise field_error("estimate", _("客户尚未确认估价，不能结算"), code="estimate_unconfirmed")
     workflows.RO.require(ro, to=ROStatus.SETTLED, actor=actor)
+    if invoice_kind not in (InvoiceKind.VAT_ORDINARY, InvoiceKind.VAT_SPECIAL):
+        raise field_error("invoice_kind", _("请选择发票类型"), code="invalid_choice")
     labour = list(ro.labour.all())
     parts = list(ro.parts.select_related("part"))
+    _check_settleable(ro, labour, parts)
     t = pricing.totals(ro, labour, parts)
     if t.total <= 0 and not labour:
         raise field_error("lines", _("工单没有可结算的项目"), code="no_lines")
@@ -79,8 +130,13 @@ def ro_settle(*, actor, ro, on_account: bool = False) -> Settlement:
         raise field_error("on_account", _("只有单位/车队客户可以挂账"), code="account_not_allowed")
     if t.by_payer[Payer.INSURANCE] > 0 and not ro.insurer:
         raise field_error("insurer", _("保险付费的工单须填写保险公司"), code="insurer_required")
+    store = ro.store
+    payer = customer_party(store, customer)
+    own = t.by_payer[Payer.CUSTOMER]
+    if on_account and own > 0:
+        credit_check(payer, own, field="on_account")
     st = Settlement(
-        store=ro.store,
+        store=store,
         ro=ro,
         kind=SettlementKind.NORMAL,
         labour_total=t.labour,
@@ -89,7 +145,7 @@ def ro_settle(*, actor, ro, on_account: bool = False) -> Settlement:
         total=t.total,
         net_total=t.net,
         vat=t.vat,
-        customer_amount=t.by_payer[Payer.CUSTOMER],
+        customer_amount=own,
         warranty_amount=t.by_payer[Payer.WARRANTY],
         insurance_amount=t.by_payer[Payer.INSURANCE],
         internal_amount=t.by_payer[Payer.INTERNAL],
@@ -98,17 +154,35 @@ def ro_settle(*, actor, ro, on_account: bool = False) -> Settlement:
         lines=t.lines,
         actor=actor,
     )
-    st.number = next_number(store=ro.store, kind=DocKind.SETTLEMENT)
-    receivables = []
-    brand = ro.store.brand_list[0] if ro.store.brand_list else ""
-    if on_account and st.customer_amount > 0:
-        receivables.append((ReceivableKind.CUSTOMER, customer.name, st.customer_amount))
-    if st.warranty_amount > 0:
-        receivables.append((ReceivableKind.WARRANTY, _("%(b)s厂家") % {"b": brand}, st.warranty_amount))
-    if st.insurance_amount > 0:
-        receivables.append((ReceivableKind.INSURANCE, ro.insurer, st.insurance_amount))
+    st.number = next_number(store=store, kind=DocKind.SETTLEMENT)
+    today = timezone.localdate()
+    memo = f"{ro.vehicle.plate or ro.vehicle.vin} {customer.name}"
+    rows = [
+        ItemRow(
+            party=party,
+            direction=Direction.RECEIVABLE,
+            source=source,
+            department=DepartmentKind.SERVICE,
+            amount=t.by_payer[p],
+            net_amount=t.net_by_payer[p],
+            tax_amount=t.by_payer[p] - t.net_by_payer[p],
+            cost_amount=t.cost_by_payer[p],
+            # the customer pays before the car leaves (先收款后交车) unless on account
+            due_date=today if p == Payer.CUSTOMER and not on_account else None,
+            memo=memo,
+        )
+        for p, party, source in _payer_parties(ro, t, payer)
+    ]
+    items = items_post(actor=actor, store=store, doc=ro, doc_number=ro.number, rows=rows) if rows else []
+    own_item = next((i for i in items if i.source == ItemSource.RO_CUSTOMER), None)
+    if own_item is not None and actor.has_perm("finance.add_payment"):
+        take = min(_credit_of(ro), own_item.amount)
+        if take > 0:
+            take = min(take, advance_of(payer))
+        if take > 0:
+            advance_allocate(actor=actor, item=own_item, amount=take)
+            st.advance = take
     ro.labour_total, ro.parts_total, ro.discount_total, ro.total = t.labour, t.parts, t.discount, t.total
-    ro.customer_due = ZERO if on_account else st.customer_amount
     ro.on_account = on_account
     ro.settled_at = timezone.now()
     ro.status = ROStatus.SETTLED
@@ -124,15 +198,23 @@ def ro_settle(*, actor, ro, on_account: bool = False) -> Settlement:
             "internal": [None, st.internal_amount],
         },
     )
-    # the gapless invoice number: the hot counter row, locked as late as possible
-    st.invoice_no = next_number(store=ro.store, kind=DocKind.INVOICE)
+    # the customer's invoice in finance's register: its gapless number, the hot counter row, locked last
+    if own > 0:
+        invoice = invoice_issue(
+            actor=actor,
+            store=store,
+            party=payer,
+            kind=invoice_kind,
+            department=DepartmentKind.SERVICE,
+            amount=own,
+            tax_amount=own - t.net_by_payer[Payer.CUSTOMER],
+            tax_rate=store.vat_rate,
+            doc=ro,
+            doc_number=ro.number,
+        )
+        st.invoice_no = invoice.number
     st.save()
-    ServiceReceivable.objects.bulk_create(
-        [
-            ServiceReceivable(store=ro.store, ro=ro, settlement=st, kind=k, party=party[:100], amount=amount)
-            for k, party, amount in receivables
-        ]
-    )
+    st.items = items  # the finance items it posted, for the caller (not stored on the settlement)
     ro.invoice_no = st.invoice_no
     ro.save(
         update_fields=[
@@ -140,7 +222,6 @@ def ro_settle(*, actor, ro, on_account: bool = False) -> Settlement:
             "parts_total",
             "discount_total",
             "total",
-            "customer_due",
             "on_account",
             "settled_at",
             "status",
@@ -150,96 +231,13 @@ def ro_settle(*, actor, ro, on_account: bool = False) -> Settlement:
     return st
 
 
-def _clean_payment(method, amount, verb) -> Decimal:
-    if method not in PaymentMethod.values:
-        raise field_error("method", _("请选择收款方式"), code="required")
-    try:
-        amount = round_money(to_decimal(amount))
-    except Exception:
-        raise field_error("amount", _("金额格式不正确"), code="bad_format") from None
-    if not amount.is_finite() or amount <= 0:
-        raise field_error("amount", _("%(what)s金额必须大于0") % {"what": verb}, code="not_positive")
-    return amount
-
-
-def _payment(actor, ro, method, amount, reference="", note="") -> Payment:
-    pay = Payment(
-        store=ro.store,
-        ro=ro,
-        method=method,
-        amount=amount,
-        reference=reference.strip()[:60],
-        note=note[:200],
-        cashier=actor,
-    )
-    ro.paid += amount
-    ro.save(update_fields=["paid"])
-    pay.number = next_number(store=ro.store, kind=DocKind.PAYMENT)
-    pay.save()
-    return pay
-
-
-@transaction.atomic
-def ro_pay(*, actor, ro, method: str, amount, reference: str = "") -> Payment:
-    """收款 at the cashier: cash, card, transfer, WeChat or Alipay; several payments allowed; more than
-    the balance due is refused."""
-    require_perm(actor, "service.add_payment")
-    ro = lock_ro(ro)
-    if ro.status not in (ROStatus.SETTLED, ROStatus.DELIVERED):
-        raise field_error("amount", _("工单尚未结算，不能收款"), code="not_settled")
-    amount = _clean_payment(method, amount, _("收款"))
-    due = ro.customer_due - ro.paid
-    if amount > due:
-        raise field_error(
-            "amount",
-            _("收款金额 %(a)s 超过应收余额 %(d)s") % {"a": f"{amount:,.2f}", "d": f"{max(due, ZERO):,.2f}"},
-            code="overpayment",
-        )
-    pay = _payment(actor, ro, method, amount, reference)
-    audit_record(
-        actor=actor,
-        obj=ro,
-        verb="paid",
-        changes={"amount": [None, amount], "method": [None, pay.get_method_display()]},
-        note=pay.number,
-    )
-    return pay
-
-
-@transaction.atomic
-def ro_refund(*, actor, ro, method: str, amount, reason: str, reference: str = "") -> Payment:
-    """退款: what the customer paid beyond what the order now asks (after 反结算, or a new settlement
-    lower than the old one) goes back, as a negative payment with its reason. More is refused."""
-    require_perm(actor, "service.add_payment")
-    ro = lock_ro(ro)
-    if ro.status not in (ROStatus.AWAITING_SETTLEMENT, ROStatus.SETTLED):
-        raise field_error(
-            "amount", _("工单当前为“%(s)s”，不能退款") % {"s": ro.get_status_display()}, code="no_refund"
-        )
-    reason = require_text(reason, "reason", _("请填写退款原因"))
-    amount = _clean_payment(method, amount, _("退款"))
-    if amount > ro.overpaid:
-        raise field_error(
-            "amount",
-            _("退款金额 %(a)s 超过多收金额 %(o)s") % {"a": f"{amount:,.2f}", "o": f"{ro.overpaid:,.2f}"},
-            code="over_refund",
-        )
-    pay = _payment(actor, ro, method, -amount, reference, note=reason)
-    audit_record(
-        actor=actor,
-        obj=ro,
-        verb="refunded",
-        changes={"amount": [None, -amount], "method": [None, pay.get_method_display()]},
-        note=f"{pay.number} {reason}",
-    )
-    return pay
-
-
 @transaction.atomic
 def ro_settlement_reverse(*, actor, ro, reason: str) -> Settlement:
     """反结算: a settled, not yet delivered order goes back to 待结算. The 结算单 is not touched: a reversal
-    settlement with the opposite amounts (and a red-letter invoice number) is appended, open receivables
-    are reversed, and what the customer paid stays on the order as credit for the new settlement."""
+    settlement with the opposite amounts is appended and each finance item of the settlement is reversed
+    (冲销). What the customer already paid becomes their advance (预收), shown at the cashier desk and
+    applied to the order's next settlement. A share another payer (insurer, manufacturer) has already paid
+    in part is finance's to unwind first: refused."""
     require_perm(actor, "service.reverse_settlement")
     ro = lock_ro(ro)
     reason = require_text(reason, "reason", _("请填写反结算原因"))
@@ -252,7 +250,8 @@ def ro_settlement_reverse(*, actor, ro, reason: str) -> Settlement:
     )
     if st is None:
         raise field_error("reason", _("没有可冲销的结算单"), code="not_settled")
-    if ServiceReceivable.objects.filter(settlement=st, collected__gt=0).exists():
+    items = selectors.ro_items(ro, lock=True)
+    if any(i.source != ItemSource.RO_CUSTOMER and i.allocated > 0 for i in items):
         raise field_error("reason", _("应收款已部分收回，不能反结算"), code="partly_paid")
     money = [
         "labour_total",
@@ -276,17 +275,20 @@ def ro_settlement_reverse(*, actor, ro, reason: str) -> Settlement:
         lines=st.lines,
         reason=reason[:200],
         actor=actor,
+        advance=sum((i.allocated for i in items if i.source == ItemSource.RO_CUSTOMER), ZERO),
         **{f: -getattr(st, f) for f in money},
     )
+    for item in items:
+        item_reverse(
+            actor=actor, item=item, reason=_("反结算 %(no)s：%(r)s") % {"no": st.number, "r": reason}
+        )
     rev.number = next_number(store=ro.store, kind=DocKind.SETTLEMENT)
-    ServiceReceivable.objects.filter(settlement=st).update(status=ReceivableStatus.REVERSED)
     old = ro.status
     ro.status = ROStatus.AWAITING_SETTLEMENT
-    ro.customer_due = ZERO
     ro.on_account = False
     ro.settled_at = None
     ro.invoice_no = ""
-    ro.save(update_fields=["status", "customer_due", "on_account", "settled_at", "invoice_no"])
+    ro.save(update_fields=["status", "on_account", "settled_at", "invoice_no"])
     audit_record(
         actor=actor,
         obj=ro,
@@ -294,9 +296,29 @@ def ro_settlement_reverse(*, actor, ro, reason: str) -> Settlement:
         changes={"status": [old, ro.status], "settlement": [st.number, None]},
         note=reason,
     )
-    rev.invoice_no = next_number(store=ro.store, kind=DocKind.INVOICE)
+    # the customer's invoice: credited by a red-letter invoice (红字) in finance's register, its number taken
+    # last; a role without the register's change permission leaves it to finance (the register shows the
+    # invoice of a reversed order)
+    red = _invoice_red(actor, ro, st, reason)
+    rev.invoice_no = red.number if red is not None else ""
     rev.save()
     return rev
+
+
+def _invoice_red(actor, ro, st, reason):
+    from fours.finance.choices import InvoiceStatus
+    from fours.finance.models import Invoice
+    from fours.finance.services import invoices
+
+    red = getattr(invoices, "invoice_red", None)
+    if red is None or not st.invoice_no or not actor.has_perm("finance.change_invoice"):
+        return None
+    invoice = Invoice.objects.filter(
+        store=ro.store, number=st.invoice_no, doc_id=ro.pk, status=InvoiceStatus.ISSUED
+    ).first()
+    if invoice is None:
+        return None
+    return red(actor=actor, invoice=invoice, reason=_("反结算：%(r)s") % {"r": reason})
 
 
 def _care_specialist(ro):
@@ -314,13 +336,23 @@ def _care_specialist(ro):
 
 
 def delivery_refusal(ro) -> tuple[str, str] | None:
-    """Why a settled order can't be delivered yet, as (code, message): unpaid (not on account) or
-    overpaid; None when it can. The order page shows the delivery form only when this is None."""
+    """Why a settled order can't be delivered yet, as (code, message): the customer's share is not paid at
+    the cashier desk, or it is on account beyond the customer's credit limit; None when it can. Reads
+    ``customer_due``/``paid`` (``selectors.with_money`` / ``ro_money``). The order page shows the delivery
+    form only when this is None."""
     due = ro.customer_due - ro.paid
-    if due > 0 and not ro.on_account:
-        return "unpaid", _("客户尚欠 %(d)s 元，收清或挂账后才能放行") % {"d": f"{due:,.2f}"}
-    if due < 0:
-        return "overpaid", _("客户多付 %(o)s 元，请先退款再交车") % {"o": f"{-due:,.2f}"}
+    if due <= 0:
+        return None
+    if not ro.on_account:
+        return "unpaid", _("客户尚欠 %(d)s 元，请到收银台收款后再交车") % {"d": f"{due:,.2f}"}
+    party = customer_party(ro.store, ro.customer)
+    owed = party_balance(party)
+    if party.credit_limit <= 0 or owed > party.credit_limit:
+        return "over_credit", _("%(p)s 挂账 %(o)s 元超出信用额度 %(l)s 元，请先收款") % {
+            "p": party.name,
+            "o": f"{owed:,.2f}",
+            "l": f"{party.credit_limit:,.2f}",
+        }
     return None
 
 
@@ -340,6 +372,7 @@ def ro_deliver(*, actor, ro, next_date=None, next_km=None, keys_returned: bool =
             code="not_settled",
         )
     workflows.RO.require(ro, to=ROStatus.DELIVERED, actor=actor)
+    selectors.ro_money(ro)
     refusal = delivery_refusal(ro)
     if refusal:
         raise field_error("status", refusal[1], code=refusal[0])

@@ -57,3 +57,30 @@ def ready_to_settle(w, store, **kw):
 
 
 ALL_OK = {k: True for k in ["items_done", "no_leak", "fasteners", "test_drive", "lights", "clean", "reset"]}
+
+
+def customer_item(ro):
+    """The order's live finance item of the customer's share (应收·客户)."""
+    from fours.service.selectors import ro_items
+
+    return next(i for i in ro_items(ro) if i.source == "ro_customer")
+
+
+def pay_at_desk(w, ro, lines=None, *, cashier=None, amount=None):
+    """The customer pays at finance's cashier desk (收银台): ``lines`` [(method, amount)] (default: the open
+    amount in cash), allocated to the order's customer item (up to its open amount; the rest is advance)."""
+    from decimal import Decimal
+
+    from fours.finance.services import payment_take
+    from fours.finance.services.ledger import customer_party
+
+    item = customer_item(ro)
+    lines = lines or [("cash", amount if amount is not None else item.open_amount)]
+    paid = sum((Decimal(str(a)) for _m, a in lines), Decimal("0"))
+    return payment_take(
+        actor=cashier or w["cashier"],
+        store=ro.store,
+        party=customer_party(ro.store, ro.customer),
+        lines=lines,
+        allocations=[(item, min(paid, item.open_amount))],
+    )

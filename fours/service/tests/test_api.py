@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fours.core.roles import Role
+from fours.service.models import RepairOrder
 
-from .conftest import ALL_OK, confirmed
+from .conftest import ALL_OK, confirmed, pay_at_desk
 
 
 def test_api_flow(world, store_a, api_for):
@@ -84,20 +85,14 @@ def test_api_flow(world, store_a, api_for):
     assert r.json()["status"] == "awaiting_settlement"
     cash = api_for(w["cashier"])
     st = cash.post(reverse("api-repair-order-settle", args=[ro_id]), {}, format="json").json()
-    r = cash.post(
-        reverse("api-repair-order-pay", args=[ro_id]),
-        {"method": "alipay", "amount": str(float(st["customer_amount"]) + 1)},
-        format="json",
-    )
-    assert r.status_code == 400 and "amount" in r.json()["error"]["fields"]
-    assert (
-        cash.post(
-            reverse("api-repair-order-pay", args=[ro_id]),
-            {"method": "alipay", "amount": st["customer_amount"]},
-            format="json",
-        ).status_code
-        == 201
-    )
+    assert st["invoice_no"].startswith("IVO-")
+    detail = adv.get(reverse("api-repair-order-detail", args=[ro_id])).json()
+    assert (detail["customer_due"], detail["paid"]) == (st["customer_amount"], "0.00")
+    r = adv.post(reverse("api-repair-order-deliver", args=[ro_id]), {}, format="json")
+    assert r.status_code == 400 and r.json()["error"]["code"] == "unpaid"  # pay at the desk first
+    pay_at_desk(w, RepairOrder.objects.get(pk=ro_id), [("alipay", st["customer_amount"])])
+    detail = adv.get(reverse("api-repair-order-detail", args=[ro_id])).json()
+    assert detail["paid"] == st["customer_amount"]
     r = adv.post(reverse("api-repair-order-deliver", args=[ro_id]), {}, format="json")
     assert r.json()["status"] == "delivered"
 

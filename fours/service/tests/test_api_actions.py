@@ -1,4 +1,4 @@
-"""The API actions the flow test does not walk: part lines, cancel, confirm-added, refund, reverse, the
+"""The API actions the flow test does not walk: part lines, cancel, confirm-added, reverse, the
 part-line requisition, dispatch to a technician, and the appointments API. Each checks what changed,
 and at least one refusal that changes nothing."""
 
@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from fours.core.models import AuditEvent
 from fours.core.roles import Role
+from fours.finance.models import Allocation, OpenItem, Payment
 from fours.parts.models import FillRateRecord, PurchaseDemand, StockBalance, StockMove
-from fours.service import services
-from fours.service.models import Appointment, PartLine, Payment, ServiceReceivable, Settlement
+from fours.service import selectors, services
+from fours.service.models import Appointment, PartLine, Settlement
 
-from .conftest import confirmed, ready_to_settle, receive
+from .conftest import ALL_OK, confirmed, finish_work, pay_at_desk, ready_to_settle, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +27,18 @@ def fields(r) -> dict:
 
 def ro_state(ro):
     ro.refresh_from_db()
+    money = selectors.ro_money(ro)
     return (
         ro.status,
-        ro.paid,
+        money.customer_due,
+        money.paid,
         ro.invoice_no,
         list(ro.parts.values_list("id", "status", "approval", "qty_issued").order_by("id")),
         list(ro.labour.values_list("id", "status", "approval").order_by("id")),
         Settlement.objects.filter(ro=ro).count(),
-        Payment.objects.filter(ro=ro).count(),
+        list(OpenItem.objects.values_list("id", "status", "allocated").order_by("id")),
+        Payment.objects.count(),
+        Allocation.objects.count(),
         StockMove.objects.count(),
         list(StockBalance.objects.values_list("part_id", "on_hand", "reserved").order_by("id")),
         AuditEvent.objects.count(),
@@ -174,15 +179,15 @@ def test_cancel_releases_the_order_and_refuses_with_issued_parts(world, store_a,
     assert r.status_code == 400  # a cancelled order stays cancelled
 
 
-# --- settlement: refund and reverse -------------------------------------------------------------------
+# --- settlement: reverse -------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def paid(world, store_a):
-    """A settled order the customer paid in full."""
+    """A settled order the customer paid in full at the cashier desk."""
     ro = ready_to_settle(world, store_a)
     st = services.ro_settle(actor=world["cashier"], ro=ro)
-    services.ro_pay(actor=world["cashier"], ro=ro, method="cash", amount=st.customer_amount)
+    pay_at_desk(world, ro)
     ro.refresh_from_db()
     return ro, st
 
@@ -201,66 +206,42 @@ def test_reverse_appends_a_red_letter_settlement(world, paid, api_for):
     rev = r.json()
     assert rev["kind"] == "reversal" and D(rev["total"]) == -st.total
     assert D(rev["customer_amount"]) == -st.customer_amount
-    assert rev["invoice_no"] and rev["invoice_no"] != st.invoice_no
+    assert D(rev["advance"]) == st.customer_amount  # what was paid became the customer's advance
     st.refresh_from_db()
     assert st.reversed_by.pk == rev["id"] and st.invoice_no  # the original stays as it was
     ro.refresh_from_db()
-    assert (ro.status, ro.invoice_no, ro.customer_due) == ("awaiting_settlement", "", 0)
-    assert ro.paid == st.customer_amount  # what was paid stays on the order as credit
+    money = selectors.ro_money(ro)
+    assert (ro.status, ro.invoice_no, money.customer_due, money.paid) == ("awaiting_settlement", "", 0, 0)
+    assert not selectors.ro_items(ro)  # every item of the settlement reversed
     before = ro_state(ro)
     r = api_for(w["manager"]).post(url, {"reason": "再冲一次"}, format="json")
     assert r.status_code == 400  # nothing settled to reverse
     assert ro_state(ro) == before
 
 
-def test_reverse_refuses_when_a_receivable_was_collected(world, store_a, api_for):
+def test_reverse_refuses_when_the_manufacturer_paid_part_of_its_share(world, store_a, api_for):
+    from fours.finance.services import payment_take
+
     w = world
-    ro = ready_to_settle(w, store_a)
+    ro = confirmed(w, store_a)
+    services.ro_labour_add(actor=w["advisor"], ro=ro, operation=w["op_diag"], payer="warranty")
+    services.ro_added_confirm(actor=w["advisor"], ro=ro, signer_name="王", method="phone")
+    ro = finish_work(w, ro)
+    services.qc_record(actor=w["qc"], ro=ro, checklist=ALL_OK, passed=True)
     services.ro_settle(actor=w["cashier"], ro=ro)
-    ServiceReceivable.objects.create(
+    claim = next(i for i in selectors.ro_items(ro) if i.source == "ro_warranty")
+    payment_take(
+        actor=w["cashier"],
         store=store_a,
-        ro=ro,
-        settlement=Settlement.objects.get(ro=ro),
-        kind="warranty",
-        party="厂家",
-        amount=100,
+        party=claim.party,
+        lines=[("transfer", "50")],
+        allocations=[(claim, "50")],
     )
-    ServiceReceivable.objects.filter(ro=ro).update(collected=50)
     before = ro_state(ro)
     r = api_for(w["manager"]).post(reverse("api-repair-order-reverse", args=[ro.pk]), {"reason": "x"})
     assert r.status_code == 400 and list(fields(r)) == ["reason"]
+    assert r.json()["error"]["code"] == "partly_paid"
     assert ro_state(ro) == before
-
-
-def test_refund_pays_back_what_was_overpaid_and_no_more(world, paid, api_for):
-    w = world
-    ro, st = paid
-    url = reverse("api-repair-order-refund", args=[ro.pk])
-    cash = api_for(w["cashier"])
-    before = ro_state(ro)
-    r = cash.post(url, {"method": "cash", "amount": "1.00", "reason": "多收"}, format="json")
-    assert r.status_code == 400 and list(fields(r)) == [
-        "amount"
-    ]  # settled and paid exactly: nothing to refund
-    assert ro_state(ro) == before
-    services.ro_settlement_reverse(actor=w["manager"], ro=ro, reason="重开发票")
-    before = ro_state(ro)
-    too_much = str(st.customer_amount + D("0.01"))
-    r = cash.post(url, {"method": "cash", "amount": too_much, "reason": "退回"}, format="json")
-    assert r.status_code == 400 and list(fields(r)) == ["amount"]
-    r = cash.post(url, {"method": "cash", "amount": "1.00"}, format="json")
-    assert r.status_code == 400 and list(fields(r)) == ["reason"]
-    r = api_for(w["advisor"]).post(url, {"method": "cash", "amount": "1.00", "reason": "退回"}, format="json")
-    assert r.status_code == 403
-    assert ro_state(ro) == before
-    r = cash.post(url, {"method": "wechat", "amount": "10.00", "reason": "重开后少收"}, format="json")
-    assert r.status_code == 201, r.json()
-    pay = r.json()
-    assert D(pay["amount"]) == D("-10.00") and pay["method"] == "wechat" and pay["number"]
-    assert pay["note"] == "重开后少收"
-    ro.refresh_from_db()
-    assert ro.paid == st.customer_amount - D("10.00")
-    assert Payment.objects.filter(ro=ro).count() == 2
 
 
 # --- dispatch -----------------------------------------------------------------------------------------

@@ -10,12 +10,15 @@ from django.utils import timezone
 from fours.core.errors import BusinessError
 from fours.core.models import AuditEvent
 from fours.customers.models import OdometerReading
+from fours.finance.models import OpenItem, Party
+from fours.finance.selectors.checks import money_differences
+from fours.finance.services.ledger import advance_of, customer_party
 from fours.parts.models import FillRateRecord, PurchaseDemand, StockBalance, StockMove
 from fours.service import selectors, services
 from fours.service.choices import Approval, ApptStatus, LabourStatus, PartStatus, ROStatus
-from fours.service.models import FollowUpTask, Rework, ServiceReceivable, Settlement
+from fours.service.models import FollowUpTask, Rework, Settlement
 
-from .conftest import ALL_OK, confirmed, finish_work, ready_to_settle, receive
+from .conftest import ALL_OK, confirmed, customer_item, finish_work, pay_at_desk, ready_to_settle, receive
 from .factories import vehicle_for
 
 
@@ -67,13 +70,12 @@ def test_full_cycle_with_two_payers_and_delivery(world, store_a):
     services.qc_record(actor=w["qc"], ro=ro, checklist=ALL_OK, passed=True)
     st = services.ro_settle(actor=w["cashier"], ro=ro)
     ro.refresh_from_db()
-    assert ro.status == ROStatus.SETTLED and st.invoice_no.startswith("INV-")
+    assert ro.status == ROStatus.SETTLED and st.invoice_no.startswith("IVO-")  # the register's number
     assert st.warranty_amount == added.amount and st.customer_amount > 0
     assert st.total == st.customer_amount + st.warranty_amount
     assert st.net_total + st.vat == st.total
-    assert ServiceReceivable.objects.get(ro=ro).kind == "warranty"
-    services.ro_pay(actor=w["cashier"], ro=ro, method="wechat", amount=D("100"))
-    services.ro_pay(actor=w["cashier"], ro=ro, method="cash", amount=st.customer_amount - D("100"))
+    assert {i.source for i in selectors.ro_items(ro)} == {"ro_customer", "ro_warranty"}
+    pay_at_desk(w, ro, [("wechat", D("100")), ("cash", st.customer_amount - D("100"))])
     services.ro_deliver(actor=w["advisor"], ro=ro)
     ro.refresh_from_db()
     assert ro.status == ROStatus.DELIVERED and ro.gate_pass_no.startswith("GP-")
@@ -187,9 +189,12 @@ def test_on_account_for_fleet_customer_allows_delivery(world, store_a):
     w = world
     v = vehicle_for(store_a, w["advisor"], name="广州市顺达物流有限公司", company=True)
     ro = ready_to_settle(w, store_a, vehicle=v)
-    services.ro_settle(actor=w["cashier"], ro=ro, on_account=True)
+    party = customer_party(store_a, v.owner)
+    Party.objects.filter(pk=party.pk).update(credit_limit=D("100000"))
+    st = services.ro_settle(actor=w["cashier"], ro=ro, on_account=True)
     services.ro_deliver(actor=w["advisor"], ro=ro)
-    assert ServiceReceivable.objects.filter(ro=ro, kind="customer").exists()
+    item = customer_item(ro)  # owed on account: the car left unpaid, within the limit
+    assert item.party == party and item.amount == st.customer_amount and item.allocated == 0
 
 
 def test_discount_within_limit_and_approval(world, store_a):
@@ -337,45 +342,53 @@ def test_the_workshop_capacity_caps_all_advisors_together(world, store_a):
     assert selectors.free_slots(store_a, w["advisor"], day)[0][1] == 0
 
 
-def test_refund_after_a_reversal_and_a_lower_settlement(world, store_a):
-    from fours.service import reports
+def test_reversal_turns_the_payment_into_an_advance_and_the_new_settlement_applies_it(world, store_a):
+    from fours.finance.services import payment_refund
 
     w = world
     ro = ready_to_settle(w, store_a)
     st = services.ro_settle(actor=w["cashier"], ro=ro)
-    services.ro_pay(actor=w["cashier"], ro=ro, method="wechat", amount=st.customer_amount)
-    services.ro_settlement_reverse(actor=w["manager"], ro=ro, reason="漏给会员折扣")
-    ro.refresh_from_db()
-    assert ro.overpaid == st.customer_amount  # nothing is asked until the new settlement
+    pay_at_desk(w, ro, [("wechat", st.customer_amount)])
+    party = customer_party(store_a, ro.customer)
+    assert advance_of(party) == 0
+    rev = services.ro_settlement_reverse(actor=w["manager"], ro=ro, reason="漏给会员折扣")
+    # the settlement's item is reversed; the money is the customer's advance, shown at the desk
+    assert rev.advance == st.customer_amount and advance_of(party) == st.customer_amount
+    assert selectors.ro_items(ro) == []
+    assert OpenItem.objects.filter(doc_id=ro.pk, status="reversed").count() == 2  # the item and its 冲销
+    assert selectors.ro_money(ro).customer_due == 0
     services.ro_discount_set(actor=w["advisor"], ro=ro, labour_pct=5, parts_pct=5, reason="会员")
     st2 = services.ro_settle(actor=w["cashier"], ro=ro)
-    ro.refresh_from_db()
     over = st.customer_amount - st2.customer_amount
-    assert over > 0 and ro.overpaid == over
-    with pytest.raises(BusinessError) as e:
-        services.ro_deliver(actor=w["advisor"], ro=ro)
-    assert "多付" in e.value.message_dict["status"][0]
-    for bad, field in (
-        ({"amount": over + 1}, "amount"),
-        ({"reason": " "}, "reason"),
-        ({"method": "x"}, "method"),
-    ):
-        args = {"method": "wechat", "amount": over, "reason": "折扣差额退回"} | bad
-        with pytest.raises(BusinessError) as e:
-            services.ro_refund(actor=w["cashier"], ro=ro, **args)
-        assert field in e.value.message_dict
+    assert over > 0 and st2.advance == st2.customer_amount
+    item = customer_item(ro)
+    assert item.status == "settled" and item.allocated == st2.customer_amount
+    assert advance_of(party) == over  # the rest: refunded at the desk, or kept for next time
     ro.refresh_from_db()
-    assert ro.paid == st.customer_amount  # nothing changed by the refused refunds
-    refund = services.ro_refund(
-        actor=w["cashier"], ro=ro, method="wechat", amount=over, reason="折扣差额退回"
+    assert selectors.ro_money(ro).balance == 0
+    services.ro_deliver(actor=w["advisor"], ro=ro)  # paid: the car may leave
+    refund = payment_refund(
+        actor=w["cashier"], store=store_a, party=party, lines=[("wechat", over)], reason="折扣差额退回"
     )
-    assert refund.amount == -over and refund.note == "折扣差额退回"
-    ro.refresh_from_db()
-    assert ro.paid == st2.customer_amount and ro.overpaid == 0
-    assert AuditEvent.objects.filter(object_id=str(ro.pk), verb="refunded").count() == 1
-    day = reports.cashier_day(store_a, timezone.localdate())
-    assert day["total"] == st2.customer_amount  # the day's takings are net of the refund
-    assert day["refunds"] == -over and {r["method"]: r["refunds"] for r in day["by_method"]} == {
-        "wechat": -over
-    }
-    services.ro_deliver(actor=w["advisor"], ro=ro)
+    assert refund.amount == -over and advance_of(party) == 0
+    assert money_differences(store_a) == []
+
+
+def test_a_second_reversal_applies_only_what_this_order_was_paid(world, store_a):
+    """The advance a re-settlement takes is what the customer paid on this order, not an advance they hold
+    for something else (a deposit)."""
+    from fours.finance.services import payment_take
+
+    w = world
+    ro = ready_to_settle(w, store_a)
+    st = services.ro_settle(actor=w["cashier"], ro=ro)
+    party = customer_party(store_a, ro.customer)
+    payment_take(actor=w["cashier"], store=store_a, party=party, lines=[("cash", "5000")])  # a deposit
+    pay_at_desk(w, ro, [("card", st.customer_amount)])
+    services.ro_settlement_reverse(actor=w["manager"], ro=ro, reason="一")
+    services.ro_settle(actor=w["cashier"], ro=ro)
+    services.ro_settlement_reverse(actor=w["manager"], ro=ro, reason="二")
+    st3 = services.ro_settle(actor=w["cashier"], ro=ro)
+    assert st3.advance == st.customer_amount and advance_of(party) == D("5000")
+    assert customer_item(ro).status == "settled"
+    assert money_differences(store_a) == []

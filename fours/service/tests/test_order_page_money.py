@@ -11,10 +11,11 @@ from django.urls import reverse
 from fours.core.models import AuditEvent
 from fours.core.templatetags.fours import yuan
 from fours.customers.models import Vehicle
+from fours.finance.services.ledger import advance_of, customer_party
 from fours.service import selectors, services
-from fours.service.models import MaintenancePackage, RepairOrder, Settlement
+from fours.service.models import MaintenancePackage, Settlement
 
-from .conftest import confirmed, ready_to_settle
+from .conftest import confirmed, pay_at_desk, ready_to_settle
 from .factories import vehicle_for
 
 
@@ -153,18 +154,23 @@ def test_delivery_form_shows_only_when_the_car_may_leave(world, store_a, client_
     html = page()  # unpaid: the reason, no form
     assert 'id="deliver-form"' not in html and "尚欠" in _block(html)
     half = (st.customer_amount / 2).quantize(D("0.01"))
-    services.ro_pay(actor=w["cashier"], ro=ro, method="wechat", amount=half)
+    pay_at_desk(w, ro, [("wechat", half)])
     assert "尚欠" in _block(page())
-    services.ro_pay(actor=w["cashier"], ro=ro, method="cash", amount=st.customer_amount - half)
-    html = page()  # paid in full: the form
+    pay_at_desk(w, ro, [("cash", st.customer_amount - half)])
+    html = page()  # paid in full at the desk: the form
     assert 'id="deliver-form"' in html and 'id="deliver-blocked"' not in html
-    # overpaid after a reversal and a lower settlement: the reason, no form
+    # a reversal and a lower settlement: the payment, become the customer's advance, pays the new bill;
+    # the rest stays the customer's advance at the desk (to refund there) and the car may leave
     services.ro_settlement_reverse(actor=w["manager"], ro=ro, reason="漏给会员折扣")
-    services.ro_discount_set(actor=w["advisor"], ro=ro, labour_pct=5, parts_pct=5, reason="会员")
-    services.ro_settle(actor=w["cashier"], ro=ro)
     html = page()
-    assert RepairOrder.objects.get(pk=ro.pk).overpaid > 0
-    assert 'id="deliver-form"' not in html and "多付" in _block(html)
+    assert 'id="customer-advance"' in html and yuan(st.customer_amount) in html
+    services.ro_discount_set(actor=w["advisor"], ro=ro, labour_pct=5, parts_pct=5, reason="会员")
+    st2 = services.ro_settle(actor=w["cashier"], ro=ro)
+    assert st2.advance == st2.customer_amount < st.customer_amount
+    html = page()
+    assert 'id="deliver-form"' in html
+    party = customer_party(store_a, ro.customer)
+    assert advance_of(party) == st.customer_amount - st2.customer_amount
 
 
 def _block(html):

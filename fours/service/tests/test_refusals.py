@@ -8,12 +8,13 @@ from django.utils import timezone
 
 from fours.core.errors import BusinessError
 from fours.core.models import AuditEvent
+from fours.finance.models import Allocation, OpenItem, Payment
 from fours.parts.models import StockBalance, StockMove
-from fours.service import services
+from fours.service import selectors, services
 from fours.service.choices import ROStatus
-from fours.service.models import LabourLine, Payment, Settlement, TimeLog
+from fours.service.models import LabourLine, Settlement, TimeLog
 
-from .conftest import ALL_OK, confirmed, ready_to_settle, receive
+from .conftest import ALL_OK, confirmed, customer_item, pay_at_desk, ready_to_settle, receive
 
 
 def refused(fn, field, **kw):
@@ -92,31 +93,76 @@ def test_discount_above_the_limit_without_approval(world, store_a):
     assert ro.labour_discount_pct == 0
 
 
-def test_paying_more_than_due(world, store_a):
+def test_paying_more_than_the_order_owes_at_the_desk(world, store_a):
     ro = ready_to_settle(world, store_a)
     st = services.ro_settle(actor=world["cashier"], ro=ro)
-    msg = refused(
-        services.ro_pay,
-        "amount",
-        actor=world["cashier"],
-        ro=ro,
-        method="cash",
-        amount=st.customer_amount + D("0.01"),
+    item = customer_item(ro)
+    from fours.finance.services import payment_take
+
+    with pytest.raises(BusinessError) as e:
+        payment_take(
+            actor=world["cashier"],
+            store=store_a,
+            party=item.party,
+            lines=[("cash", st.customer_amount + D("0.01"))],
+            allocations=[(item, st.customer_amount + D("0.01"))],
+        )
+    assert "allocations.0.amount" in e.value.message_dict
+    assert selectors.ro_money(ro).paid == 0 and not Payment.objects.exists()
+
+
+def _ro_state(ro):
+    ro.refresh_from_db()
+    return (
+        ro.status,
+        ro.gate_pass_no,
+        list(OpenItem.objects.values_list("id", "status", "allocated").order_by("id")),
+        Allocation.objects.count(),
+        AuditEvent.objects.count(),
     )
-    assert "超过应收余额" in msg
-    ro.refresh_from_db()
-    assert ro.paid == 0 and not Payment.objects.exists()
 
 
-def test_delivering_an_unsettled_vehicle(world, store_a):
-    ro = ready_to_settle(world, store_a)
-    msg = refused(services.ro_deliver, "status", actor=world["advisor"], ro=ro)
+def test_delivering_an_unsettled_or_unpaid_vehicle(world, store_a):
+    w = world
+    ro = ready_to_settle(w, store_a)
+    msg = refused(services.ro_deliver, "status", actor=w["advisor"], ro=ro)
     assert "结算后才能交车" in msg
-    st = services.ro_settle(actor=world["cashier"], ro=ro)
-    msg = refused(services.ro_deliver, "status", actor=world["advisor"], ro=ro)
-    assert "收清" in msg
+    st = services.ro_settle(actor=w["cashier"], ro=ro)
+    before = _ro_state(ro)
+    msg = refused(services.ro_deliver, "status", actor=w["advisor"], ro=ro)
+    assert "收银台" in msg and f"{st.customer_amount:,.2f}" in msg
+    assert _ro_state(ro) == before and not ro.gate_pass_no
+    # part paid at the desk: still refused, for what is left
+    pay_at_desk(w, ro, [("wechat", D("100"))])
+    msg = refused(services.ro_deliver, "status", actor=w["advisor"], ro=ro)
+    assert f"{st.customer_amount - D('100'):,.2f}" in msg
     ro.refresh_from_db()
-    assert ro.status == ROStatus.SETTLED and not ro.gate_pass_no and st
+    assert ro.status == ROStatus.SETTLED and not ro.gate_pass_no
+    # the rest paid at the desk: the car leaves with its gate pass
+    pay_at_desk(w, ro)
+    services.ro_deliver(actor=w["advisor"], ro=ro)
+    ro.refresh_from_db()
+    assert ro.status == ROStatus.DELIVERED and ro.gate_pass_no.startswith("GP-")
+
+
+def test_on_account_beyond_the_credit_limit(world, store_a):
+    from fours.finance.models import Party
+    from fours.finance.services.ledger import customer_party
+
+    from .factories import vehicle_for
+
+    w = world
+    v = vehicle_for(store_a, w["advisor"], name="广州市顺达物流有限公司", company=True)
+    ro = ready_to_settle(w, store_a, vehicle=v)
+    # no limit set: no credit (先收款后付货), nothing posted
+    msg = refused(services.ro_settle, "on_account", actor=w["cashier"], ro=ro, on_account=True)
+    assert "信用额度" in msg
+    ro.refresh_from_db()
+    assert ro.status == ROStatus.AWAITING_SETTLEMENT and not OpenItem.objects.exists()
+    assert not Settlement.objects.filter(ro=ro).exists()
+    Party.objects.filter(pk=customer_party(store_a, v.owner).pk).update(credit_limit=D("10"))
+    msg = refused(services.ro_settle, "on_account", actor=w["cashier"], ro=ro, on_account=True)
+    assert "超出额度" in msg and not OpenItem.objects.exists()
 
 
 def test_editing_a_settled_order(world, store_a):

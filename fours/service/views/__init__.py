@@ -10,7 +10,7 @@ from .appointments import (
     appointment_detail,
 )
 from .board import board, board_rows, dashboard
-from .cashier import ReceivableListView, cashier
+from .cashier import cashier
 from .catalog import OperationListView, PackageListView, package_detail
 from .followups import FollowUpListView, followup_record
 from .order_steps import ro_act
@@ -24,7 +24,6 @@ __all__ = [
     "OperationListView",
     "PackageListView",
     "ROListView",
-    "ReceivableListView",
     "appointment_act",
     "appointment_create",
     "appointment_day",

@@ -19,6 +19,7 @@ from fours.core.roles import Role
 from fours.core.selectors import users_with_role
 from fours.core.views import error_text
 from fours.core.views import redirect_back as _back
+from fours.finance.choices import InvoiceKind
 from fours.parts.selectors import part_by_number
 
 from .. import selectors, services, workflows
@@ -262,27 +263,13 @@ def settle(request, ro):
         if p.get("total", "") != f"{now:.2f}":
             messages.warning(request, _("结算金额已变为 %(t)s 元，请重新核对后确认") % {"t": f"{now:,.2f}"})
             return redirect("service:ro-act", ro.pk, "settle")
-    services.ro_settle(actor=request.user, ro=ro, on_account=p.get("on_account") == "1")
-    return _("已结算")
-
-
-def _money(request) -> dict:
-    p = request.POST
-    return {
-        "method": p.get("method", ""),
-        "amount": p.get("amount") or "0",
-        "reference": p.get("reference", ""),
-    }
-
-
-def pay(request, ro):
-    services.ro_pay(actor=request.user, ro=ro, **_money(request))
-    return _("已收款")
-
-
-def refund(request, ro):
-    services.ro_refund(actor=request.user, ro=ro, reason=request.POST.get("reason", ""), **_money(request))
-    return _("已退款")
+    services.ro_settle(
+        actor=request.user,
+        ro=ro,
+        on_account=p.get("on_account") == "1",
+        invoice_kind=p.get("invoice_kind") or InvoiceKind.VAT_ORDINARY,
+    )
+    return _("已结算，请客户到收银台付款")
 
 
 def reverse(request, ro):
@@ -322,8 +309,6 @@ STEPS = {
     "old-part": old_part,  # the old part's record (旧件台账) is kept at any status
     "qc": qc,
     "settle": settle,
-    "pay": pay,
-    "refund": refund,
     "reverse": reverse,
     "deliver": deliver,
 }
@@ -378,5 +363,8 @@ def settle_confirm(request, ro):
             "total": f"{t.total:.2f}",
             "vat_pct": f"{(ro.store.vat_rate * 100).normalize():f}",
             "payers": [(v, label, t.by_payer[v]) for v, label in Payer.choices],
+            "invoice_kinds": [
+                (k, InvoiceKind(k).label) for k in (InvoiceKind.VAT_ORDINARY, InvoiceKind.VAT_SPECIAL)
+            ],
         },
     )

@@ -25,7 +25,7 @@ from ..choices import (
     OldPartStatus,
     PauseReason,
     Payer,
-    PaymentMethod,
+    SettlementKind,
 )
 from ..models import (
     Bay,
@@ -33,8 +33,20 @@ from ..models import (
     RepairOrder,
     Team,
 )
+from .cashier import desk_url
 
 # --- repair orders --------------------------------------------------------------------------------
+
+
+def _customer_advance(ro, settlements):
+    """The customer's advance (预收) at the desk, shown on an order reversed after payment: what the next
+    settlement takes first, or the cashier refunds."""
+    latest = settlements[0] if settlements else None  # newest first
+    if latest is None or latest.kind != SettlementKind.REVERSAL or latest.advance <= 0:
+        return None
+    from fours.finance.services.ledger import advance_of, customer_party
+
+    return advance_of(customer_party(ro.store, ro.customer))
 
 
 class ROListView(FoursListView):
@@ -60,8 +72,10 @@ def ro_detail(request, pk):
         ln.row_class = LINE_ROW_CLASS.get(ln.status, "")
     est = services.pricing.totals(ro, ro.labour_lines, ro.part_lines, estimate=True)
     actual = services.pricing.totals(ro, ro.labour_lines, ro.part_lines)
-    refusal = services.delivery_refusal(ro)
+    refusal = services.delivery_refusal(ro) if "deliver" in steps else None
     store = ro.store
+    settlements = list(ro.settlements.select_related("actor"))
+    settled_once = bool(settlements)
     dispatching = "dispatch" in steps
     ctx = {
         "title": f"{_('维修工单')} {ro.number}",
@@ -74,7 +88,6 @@ def ro_detail(request, pk):
         "payers": Payer.choices,
         "confirm_methods": ConfirmMethod.choices,
         "pause_reasons": PauseReason.choices,
-        "pay_methods": PaymentMethod.choices,
         "old_part_choices": [c for c in OldPartStatus.choices if c[0]],
         "checklist": QC_CHECKLIST,
         "pending_added": [ln for ln in ro.labour_lines + ro.part_lines if ln.approval == Approval.PENDING],
@@ -87,8 +100,12 @@ def ro_detail(request, pk):
         "approvals": list(ro.approvals.select_related("recorded_by")),
         "delays": list(ro.delays.select_related("actor")),
         "photos": list(ro.photos.all()),
-        "settlements": list(ro.settlements.select_related("actor")),
-        "payments": list(ro.payments.select_related("cashier")),
+        "settlements": settlements,
+        # the order's finance items per payer and the desk's payments on them (two queries, once settled)
+        "items": selectors.ro_items(ro) if settled_once else [],
+        "payments": selectors.ro_payments(ro) if settled_once else [],
+        "advance": _customer_advance(ro, settlements),
+        "desk_url": desk_url(request.user, ro),
         "timeline": timeline_for(ro).select_related("actor")[:100],
         "deliver_blocked": refusal[1] if refusal else "",
         "technicians": _users_with_role(store, Role.TECHNICIAN) if dispatching else [],
@@ -131,7 +148,7 @@ def ro_print(request, pk, doc):
         ctx["title"] = _("维修结算单")
         ctx["st"] = ro.settlements.filter(kind="normal", reversed_by__isnull=True).last()
         ctx["t"] = services.pricing.totals(ro, ro.labour_lines, ro.part_lines)
-        ctx["payments"] = list(ro.payments.all())
+        ctx["payments"] = selectors.ro_payments(ro)
     elif doc == "picklist":
         from fours.parts.selectors import pick_list
 
