@@ -3,7 +3,7 @@ and allocations, day closes, voucher exports and vouchers."""
 
 from rest_framework import serializers
 
-from ..choices import Direction, Method
+from ..choices import Method
 from ..models import Allocation, DayClose, OpenItem, Party, Payment, PaymentLine, VoucherExport
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -128,12 +128,11 @@ class AllocationInSerializer(serializers.Serializer):
 
 
 class PaymentCreateSerializer(serializers.Serializer):
-    """收款/付款: the methods (lines) and the open items it settles (allocations); the rest is the party's
-    advance (预收/预付)."""
+    """收款: the methods (lines) and the receivables it settles (allocations); the rest is the party's
+    advance (预收). A supplier is paid through its approved payment request (付款通知书), not here."""
 
     store = serializers.IntegerField(required=False, min_value=1)
     party = serializers.IntegerField(min_value=1)
-    direction = serializers.ChoiceField(choices=Direction.choices, default=Direction.RECEIVABLE)
     lines = PaymentLineInSerializer(many=True, allow_empty=False, max_length=10)
     allocations = AllocationInSerializer(many=True, required=False, default=list, max_length=100)
     business_date = serializers.DateField(required=False, allow_null=True, default=None)
