@@ -64,12 +64,24 @@ INVOICE_FORM = """{% if perms.finance.change_openitem %}
 <button class="btn btn-sm btn-outline-primary text-nowrap" type="submit">{{ save_label }}</button></form>{% endif %}"""
 
 
+def _doc_url(record) -> str | None:
+    """The page of the document an open item comes from (a purchase receipt), when it has one."""
+    doc = record.doc if record.doc_type_id else None
+    return doc.get_absolute_url() if doc is not None and hasattr(doc, "get_absolute_url") else None
+
+
 class PendingInvoiceTable(tables.Table):
     party = tables.Column(
         verbose_name=_("供应商"),
         linkify=lambda record: reverse("finance:party-detail", args=[record.party_id]),
     )
-    age = tables.Column(verbose_name=_("已过天数"), empty_values=(), order_by=("-posted_on",))
+    doc_number = tables.Column(verbose_name=_("单据号"), linkify=lambda record: _doc_url(record))
+    age = tables.Column(
+        verbose_name=_("已过天数"),
+        empty_values=(),
+        order_by=("-posted_on",),
+        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
+    )
     record_invoice = tables.TemplateColumn(
         INVOICE_FORM,
         verbose_name=_("登记发票"),

@@ -46,6 +46,7 @@ def pending_invoices():
         OpenItem.objects.filter(direction=Direction.PAYABLE, amount__gt=0, invoice_no="")
         .exclude(status=ItemStatus.REVERSED)
         .select_related("party")
+        .prefetch_related("doc")
     )
 
 

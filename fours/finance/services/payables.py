@@ -94,7 +94,7 @@ def request_create(*, actor, store, party: Party, lines, reason: str) -> Payment
             openitem_id__in=ids, paymentrequest__status__in=OPEN_REQUEST
         ).values_list("openitem_id", flat=True)
     )
-    total, chosen, shown = ZERO, [], {}
+    total, chosen, shown = ZERO, [], []
     for n, (ref, amount) in enumerate(lines):
         item = items.get(getattr(ref, "pk", ref))
         if item is None:
@@ -117,7 +117,7 @@ def request_create(*, actor, store, party: Party, lines, reason: str) -> Payment
             )
         total += amount
         chosen.append((item, amount))
-        shown[item.doc_number or str(item.pk)] = str(amount)
+        shown.append(f"{item.doc_number or item.get_source_display()} ¥{amount:,.2f}")
     req = PaymentRequest(store=store, party=party, amount=total, reason=reason, requested_by=actor)
     req.number = next_number(store=store, kind=DocKind.PAYMENT_REQUEST)
     req.save(force_insert=True)

@@ -83,7 +83,7 @@ def test_a_request_pays_chosen_payables_in_part_or_whole(parts_manager, finance_
     assert req.status == RequestStatus.PENDING and req.requested_by == parts_manager
     assert set(req.items.all()) == {a, b}
     ev = AuditEvent.objects.get(object_id=str(req.pk), verb="created")
-    assert ev.changes["items"] == {"GR-1": "1000.00", "GR-2": "200.50"}
+    assert ev.changes["items"] == ["GR-1 ¥1,000.00", "GR-2 ¥200.50"]
 
 
 @pytest.mark.parametrize(
@@ -362,10 +362,11 @@ def test_pending_invoices_list_until_finance_enters_the_invoice(
     with django_assert_max_num_queries(14) as few:
         html = client.get(reverse("finance:pending-invoices")).content.decode()
     assert "GR-77" in html and "¥3,000.00" in html and ">12<" in html
-    for n in range(20):
-        payable(finance_user, supplier, str(10 + n), days=n)
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(reverse("finance:pending-invoices"))
+    for n in range(20):  # each linked to its document (here the store stands in for a receipt)
+        payable(finance_user, supplier, str(10 + n), days=n, doc=supplier.store, doc_number=f"GR-{n}")
+    with django_assert_max_num_queries(len(few.captured_queries) + 1):  # + the documents, in one query
+        html = client.get(reverse("finance:pending-invoices")).content.decode()
+    assert f'href="{supplier.store.get_absolute_url()}">GR-5<' in html
     client.post(
         reverse("finance:pending-invoice-record", args=[item.pk]),
         {"invoice_no": "04512345", "invoice_date": TODAY.isoformat()},

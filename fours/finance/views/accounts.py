@@ -145,6 +145,7 @@ def ageing(request, claims: bool = False):
             "direction": direction,
             "directions": Direction.choices,
             "kinds": kinds,
+            "kind_names": "、".join(str(PartyKind(k).label) for k in kinds),
             "kind_choices": [(k, label) for k, label in PartyKind.choices if k != PartyKind.WALK_IN],
             "bases": list(sel.BASIS.items()),
             "claims": claims,
