@@ -189,6 +189,8 @@ def test_period_close_waits_for_its_days_then_refuses_postings(
     day_close(actor=finance_user, store=store_a, business_date=last_day)
     f.post(reverse("finance:period-close"), {"month": month})
     assert PeriodClose.objects.filter(year=last_day.year, month=last_day.month).exists()
+    closed_page = f.get(reverse("finance:period-close"), {"month": month}).content.decode()
+    assert f"{month} 已月结" in closed_page and "确认月结" not in closed_page
     payments, items = Payment.objects.count(), OpenItem.objects.count()
     early = last_day.replace(day=1)
     with pytest.raises(BusinessError) as err:

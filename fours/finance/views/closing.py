@@ -198,10 +198,11 @@ def period_close(request):
     else:
         chosen = request.GET.get("month") or last_month
         form = PeriodCloseForm(initial={"month": chosen})
-    blockers = []
+    blockers, is_closed = [], False
     try:
         y, m = (int(x) for x in chosen.split("-"))
         blockers = sel.period_blockers(store, y, m)
+        is_closed = sel.closed_periods(store).filter(year=y, month=m).exists()
     except ValueError:
         pass
     return render(
@@ -212,6 +213,7 @@ def period_close(request):
             "form": form,
             "month": chosen,
             "blockers": blockers,
+            "is_closed": is_closed,
             "closed": sel.closed_periods(store)[:24],
         },
     )
