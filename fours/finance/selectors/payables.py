@@ -54,8 +54,18 @@ def pending_invoice_count(store) -> int:
     return pending_invoices().filter(store=store).count()
 
 
-def requests_waiting_count(store) -> int:
-    return PaymentRequest.objects.filter(store=store, status=RequestStatus.PENDING).count()
+def requests_waiting_count(store, user=None) -> int:
+    """待审批: pending requests of the store; for ``user``, only those within their payment limit and not
+    their own (the ones they can approve)."""
+    qs = PaymentRequest.objects.filter(store=store, status=RequestStatus.PENDING)
+    if user is not None:
+        from fours.core.roles import LimitKind
+        from fours.core.selectors import limit_for
+
+        qs = qs.filter(amount__lte=limit_for(user, store, LimitKind.PAYMENT_AMOUNT)).exclude(
+            requested_by=user
+        )
+    return qs.count()
 
 
 def invoices_list():

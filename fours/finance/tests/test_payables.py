@@ -459,3 +459,22 @@ def test_two_finance_desks_pay_the_same_request_once(make_user, store_a):
         assert req.paid == Decimal("900") and req.status == RequestStatus.PAID
         assert Payment.objects.filter(request=req).count() == 1
     assert money_differences() == []
+
+
+def test_approvers_home_counts_the_requests_they_may_approve(finance_user, gm_a, parts_manager, supplier):
+    from django.test import RequestFactory
+
+    from fours.finance.views.payables import widgets
+
+    make_request(parts_manager, supplier, "30000")
+    make_request(parts_manager, supplier, "80000")  # above finance's ¥50,000
+    make_request(finance_user, supplier, "100")  # finance's own
+
+    def waiting(user):
+        rf = RequestFactory().get("/")
+        rf.user = user
+        return [w.value for w in widgets(rf, supplier.store) if w.title == "待审批付款通知书"]
+
+    assert waiting(finance_user) == [1]
+    assert waiting(gm_a) == [3]
+    assert waiting(parts_manager) == []

@@ -361,7 +361,7 @@ def widgets(request, store):
             )
         )
     if user.has_perm("finance.approve_paymentrequest"):
-        n = sel.requests_waiting_count(store)
+        n = sel.requests_waiting_count(store, user)
         if n:
             out.append(
                 Widget(
