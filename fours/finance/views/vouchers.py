@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from fours.core.forms import bootstrap_widgets
 from fours.core.registry import NavItem, Widget
+from fours.core.stores import scope_to_current
 from fours.core.views import attach_errors, perm_or_403, work_store
 
 from .. import services
@@ -120,8 +121,7 @@ def voucher_export(request):
 def voucher_list(request):
     """导出记录: every export of the store, newest first, with its file to download again."""
     perm_or_403(request, "finance.view_voucherexport")
-    store = work_store(request)
-    qs = sel.exports_for(request.user).filter(store=store)
+    qs = scope_to_current(request, sel.exports_for(request.user))  # a group user: every store's
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     download = request.GET.get("download")
     return render(
