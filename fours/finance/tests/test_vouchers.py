@@ -569,3 +569,34 @@ def test_two_exports_of_the_same_days_at_once_export_each_row_once(make_user, st
         assert refused[0].error_code == "nothing_to_export"
         assert ok[0].vouchers == 5
         assert not OpenItem.objects.filter(export__isnull=True).exists()
+
+
+def test_a_settled_and_paid_repair_order_exports_as_balanced_vouchers(store_a, make_user, finance_user):
+    """End to end with the service module's own posting: settlement, payment at the desk, export."""
+    from fours.service import services as service
+    from fours.service.tests.conftest import pay_at_desk, ready_to_settle
+    from fours.service.tests.factories import build_world
+
+    w = build_world(store_a, make_user)
+    ro = ready_to_settle(w, store_a)
+    service.ro_settle(actor=w["cashier"], ro=ro)
+    pay_at_desk(w, ro, [("wechat", "100")])
+    ro.refresh_from_db()
+    vouchers = vouchers_between(store_a, _today(), _today())
+    mine = [v for v in vouchers if v.doc_number == ro.number]
+    assert mine and all(v.balanced for v in vouchers)
+    sale = next(v for v in mine if v.source == "item")
+    item = OpenItem.objects.get(pk=sale.source_id)
+    assert sale.lines[0].debit == item.amount and sale.lines[0].code == "1122"
+    assert {ln.code for ln in sale.lines} >= {"600101"}
+    if item.tax_amount:
+        assert any(ln.code == "22210102" and ln.credit == item.tax_amount for ln in sale.lines)
+    exp = voucher_export(
+        actor=finance_user, store=store_a, date_from=_today(), date_to=_today(), format="yonyou"
+    )
+    assert exp.debit == exp.credit == sum((v.debit for v in vouchers), D("0"))
+    _name, data = export_file(exp)
+    rows = list(_book(data).active.iter_rows(values_only=True))[1:]
+    col = {k: i for i, k in enumerate(YONYOU_COLUMNS)}
+    assert sum(D(str(r[col["借方金额"]])) for r in rows) == exp.debit
+    assert any(r[col["外部凭证业务号"]] == ro.number for r in rows)
