@@ -45,7 +45,7 @@ __all__ = [
     "walk_in_party",
 ]
 from .accounts import party_update
-from .invoices import invoice_issue, invoice_red, invoice_tax_record, invoice_void
+from .invoices import invoice_issue, invoice_red, invoice_tax_import, invoice_tax_record, invoice_void
 from .payables import (
     payable_invoice_record,
     request_approve,
@@ -56,6 +56,7 @@ from .payables import (
 
 __all__ += [
     "invoice_red",
+    "invoice_tax_import",
     "invoice_tax_record",
     "invoice_void",
     "party_update",

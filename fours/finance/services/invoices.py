@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from fours.core.audit import audit_record, diff, register_verbs
 from fours.core.choices import DepartmentKind, DocKind
-from fours.core.errors import field_error
+from fours.core.errors import BusinessError, field_error
 from fours.core.money import round_money
 from fours.core.numbering import next_number
 from fours.core.permissions import require_perm
@@ -123,6 +123,8 @@ def _tax_number(value) -> str:
 def _tax_date(value) -> dt.date:
     if value in (None, ""):
         raise field_error("tax_date", _("请填写开票日期"), code="required")
+    if isinstance(value, dt.datetime):  # a date cell of a spreadsheet
+        value = value.date()
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value.strip())
@@ -254,3 +256,72 @@ def invoice_void(*, actor, invoice: Invoice, reason: str) -> Invoice:
     inv.save(update_fields=["status", "reason"])
     audit_record(actor=actor, obj=inv, verb="invoice_voided", changes=changes, note=reason)
     return inv
+
+
+@transaction.atomic
+def invoice_tax_import(*, actor, store, rows) -> int:
+    """The tax system's numbers and dates for many invoices at once (its export, one row per invoice:
+    登记号, 税控发票号码, 开票日期). All or nothing: every bad row is named with its row number
+    (``rows.<n>.<field>``) and nothing is written. Returns the number of invoices changed."""
+    require_perm(actor, "finance.change_invoice")
+    rows = list(rows or [])
+    if not rows:
+        raise field_error("file", _("文件中没有数据行"), code="no_lines")
+    numbers = [str(r.get("number") or "").strip() for r in rows]
+    found = {
+        i.number: i
+        for i in Invoice.objects.select_for_update().filter(store=store, number__in=[n for n in numbers if n])
+    }
+    errors: dict[str, str] = {}
+    cleaned, seen_tax, seen_no = [], {}, {}
+    for n, (row, number) in enumerate(zip(rows, numbers, strict=True)):
+        line = row.get("line", n + 2)
+        prefix = _("第%(n)s行：") % {"n": line}
+        inv = found.get(number)
+        if not number or inv is None:
+            errors[f"rows.{n}.number"] = prefix + _("登记号 %(no)s 不存在") % {"no": number or "—"}
+            continue
+        if number in seen_no:
+            errors[f"rows.{n}.number"] = prefix + _("登记号 %(no)s 重复") % {"no": number}
+            continue
+        seen_no[number] = line
+        try:
+            tax_number = _tax_number(str(row.get("tax_number") or ""))
+            tax_date = _tax_date(row.get("tax_date"))
+        except BusinessError as e:
+            for field, msgs in e.message_dict.items():
+                errors[f"rows.{n}.{field}"] = prefix + "；".join(msgs)
+            continue
+        key = (inv.kind, tax_number)
+        if key in seen_tax:
+            errors[f"rows.{n}.tax_number"] = prefix + _("税控发票号码 %(t)s 与第%(m)s行重复") % {
+                "t": tax_number,
+                "m": seen_tax[key],
+            }
+            continue
+        seen_tax[key] = line
+        cleaned.append((n, line, inv, tax_number, tax_date))
+    taken = {
+        (i.kind, i.tax_number): i.number
+        for i in Invoice.objects.filter(
+            store=store, tax_number__in=[t for _n, _l, _i, t, _d in cleaned]
+        ).exclude(pk__in=[i.pk for _n, _l, i, _t, _d in cleaned])
+    }
+    for n, line, inv, tax_number, _d in cleaned:
+        other = taken.get((inv.kind, tax_number))
+        if other:
+            errors[f"rows.{n}.tax_number"] = _("第%(n)s行：") % {"n": line} + _(
+                "税控发票号码 %(t)s 已登记在 %(o)s"
+            ) % {"t": tax_number, "o": other}
+    if errors:
+        raise BusinessError(errors, code="invalid")
+    changed = 0
+    for _n, _line, inv, tax_number, tax_date in cleaned:
+        changes = diff(inv, tax_number=tax_number, tax_date=tax_date)
+        if not changes:
+            continue
+        inv.tax_number, inv.tax_date = tax_number, tax_date
+        inv.save(update_fields=["tax_number", "tax_date"])
+        audit_record(actor=actor, obj=inv, verb="tax_recorded", changes=changes, note=_("导入"))
+        changed += 1
+    return changed

@@ -225,3 +225,81 @@ def test_the_register_filters_by_kind_year_and_status_with_a_pinned_query_count(
         invoice_red(actor=finance_user, invoice=issue(finance_user, party), reason="退", amount="1")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+# --- the tax system's export ----------------------------------------------------------------------
+
+
+def _xlsx(rows, header=("登记号", "开票日期", "税控发票号码")):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(header))
+    for r in rows:
+        ws.append(list(r))
+    buf = BytesIO()
+    wb.save(buf)
+    return SimpleUploadedFile("税控导出.xlsx", buf.getvalue())
+
+
+def test_the_tax_systems_export_fills_in_many_invoices(client_for, finance_user, party):
+    a, b = issue(finance_user, party), issue(finance_user, party)
+    client = client_for(finance_user)
+    page = client.post(
+        reverse("finance:invoice-import"),
+        {
+            "file": _xlsx(
+                [
+                    (a.number, dt.datetime.combine(TODAY, dt.time()), "04400001"),
+                    (),
+                    (b.number, TODAY.isoformat(), 4400002),
+                ]
+            )
+        },
+    )
+    assert page.status_code == 302
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.tax_number, a.tax_date, b.tax_number, b.tax_date) == ("04400001", TODAY, "4400002", TODAY)
+    assert AuditEvent.objects.filter(verb="tax_recorded").count() == 2
+
+
+def test_an_export_with_a_bad_row_names_each_row_and_imports_nothing(client_for, finance_user, party):
+    a, b = issue(finance_user, party), issue(finance_user, party)
+    rows = [
+        (a.number, TODAY.isoformat(), "04400001"),
+        ("IVS-1999-000001", TODAY.isoformat(), "04400002"),
+        (b.number, "明天", "04400003"),
+        (b.number, TODAY.isoformat(), "04400001"),
+    ]
+    page = client_for(finance_user).post(reverse("finance:invoice-import"), {"file": _xlsx(rows)})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="import-errors"' in html
+    assert "第3行" in html and "第4行" in html and "第5行" in html and "第2行" not in html
+    a.refresh_from_db()
+    assert a.tax_number == "" and not AuditEvent.objects.filter(verb="tax_recorded").exists()
+
+
+def test_an_import_needs_an_xlsx_with_its_columns(client_for, finance_user, party):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fours.finance.services import invoice_tax_import
+
+    issue(finance_user, party)
+    client = client_for(finance_user)
+    html = client.post(
+        reverse("finance:invoice-import"), {"file": SimpleUploadedFile("a.csv", b"x,y")}
+    ).content.decode()
+    assert "请上传Excel文件" in html
+    html = client.post(
+        reverse("finance:invoice-import"), {"file": _xlsx([("x", "y")], header=("登记号", "金额"))}
+    ).content.decode()
+    assert "缺少列" in html and "税控发票号码" in html
+    with pytest.raises(BusinessError) as err:
+        invoice_tax_import(actor=finance_user, store=party.store, rows=[])
+    assert "file" in err.value.message_dict
+    assert not Invoice.objects.exclude(tax_number="").exists()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fours.core.audit import timeline_for
+from fours.core.errors import field_error
 from fours.core.registry import NavItem, Widget
 from fours.core.views import (
     FoursListView,
@@ -233,6 +234,7 @@ class InvoiceListView(FoursListView):
     table_class = tables.InvoiceTable
     filterset_class = filters.InvoiceFilter
     title = gettext_lazy("发票登记")
+    template_name = "finance/invoice_list.html"
 
     def base_queryset(self):
         return sel.invoices_list().order_by("-at", "-id")
@@ -302,6 +304,69 @@ def invoice_act(request, pk, step):
     return redirect("finance:invoice-detail", pk=result.pk)
 
 
+IMPORT_COLUMNS = {"登记号": "number", "税控发票号码": "tax_number", "开票日期": "tax_date"}
+
+
+def read_tax_rows(upload) -> list[dict]:
+    """The rows of the tax system's export (.xlsx): the columns 登记号, 税控发票号码 and 开票日期 by their
+    header, in any order; blank rows skipped; each row keeps its line number."""
+    from openpyxl import load_workbook
+
+    name = getattr(upload, "name", "") or ""
+    if not name.lower().endswith(".xlsx"):
+        raise field_error("file", _("请上传Excel文件（.xlsx）"), code="bad_file_type")
+    if upload.size > 5 * 1024 * 1024:
+        raise field_error("file", _("文件不能超过5MB"), code="too_large")
+    try:
+        ws = load_workbook(upload, read_only=True, data_only=True).active
+        lines = list(ws.iter_rows(values_only=True))
+    except Exception:  # not a workbook openpyxl can read
+        raise field_error("file", _("无法读取该Excel文件"), code="bad_format") from None
+    if not lines:
+        raise field_error("file", _("文件中没有数据行"), code="no_lines")
+    header = [str(h or "").strip() for h in lines[0]]
+    missing = [h for h in IMPORT_COLUMNS if h not in header]
+    if missing:
+        raise field_error("file", _("缺少列：%(c)s") % {"c": "、".join(missing)}, code="required")
+    at = {IMPORT_COLUMNS[h]: header.index(h) for h in IMPORT_COLUMNS}
+    out = []
+    for line, values in enumerate(lines[1:], start=2):
+        if not any(v not in (None, "") for v in values):
+            continue
+        row = {k: (values[i] if i < len(values) else None) for k, i in at.items()}
+        if row["tax_number"] is not None and not isinstance(row["tax_number"], str):
+            row["tax_number"] = str(row["tax_number"])  # a number cell: 04412345 read as 4412345
+        row["line"] = line
+        out.append(row)
+    return out
+
+
+@login_required
+def invoice_import(request):
+    """导入税控发票号码: the tax system's export fills in the numbers and dates of many invoices at once."""
+    from ..services.invoices import invoice_tax_import
+
+    perm_or_403(request, "finance.change_invoice")
+    store = work_store(request)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            rows = read_tax_rows(request.FILES.get("file")) if request.FILES.get("file") else None
+            if rows is None:
+                raise field_error("file", _("请选择文件"), code="required")
+            n = invoice_tax_import(actor=request.user, store=store, rows=rows)
+        except ValidationError as e:
+            errors = [m for msgs in e.message_dict.values() for m in msgs]
+        else:
+            messages.success(request, _("已导入 %(n)s 张发票的税控号码") % {"n": n})
+            return redirect("finance:invoice-list")
+    return render(
+        request,
+        "finance/invoice_import.html",
+        {"title": _("导入税控发票号码"), "errors": errors, "columns": list(IMPORT_COLUMNS)},
+    )
+
+
 # --- routes, sidebar, home -------------------------------------------------------------------------
 
 urlpatterns = [
@@ -312,6 +377,7 @@ urlpatterns = [
     path("pending-invoices/", PendingInvoiceListView.as_view(), name="pending-invoices"),
     path("pending-invoices/<int:pk>/record/", pending_invoice_record, name="pending-invoice-record"),
     path("invoices/", InvoiceListView.as_view(), name="invoice-list"),
+    path("invoices/import/", invoice_import, name="invoice-import"),
     path("invoices/<int:pk>/", invoice_detail, name="invoice-detail"),
     path("invoices/<int:pk>/<str:step>/", invoice_act, name="invoice-act"),
 ]
