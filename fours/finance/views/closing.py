@@ -123,6 +123,7 @@ def day_close(request):
         day = _day(request)
         form = DayCloseForm(initial={"business_date": day})
     report = sel.day_report(store, day)
+    unclosed = sel.unclosed_days(store)
     return render(
         request,
         "finance/closing_day.html",
@@ -133,7 +134,8 @@ def day_close(request):
             "report": report,
             "handovers": list(sel.handovers(store, day=day)),
             "blockers": sel.day_close_blockers(store, day),
-            "unclosed": sel.unclosed_days(store)[:31],
+            "unclosed": unclosed[:62],
+            "unclosed_n": len(unclosed),
             "can_confirm": request.user.has_perm("finance.change_handover"),
         },
     )
