@@ -1,5 +1,7 @@
 """Demo data of the parts department: ~1,500 parts per brand (丰田, 本田), bins, suppliers, opening stock,
-a month of receipts, counter and wholesale sales, a transfer, returns, a stocktake, open orders, a purchase
+a month of receipts, counter and wholesale sales (the slip, the money at the cashier's desk in finance,
+then the issue; wholesale on account within the garages' credit limits, and their transfers paying the
+account), today's slips waiting at the desk, a transfer, returns, a stocktake, open orders, a purchase
 plan waiting for approval and a write-off waiting for confirmations. Idempotent: a store that already has
 stock moves is skipped."""
 
@@ -10,13 +12,17 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import F
 from django.utils import timezone
 
 from fours.core.errors import BusinessError
 from fours.core.roles import Role
 from fours.core.validators import uscc_check_char
+from fours.finance.choices import Method
+from fours.finance.models import OpenItem
+from fours.finance.services import party_update, payment_take
 
-from . import services
+from . import selectors, services
 from .choices import Channel, MoveKind, PaymentTerms, ReturnKind, Unit
 from .models import (
     Bin,
@@ -318,17 +324,23 @@ def _load_store(ctx, store, brand, rnd):
     suppliers = _suppliers(group, brand, rnd)
     parts = _parts(group, brand, rnd)
     bins, oil_bins = _bins(store)
+    cashier, finance = users[Role.CASHIER], users[Role.FINANCE]
     garages = []
-    for name in ("天河区顺达汽修厂", "番禺区车友汽车服务中心", "白云区鑫诚汽车维修有限公司"):
-        g, _c = TradeCustomer.objects.get_or_create(
+    # two 挂帐单位 with a credit limit set by finance; the third has none and pays before the goods leave
+    for name, limit in (
+        ("天河区顺达汽修厂", D("30000")),
+        ("番禺区车友汽车服务中心", D("15000")),
+        ("白云区鑫诚汽车维修有限公司", None),
+    ):
+        g = TradeCustomer.objects.filter(store=store, name=name).first() or services.trade_customer_save(
+            actor=users[Role.PARTS_MANAGER],
             store=store,
             name=name,
-            defaults={
-                "contact": "李师傅",
-                "phone": f"138{rnd.randint(10000000, 99999999)}",
-                "credit_limit": D("30000"),
-            },
+            contact="李师傅",
+            phone=f"138{rnd.randint(10000000, 99999999)}",
         )
+        if limit is not None:
+            party_update(actor=finance, party=services.trade_party(g), credit_limit=limit, payment_days=30)
         garages.append(g)
     today = timezone.localdate()
     start = today - timedelta(days=30)
@@ -361,34 +373,56 @@ def _load_store(ctx, store, brand, rnd):
             )
 
     def counter_sale():
+        # 零售: the slip, the money at the cashier's desk (收款处付款), then the storekeeper issues
         p = rnd.choice(fast)
         q = rnd.randint(1, 3) if p.unit != Unit.LITRE else rnd.choice([4, 5])
         req = q + (1 if rnd.random() < 0.08 else 0)
         try:
-            services.counter_sale_create(
+            sale = services.counter_sale_create(
                 actor=seller,
                 store=store,
-                customer_name=rnd.choice(["王先生", "陈女士", "李先生", "张先生", "散客"]),
+                customer_name=rnd.choice(["王先生", "陈女士", "李先生", "张先生", ""]),
+                customer_phone=f"139{rnd.randint(10000000, 99999999)}" if rnd.random() < 0.5 else "",
                 lines=[{"part": p, "qty": q, "qty_requested": req}],
             )
         except BusinessError:
             services.purchase_demand_add(actor=seller, store=store, part=p, qty=q, doc=p, note="柜台缺货")
+            return
+        _pay_and_issue(sale, cashier, keeper, rnd.choice(COUNTER_METHODS))
 
     def wholesale(n):
-        g = rnd.choice(garages)
+        g = garages[n % len(garages)]
+        on_account = n % 2 == 1 and g is not garages[-1]
         lines = [{"part": p, "qty": rnd.randint(1, 2)} for p in rnd.sample(fast, 2)]
         try:
-            services.counter_sale_create(
+            sale = services.counter_sale_create(
                 actor=seller,
                 store=store,
                 channel=Channel.WHOLESALE,
                 customer=g,
-                terms=PaymentTerms.ACCOUNT if n % 2 else PaymentTerms.CASH,
+                terms=PaymentTerms.ACCOUNT if on_account else PaymentTerms.CASH,
                 lines=lines,
-                delivery_address="广州市" if n % 2 else "",
+                delivery_address="广州市" if on_account else "",
             )
-        except BusinessError:
-            pass
+        except BusinessError:  # short of stock, or beyond the credit limit
+            return
+        if on_account:  # 挂账: the goods leave at once; the garage pays its account later
+            services.sale_issue(actor=keeper, sale=sale)
+        else:
+            _pay_and_issue(sale, cashier, keeper, Method.TRANSFER)
+
+    def account_payment():
+        # a garage on account pays its oldest open slip by bank transfer (核销 at the cashier's desk)
+        for g in garages[:2]:
+            item = (
+                OpenItem.objects.filter(
+                    party=services.trade_party(g), direction="ar", status="open", amount__gt=0
+                )
+                .order_by("posted_on", "id")
+                .first()
+            )
+            if item is not None:
+                _take(cashier, item, Method.TRANSFER)
 
     for n in range(31):
         day = start + timedelta(days=n)
@@ -397,10 +431,13 @@ def _load_store(ctx, store, brand, rnd):
             ctx.at(_at(day, 9 + k, rnd), counter_sale)
         if n % 3 == 0:
             ctx.at(_at(day, 15, rnd), lambda n=n: wholesale(n))
+        if n % 10 == 5:
+            ctx.at(_at(day, 16, rnd), account_payment)
     ctx.at(
         timezone.now() - timedelta(hours=3),
         lambda: _today(store, suppliers, garages, fast, stocked, rnd, users),
     )
+    ctx.at(timezone.now() - timedelta(hours=1), lambda: _slips_at_the_desk(store, fast, rnd, users))
     ctx.at(None, lambda: _classify_and_plan(store, suppliers, rnd, users))
 
 
@@ -434,15 +471,17 @@ def _today(store, suppliers, garages, fast, stocked, rnd, users):
         lines=[{"part": p, "qty": 10} for p in rnd.sample(fast, 6)],
         kind="stock",
     )
-    # a customer return on the returns ledger, and a counter sale waiting for delivery
+    # a customer return on the returns ledger, and a wholesale on account waiting for delivery
     sale = services.counter_sale_create(
         actor=seller,
         store=store,
         channel=Channel.WHOLESALE,
         customer=garages[0],
+        terms=PaymentTerms.ACCOUNT,
         lines=[{"part": fast[0], "qty": 1}],
         delivery_address="天河区黄埔大道西100号",
     )
+    sale = services.sale_issue(actor=keeper, sale=sale)
     services.return_create(
         actor=seller,
         store=store,
@@ -489,6 +528,77 @@ def _today(store, suppliers, garages, fast, stocked, rnd, users):
         responsible=keeper,
         note="搬运时跌落，保管不善",
     )
+
+
+def _slips_at_the_desk(store, fast, rnd, users):
+    """Today at the counter: two slips waiting at the cashier's desk (待付款), one paid waiting for the
+    storekeeper (待出库), and a wholesale slip of the customer without credit waiting for its transfer."""
+    seller, cashier = users[Role.PARTS_SALES], users[Role.CASHIER]
+    have = set(
+        StockBalance.objects.filter(store=store, part__in=fast, on_hand__gte=F("reserved") + 3).values_list(
+            "part_id", flat=True
+        )
+    )
+    fast = [p for p in fast if p.pk in have] or fast
+    for name, phone in (("王先生", "13912345678"), ("陈女士", "")):
+        try:
+            services.counter_sale_create(
+                actor=seller,
+                store=store,
+                customer_name=name,
+                customer_phone=phone,
+                lines=[{"part": rnd.choice(fast), "qty": 1}],
+            )
+        except BusinessError:
+            pass
+    try:
+        paid = services.counter_sale_create(
+            actor=seller, store=store, customer_name="刘先生", lines=[{"part": rnd.choice(fast), "qty": 2}]
+        )
+        _take(cashier, selectors.sale_open_item(paid), Method.WECHAT)
+    except BusinessError:
+        pass
+    no_credit = TradeCustomer.objects.filter(store=store, name="白云区鑫诚汽车维修有限公司").first()
+    if no_credit is not None:
+        try:
+            services.counter_sale_create(
+                actor=seller,
+                store=store,
+                channel=Channel.WHOLESALE,
+                customer=no_credit,
+                terms=PaymentTerms.CASH,
+                lines=[{"part": rnd.choice(fast), "qty": 2}],
+                note="先款后货：待客户转账",
+            )
+        except BusinessError:
+            pass
+
+
+COUNTER_METHODS = [Method.CASH, Method.WECHAT, Method.WECHAT, Method.ALIPAY, Method.CARD]
+
+
+def _take(cashier, item, method):
+    """The cashier takes an open item's money at the desk on the (frozen) business day."""
+    try:
+        return payment_take(
+            actor=cashier,
+            store=item.store,
+            party=item.party,
+            lines=[(method, item.open_amount)],
+            allocations=[(item, item.open_amount)],
+            business_date=timezone.localdate(),
+        )
+    except BusinessError:  # the cashier's day is already handed over or closed
+        return None
+
+
+def _pay_and_issue(sale, cashier, keeper, method):
+    """Paid at the desk, then issued; a slip whose money the desk could not take is cancelled."""
+    item = selectors.sale_open_item(sale)
+    if item is not None and _take(cashier, item, method) is None:
+        services.sale_cancel(actor=sale.created_by, sale=sale, reason="未付款，作废")
+        return
+    services.sale_issue(actor=keeper, sale=sale)
 
 
 def _classify_and_plan(store, suppliers, rnd, users):

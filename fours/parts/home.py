@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from fours.core.registry import Widget
 from fours.core.templatetags.fours import yuan
 
-from . import reports
+from . import reports, selectors
 
 
 def widgets(request, store):
@@ -30,6 +30,18 @@ def widgets(request, store):
                 reports.open_pos(store),
                 _("张"),
                 reverse("parts:po-list") + "?open=true",
+            )
+        )
+    if user.has_perm("parts.issue_sale"):
+        out.append(
+            Widget(
+                "parts",
+                _("待出库"),
+                selectors.sales_to_issue(user, store).count(),
+                _("张"),
+                reverse("parts:issue-queue"),
+                tone="warning",
+                note=_("已付款或挂账的销售单"),
             )
         )
     if user.has_perm("parts.view_sale"):
