@@ -96,6 +96,19 @@ def test_payment_detail_has_its_lines_and_allocations(api_for, finance_user, boo
         ("wechat", D("50")),
     ]
     assert [(a["doc_number"], D(a["amount"])) for a in body["allocations"]] == [("LS-1", D("150"))]
+    api = api_for(finance_user)
+    url = reverse("api-finance-payment-list")
+    today = timezone.localdate().isoformat()
+    assert (
+        len(
+            api.get(url, {"direction": "ar", "kind": "receipt", "business_date_after": today}).json()[
+                "results"
+            ]
+        )
+        == 1
+    )
+    assert api.get(url, {"business_date_before": "2000-01-01"}).json()["results"] == []
+    assert api.get(url, {"kind": "refund"}).json()["results"] == []
 
 
 def test_a_receipt_is_taken_through_the_money_door(api_for, make_user, store_a, books, party):

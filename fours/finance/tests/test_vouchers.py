@@ -600,3 +600,17 @@ def test_a_settled_and_paid_repair_order_exports_as_balanced_vouchers(store_a, m
     col = {k: i for i, k in enumerate(YONYOU_COLUMNS)}
     assert sum(D(str(r[col["借方金额"]])) for r in rows) == exp.debit
     assert any(r[col["外部凭证业务号"]] == ro.number for r in rows)
+
+
+def test_vouchers_are_numbered_per_month_in_date_order(finance_user, party, store_a):
+    today = _today()
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    _sale(finance_user, party, doc_number="RO-B", posted_on=today)
+    _sale(finance_user, party, doc_number="RO-A1", posted_on=last_month)
+    _sale(finance_user, party, doc_number="RO-A2", posted_on=last_month)
+    vouchers = vouchers_between(store_a, last_month, today)
+    assert [(v.doc_number, v.day, v.number) for v in vouchers] == [
+        ("RO-A1", last_month, 1),
+        ("RO-A2", last_month, 2),
+        ("RO-B", today, 1),
+    ]
