@@ -322,3 +322,16 @@ def test_statement_page_print_and_excel(client_for, finance_user, party, store_a
 def test_statement_of_another_store_is_a_404(client_for, gm_b, party):
     assert client_for(gm_b).get(reverse("finance:statement", args=[party.pk])).status_code == 404
     assert Party.objects.count() == 1
+
+
+def test_the_ageing_exports_to_excel_with_its_totals(client_for, finance_user, party, insurer, store_a):
+    _aged(finance_user, party)
+    post_item(actor=finance_user, party=insurer, amount="5000", posted_on=ago(70))
+    resp = client_for(finance_user).get(reverse("finance:ageing") + "?_export=xlsx")
+    assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(BytesIO(resp.content)).active.iter_rows(values_only=True))
+    assert rows[2][:6] == ("往来单位", "类型", "0–30天", "31–60天", "61–90天", "90天以上")
+    body = {r[0]: r for r in rows[3:]}
+    assert [Decimal(str(v)) for v in body["张伟"][2:6]] == [100, 200, 300, 400]
+    assert Decimal(str(body["平安保险"][4])) == 5000
+    assert Decimal(str(body["合计"][6])) == Decimal("6000")
