@@ -35,6 +35,9 @@ class PartyTable(tables.Table):
 
         return yuan(value) if value else _("无（先款后货）")
 
+    def value_credit_limit(self, value):
+        return value
+
 
 class RequestTable(tables.Table):
     number = tables.Column(verbose_name=_("单号"), linkify=_link("finance:request-detail"))
