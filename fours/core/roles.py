@@ -129,6 +129,9 @@ DEFAULT_LIMITS = {
 }
 
 
+DEFAULT_ACTIONS = {"add", "change", "delete", "view"}
+
+
 def grant_permissions(apps, app_label: str, mapping: dict) -> None:
     """For data migrations: give roles permissions of one app.
 
@@ -149,6 +152,13 @@ def grant_permissions(apps, app_label: str, mapping: dict) -> None:
         elif codenames == "__view__":
             chosen = perms.filter(codename__startswith="view_")
         else:
+            # a later migration may have removed a model an earlier grant names: its permissions are gone
+            current = {m._meta.model_name for m in app_config.get_models()}
+            codenames = [
+                c
+                for c in codenames
+                if c.split("_", 1)[0] not in DEFAULT_ACTIONS or c.split("_", 1)[1] in current
+            ]
             chosen = perms.filter(codename__in=codenames)
             missing = set(codenames) - set(chosen.values_list("codename", flat=True))
             if missing:

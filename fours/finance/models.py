@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fours.core.choices import DepartmentKind
-from fours.core.fields import MONEY, RATE, StoreRecord, StoreSetting, optional_fk, user_fk
+from fours.core.fields import MONEY, RATE, StoreRecord, StoreSetting, now, optional_fk, user_fk
 
 from .choices import (
     AccountKey,
@@ -52,7 +52,7 @@ class Party(StoreRecord):
     credit_limit = models.DecimalField(_("信用额度"), default=0, **MONEY)
     payment_days = models.PositiveIntegerField(_("账期（天）"), default=30)
     active = models.BooleanField(_("启用"), default=True)
-    created_at = models.DateTimeField(_("建档时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("建档时间"), default=now)
 
     class Meta:
         verbose_name = verbose_name_plural = _("往来单位")
@@ -102,7 +102,7 @@ class OpenItem(DocumentLink, StoreRecord):
     status = models.CharField(_("状态"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.OPEN)
     posted_on = models.DateField(_("记账日期"), db_index=True)
     due_date = models.DateField(_("到期日"))
-    at = models.DateTimeField(_("时间"), default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=now)
     reversal_of = optional_fk("self", _("冲销原单"), field=models.OneToOneField, related_name="reversed_by")
     memo = models.CharField(_("摘要"), max_length=200, blank=True)
     invoice_no = models.CharField(_("发票号"), max_length=40, blank=True)
@@ -159,7 +159,7 @@ class Payment(StoreRecord):
     amount = models.DecimalField(_("金额"), **MONEY)
     allocated = models.DecimalField(_("已核销"), default=0, **MONEY)
     business_date = models.DateField(_("营业日"), db_index=True)
-    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("时间"), default=now, db_index=True)
     cashier = user_fk(_("经办人"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
     reversal_of = optional_fk("self", _("冲销原单"), field=models.OneToOneField, related_name="reversed_by")
@@ -203,8 +203,9 @@ class Allocation(StoreRecord):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
     item = models.ForeignKey(OpenItem, on_delete=models.PROTECT, related_name="allocations")
     amount = models.DecimalField(_("核销金额"), **MONEY)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=now)
     actor = user_fk(_("经办人"))
+    export = optional_fk("finance.VoucherExport", _("凭证导出"), on_delete=models.SET_NULL)
 
     class Meta:
         verbose_name = verbose_name_plural = _("核销")
@@ -229,7 +230,7 @@ class Handover(StoreRecord):
     status = models.CharField(
         _("状态"), max_length=10, choices=HandoverStatus.choices, default=HandoverStatus.SUBMITTED
     )
-    at = models.DateTimeField(_("交款时间"), default=timezone.now)
+    at = models.DateTimeField(_("交款时间"), default=now)
     confirmed_by = user_fk(_("确认人"))
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
@@ -251,7 +252,7 @@ class DayClose(StoreRecord):
 
     business_date = models.DateField(_("营业日"))
     closed_by = user_fk(_("日结人"))
-    at = models.DateTimeField(_("日结时间"), default=timezone.now)
+    at = models.DateTimeField(_("日结时间"), default=now)
     totals = models.JSONField(_("分方式合计"), default=dict)
 
     class Meta:
@@ -272,7 +273,7 @@ class PeriodClose(StoreRecord):
     year = models.PositiveSmallIntegerField(_("年"))
     month = models.PositiveSmallIntegerField(_("月"))
     closed_by = user_fk(_("月结人"))
-    at = models.DateTimeField(_("月结时间"), default=timezone.now)
+    at = models.DateTimeField(_("月结时间"), default=now)
 
     class Meta:
         verbose_name = verbose_name_plural = _("月结")
@@ -307,7 +308,7 @@ class Invoice(DocumentLink, StoreRecord):
     red_of = optional_fk("self", _("红冲原票"), related_name="red_invoices")
     reason = models.CharField(_("红冲/作废原因"), max_length=200, blank=True)
     issued_by = user_fk(_("开票人"))
-    at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    at = models.DateTimeField(_("登记时间"), default=now)
 
     class Meta:
         verbose_name = verbose_name_plural = _("发票")
@@ -341,7 +342,7 @@ class PaymentRequest(StoreRecord):
         _("状态"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
     requested_by = user_fk(_("申请人"))
-    at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    at = models.DateTimeField(_("申请时间"), default=now)
     approved_by = user_fk(_("审批人"))
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     note = models.CharField(_("审批意见"), max_length=200, blank=True)
@@ -403,7 +404,7 @@ class VoucherExport(StoreRecord):
     debit = models.DecimalField(_("借方合计"), default=0, **MONEY)
     credit = models.DecimalField(_("贷方合计"), default=0, **MONEY)
     created_by = user_fk(_("导出人"))
-    at = models.DateTimeField(_("导出时间"), default=timezone.now)
+    at = models.DateTimeField(_("导出时间"), default=now)
 
     class Meta:
         verbose_name = verbose_name_plural = _("凭证导出")

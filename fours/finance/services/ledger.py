@@ -19,15 +19,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.db.models import Exists, Sum
+from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fours.core.audit import audit_record
 from fours.core.choices import DocKind
 from fours.core.errors import field_error
-from fours.core.models import Store
 from fours.core.money import round_money
 from fours.core.numbering import next_number
 from fours.core.permissions import require_perm
@@ -157,22 +156,24 @@ def credit_check(party: Party, amount: Decimal, *, field: str = "party") -> None
 # --- the books are open ----------------------------------------------------------------------------
 
 
+_BOOKS_OPEN_SQL = (
+    f"SELECT EXISTS(SELECT 1 FROM {PeriodClose._meta.db_table} WHERE store_id = %s AND year = %s AND month = %s), "
+    f"EXISTS(SELECT 1 FROM {DayClose._meta.db_table} WHERE store_id = %s AND business_date = %s) AND %s, "
+    f"EXISTS(SELECT 1 FROM {Handover._meta.db_table} WHERE store_id = %s AND business_date = %s AND cashier_id = %s)"
+)
+
+
 def check_books_open(store, day: dt.date, *, cashier=None, field: str = "business_date") -> None:
     """Refuse a posting into a closed month, or a payment into a closed day or a day the cashier has
-    already handed over. One query."""
-    month = PeriodClose.objects.filter(store_id=store.pk, year=day.year, month=day.month)
-    closed = DayClose.objects.filter(store_id=store.pk, business_date=day)
-    row = Store.objects.filter(pk=store.pk).annotate(
-        m=Exists(month), d=Exists(closed) if cashier is not None else Exists(closed.none())
-    )
-    if cashier is not None:
-        row = row.annotate(
-            h=Exists(Handover.objects.filter(store_id=store.pk, business_date=day, cashier=cashier))
+    already handed over. One fixed statement (it runs on every payment: building it with the ORM's
+    subqueries cost a quarter of a payment's time)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            _BOOKS_OPEN_SQL,
+            [store.pk, day.year, day.month, store.pk, day, cashier is not None]
+            + [store.pk, day, getattr(cashier, "pk", None)],
         )
-        m, d, h = row.values_list("m", "d", "h").get()
-    else:
-        m, d = row.values_list("m", "d").get()
-        h = False
+        m, d, h = cur.fetchone()
     if m:
         raise field_error(
             field,
@@ -441,7 +442,11 @@ def payment_take(
                 for i, a in applied
             ]
         )
-        OpenItem.objects.bulk_update([i for i, _a in applied], ["allocated", "status"])
+        if len(applied) == 1:  # the usual bill: a plain UPDATE, not bulk_update's CASE WHEN
+            item = applied[0][0]
+            OpenItem.objects.filter(pk=item.pk).update(allocated=item.allocated, status=item.status)
+        else:
+            OpenItem.objects.bulk_update([i for i, _a in applied], ["allocated", "status"])
     audit_record(
         actor=actor,
         obj=pay,
