@@ -131,6 +131,13 @@ def test_the_party_page_shows_a_refusal_on_its_field(client_for, finance_user, p
     assert party.credit_limit == Decimal("5000.00") and party.payment_days == 60
 
 
+def test_the_party_page_shows_its_ageing(client_for, finance_user, party):
+    _aged(finance_user, party)
+    html = client_for(finance_user).get(reverse("finance:party-detail", args=[party.pk])).content.decode()
+    table = html.split('id="party-ageing"')[1].split("</table>")[0]
+    assert [c in table for c in ("¥100.00", "¥200.00", "¥300.00", "¥400.00", "¥1,000.00")] == [True] * 5
+
+
 def test_another_stores_party_is_a_404(client_for, gm_b, party):
     assert client_for(gm_b).get(reverse("finance:party-detail", args=[party.pk])).status_code == 404
 

@@ -85,6 +85,13 @@ def party_detail(request, pk):
                 messages.success(request, _("已保存"))
                 return redirect("finance:party-detail", pk=party.pk)
     items = list(sel.party_open_items(party).select_related("party")[:100])
+    ageing_rows = []
+    for direction, label in Direction.choices:
+        if any(i.direction == direction for i in items):
+            report = sel.ageing(stores=[party.store], direction=direction, party=party)
+            if report.rows:
+                ageing_rows.append((label, report.rows[0]))
+    columns = [label for _k, label, _lo, _hi in sel.BUCKETS]
     return render(
         request,
         "finance/party_detail.html",
@@ -93,6 +100,8 @@ def party_detail(request, pk):
             "party": party,
             "form": form if can_edit else None,
             "items": items,
+            "ageing_rows": ageing_rows,
+            "ageing_columns": columns,
             "desk_url": desk_url(party.pk) if request.user.has_perm("finance.add_payment") else None,
             "timeline": timeline_for(party)[:50],
         },
