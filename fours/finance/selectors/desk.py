@@ -116,7 +116,7 @@ def desk_queue(store, q: str = "", *, limit: int = 200) -> list[OpenItem]:
 
 def collect_parties(store, q: str = "", *, limit: int = 50):
     """往来单位回款: parties with receivables open (insurers, manufacturers, trade customers…), the sum
-    open and the number of items, largest first."""
+    open and the number of items, largest first; with ``q``, the parties of that name or phone too."""
     from ..choices import PartyKind
 
     items = open_items(store).exclude(party__kind=PartyKind.WALK_IN)  # 散客 pay slip by slip
@@ -130,7 +130,7 @@ def collect_parties(store, q: str = "", *, limit: int = 50):
         .order_by("-open")[:limit]
     )
     labels = dict(PartyKind.choices)
-    return [
+    out = [
         {
             "id": r["party_id"],
             "name": r["party__name"],
@@ -140,6 +140,20 @@ def collect_parties(store, q: str = "", *, limit: int = 50):
         }
         for r in rows
     ]
+    if q:  # a party found by name or phone that owes nothing now may still pay in advance (预收)
+        seen = {r["id"] for r in out}
+        more = (
+            Party.objects.filter(store=store, active=True)
+            .exclude(kind=PartyKind.WALK_IN)
+            .filter(Q(name__icontains=q) | Q(phone__icontains=q))
+            .order_by("name")[:10]
+        )
+        out += [
+            {"id": p.pk, "name": p.name, "kind": labels.get(p.kind, ""), "open": ZERO, "n": 0}
+            for p in more
+            if p.pk not in seen
+        ]
+    return out
 
 
 def desk_summary(store) -> dict:

@@ -378,3 +378,20 @@ def test_a_walk_in_slip_is_paid_slip_by_slip_not_as_a_party(client_for, cashier,
     )
     slip.refresh_from_db()
     assert slip.status == ItemStatus.SETTLED
+
+
+def test_a_party_that_owes_nothing_can_pay_in_advance(client_for, cashier, store_a):
+    trade = PartyFactory(store=store_a, name="顺达汽修厂", kind=PartyKind.TRADE, phone="02088886666")
+    c = client_for(cashier)
+    assert (
+        "顺达汽修厂" not in c.get(reverse("finance:desk")).content.decode().split('id="collect-parties"')[1]
+    )
+    found = c.get(reverse("finance:desk"), {"q": "8888"}).content.decode().split('id="collect-parties"')[1]
+    assert f"?party={trade.pk}" in found
+    page = c.get(reverse("finance:desk-pay"), {"party": trade.pk}).content.decode()
+    assert "收到的款项将记为预收" in page
+    c.post(
+        reverse("finance:desk-pay"),
+        {"party": trade.pk, "amount_transfer": "5000", "ref_transfer": "T1", "keep_advance": "on"},
+    )
+    assert advance_of(trade) == Decimal("5000.00")
