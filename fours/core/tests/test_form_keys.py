@@ -14,13 +14,11 @@ from django.urls import reverse
 
 from fours.core.models import AuditEvent, IdempotencyRecord
 from fours.core.roles import Role
+from fours.finance.models import Payment as FinancePayment
+from fours.finance.tests.factories import PartyFactory, post_item
 from fours.parts.models import Sale, StockMove
 from fours.parts.services import stock_receive
 from fours.parts.tests.factories import PartFactory
-from fours.service import services as service
-from fours.service.models import Payment
-from fours.service.tests.conftest import ready_to_settle
-from fours.service.tests.factories import build_world
 
 KEY = "0123456789abcdef0123456789abcdef"
 
@@ -69,22 +67,24 @@ def test_a_counter_sale_posted_twice_with_its_key_is_one_sale_and_the_same_answe
 
 
 @pytest.mark.django_db
-def test_a_repair_order_payment_posted_twice_with_its_key_is_one_payment(store_a, make_user, client_for):
-    w = build_world(store_a, make_user)
-    ro = ready_to_settle(w, store_a)
-    service.ro_settle(actor=w["cashier"], ro=ro)
-    c = client_for(w["cashier"])
-    url = reverse("service:ro-act", args=[ro.pk, "pay"])
-    data = {"method": "cash", "amount": "100", "reference": "", "_once": KEY}
+def test_a_desk_payment_posted_twice_with_its_key_is_one_payment(store_a, make_user, client_for):
+    cashier = make_user(Role.CASHIER, store_a, "once_cashier")
+    party = PartyFactory(store=store_a, name="李女士")
+    item = post_item(actor=cashier, party=party, amount="300.00")
+    c = client_for(cashier)
+    url = reverse("finance:desk-pay")
+    data = {"items": [str(item.pk)], f"alloc_{item.pk}": "100.00", "amount_cash": "100", "_once": KEY}
     first = c.post(url, data)
     second = c.post(url, data)
-    assert first.status_code == 302 and "已收款" in _messages(first)
+    assert first.status_code == 302 and any("已收款" in m for m in _messages(first))
     assert (second.status_code, second["Location"]) == (first.status_code, first["Location"])
-    assert Payment.objects.filter(ro=ro).count() == 1
-    assert Payment.objects.get(ro=ro).amount == D("100")
+    assert FinancePayment.objects.filter(party=party).count() == 1
+    item.refresh_from_db()
+    assert item.allocated == D("100.00")
     # a new key is a new payment: the key protects against a repeat, not against paying twice
     assert c.post(url, {**data, "_once": "f" * 32}).status_code == 302
-    assert Payment.objects.filter(ro=ro).count() == 2
+    item.refresh_from_db()
+    assert FinancePayment.objects.filter(party=party).count() == 2 and item.allocated == D("200.00")
 
 
 @pytest.mark.django_db
