@@ -395,3 +395,22 @@ def test_a_party_that_owes_nothing_can_pay_in_advance(client_for, cashier, store
         {"party": trade.pk, "amount_transfer": "5000", "ref_transfer": "T1", "keep_advance": "on"},
     )
     assert advance_of(trade) == Decimal("5000.00")
+
+
+def test_payment_list_queries_do_not_grow_with_payments(
+    client_for, finance_user, cashier, party, store_a, django_assert_max_num_queries
+):
+    c = client_for(finance_user)
+
+    def pay(n):
+        for _k in range(n):
+            payment_take(actor=cashier, store=store_a, party=party, lines=[("cash", "10"), ("wechat", "5")])
+
+    pay(2)
+    c.get(reverse("finance:payment-list"))
+    with CaptureQueriesContext(connection) as few:
+        c.get(reverse("finance:payment-list"))
+    pay(20)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = c.get(reverse("finance:payment-list")).content.decode()
+    assert page.count("冲销原因") == 22
