@@ -256,6 +256,7 @@ def test_after_handing_over_the_cashier_takes_no_payment(client_for, cashier, pa
         counted_cash=0,
         difference=0,
     )
+    assert 'id="handed-over"' in client_for(cashier).get(reverse("finance:desk")).content.decode()
     resp = client_for(cashier).post(reverse("finance:desk-pay"), _pay_data(party, [slip], amount_cash="300"))
     assert "已交款" in resp.context["form"].errors["business_date"][0]
     _nothing_changed(slip, ro)

@@ -29,7 +29,7 @@ from fours.core.views import attach_errors, error_text, perm_or_403, redirect_ba
 from .. import services
 from ..choices import Direction, Method, PaymentKind
 from ..forms import DeskPaymentForm, PaymentFilterForm, ReasonForm, RefundForm
-from ..models import Party, Payment
+from ..models import Handover, Party, Payment
 from ..selectors import desk as sel
 
 ZERO = Decimal("0")
@@ -73,6 +73,9 @@ def desk(request):
             "parties": parties,
             "summary": sel.desk_summary(store),
             "can_refund": request.user.has_perm("finance.refund_payment"),
+            "handed_over": Handover.objects.filter(
+                store=store, business_date=timezone.localdate(), cashier=request.user
+            ).exists(),
         },
     )
 
