@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from fours.core.audit import audit_record
 from fours.core.choices import DocKind
 from fours.core.errors import field_error
+from fours.core.models import NumberSequence
 from fours.core.numbering import next_number
 from fours.core.permissions import require_perm
 
@@ -25,6 +26,7 @@ from ..selectors.closing import day_close_blockers, method_totals, period_blocke
 from .ledger import clean_amount
 
 ZERO = Decimal("0")
+PAYMENT_NUMBERS = [DocKind.PAYMENT, DocKind.PAYMENT_OUT, DocKind.REFUND]
 
 
 def _day(value, field: str = "business_date") -> dt.date:
@@ -125,6 +127,13 @@ def day_close(*, actor, store, business_date=None) -> DayClose:
     not confirmed the hand-over. Writes the day's totals by method."""
     require_perm(actor, "finance.confirm_dayclose")
     day = _day(business_date)
+    # wait for the payments in flight: each holds its number's counter row until it commits and checks
+    # the books after taking it (ledger.payment_take), so none slips into the day once it is closed
+    list(
+        NumberSequence.objects.select_for_update()
+        .filter(store=store, year=timezone.localdate().year, kind__in=PAYMENT_NUMBERS)
+        .values_list("pk", flat=True)
+    )
     if DayClose.objects.filter(store=store, business_date=day).exists():
         raise field_error("business_date", _("%(d)s已日结") % {"d": day.isoformat()}, code="duplicate")
     if _month_closed(store, day):

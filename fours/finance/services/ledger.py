@@ -407,7 +407,6 @@ def payment_take(
     day = _business_date(business_date)
     lines = clean_lines(lines)
     total = sum((a for _m, a, _r in lines), ZERO)
-    check_books_open(store, day, cashier=actor)
     allocations = list(allocations)
     items = _lock_items([getattr(i, "pk", i) for i, _a in allocations]) if allocations else {}
     applied = _clean_allocations(allocations, party, direction, items)
@@ -431,6 +430,9 @@ def payment_take(
         request=request,
     )
     pay.number = next_number(store=store, kind=_pay_kind(direction, PaymentKind.RECEIPT))
+    # after the number: its counter row is the lock a day close takes, so this sees a close committed
+    # while this payment waited, and a close waits for this payment
+    check_books_open(store, day, cashier=actor)
     pay.save(force_insert=True)
     PaymentLine.objects.bulk_create(
         [PaymentLine(payment=pay, method=m, amount=a, reference=r) for m, a, r in lines]
@@ -473,7 +475,7 @@ def advance_allocate(*, actor, item: OpenItem, amount=None, field: str = "amount
     item = _lock_items([item.pk])[item.pk]
     Party.objects.select_for_update().filter(pk=item.party_id).get()
     pays = list(
-        Payment.objects.select_for_update()
+        Payment.objects.select_for_update(of=("self",))
         .filter(party_id=item.party_id, direction=item.direction, amount__gt=0, reversed_by__isnull=True)
         .order_by("pk")
     )
@@ -537,7 +539,6 @@ def payment_refund(
     day = _business_date(business_date)
     lines = clean_lines(lines)
     total = sum((a for _m, a, _r in lines), ZERO)
-    check_books_open(store, day, cashier=actor)
     Party.objects.select_for_update().filter(pk=party.pk).get()
     available = advance_of(party, direction)
     if total > available:
@@ -559,6 +560,7 @@ def payment_refund(
         note=reason[:200],
     )
     pay.number = next_number(store=store, kind=DocKind.REFUND)
+    check_books_open(store, day, cashier=actor)  # after the number, as in payment_take
     pay.save(force_insert=True)
     PaymentLine.objects.bulk_create(
         [PaymentLine(payment=pay, method=m, amount=-a, reference=r) for m, a, r in lines]
@@ -579,7 +581,6 @@ def payment_reverse(*, actor, payment: Payment, reason: str, business_date=None)
     if pay.kind == PaymentKind.REVERSAL or Payment.objects.filter(reversal_of=pay).exists():
         raise field_error("reason", _("该单已冲销"), code="not_pending")
     day = _business_date(business_date)
-    check_books_open(pay.store, day, cashier=actor)
     allocs = list(
         Allocation.objects.filter(payment=pay).values("item_id").annotate(s=Sum("amount")).filter(s__gt=0)
     )
@@ -602,6 +603,7 @@ def payment_reverse(*, actor, payment: Payment, reason: str, business_date=None)
         if available < pay.unallocated:
             raise field_error("reason", _("该笔预收已被使用或退回，不能冲销"), code="partly_paid")
     rev.number = next_number(store=pay.store, kind=_pay_kind(pay.direction, PaymentKind.REVERSAL))
+    check_books_open(pay.store, day, cashier=actor)  # after the number, as in payment_take
     rev.save(force_insert=True)
     PaymentLine.objects.bulk_create(
         [
