@@ -128,7 +128,7 @@ def request_create(*, actor, store, party: Party, lines, reason: str) -> Payment
         actor=actor,
         obj=req,
         verb="created",
-        changes={"amount": [None, total], "party": party.name, "items": shown},
+        changes={"amount": [None, total], "party": party.name, "items": "、".join(shown)},
         note=reason,
     )
     return req
