@@ -186,7 +186,10 @@ class VoucherSerializer(serializers.Serializer):
     number = serializers.IntegerField(help_text="凭证号（月内顺序）")
     date = serializers.DateField()
     summary = serializers.CharField()
-    source = serializers.ChoiceField(choices=[("item", "item"), ("payment", "payment")])
+    source = serializers.ChoiceField(
+        choices=[("item", "item"), ("payment", "payment"), ("allocation", "allocation")],
+        help_text="item: 应收应付; payment: 收付款; allocation: a later allocation (预收冲应收)",
+    )
     source_id = serializers.IntegerField()
     doc_number = serializers.CharField(allow_blank=True)
     debit = serializers.DecimalField(**MONEY)

@@ -12,7 +12,12 @@ One voucher per posting, per store and business day, in date order:
 - a refund (退款) is the opposite flow with positive amounts: 借 预收账款 / 贷 库存现金·银行存款 (an AP
   refund: 借 银行存款 / 贷 预付账款);
 - a reversal (冲销) of an item or a payment is a red-letter voucher (红字冲销): the same accounts on the same
-  sides as the row it cancels, with negative amounts.
+  sides as the row it cancels, with negative amounts;
+- an allocation made after its payment (the advance applied to an item later, or an item reversal giving a
+  payment's allocation back) is a transfer: 借 预收账款 / 贷 应收账款 (借 应付账款 / 贷 预付账款), red-letter when
+  negative, on the day it was made.
+
+Receipts and transfers credit the account the item's receivable sits on (应收账款, 内部往来, 其他应收款).
 
 Every voucher balances to the fen: the credit of a sale is its net amount and the VAT, and when the two do
 not add up to the amount the revenue line takes the difference (the receivable is what the party owes)."""
@@ -24,7 +29,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fours.core.choices import DepartmentKind
@@ -126,7 +132,7 @@ class Voucher:
     store_id: int
     day: dt.date
     summary: str
-    source: str  # "item" or "payment"
+    source: str  # "item", "payment" or "allocation" (a later allocation: 预收冲应收)
     source_id: int
     doc_number: str
     lines: list[VoucherLine] = field(default_factory=list)
@@ -220,7 +226,6 @@ class _Builder:
         head = f"{verb} {pay.number} {pay.party.name}"[:60]
         v = Voucher(pay.store_id, pay.business_date, head, "payment", pay.pk, pay.number)
         p = pay.party
-        settle_key = AccountKey.RECEIVABLE if ar else AccountKey.PAYABLE
         advance_key = AccountKey.ADVANCE_RECEIVED if ar else AccountKey.ADVANCE_PAID
         lines = list(pay.lines.all())
         if pay.kind == PaymentKind.REFUND:
@@ -241,11 +246,12 @@ class _Builder:
             )
             v.lines = [adv, *money] if ar else [*money, adv]
             return v
-        if pay.kind == PaymentKind.REVERSAL:
-            settled = pay.allocated  # negative: the red-letter mirror of what the original settled
-        else:
-            settled = sum((a.amount for a in pay.allocations.all() if a.at == pay.at and a.amount > 0), ZERO)
-        rest = pay.amount - settled
+        own = own_allocations(pay)
+        settled: dict[str, Decimal] = {}
+        for a in own:
+            key = debtor_key(a.item) if ar else AccountKey.PAYABLE
+            settled[key] = settled.get(key, ZERO) + a.amount
+        rest = pay.amount - sum(settled.values(), ZERO)
         money = [
             self.line(
                 AccountKey.CASH if ln.method == Method.CASH else AccountKey.BANK,
@@ -257,13 +263,72 @@ class _Builder:
             for ln in lines
         ]
         side = "credit" if ar else "debit"
-        parts = []
-        if settled:
-            parts.append(self.line(settle_key, summary=head, party=p, **{side: settled}))
+        parts = [self.line(k, summary=head, party=p, **{side: amt}) for k, amt in settled.items() if amt]
         if rest:
             parts.append(self.line(advance_key, summary=head, party=p, **{side: rest}))
         v.lines = [*money, *parts] if ar else [*parts, *money]
         return v
+
+    # an allocation made after its payment: the advance applied to an item (or given back by a reversal)
+    def transfer(self, a: Allocation) -> Voucher:
+        pay, item = a.payment, a.item
+        ar = pay.direction == Direction.RECEIVABLE
+        verb = (_("预收冲应收") if ar else _("预付冲应付")) if a.amount > 0 else _("核销转回")
+        head = f"{verb} {item.doc_number or pay.number} {pay.party.name}"[:60]
+        v = Voucher(a.store_id, timezone.localtime(a.at).date(), head, "allocation", a.pk, item.doc_number)
+        p = pay.party
+        if ar:
+            v.lines = [
+                self.line(AccountKey.ADVANCE_RECEIVED, debit=a.amount, summary=head, party=p),
+                self.line(debtor_key(item), credit=a.amount, summary=head, party=p),
+            ]
+        else:
+            v.lines = [
+                self.line(AccountKey.PAYABLE, debit=a.amount, summary=head, party=p),
+                self.line(AccountKey.ADVANCE_PAID, credit=a.amount, summary=head, party=p),
+            ]
+        return v
+
+
+def debtor_key(item: OpenItem) -> str:
+    """The account an item's receivable sits on (what a receipt or an advance settling it credits)."""
+    return DEBTOR.get(item.source, AccountKey.RECEIVABLE)
+
+
+def own_allocations(pay: Payment) -> list[Allocation]:
+    """The allocations a payment's own voucher carries: a receipt's made when it was taken, a reversal's
+    own (negative) ones. Every other allocation is a transfer voucher of its own (see ``TRANSFER``)."""
+    if pay.kind == PaymentKind.REVERSAL:
+        return [a for a in pay.allocations.all() if a.amount < 0]
+    return [a for a in pay.allocations.all() if a.at == pay.at and a.amount > 0]
+
+
+# allocations that are not part of their payment's voucher: made later (an advance applied, an item
+# reversal undoing a payment's allocation), or on a reversal, those undoing it
+TRANSFER = (
+    (Q(payment__kind=PaymentKind.RECEIPT) & ~Q(at=F("payment__at")))
+    | Q(payment__kind=PaymentKind.REVERSAL, amount__gt=0)
+    | Q(payment__kind=PaymentKind.REFUND)
+)
+
+
+def _day_bounds(date_from, date_to):
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+def transfers_in(store, date_from, date_to, *, pending: bool = True) -> QuerySet[Allocation]:
+    start, end = _day_bounds(date_from, date_to)
+    qs = Allocation.objects.filter(TRANSFER, store=store, at__gte=start, at__lt=end).exclude(amount=0)
+    if pending:
+        qs = qs.filter(export__isnull=True)
+    return transfers_for_vouchers(qs)
+
+
+def transfers_for_vouchers(qs) -> QuerySet[Allocation]:
+    return qs.select_related("payment__party", "item").order_by("at", "pk")
 
 
 def items_in(store, date_from, date_to, *, pending: bool = True) -> QuerySet[OpenItem]:
@@ -285,18 +350,22 @@ def payments_for_vouchers(qs) -> QuerySet[Payment]:
         qs.select_related("party")
         .prefetch_related(
             Prefetch("lines", queryset=PaymentLine.objects.order_by("pk")),
-            Prefetch("allocations", queryset=Allocation.objects.order_by("pk")),
+            Prefetch("allocations", queryset=Allocation.objects.select_related("item").order_by("pk")),
         )
         .order_by("business_date", "at", "pk")
     )
 
 
-def build_vouchers(items, payments, accounts) -> list[Voucher]:
-    """The vouchers of these rows, by day (items before payments within a day), numbered per month."""
+ORDER = {"item": 0, "payment": 1, "allocation": 2}
+
+
+def build_vouchers(items, payments, accounts, transfers=()) -> list[Voucher]:
+    """The vouchers of these rows, by day (items, then payments, then later allocations within a day),
+    numbered per month."""
     b = _Builder(accounts)
-    out = [b.item(i) for i in items] + [b.payment(p) for p in payments]
+    out = [b.item(i) for i in items] + [b.payment(p) for p in payments] + [b.transfer(a) for a in transfers]
     out = [v for v in out if v.lines]
-    out.sort(key=lambda v: (v.day, 0 if v.source == "item" else 1, v.source_id))
+    out.sort(key=lambda v: (v.day, ORDER[v.source], v.source_id))
     seq: dict[tuple[int, int], int] = defaultdict(int)
     for v in out:
         seq[(v.day.year, v.day.month)] += 1
@@ -310,6 +379,7 @@ def vouchers_between(store, date_from, date_to, *, pending: bool = True) -> list
         items_in(store, date_from, date_to, pending=pending),
         payments_in(store, date_from, date_to, pending=pending),
         account_map(store),
+        transfers_in(store, date_from, date_to, pending=pending),
     )
 
 
@@ -317,7 +387,8 @@ def vouchers_of_export(export: VoucherExport) -> list[Voucher]:
     """The vouchers of the rows an export marked (those not exported again since)."""
     items = OpenItem.objects.filter(export=export).select_related("party").order_by("posted_on", "at", "pk")
     pays = payments_for_vouchers(Payment.objects.filter(export=export))
-    return build_vouchers(items, pays, account_map(export.store))
+    transfers = transfers_for_vouchers(Allocation.objects.filter(export=export))
+    return build_vouchers(items, pays, account_map(export.store), transfers)
 
 
 def exports_for(user) -> QuerySet[VoucherExport]:
@@ -325,8 +396,14 @@ def exports_for(user) -> QuerySet[VoucherExport]:
 
 
 def pending_counts(store, date_from, date_to) -> dict:
-    """How many open items and payments of the range are not exported yet."""
+    """How many open items, payments and later allocations of the range are not exported yet."""
+    start, end = _day_bounds(date_from, date_to)
     return {
+        "transfers": Allocation.objects.filter(
+            TRANSFER, store=store, at__gte=start, at__lt=end, export__isnull=True
+        )
+        .exclude(amount=0)
+        .count(),
         "items": OpenItem.objects.filter(
             store=store, posted_on__range=(date_from, date_to), export__isnull=True
         ).count(),

@@ -1,7 +1,7 @@
 """Voucher export (凭证导出) and the account mapping (科目对照).
 
 - ``voucher_export``: the store's postings of a date range as vouchers, written as a ``VoucherExport`` row
-  with counts and totals; every exported open item and payment is marked with it, so exporting the same
+  with counts and totals; every exported open item, payment and later allocation is marked with it, so exporting the same
   days again takes only what was not exported yet, unless ``again`` (重新导出) is asked for.
 - ``voucher_workbook``: the vouchers as an .xlsx in a Kingdee or Yonyou import layout (see
   ``KINGDEE_COLUMNS`` and ``YONYOU_COLUMNS``).
@@ -22,13 +22,15 @@ from fours.core.errors import field_error
 from fours.core.permissions import require_perm
 
 from ..choices import AccountKey, VoucherFormat
-from ..models import AccountMapping, OpenItem, Payment, VoucherExport
+from ..models import AccountMapping, Allocation, OpenItem, Payment, VoucherExport
 from ..selectors.vouchers import (
     Voucher,
     account_map,
     build_vouchers,
     items_in,
     payments_for_vouchers,
+    transfers_for_vouchers,
+    transfers_in,
 )
 
 ZERO = Decimal("0")
@@ -120,11 +122,17 @@ def voucher_export(*, actor, store, date_from, date_to, format: str, again: bool
     if pending:
         pay_qs = pay_qs.filter(export__isnull=True)
     pay_ids = list(pay_qs.select_for_update().order_by("pk").values_list("pk", flat=True))
-    if not item_ids and not pay_ids:
+    alloc_ids = list(
+        transfers_in(store, start, end, pending=pending)
+        .select_for_update(of=("self",))
+        .values_list("pk", flat=True)
+    )
+    if not item_ids and not pay_ids and not alloc_ids:
         raise field_error("date_from", _("所选日期内没有未导出的凭证"), code="nothing_to_export")
     items = OpenItem.objects.filter(pk__in=item_ids).select_related("party").order_by("posted_on", "at", "pk")
     pays = payments_for_vouchers(Payment.objects.filter(pk__in=pay_ids))
-    vouchers = build_vouchers(items, pays, account_map(store))
+    transfers = transfers_for_vouchers(Allocation.objects.filter(pk__in=alloc_ids))
+    vouchers = build_vouchers(items, pays, account_map(store), transfers)
     for v in vouchers:
         if not v.balanced:  # pragma: no cover - the builder balances every voucher (tested)
             raise field_error("date_from", _("凭证 %(s)s 借贷不平") % {"s": v.summary}, code="unbalanced")
@@ -142,6 +150,7 @@ def voucher_export(*, actor, store, date_from, date_to, format: str, again: bool
     )
     OpenItem.objects.filter(pk__in=item_ids).update(export=exp)
     Payment.objects.filter(pk__in=pay_ids).update(export=exp)
+    Allocation.objects.filter(pk__in=alloc_ids).update(export=exp)
     audit_record(
         actor=actor,
         obj=exp,

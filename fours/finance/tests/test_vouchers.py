@@ -19,12 +19,13 @@ from fours.core.choices import DepartmentKind
 from fours.core.errors import BusinessError
 from fours.core.models import AuditEvent
 from fours.core.roles import Role
-from fours.finance.choices import Direction, ItemSource, Method, PartyKind, VoucherFormat
-from fours.finance.models import AccountMapping, OpenItem, Payment, VoucherExport
-from fours.finance.selectors.vouchers import account_map, vouchers_between
+from fours.finance.choices import AccountKey, Direction, ItemSource, Method, PartyKind, VoucherFormat
+from fours.finance.models import AccountMapping, Allocation, OpenItem, Payment, VoucherExport
+from fours.finance.selectors.vouchers import account_map, own_allocations, vouchers_between
 from fours.finance.services import (
     accounts_set,
     advance_allocate,
+    advance_of,
     export_file,
     item_reverse,
     payment_refund,
@@ -276,10 +277,32 @@ def test_every_voucher_balances_whatever_the_documents(ops, finance_user, store_
                 except BusinessError:
                     pass  # a refusal the ledger makes (over-refund, already reversed…): nothing written
             vouchers = vouchers_between(store_a, _today(), _today(), pending=False)
+            own = set()
+            for p in Payment.objects.filter(store=store_a).prefetch_related("allocations"):
+                own |= {a.pk for a in own_allocations(p)}
+            later = Allocation.objects.filter(store=store_a).exclude(pk__in=own).exclude(amount=0).count()
             n_rows = (
                 OpenItem.objects.filter(store=store_a).count() + Payment.objects.filter(store=store_a).count()
             )
-            assert len(vouchers) == n_rows
+            assert len(vouchers) == n_rows + later
+            # the vouchers keep the ledger: per party, the receivable (payable) accounts hold its items less
+            # its allocations, the advance accounts what it paid beyond them
+            net = {k: D("0") for k in AccountKey.values}
+            for v in vouchers:
+                for ln in v.lines:
+                    net[ln.key] += ln.debit - ln.credit
+            customer, supplier = parties
+
+            def owed(party):
+                items = OpenItem.objects.filter(party=party).values_list("amount", flat=True)
+                allocs = Allocation.objects.filter(item__party=party).values_list("amount", flat=True)
+                return sum(items, D("0")) - sum(allocs, D("0"))
+
+            assert net["receivable"] + net["internal"] + net["other_receivable"] == owed(customer)
+            # (a SQLite SUM of decimals is a float: the ledger's advance is rounded to the fen here)
+            assert -net["advance_received"] == advance_of(customer).quantize(D("0.01"))
+            assert -net["payable"] == owed(supplier)
+            assert net["advance_paid"] == advance_of(supplier, Direction.PAYABLE).quantize(D("0.01"))
             for v in vouchers:
                 assert v.lines and v.debit == v.credit, (v.summary, _lines(v))
                 for ln in v.lines:
@@ -535,7 +558,7 @@ def test_the_export_page_query_count_does_not_grow(
     _sale(finance_user, party)
     payment_take(actor=finance_user, store=store_a, party=party, lines=[("cash", "10"), ("card", "5")])
     c.get(reverse("finance:voucher-export"))
-    with django_assert_max_num_queries(14) as few:
+    with django_assert_max_num_queries(16) as few:
         assert c.get(reverse("finance:voucher-export")).status_code == 200
     for i in range(15):
         p = PartyFactory(store=store_a)
@@ -614,3 +637,30 @@ def test_vouchers_are_numbered_per_month_in_date_order(finance_user, party, stor
         ("RO-A2", last_month, 2),
         ("RO-B", today, 1),
     ]
+
+
+def test_an_advance_applied_later_is_a_transfer_exported_once(finance_user, party, store_a):
+    payment_take(actor=finance_user, store=store_a, party=party, lines=[("cash", "500")])  # 预收
+    item = _sale(finance_user, party, cost="0")
+    (alloc,) = advance_allocate(actor=finance_user, item=item)
+    vouchers = vouchers_between(store_a, _today(), _today())
+    transfer = vouchers[-1]
+    assert transfer.source == "allocation" and transfer.source_id == alloc.pk
+    assert _lines(transfer) == [("2203", D("500.00"), 0), ("1122", 0, D("500.00"))]
+    assert transfer.summary.startswith("预收冲应收 RO-2026-000001")
+    exp = voucher_export(
+        actor=finance_user, store=store_a, date_from=_today(), date_to=_today(), format="kingdee"
+    )
+    alloc.refresh_from_db()
+    assert alloc.export == exp and exp.vouchers == 3
+    # reversing the sale gives the allocation back: a red-letter transfer, the only thing left to export
+    item_reverse(actor=finance_user, item=item, reason="反结算")
+    pending = vouchers_between(store_a, _today(), _today())
+    assert [v.source for v in pending] == ["item", "allocation"]
+    assert _lines(pending[1]) == [("2203", D("-500.00"), 0), ("1122", 0, D("-500.00"))]
+    again = voucher_export(
+        actor=finance_user, store=store_a, date_from=_today(), date_to=_today(), format="kingdee"
+    )
+    assert (
+        again.vouchers == 2 and not Allocation.objects.filter(export__isnull=True).exclude(amount=0).exists()
+    )

@@ -246,7 +246,7 @@ def widgets(request, store):
         return []
     start, end = _default_range()
     c = sel.pending_counts(store, start, end)
-    n = c["items"] + c["payments"]
+    n = sum(c.values())
     return [
         Widget(
             "management",
