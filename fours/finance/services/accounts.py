@@ -25,9 +25,7 @@ def clean_days(value, field: str = "payment_days") -> int:
         raise field_error(field, _("账期须为整数天数"), code="bad_format")
     days = int(text)
     if days > MAX_PAYMENT_DAYS:
-        raise field_error(
-            field, _("账期不能超过%(n)s天") % {"n": MAX_PAYMENT_DAYS}, code="out_of_range"
-        )
+        raise field_error(field, _("账期不能超过%(n)s天") % {"n": MAX_PAYMENT_DAYS}, code="out_of_range")
     return days
 
 
