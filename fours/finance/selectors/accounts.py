@@ -84,6 +84,7 @@ class AgeingRow:
     name: str
     kind: str
     kind_label: str = ""
+    store: str = ""  # the party's store, when the ageing spans several
     buckets: list = field(default_factory=list)  # amounts in BUCKETS order (not_due first when by due date)
     open: Decimal = ZERO
     advance: Decimal = ZERO
@@ -103,6 +104,7 @@ class Ageing:
     totals: list
     total_open: Decimal
     total_advance: Decimal
+    several_stores: bool = False
 
     @property
     def total_net(self) -> Decimal:
@@ -162,7 +164,7 @@ def ageing(
     items = {
         r["party_id"]: r
         for r in OpenItem.objects.filter(scope & live)
-        .values("party_id", "party__name", "party__kind")
+        .values("party_id", "party__name", "party__kind", "party__store_id")
         .annotate(**_sums(conds))
         .order_by()
     }
@@ -191,13 +193,15 @@ def ageing(
     paid = {
         r["party_id"]: r
         for r in Payment.objects.filter(p_scope)
-        .values("party_id", "party__name", "party__kind")
+        .values("party_id", "party__name", "party__kind", "party__store_id")
         .annotate(s=Sum("amount"))
         .order_by()
     }
     from ..choices import PartyKind
 
     kind_labels = dict(PartyKind.choices)
+    store_names = {getattr(st, "pk", st): str(st) for st in stores}
+    several = len(store_names) > 1
     keys = [k for k, _q in conds]
     rows = []
     for pid in set(items) | set(paid):
@@ -210,13 +214,14 @@ def ageing(
             name=src["party__name"],
             kind=src["party__kind"],
             kind_label=str(kind_labels.get(src["party__kind"], "")),
+            store=store_names.get(src["party__store_id"], "") if several else "",
             buckets=buckets,
             open=sum(buckets, ZERO),
             advance=advance,
         )
         if row.open or row.advance:
             rows.append(row)
-    rows.sort(key=lambda r: (-r.net, r.name, r.party_id))
+    rows.sort(key=lambda r: (r.store, -r.net, r.name, r.party_id))
     columns = ([_("未到期")] if basis == "due" else []) + [label for _k, label, _lo, _hi in BUCKETS]
     totals = [sum((r.buckets[i] for r in rows), ZERO) for i in range(len(keys))]
     return Ageing(
@@ -228,6 +233,7 @@ def ageing(
         totals=totals,
         total_open=sum(totals, ZERO),
         total_advance=sum((r.advance for r in rows), ZERO),
+        several_stores=several,
     )
 
 

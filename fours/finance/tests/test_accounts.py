@@ -342,3 +342,16 @@ def test_the_ageing_exports_to_excel_with_its_totals(client_for, finance_user, p
     assert [Decimal(str(v)) for v in body["张伟"][2:6]] == [100, 200, 300, 400]
     assert Decimal(str(body["平安保险"][4])) == 5000
     assert Decimal(str(body["合计"][6])) == Decimal("6000")
+
+
+def test_a_group_ageing_names_each_partys_store(make_user, finance_user, party, store_a, store_b, gm_b):
+    other = PartyFactory(store=store_b, name="张伟")  # the same name in the other store
+    post_item(actor=finance_user, party=party, amount="100", posted_on=ago(3))
+    post_item(actor=gm_b, party=other, amount="200", posted_on=ago(3))
+    report = ageing(stores=[store_a, store_b])
+    assert report.several_stores
+    assert sorted((r.store, r.open) for r in report.rows) == [
+        ("门店A", Decimal("100")),
+        ("门店B", Decimal("200")),
+    ]
+    assert ageing(stores=[store_a]).rows[0].store == ""

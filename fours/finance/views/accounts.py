@@ -175,11 +175,22 @@ def _ageing_xlsx(report):
     ws.title = str(_("账龄分析"))
     ws.append([str(_("账龄分析")), str(Direction(report.direction).label), report.as_of])
     ws.append([str(_("账龄计算依据")), str(report.basis_label)])
-    head = [_("往来单位"), _("类型"), *report.columns, _("未结合计"), adv, _("余额")]
+    lead = [_("门店")] if report.several_stores else []
+    head = [*lead, _("往来单位"), _("类型"), *report.columns, _("未结合计"), adv, _("余额")]
     ws.append([str(h) for h in head])
     for r in report.rows:
-        ws.append([r.name, r.kind_label, *r.buckets, r.open, r.advance, r.net])
-    ws.append([str(_("合计")), "", *report.totals, report.total_open, report.total_advance, report.total_net])
+        ws.append([*([r.store] if lead else []), r.name, r.kind_label, *r.buckets, r.open, r.advance, r.net])
+    ws.append(
+        [
+            *([""] if lead else []),
+            str(_("合计")),
+            "",
+            *report.totals,
+            report.total_open,
+            report.total_advance,
+            report.total_net,
+        ]
+    )
     for cell in ws[3] + ws[ws.max_row]:
         cell.font = Font(bold=True)
     for row in ws.iter_rows(min_row=4, min_col=3):
