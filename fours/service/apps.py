@@ -8,7 +8,7 @@ class ServiceConfig(AppConfig):
     verbose_name = _("售后")
 
     def ready(self):
-        from fours.core.audit import register_field_words, register_verbs
+        from fours.core.audit import MONEY_KEYS, register_field_words, register_verbs
 
         register_verbs(
             {
@@ -50,5 +50,11 @@ class ServiceConfig(AppConfig):
                 "method": _("方式"),
                 "follow_up": _("回访"),
                 "old_part": _("旧件"),
+                # a settlement's split by payer (the customer's own share is "own": "customer" is the field)
+                "own": _("自费"),
+                "warranty": _("索赔"),
+                "insurance": _("保险"),
+                "internal": _("内部"),
             }
         )
+        MONEY_KEYS.add("own")

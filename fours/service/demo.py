@@ -30,6 +30,7 @@ from .models import (
     AdvisorCapacity,
     Appointment,
     Bay,
+    CustomerApproval,
     FaultCode,
     LabourLine,
     LabourOperation,
@@ -414,9 +415,8 @@ def _backdate(ro, when, rnd):
     """Move a finished order to its day in the past: reception, clocking (actual hours follow the
     clock), QC and delivery. The settlement, its finance items and the payment at the desk were written
     on the frozen clock of that day."""
-    settled = Settlement.objects.filter(ro=ro).order_by("id").values_list("at", flat=True).first()
+    settled, delivered = RepairOrder.objects.filter(pk=ro.pk).values_list("settled_at", "delivered_at").get()
     hours = settled - when
-    delivered = RepairOrder.objects.filter(pk=ro.pk).values_list("delivered_at", flat=True).get()
     # most cars leave before the promised time; about one in ten is late
     late = rnd.random() < 0.1
     promised = delivered + dt.timedelta(
@@ -428,6 +428,8 @@ def _backdate(ro, when, rnd):
         promised_at=promised,
         estimate_confirmed_at=when + dt.timedelta(minutes=15),
     )
+    Settlement.objects.filter(ro=ro).update(at=settled)  # a model default is not the frozen clock
+    CustomerApproval.objects.filter(ro=ro).update(at=when + dt.timedelta(minutes=15))
     QCInspection.objects.filter(ro=ro).update(at=when + hours - dt.timedelta(minutes=20))
     Rework.objects.filter(line__ro=ro).update(at=when + hours - dt.timedelta(minutes=40))
     start = when + dt.timedelta(minutes=30)

@@ -192,7 +192,7 @@ def ro_settle(
         verb="settled",
         changes={
             "total": [None, t.total],
-            "customer": [None, st.customer_amount],
+            "own": [None, st.customer_amount],
             "warranty": [None, st.warranty_amount],
             "insurance": [None, st.insurance_amount],
             "internal": [None, st.internal_amount],
