@@ -342,9 +342,10 @@ def voucher_workbook(vouchers: list[Voucher], *, store, format: str, maker: str 
         money = {keys.index(k) + 1 for k in ("借方金额", "贷方金额", "外币借方金额", "外币贷方金额")}
         dates = {keys.index(k) + 1 for k in ("制单日期", "外部凭证制单日期", "日期")}
     text = {keys.index(k) + 1 for k in keys if k in ("FACCOUNTID", "科目编码", "FBillHead(GL_VOUCHER)")}
+    r = ws.max_row  # the header rows; then one row per entry (``ws.max_row`` scans every cell: not per row)
     for values in rows:
         ws.append(values)
-        r = ws.max_row
+        r += 1
         for c in money:
             ws.cell(row=r, column=c).number_format = MONEY_FORMAT
         for c in dates:
