@@ -33,12 +33,12 @@ def grant(apps, schema_editor):
             + ["view_dayclose", "add_invoice", "view_invoice"],
             Role.GENERAL_MANAGER: ["approve_paymentrequest"],
             Role.GROUP_MANAGER: ["approve_paymentrequest"],
-            Role.PARTS_MANAGER: LOOK_UP + ["add_paymentrequest", "view_paymentrequest"],
-            Role.PARTS_SALES: LOOK_UP,
+            Role.PARTS_MANAGER: ["view_party", "view_openitem", "add_paymentrequest", "view_paymentrequest"],
+            Role.PARTS_SALES: ["view_party", "view_openitem"],
             Role.STOREKEEPER: ["view_openitem"],
             Role.SERVICE_ADVISOR: ["view_party", "view_openitem"],
             Role.SERVICE_MANAGER: LOOK_UP,
-            Role.WARRANTY_CLERK: LOOK_UP,
+            Role.WARRANTY_CLERK: ["view_party", "view_openitem"],
         },
     )
     Group = apps.get_model("auth", "Group")

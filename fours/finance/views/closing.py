@@ -241,12 +241,12 @@ NAV = [
         order=62,
     ),
     NavItem(
-        "management",
+        "service",
         gettext_lazy("收银日报"),
         "finance:day-report",
         perm="finance.view_paymentline",
         icon="bi-journal-text",
-        order=40,
+        order=63,
     ),
     NavItem(
         "management",
