@@ -18,8 +18,9 @@ def requests_list():
     )
 
 
-def request_items(req: PaymentRequest):
-    return req.items.select_related("party").order_by("posted_on", "pk")
+def request_lines(req: PaymentRequest):
+    """The payables a request asks to pay, each with the amount asked for it, oldest first."""
+    return req.lines.select_related("openitem").order_by("openitem__posted_on", "openitem__pk")
 
 
 def payable_items_open(party) -> list[OpenItem]:

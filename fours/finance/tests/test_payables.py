@@ -82,6 +82,10 @@ def test_a_request_pays_chosen_payables_in_part_or_whole(parts_manager, finance_
     assert req.number.startswith("FT-") and req.amount == Decimal("1200.50")
     assert req.status == RequestStatus.PENDING and req.requested_by == parts_manager
     assert set(req.items.all()) == {a, b}
+    assert sorted(req.lines.values_list("openitem__doc_number", "amount")) == [
+        ("GR-1", Decimal("1000.00")),
+        ("GR-2", Decimal("200.50")),
+    ]
     ev = AuditEvent.objects.get(object_id=str(req.pk), verb="created")
     assert ev.changes["items"] == "GR-1 ¥1,000.00、GR-2 ¥200.50"  # one value: a pair would read old → new
 
@@ -478,3 +482,19 @@ def test_approvers_home_counts_the_requests_they_may_approve(finance_user, gm_a,
     assert waiting(finance_user) == [1]
     assert waiting(gm_a) == [3]
     assert waiting(parts_manager) == []
+
+
+def test_the_pay_form_defaults_to_the_amounts_asked(client_for, parts_manager, gm_a, finance_user, supplier):
+    a = payable(finance_user, supplier, "1000.00")
+    b = payable(finance_user, supplier, "500.00")
+    req = request_create(
+        actor=parts_manager,
+        store=supplier.store,
+        party=supplier,
+        lines=[(a, "300"), (b, "200.50")],
+        reason="部分付款",
+    )
+    request_approve(actor=gm_a, request=req)
+    html = client_for(finance_user).get(reverse("finance:request-detail", args=[req.pk])).content.decode()
+    assert f'name="alloc_{a.pk}" value="300.00"' in html and f'name="alloc_{b.pk}" value="200.50"' in html
+    assert 'name="amount" id="p-amount" value="500.50"' in html

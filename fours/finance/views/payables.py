@@ -122,7 +122,7 @@ def request_detail(request, pk):
     req = _scoped(PaymentRequest, request, pk, ("party", "store", "requested_by", "approved_by"))
     user = request.user
     steps = pay_services.REQUEST.allowed_next(req, user)
-    items = list(sel.request_items(req))
+    lines = list(sel.request_lines(req))
     may_approve = "approved" in steps and pay_services.approver_may(user, req)
     over_limit = None
     if "approved" in steps and not may_approve:
@@ -136,7 +136,9 @@ def request_detail(request, pk):
         {
             "title": _("付款通知书 %(n)s") % {"n": req.number},
             "req": req,
-            "items": [{"item": i, "pay": defaults.get(i.pk)} for i in items],
+            "items": [
+                {"item": ln.openitem, "asked": ln.amount, "pay": defaults.get(ln.openitem_id)} for ln in lines
+            ],
             "left": req.amount - req.paid,
             "may_approve": may_approve,
             "may_reject": "rejected" in steps,
