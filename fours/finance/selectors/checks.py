@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from fours.core.money import round_money
+
 from ..choices import ItemStatus
 from ..models import Allocation, OpenItem, Payment, PaymentLine
 
@@ -35,6 +37,7 @@ def money_differences(store=None) -> list[str]:
         .values("pk", "doc_number", "amount", "allocated", "status", "alloc")
     )
     for i in items:
+        i["alloc"] = round_money(i["alloc"])
         if i["allocated"] != i["alloc"]:
             out.append(
                 f"open item {i['pk']} {i['doc_number']}: allocated {i['allocated']} vs allocations {i['alloc']}"
@@ -59,6 +62,7 @@ def money_differences(store=None) -> list[str]:
         .values("pk", "number", "amount", "allocated", "alloc", "lines_sum")
     )
     for p in pays:
+        p["alloc"], p["lines_sum"] = round_money(p["alloc"]), round_money(p["lines_sum"])
         if p["allocated"] != p["alloc"]:
             out.append(f"payment {p['number']}: allocated {p['allocated']} vs allocations {p['alloc']}")
         if p["amount"] != p["lines_sum"]:
@@ -76,8 +80,8 @@ def money_differences(store=None) -> list[str]:
         .annotate(s=Sum("amount"))
     }
     for r in per_party:
-        a = allocs.get((r["party_id"], r["direction"]), ZERO)
-        if (r["allocated"] or ZERO) != a:
+        a = round_money(allocs.get((r["party_id"], r["direction"]), ZERO))
+        if round_money(r["allocated"] or ZERO) != a:
             out.append(
                 f"party {r['party_id']} {r['direction']}: items allocated {r['allocated']} vs allocations {a}"
             )

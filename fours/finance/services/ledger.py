@@ -119,6 +119,16 @@ def walk_in_party(store) -> Party:
     return party_for(store=store, kind=PartyKind.WALK_IN, ref="walkin", name=_("散客"))
 
 
+def money_sum(value) -> Decimal:
+    """A database sum of money to the fen (SQLite adds decimals as floats: 0.00999999999999979)."""
+    return round_money(value) if value is not None else ZERO
+
+
+def _net_allocations(qs, by: str, *, keep) -> list[dict]:
+    rows = [{**r, "s": money_sum(r["s"])} for r in qs.values(by).annotate(s=Sum("amount")).order_by(by)]
+    return [r for r in rows if keep(r["s"])]
+
+
 def party_balance(party: Party, direction: str = Direction.RECEIVABLE) -> Decimal:
     """What the party owes (or is owed): its open items less their allocations, less its advance."""
     row = (
@@ -127,7 +137,7 @@ def party_balance(party: Party, direction: str = Direction.RECEIVABLE) -> Decima
         .filter(amount__gt=0)
         .aggregate(a=Sum("amount"), b=Sum("allocated"))
     )
-    return (row["a"] or ZERO) - (row["b"] or ZERO) - advance_of(party, direction)
+    return money_sum(row["a"]) - money_sum(row["b"]) - advance_of(party, direction)
 
 
 def credit_check(party: Party, amount: Decimal, *, field: str = "party") -> None:
@@ -297,9 +307,7 @@ def item_reverse(*, actor, item: OpenItem, reason: str, posted_on=None) -> OpenI
     posted_on = posted_on or timezone.localdate()
     check_books_open(item.store, posted_on, field="posted_on")
     # undo each payment's net allocation to the item (a reversed payment and its reversal net to 0)
-    allocations = list(
-        Allocation.objects.filter(item=item).values("payment_id").annotate(s=Sum("amount")).exclude(s=0)
-    )
+    allocations = _net_allocations(Allocation.objects.filter(item=item), "payment_id", keep=lambda s: s != 0)
     if allocations:
         pays = {
             p.pk: p
@@ -464,7 +472,7 @@ def advance_of(party: Party, direction: str = Direction.RECEIVABLE) -> Decimal:
     row = Payment.objects.filter(party=party, direction=direction).aggregate(
         a=Sum("amount"), b=Sum("allocated")
     )
-    return (row["a"] or ZERO) - (row["b"] or ZERO)
+    return money_sum(row["a"]) - money_sum(row["b"])
 
 
 @transaction.atomic
@@ -581,9 +589,7 @@ def payment_reverse(*, actor, payment: Payment, reason: str, business_date=None)
     if pay.kind == PaymentKind.REVERSAL or Payment.objects.filter(reversal_of=pay).exists():
         raise field_error("reason", _("该单已冲销"), code="not_pending")
     day = _business_date(business_date)
-    allocs = list(
-        Allocation.objects.filter(payment=pay).values("item_id").annotate(s=Sum("amount")).filter(s__gt=0)
-    )
+    allocs = _net_allocations(Allocation.objects.filter(payment=pay), "item_id", keep=lambda s: s > 0)
     items = _lock_items([a["item_id"] for a in allocs])
     rev = Payment(
         store=pay.store,
