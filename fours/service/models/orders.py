@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fours.core.fields import StoreRecord, optional_fk, user_fk
+from fours.core.fields import StoreRecord, now, optional_fk, user_fk
 from fours.core.scoping import StoreScopedQuerySet
 
 from ..choices import (
@@ -97,7 +97,7 @@ class RepairOrder(StoreRecord):
     )
     contact_name = models.CharField(_("送修人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("送修人电话"), max_length=20, blank=True)
-    received_at = models.DateTimeField(_("接车时间"), default=timezone.now, db_index=True)
+    received_at = models.DateTimeField(_("接车时间"), default=now, db_index=True)
     promised_at = models.DateTimeField(_("预计交车"), null=True, blank=True)
     odometer_km = models.PositiveIntegerField(_("进厂里程"), default=0)
     fuel_level = models.CharField(
@@ -288,7 +288,7 @@ class CustomerApproval(models.Model):
     signer_name = models.CharField(_("签字人"), max_length=50)
     signature = models.TextField(_("签名"), blank=True, help_text=_("屏幕签名图像（data URL）"))
     recorded_by = user_fk(blank=False)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=now)
 
     class Meta:
         verbose_name = verbose_name_plural = _("客户确认")

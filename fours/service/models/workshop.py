@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fours.core.fields import StoreRecord, StoreSetting, user_fk
+from fours.core.fields import StoreRecord, StoreSetting, now, user_fk
 from fours.core.scoping import StoreScopedManager
 
 from ..choices import (
@@ -67,7 +67,7 @@ class TimeLog(StoreRecord):
         "service.LabourLine", on_delete=models.CASCADE, related_name="clocks", verbose_name=_("工时项目")
     )
     is_team = models.BooleanField(_("班组作业"), default=False)
-    started_at = models.DateTimeField(_("开工"), default=timezone.now)
+    started_at = models.DateTimeField(_("开工"), default=now)
     ended_at = models.DateTimeField(_("结束"), null=True, blank=True)
     end_kind = models.CharField(_("结束方式"), max_length=6, choices=ClockEnd.choices, blank=True, default="")
     pause_reason = models.CharField(_("暂停原因"), max_length=10, choices=PauseReason.choices, blank=True)
@@ -169,7 +169,7 @@ class Settlement(OnOrderPage, StoreRecord):
     lines = models.JSONField(_("明细快照"), default=list)
     reason = models.CharField(_("反结算原因"), max_length=200, blank=True)
     actor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("结算员"))
-    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("时间"), default=now, db_index=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("结算单")
