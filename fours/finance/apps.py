@@ -22,6 +22,9 @@ class FinanceConfig(AppConfig):
                 "period_closed": _("月结"),
                 "invoice_issued": _("开票"),
                 "invoice_voided": _("作废发票"),
+                "invoice_red": _("红冲"),
+                "tax_recorded": _("登记税控号码"),
+                "invoice_recorded": _("登记供应商发票"),
                 "exported": _("导出凭证"),
             }
         )

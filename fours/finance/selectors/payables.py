@@ -6,8 +6,7 @@ from django.db.models import Count, Q
 
 from ..choices import Direction, ItemStatus, RequestStatus
 from ..models import Invoice, OpenItem, PaymentRequest
-
-OPEN_REQUEST = (RequestStatus.PENDING, RequestStatus.APPROVED)
+from ..workflows import OPEN_REQUEST
 
 
 def requests_list():

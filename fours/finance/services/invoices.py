@@ -19,9 +19,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
-from fours.core.audit import audit_record, diff, register_verbs
+from fours.core.audit import audit_record, diff
 from fours.core.choices import DepartmentKind, DocKind
 from fours.core.errors import BusinessError, field_error
 from fours.core.money import round_money
@@ -34,7 +33,6 @@ from .ledger import clean_amount
 
 ZERO = Decimal("0")
 
-register_verbs({"invoice_red": _lazy("红冲"), "tax_recorded": _lazy("登记税控号码")})
 
 INVOICE_DOC_KIND = {
     InvoiceKind.VAT_SPECIAL: DocKind.INVOICE_SPECIAL,

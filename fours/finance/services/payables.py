@@ -12,9 +12,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
-from fours.core.audit import audit_record, diff, display_name, register_verbs
+from fours.core.audit import audit_record, diff, display_name
 from fours.core.choices import DocKind
 from fours.core.errors import NotAllowed, field_error
 from fours.core.models import RoleLimit
@@ -22,31 +21,13 @@ from fours.core.numbering import next_number
 from fours.core.permissions import require_perm
 from fours.core.roles import LimitKind
 from fours.core.selectors import limit_for
-from fours.core.workflows import Workflow
 
 from ..choices import Direction, ItemStatus, RequestStatus
 from ..models import OpenItem, Party, PaymentRequest, PaymentRequestLine
+from ..workflows import APPROVE, OPEN_REQUEST, PAY, REQUEST
 from .ledger import clean_amount, clean_lines, payment_take
 
 ZERO = Decimal("0")
-
-register_verbs({"invoice_recorded": _lazy("登记供应商发票")})
-APPROVE = "finance.approve_paymentrequest"
-PAY = "finance.change_paymentrequest"
-
-# 付款通知书: 待审批 → 已批准 / 已驳回; an approved request is paid (in one or several payments) until 已付款
-REQUEST = Workflow(
-    "finance.PaymentRequest",
-    choices=RequestStatus,
-    transitions={
-        RequestStatus.PENDING: {RequestStatus.APPROVED: APPROVE, RequestStatus.REJECTED: APPROVE},
-        RequestStatus.APPROVED: {RequestStatus.PAID: PAY},
-    },
-    actions={"pay": ({RequestStatus.APPROVED}, PAY)},
-)
-
-# a request still holding its items: another request may not ask to pay them again
-OPEN_REQUEST = (RequestStatus.PENDING, RequestStatus.APPROVED)
 
 
 def _clean_text(value, field: str, label: str, *, required: bool = True, size: int = 200) -> str:

@@ -33,6 +33,7 @@ from ..forms_accounts import PAY_METHODS, ReasonForm, RedForm, TaxRecordForm
 from ..models import Invoice, OpenItem, Party, PaymentRequest
 from ..selectors import payables as sel
 from ..services import payables as pay_services
+from ..workflows import REQUEST
 
 # --- 付款通知书 ------------------------------------------------------------------------------------
 
@@ -121,7 +122,7 @@ def request_detail(request, pk):
     perm_or_403(request, "finance.view_paymentrequest")
     req = _scoped(PaymentRequest, request, pk, ("party", "store", "requested_by", "approved_by"))
     user = request.user
-    steps = pay_services.REQUEST.allowed_next(req, user)
+    steps = REQUEST.allowed_next(req, user)
     lines = list(sel.request_lines(req))
     may_approve = "approved" in steps and pay_services.approver_may(user, req)
     over_limit = None
