@@ -5,14 +5,16 @@ cashier_payment_per_s  payments/s from 8 cashier processes on PostgreSQL, each t
                        in whole, paid in two methods, WeChat and cash), every payment on a different item;
                        beside the same rows written with hand-written SQL through psycopg in the same run, one
                        transaction per payment from 8 connections: lock the item, take the number (the counter
-                       row's upsert), insert the payment, its two method lines and its allocation, update the
-                       item, insert the audit row. The two paths take turns over 3 rounds (value, baseline
+                       row's upsert), check the books are open (no month close, day close or hand-over: one
+                       statement, as the ledger does), insert the payment, its two method lines and its
+                       allocation, update the item, insert the audit row. The two paths take turns over 3 rounds (value, baseline
                        and ratio are the medians). Also reports statements per payment and check_money.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 
 from .fig_parts import _bench_store
@@ -96,6 +98,11 @@ def _service_client(phase, args, ctx):
 
 # --- raw SQL baseline -------------------------------------------------------------------------------
 
+_RAW_BOOKS = (
+    "SELECT EXISTS(SELECT 1 FROM finance_periodclose WHERE store_id = %s AND year = %s AND month = %s), "
+    "EXISTS(SELECT 1 FROM finance_dayclose WHERE store_id = %s AND business_date = current_date), "
+    "EXISTS(SELECT 1 FROM finance_handover WHERE store_id = %s AND business_date = current_date AND cashier_id = %s)"
+)
 _RAW_LOCK = "SELECT amount, allocated FROM finance_openitem WHERE id = %s FOR UPDATE"
 _RAW_NUMBER = (
     "INSERT INTO core_numbersequence (store_id, kind, year, last) VALUES (%s, 'SK', 2099, 1) "
@@ -142,6 +149,10 @@ def _raw_client(phase, args, ctx):
             raise ValueError("over-allocated")
         cur.execute(_RAW_NUMBER, [store_id])
         number = f"SK-2099-{cur.fetchone()[0]:06d}"
+        today = date.today()
+        cur.execute(_RAW_BOOKS, [store_id, today.year, today.month, store_id, store_id, user_id])
+        if any(cur.fetchone()):
+            raise ValueError("books closed")
         cur.execute(_RAW_PAYMENT, [store_id, number, party_id, AMOUNT, AMOUNT, user_id])
         pay_id = cur.fetchone()[0]
         cur.execute(_RAW_LINES, [pay_id, m1, a1, pay_id, m2, a2])
