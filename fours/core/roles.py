@@ -152,15 +152,15 @@ def grant_permissions(apps, app_label: str, mapping: dict) -> None:
         elif codenames == "__view__":
             chosen = perms.filter(codename__startswith="view_")
         else:
-            # a later migration may have removed a model an earlier grant names: its permissions are gone
-            current = {m._meta.model_name for m in app_config.get_models()}
-            codenames = [
-                c
-                for c in codenames
-                if c.split("_", 1)[0] not in DEFAULT_ACTIONS or c.split("_", 1)[1] in current
-            ]
             chosen = perms.filter(codename__in=codenames)
             missing = set(codenames) - set(chosen.values_list("codename", flat=True))
+            # a later migration may have removed a model an earlier grant names: its permissions are gone
+            current = {m._meta.model_name for m in app_config.get_models()}
+            missing = {
+                c
+                for c in missing
+                if c.split("_", 1)[0] not in DEFAULT_ACTIONS or c.split("_", 1)[1] in current
+            }
             if missing:
                 raise ValueError(f"unknown permissions for {app_label}: {sorted(missing)}")
         group.permissions.add(*chosen)
