@@ -2,9 +2,10 @@
 statements whatever the size of the books (the bench figure ``cashier_payment_per_s`` measures its
 speed on PostgreSQL):
 
-1. the books are open for the day (no month close, day close or hand-over): one SELECT;
-2. the item, locked (SELECT … FOR UPDATE);
-3. the payment's number (the counter's upsert, which holds the counter row to the commit);
+1. the item, locked (SELECT … FOR UPDATE);
+2. the payment's number (the counter's upsert, which holds the counter row to the commit);
+3. the books are open for the day (no month close, day close or hand-over): one SELECT, after the
+   number, so a day close committed meanwhile is seen;
 4. the payment (INSERT);
 5. its two method lines (one INSERT);
 6. its allocation to the item (INSERT);
