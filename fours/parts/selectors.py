@@ -369,6 +369,8 @@ def sale_open_item(sale, *, lock: bool = False):
     qs = _sale_items([sale.pk]).exclude(status=ItemStatus.REVERSED).order_by("-id")
     if lock:
         qs = qs.select_for_update()
+    else:
+        qs = qs.select_related("party")  # the desk and the pages show whose it is
     return qs.first()
 
 

@@ -170,6 +170,20 @@ class TradeCustomerTable(tables.Table):
 
         return yuan(value) if value else _("无（先款后货）")
 
+    def render_balance(self, value, record):
+        """The balance links to the party's account in finance (对账单) for who may see it."""
+        from django.utils.html import format_html
+
+        from fours.core.templatetags.fours import yuan
+
+        from .views._common import finance_url
+
+        request = getattr(self, "request", None)
+        url = None
+        if record.party_pk and request is not None and request.user.has_perm("finance.view_party"):
+            url = finance_url("party-detail", record.party_pk)
+        return format_html('<a href="{}">{}</a>', url, yuan(value)) if url else yuan(value)
+
 
 class PlanTable(DocumentTable):
     class Meta:

@@ -306,7 +306,7 @@ def _bill(actor, sale: Sale, lines: list[SaleLine], *, new: bool) -> Sale:
 @transaction.atomic
 def sale_post(*, actor, sale: Sale) -> Sale:
     """开单 of a draft sale (a quote that the customer takes)."""
-    sale = Sale.objects.select_for_update().select_related("store", "customer").get(pk=sale.pk)
+    sale = Sale.objects.select_for_update(of=("self",)).select_related("store", "customer").get(pk=sale.pk)
     workflows.SALE.require(sale, to=SaleStatus.BILLED, actor=actor)
     lines = list(sale.lines.select_related("part"))
     return _bill(actor, sale, lines, new=False)
@@ -318,7 +318,7 @@ def sale_issue(*, actor, sale: Sale) -> Sale:
     """出库 against a billed slip: only once finance shows its open item settled (paid at the cashier's
     desk), or at once when it is on account (挂账, within the credit limit checked at billing). The
     reservation is consumed; each line is priced at the average cost it leaves at."""
-    sale = Sale.objects.select_for_update().select_related("store").get(pk=sale.pk)
+    sale = Sale.objects.select_for_update(of=("self",)).select_related("store").get(pk=sale.pk)
     workflows.SALE.require(sale, to=SaleStatus.POSTED, actor=actor)
     if not sale_is_payable_done(sale):
         raise field_error(
@@ -352,7 +352,7 @@ def sale_issue(*, actor, sale: Sale) -> Sale:
 def sale_cancel(*, actor, sale: Sale, reason: str = "") -> Sale:
     """作废 a slip not yet issued: its open item is reversed in finance and the reservation released.
     A slip paid in part or in whole is refused (the cashier refunds first)."""
-    sale = Sale.objects.select_for_update().select_related("store").get(pk=sale.pk)
+    sale = Sale.objects.select_for_update(of=("self",)).select_related("store").get(pk=sale.pk)
     workflows.SALE.require(sale, to=SaleStatus.CANCELLED, actor=actor)
     if sale.status == SaleStatus.BILLED:
         item = selectors.sale_open_item(sale, lock=True)

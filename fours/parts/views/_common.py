@@ -57,6 +57,16 @@ def doc_page(
     return render(request, template, ctx)
 
 
+def finance_url(name: str, *args, query: str = "") -> str | None:
+    """The address of a finance page (``finance:<name>``), or None while finance has no such page."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(f"finance:{name}", args=args) + (f"?{query}" if query else "")
+    except NoReverseMatch:
+        return None
+
+
 def action(label, url, cls="btn-primary", fields=(), confirm=""):
     return {"label": label, "url": url, "cls": cls, "fields": fields, "confirm": confirm}
 

@@ -18,7 +18,7 @@ from fours.core.workflows import allowed_next
 from .. import filters, selectors, services, tables, workflows
 from ..choices import ClaimAgainst, ClaimStatus, DiscrepancyKind, POStatus
 from ..models import Discrepancy, PurchaseDemand, PurchaseOrder, PurchasePlan, Receipt, Supplier
-from ._common import _scoped, _xlsx, action, doc_page, parse_lines, simple_list, step_view
+from ._common import _scoped, _xlsx, action, doc_page, finance_url, parse_lines, simple_list, step_view
 
 PlanListView = simple_list(
     PurchasePlan,
@@ -359,6 +359,10 @@ class ReceiptDetailView(FoursDetailView):
                 (_("差损单 %(no)s") % {"no": d.number}, d.get_absolute_url(), "bi-exclamation-triangle")
             )
         pay = selectors.receipt_payable(r)
+        if pay is not None and self.request.user.has_perm("finance.view_party"):
+            party = finance_url("party-detail", pay.party_id)
+            if party:  # the supplier's payables are finance's (付款通知书, pay-out)
+                links.append((_("供应商往来"), party, "bi-wallet2"))
         return doc_page(
             self.request,
             obj=r,

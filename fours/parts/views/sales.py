@@ -26,7 +26,7 @@ from .. import filters, selectors, services, tables
 from ..choices import DeliveryStatus, PaymentTerms, SaleStatus
 from ..forms import TradeCustomerForm
 from ..models import Sale, TradeCustomer
-from ._common import _scoped, action, doc_page, parse_lines, step_view
+from ._common import _scoped, action, doc_page, finance_url, parse_lines, step_view
 
 
 class SaleListView(FoursListView):
@@ -218,6 +218,15 @@ class SaleDetailView(FoursDetailView):
             links.append(
                 (_("登记退货"), reverse("parts:return-create") + f"?sale={s.pk}", "bi-arrow-return-left")
             )
+        user = self.request.user
+        if money.waiting_payment and item is not None and user.has_perm("finance.add_payment"):
+            desk = finance_url("desk", query=f"item={item.pk}")
+            if desk:  # the money is taken at the cashier's desk in finance
+                links.insert(0, (_("到收银台收款"), desk, "bi-cash-coin"))
+        if item is not None and user.has_perm("finance.view_party"):
+            party = finance_url("party-detail", item.party_id)
+            if party:
+                links.append((_("往来单位"), party, "bi-person-vcard"))
         header = [
             (_("渠道"), s.get_channel_display()),
             (_("状态"), s.get_status_display()),
