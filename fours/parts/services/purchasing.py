@@ -633,7 +633,14 @@ def discrepancy_claim(*, actor, discrepancy: Discrepancy, note: str = "") -> Dis
 
 @transaction.atomic
 def discrepancy_close(*, actor, discrepancy: Discrepancy, settled_amount, resolution: str) -> Discrepancy:
-    d = Discrepancy.objects.select_for_update().get(pk=discrepancy.pk)
+    """结案 a claim. What the supplier or the carrier pays for it (实际赔付) is owed to the store: it is posted
+    as an open item on their party in finance, which collects it (or nets it against the supplier's
+    payables)."""
+    d = (
+        Discrepancy.objects.select_for_update(of=("self",))
+        .select_related("receipt__supplier")
+        .get(pk=discrepancy.pk)
+    )
     workflows.CLAIM.require(d, to=ClaimStatus.CLOSED, actor=actor)
     amount = round_money(to_decimal(settled_amount or 0))
     if amount < 0:
@@ -647,5 +654,28 @@ def discrepancy_close(*, actor, discrepancy: Discrepancy, settled_amount, resolu
         timezone.now(),
     )
     d.save(update_fields=["status", "settled_amount", "resolution", "closed_at"])
+    if amount > 0:
+        if d.claim_against == ClaimAgainst.CARRIER and d.carrier:
+            party = party_for(
+                store=d.store, kind=PartyKind.SUPPLIER, ref=f"parts.carrier:{d.carrier}"[:60], name=d.carrier
+            )
+        else:
+            party = supplier_party(d.store, d.receipt.supplier)
+        items_post(
+            actor=actor,
+            store=d.store,
+            doc=d,
+            doc_number=d.number,
+            rows=[
+                ItemRow(
+                    party=party,
+                    direction=Direction.RECEIVABLE,
+                    source=ItemSource.OTHER,
+                    department=DepartmentKind.PARTS,
+                    amount=amount,
+                    memo=f"{_('差损索赔')} {d.receipt.number}",
+                )
+            ],
+        )
     audit_record(actor=actor, obj=d, verb="closed", changes={"settled": amount})
     return d

@@ -134,6 +134,14 @@ def test_receipt_with_discrepancy_payable_and_freight(store_a, group, planner, k
     discrepancy_close(actor=planner, discrepancy=d, settled_amount=D("30"), resolution="供应商补发并退差价")
     d.refresh_from_db()
     assert d.status == "closed"
+    # what the supplier pays for the claim is owed to the store, in finance
+    claim = OpenItem.objects.get(doc_number=d.number)
+    assert (claim.direction, claim.amount, claim.party, claim.doc) == (
+        Direction.RECEIVABLE,
+        D("30.00"),
+        pay.party,
+        d,
+    )
     assert stock_differences() == []
 
 
