@@ -1,4 +1,4 @@
-"""A counter clerk double-clicks 确认出库 and the browser resends the form: one sale, and every answer
+"""A counter clerk double-clicks 开单 and the browser resends the form: one sale, and every answer
 is the first result (the sale's page, with the note that nothing was posted twice)."""
 
 import os
@@ -44,9 +44,9 @@ def test_a_double_click_and_a_resubmit_post_one_counter_sale(login, demo_server)
     )
     assert re.search(r"_once=[0-9a-f]{32}", sent)
 
-    page.get_by_role("button", name="确认出库").dblclick()
+    page.get_by_role("button", name="开单").dblclick()
     page.wait_for_url(re.compile(r"/parts/sales/\d+/$"))
-    expect(page.locator(".alert").first).to_contain_text("已出库")
+    expect(page.locator(".alert").first).to_contain_text("已开单")
     sale_url = page.url
     assert _sales(customer) == 1
     assert page.evaluate(UNKEYED) == 0

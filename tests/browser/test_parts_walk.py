@@ -64,18 +64,39 @@ def test_planner_and_storekeeper_walk_the_parts_desk(browser, demo_server):
 
     ctx.close()
 
-    # the counter clerk (配件销售员) sells one; selling is not the storekeeper's job
+    # the counter clerk (配件销售员) writes the slip; selling is not the storekeeper's job
     ctx, page = _session(browser, demo_server, "toyota.partssales")
     page.goto(f"{url}/parts/sales/counter/")
     page.fill("input[name=customer_name]", "测试客户")
     page.locator("input[name=part_no]").first.fill(part_no)
     page.locator("input[name=qty]").first.fill("1")
-    page.get_by_role("button", name="确认出库").click()
+    page.get_by_role("button", name="开单").click()
     page.wait_for_url(re.compile(r"/parts/sales/\d+/$"))
-    expect(page.locator("body")).to_contain_text("已出库")
+    sale_url = page.url
+    expect(page.locator("body")).to_contain_text("待付款")
+    expect(page.get_by_role("button", name="确认出库")).to_have_count(0)  # not before it is paid
     sale_no = page.locator("h1").inner_text().split()[-1]
     ctx.close()
+
+    # the customer pays by WeChat at the cashier desk (收银台)
+    ctx, page = _session(browser, demo_server, "toyota.cashier")
+    page.goto(f"{url}/finance/desk/?q={sale_no}")
+    page.locator("#desk-queue tbody tr", has_text=sale_no).get_by_role("link", name="收款").click()
+    page.wait_for_url(re.compile(r"/finance/desk/pay/"))
+    due = page.locator("#pay-items input[name^=alloc_]").first.input_value()
+    page.fill("input[name=amount_wechat]", due)
+    page.locator("#pay-submit").click()
+    page.wait_for_url(re.compile(r"/finance/payments/\d+/receipt/"))
+    expect(page.locator("body")).to_contain_text(sale_no)
+    expect(page.locator("body")).to_contain_text("微信")
+    shot(page, "parts-slip-receipt")
+    ctx.close()
+
+    # the storekeeper issues the paid slip
     ctx, page = _session(browser, demo_server, "toyota.storekeeper")
+    page.goto(sale_url)
+    page.get_by_role("button", name="确认出库").click()
+    expect(page.locator("body")).to_contain_text("已出库")
 
     # the stock card shows both moves and the running balance: before + 5 - 1
     page.goto(f"{url}{card_url}" if card_url.startswith("/") else card_url)

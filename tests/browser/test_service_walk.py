@@ -6,8 +6,10 @@ rework, settlement with two payers, payment, delivery — the board and the dash
 import datetime as dt
 import re
 import sqlite3
+from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from .conftest import PASSWORD, ROOT, shot
@@ -112,7 +114,8 @@ def test_service_flow_in_chinese(browser, demo_server):
     box = page.locator("#car").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 4)
     expect(page.locator("#marks-count")).to_contain_text("1")
-    page.fill("#complaint", "刹车时有吱吱声，顺便做保养")
+    page.fill("#complaint", "刹车时有吱吱声，顺便做保养；前保险杠刮擦走保险")
+    page.fill("input[name=insurer]", "平安产险")
     shot(page, "service-reception")
     page.locator("#open-ro").click()
     page.wait_for_load_state()
@@ -128,12 +131,12 @@ def test_service_flow_in_chinese(browser, demo_server):
     _no_error(page)
     expect(page.locator("#ro-status")).to_have_text("在修")
     expect(page.locator("body")).to_contain_text("估价确认")
-    # an added job paid by the manufacturer (索赔): the customer approves it on screen again
+    # an added job paid by the insurer (保险): the customer approves it on screen again
     op = page.locator("#labour-add select[name=operation] option", has_text="故障灯检测").first.get_attribute(
         "value"
     )
     page.select_option("#labour-add select[name=operation]", op)
-    page.select_option("#labour-add select[name=payer]", "warranty")
+    page.select_option("#labour-add select[name=payer]", "insurance")
     page.locator("#labour-add button").click()
     expect(page.locator("#added-form")).to_be_visible()
     _sign(page, "#added-form")
@@ -236,26 +239,36 @@ def test_service_flow_in_chinese(browser, demo_server):
     expect(page.locator("#ro-status")).to_have_text("待结算")
     ctx.close()
 
-    # 结算员: two payers (自费 and 索赔), paid in two parts; delivery refused before payment
+    # 结算员: two payers (自费 and 保险); delivery refused before payment; the customer pays at the
+    # cashier desk (收银台) in two methods, the insurer's share stays owed by the insurer
     ctx, page = _session(browser, demo_server, "toyota.cashier")
     page.goto(ro_url)
     page.locator("#settle-form a").click()  # the confirmation: payers, amounts and VAT, then post
-    expect(page.locator("#settle-summary")).to_contain_text("索赔")
+    expect(page.locator("#settle-summary")).to_contain_text("保险")
     page.locator("#settle-confirm-form button").click()
     expect(page.locator("#ro-status")).to_have_text("已结算")
     table = page.locator("#payer-table").inner_text()
-    assert "索赔" in table and "自费" in table
+    assert "保险" in table and "自费" in table
     expect(page.locator("#deliver-form")).to_have_count(0)  # unpaid: the reason instead of the form
-    expect(page.locator("#deliver-blocked")).to_contain_text("收清")
-    due = page.locator("#pay-form input[name=amount]").input_value()
+    expect(page.locator("#deliver-blocked")).to_contain_text("收银台")
+    page.locator("#desk-link").click()
+    page.wait_for_url(re.compile(r"/finance/desk/"))
+    row = page.locator("#desk-queue tbody tr", has_text="维修结算·客户").first
+    expect(row).to_contain_text(plate)
+    row.get_by_role("link", name="收款").click()
+    page.wait_for_url(re.compile(r"/finance/desk/pay/"))
+    due = page.locator("#pay-items input[name^=alloc_]").first.input_value()
     half = f"{float(due) / 2:.2f}"
-    page.fill("#pay-form input[name=amount]", half)
-    page.select_option("#pay-form select[name=method]", "wechat")
-    page.locator("#pay-form button").click()
-    page.fill("#pay-form input[name=amount]", str(round(float(due) - float(half), 2)))
-    page.select_option("#pay-form select[name=method]", "cash")
-    page.locator("#pay-form button").click()
-    expect(page.locator("body")).to_contain_text("已收款")
+    page.fill("input[name=amount_wechat]", half)
+    page.locator("#fill-cash").click()  # the rest in cash
+    expect(page.locator("#short")).to_have_text("¥0.00")
+    page.locator("#pay-submit").click()
+    page.wait_for_url(re.compile(r"/finance/payments/\d+/receipt/"))
+    receipt = page.locator("body").inner_text()
+    assert "收款收据" in receipt and "微信" in receipt and "现金" in receipt and ro_number in receipt
+    shot(page, "finance-receipt")
+    page.goto(ro_url)
+    expect(page.locator("#ro-money")).not_to_contain_text("待收")
     page.goto(
         f"{url}/service/ro-print-check/".replace("ro-print-check/", "")
         + ro_url.split("/service/")[1]
@@ -275,4 +288,79 @@ def test_service_flow_in_chinese(browser, demo_server):
     expect(page.locator("#kpis")).to_contain_text("今日产值")
     assert _yuan(page.locator("#kpi-output").inner_text()) > output_before
     shot(page, "service-dashboard")
+    ctx.close()
+
+
+def test_the_insurer_pays_in_part_the_day_is_closed_and_its_vouchers_balance(browser, demo_server, tmp_path):
+    """After the day's desk work: the insurer's transfer collected in part, the cashier's hand-over with a
+    ¥10 difference explained, finance confirms and closes the day, the aged receivables show the rest,
+    and the day's vouchers exported for 用友 U8 open with openpyxl with debit = credit in each."""
+    url = demo_server["url"]
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+
+    # 结算员: 平安产险 pays half of its first open bill by bank transfer
+    ctx, page = _session(browser, demo_server, "toyota.cashier")
+    page.goto(f"{url}/finance/desk/")
+    page.locator("#collect-parties a", has_text="平安产险").click()
+    page.wait_for_url(re.compile(r"/finance/desk/pay/\?party="))
+    allocs = page.locator("#pay-items input[name^=alloc_]")
+    first_open = float(allocs.first.input_value())
+    for i in range(1, allocs.count()):
+        allocs.nth(i).fill("0")
+    part = f"{first_open / 2:.2f}"
+    allocs.first.fill(part)
+    page.fill("input[name=amount_transfer]", part)
+    page.fill("input[name=ref_transfer]", "PAIC-20261203-01")
+    page.locator("#pay-submit").click()
+    page.wait_for_url(re.compile(r"/finance/payments/\d+/receipt/"))
+    expect(page.locator("body")).to_contain_text("平安产险")
+    expect(page.locator("body")).to_contain_text("银行转账")
+
+    # the hand-over (交款单): ¥10 short in the drawer, explained
+    page.goto(f"{url}/finance/handover/")
+    expected = float(page.locator("#expected-cash").get_attribute("data-value"))
+    page.fill("input[name=counted_cash]", f"{expected - 10:.2f}")
+    page.locator("#handover-form button").click()
+    expect(page.locator("[data-field=reason]")).to_be_visible()  # a difference needs its reason
+    page.fill("input[name=counted_cash]", f"{expected - 10:.2f}")
+    page.fill("[name=reason]", "找零多找10元")
+    page.locator("#handover-form button").click()
+    expect(page.locator("body")).to_contain_text("找零多找10元")
+    expect(page.locator("body")).to_contain_text("-¥10.00")
+    shot(page, "finance-handover")
+    ctx.close()
+
+    # 财务: confirms the hand-over and closes the day
+    ctx, page = _session(browser, demo_server, "toyota.finance")
+    page.goto(f"{url}/finance/day-close/?date={today}")
+    page.locator("#day-handovers").get_by_role("button", name="确认").click()
+    expect(page.locator("#day-handovers")).to_contain_text("已确认")
+    page.get_by_role("button", name="确认日结").click()
+    expect(page.locator(".alert-success")).to_contain_text("日结")
+    shot(page, "finance-day-close")
+
+    # the aged receivables of the insurers: 平安产险 still owes the rest
+    page.goto(f"{url}/finance/ageing/?direction=ar&kind=insurer")
+    row = page.locator("tr", has_text="平安产险").first
+    expect(row).to_be_visible()
+    shot(page, "finance-ageing")
+
+    # the day's vouchers for 用友 U8, downloaded and opened again: debit = credit in every voucher
+    page.goto(f"{url}/finance/vouchers/export/")
+    page.fill("input[name=date_from]", today)
+    page.fill("input[name=date_to]", today)
+    page.select_option("select[name=format]", "yonyou")
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="导出并下载").click()
+    path = tmp_path / "vouchers.xlsx"
+    dl.value.save_as(path)
+    ws = load_workbook(path).active
+    head = [c.value for c in ws[1]]
+    number, debit, credit = head.index("凭证编号"), head.index("借方金额"), head.index("贷方金额")
+    sums: dict = {}
+    for r in ws.iter_rows(min_row=2, values_only=True):
+        d, c = sums.get(r[number], (0, 0))
+        sums[r[number]] = (d + float(r[debit] or 0), c + float(r[credit] or 0))
+    assert len(sums) >= 3
+    assert all(round(d - c, 2) == 0 for d, c in sums.values()), sums
     ctx.close()
