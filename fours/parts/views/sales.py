@@ -120,7 +120,11 @@ def tradecustomer_form(request, pk=None):
 def sale_create(request, channel="counter"):
     perm_or_403(request, "parts.add_sale")
     store = work_store(request)
-    customers = TradeCustomer.objects.filter(store=store) if channel == "wholesale" else None
+    customers = (
+        selectors.with_terms(TradeCustomer.objects.filter(store=store)).order_by("name", "id")
+        if channel == "wholesale"
+        else None
+    )
     if request.method == "POST":
         try:
             lines = parse_lines(request, store.group, "qty", "qty_requested", "unit_price", "discount_pct")
