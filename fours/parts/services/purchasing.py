@@ -8,7 +8,6 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -23,7 +22,6 @@ from fours.core.permissions import require_perm
 from fours.core.roles import LimitKind
 from fours.core.selectors import limit_for
 from fours.finance.choices import Direction, ItemSource, PartyKind
-from fours.finance.models import OpenItem
 from fours.finance.services import ItemRow, items_post, party_for
 
 from .. import selectors, workflows
@@ -579,14 +577,11 @@ def receipt_post(
                     net_amount=goods,
                     tax_amount=tax,
                     memo=" ".join(x for x in (po.number, receipt.delivery_note) if x),
+                    # the supplier's invoice came with the goods (else the payable waits on 发票未到)
+                    invoice_no=receipt.invoice_no,
                 )
             ],
         )
-        if receipt.invoice_no:
-            # the invoice number is on the open item the receipt just posted (发票已到)
-            OpenItem.objects.filter(
-                store=po.store, doc_type=ContentType.objects.get_for_model(Receipt), doc_id=receipt.pk
-            ).update(invoice_no=receipt.invoice_no)
     if disc:
         discrepancy = Discrepancy.objects.create(
             store=po.store,
