@@ -338,7 +338,10 @@ def sale_issue(*, actor, sale: Sale) -> Sale:
     )
     for ln, move in zip(lines, posting.moves, strict=True):
         ln.unit_cost, ln.cost = move.unit_cost, -move.value
-    SaleLine.objects.bulk_update(lines, ["unit_cost", "cost"])
+    if len(lines) == 1:  # the usual counter slip: one plain UPDATE, not a CASE over the lines
+        lines[0].save(update_fields=["unit_cost", "cost"])
+    else:
+        SaleLine.objects.bulk_update(lines, ["unit_cost", "cost"])
     sale.cost_total = sum((ln.cost for ln in lines), ZERO)
     sale.status, sale.posted_at, sale.issued_by = SaleStatus.POSTED, posting.at, actor
     sale.save(update_fields=["status", "posted_at", "issued_by", "cost_total"])
