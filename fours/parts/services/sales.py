@@ -297,7 +297,7 @@ def _bill(actor, sale: Sale, lines: list[SaleLine], *, new: bool) -> Sale:
         obj=sale,
         verb="billed",
         store=store,
-        changes={"total": sale.total, "lines": len(lines), "terms": sale.get_terms_display()},
+        changes={"total": sale.total, "lines": len(lines), "terms": sale.terms},
     )
     return sale
 
