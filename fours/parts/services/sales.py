@@ -618,8 +618,10 @@ def return_create(
 
 @transaction.atomic
 def return_resolve(*, actor, order: ReturnOrder, resolution: str, refund_amount=0) -> ReturnOrder:
-    """Close a return on the returns ledger (refunded, credited by the supplier, claimed, scrapped…)."""
-    order = ReturnOrder.objects.select_for_update().get(pk=order.pk)
+    """Close a return on the returns ledger (refunded, credited by the supplier, claimed, scrapped…). What a
+    supplier owes back for a return to it (退供应商, its credit or refund) is posted as an open item on the
+    supplier's party in finance, which collects it or nets it against the supplier's payables."""
+    order = ReturnOrder.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=order.pk)
     workflows.RETURN.require(order, to=ReturnStatus.RESOLVED, actor=actor)
     if not (resolution or "").strip():
         raise field_error("resolution", _("请填写处理结果"), code="required")
@@ -629,5 +631,24 @@ def return_resolve(*, actor, order: ReturnOrder, resolution: str, refund_amount=
     order.status, order.resolution, order.refund_amount = ReturnStatus.RESOLVED, resolution.strip(), amount
     order.resolved_at = timezone.now()
     order.save(update_fields=["status", "resolution", "refund_amount", "resolved_at"])
+    if amount > 0 and order.kind == ReturnKind.SUPPLIER and order.supplier_id:
+        from .purchasing import supplier_party
+
+        items_post(
+            actor=actor,
+            store=order.store,
+            doc=order,
+            doc_number=order.number,
+            rows=[
+                ItemRow(
+                    party=supplier_party(order.store, order.supplier),
+                    direction=Direction.RECEIVABLE,
+                    source=ItemSource.OTHER,
+                    department=DepartmentKind.PARTS,
+                    amount=amount,
+                    memo=f"{_('退供应商')} {order.reason}"[:200],
+                )
+            ],
+        )
     audit_record(actor=actor, obj=order, verb="resolved", changes={"resolution": order.resolution})
     return order

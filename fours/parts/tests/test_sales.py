@@ -302,7 +302,7 @@ def test_customer_return_good_and_defective(store_a, stocked, seller, keeper, ca
 
 def test_supplier_return_takes_stock_out(store_a, stocked, keeper, group):
     sup = SupplierFactory(group=group)
-    return_create(
+    order = return_create(
         actor=keeper,
         store=store_a,
         kind=ReturnKind.SUPPLIER,
@@ -312,6 +312,11 @@ def test_supplier_return_takes_stock_out(store_a, stocked, keeper, group):
     )
     assert balance_of(store_a, stocked).on_hand == 8
     assert AuditEvent.objects.filter(verb="created").exists()
+    # the supplier's credit for the returned parts is owed to the store, in finance
+    return_resolve(actor=keeper, order=order, resolution="供应商退款", refund_amount=D("100"))
+    item = OpenItem.objects.get(doc_number=order.number)
+    assert (item.direction, item.amount, item.doc) == (Direction.RECEIVABLE, D("100.00"), order)
+    assert item.party.ref == f"parts.supplier:{sup.pk}" and money_differences() == []
 
 
 def test_other_part_not_in_sale(store_a, stocked, seller, group, keeper, cashier):
