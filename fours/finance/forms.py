@@ -126,7 +126,7 @@ class PeriodCloseForm(BootstrapFormMixin, forms.Form):
         return year, month
 
 
-class PaymentFilterForm(forms.Form):
+class PaymentFilterForm(BootstrapFormMixin, forms.Form):
     """收付款一览: one business day, a cashier, a method."""
 
     date = forms.DateField(label=_("营业日"), required=False)

@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from fours.core.tables import MoneyColumn, QtyColumn
@@ -153,10 +154,7 @@ class IssueQueueTable(DocumentTable):
 
 
 class TradeCustomerTable(tables.Table):
-    name = tables.Column(
-        verbose_name=_("客户名称"),
-        linkify=lambda record: reverse("parts:tradecustomer-edit", args=[record.pk]),
-    )
+    name = tables.Column(verbose_name=_("客户名称"))
     credit_limit = MoneyColumn(verbose_name=_("信用额度"))
     payment_days = tables.Column(verbose_name=_("账期（天）"))
     balance = MoneyColumn(verbose_name=_("欠款余额"))
@@ -164,6 +162,18 @@ class TradeCustomerTable(tables.Table):
     class Meta:
         model = TradeCustomer
         fields = ("name", "contact", "phone", "credit_limit", "payment_days", "balance")
+
+    def __init__(self, *args, can_edit: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.can_edit = can_edit
+
+    def render_name(self, record, value):
+        """The name opens the edit form, for a role that may edit."""
+        if not self.can_edit:
+            return value
+        return format_html(
+            '<a href="{}">{}</a>', reverse("parts:tradecustomer-edit", args=[record.pk]), value
+        )
 
     def render_credit_limit(self, value):
         from fours.core.templatetags.fours import yuan

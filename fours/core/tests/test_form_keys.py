@@ -51,8 +51,9 @@ def test_a_counter_sale_posted_twice_with_its_key_is_one_sale_and_the_same_answe
     assert first.status_code == 302
     sale = Sale.objects.get()
     assert first["Location"] == sale.get_absolute_url()
-    assert _messages(first) == [f"销售单 {sale.number} 已出库"]
-    moves = StockMove.objects.count()
+    slip = f"已开单 {sale.number}，请客户到收银台付款"
+    assert _messages(first) == [slip]
+    moves = StockMove.objects.count()  # none yet: the slip reserves, the storekeeper issues once paid
     audits = AuditEvent.objects.count()
     assert c.get(first["Location"]).status_code == 200  # the browser follows: the message is shown
 
@@ -61,7 +62,7 @@ def test_a_counter_sale_posted_twice_with_its_key_is_one_sale_and_the_same_answe
     assert second["Idempotent-Replayed"] == "true"
     assert Sale.objects.count() == 1
     assert StockMove.objects.count() == moves and AuditEvent.objects.count() == audits
-    assert _messages(second) == [f"销售单 {sale.number} 已出库", "已处理，未重复提交"]
+    assert _messages(second) == [slip, "已处理，未重复提交"]
     page = c.get(second["Location"]).content.decode()
     assert "已处理，未重复提交" in page and sale.number in page
 

@@ -69,6 +69,13 @@ class TradeCustomerListView(FoursListView):
     def base_queryset(self):
         return selectors.with_terms(TradeCustomer.objects.all()).order_by("name", "id")
 
+    def get_table_kwargs(self):
+        # the name opens the edit form only for a role that may edit
+        return {
+            **super().get_table_kwargs(),
+            "can_edit": self.request.user.has_perm("parts.change_tradecustomer"),
+        }
+
 
 @login_required
 def tradecustomer_form(request, pk=None):

@@ -344,11 +344,11 @@ def delivery_refusal(ro) -> tuple[str, str] | None:
     if due <= 0:
         return None
     if not ro.on_account:
-        return "unpaid", _("客户尚欠 %(d)s 元，请到收银台收款后再交车") % {"d": f"{due:,.2f}"}
+        return "unpaid", _("客户尚欠 ¥%(d)s，请到收银台收款后再交车") % {"d": f"{due:,.2f}"}
     party = customer_party(ro.store, ro.customer)
     owed = party_balance(party)
     if party.credit_limit <= 0 or owed > party.credit_limit:
-        return "over_credit", _("%(p)s 挂账 %(o)s 元超出信用额度 %(l)s 元，请先收款") % {
+        return "over_credit", _("%(p)s 挂账 ¥%(o)s，超出信用额度 ¥%(l)s，请先收款") % {
             "p": party.name,
             "o": f"{owed:,.2f}",
             "l": f"{party.credit_limit:,.2f}",

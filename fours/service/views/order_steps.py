@@ -261,7 +261,7 @@ def settle(request, ro):
         full = selectors.ro_for_detail(request.user, ro.pk)
         now = services.pricing.totals(full, full.labour_lines, full.part_lines).total
         if p.get("total", "") != f"{now:.2f}":
-            messages.warning(request, _("结算金额已变为 %(t)s 元，请重新核对后确认") % {"t": f"{now:,.2f}"})
+            messages.warning(request, _("结算金额已变为 ¥%(t)s，请重新核对后确认") % {"t": f"{now:,.2f}"})
             return redirect("service:ro-act", ro.pk, "settle")
     services.ro_settle(
         actor=request.user,

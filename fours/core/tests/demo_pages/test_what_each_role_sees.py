@@ -243,7 +243,7 @@ def _user_of(logins, role):
 def test_home_pages_lead_with_the_persons_own_work(demo_logins):
     expected_first = {
         "机修工": ["我的作业"],
-        "结算员": ["待结算", "已结算待收款"],
+        "结算员": ["待收款", "待结算"],
         "服务顾问": ["我的今日预约", "我的在厂工单", "今日应交车"],
         "质检员": ["待质检"],
     }
