@@ -1,27 +1,11 @@
-from django.core.management.base import BaseCommand, CommandError
-
-from fours.core.models import Store
+from fours.core.management.ledger_check import LedgerCheckCommand
 from fours.finance.selectors.checks import money_differences
 
 
-class Command(BaseCommand):
+class Command(LedgerCheckCommand):
     help = "Prove the money ledger adds up: items and payments equal their allocations and method lines."
+    name = "check_money"
+    clean = "every item and payment equals its allocations"
 
-    def add_arguments(self, parser):
-        parser.add_argument("--store", help="store code (default: all stores)")
-
-    def handle(self, *args, **opts):
-        store = None
-        if opts.get("store"):
-            store = Store.objects.filter(code=opts["store"]).first()
-            if store is None:
-                raise CommandError(f"unknown store {opts['store']}")
-        diffs = money_differences(store)
-        if not diffs:
-            self.stdout.write(
-                self.style.SUCCESS("check_money: every item and payment equals its allocations")
-            )
-            return
-        for d in diffs:
-            self.stdout.write(d)
-        raise CommandError(f"check_money: {len(diffs)} difference(s)")
+    def differences(self, store) -> list[str]:
+        return money_differences(store)
