@@ -511,3 +511,19 @@ def with_terms(qs):
             - Coalesce(Subquery(advance, output_field=money), zero)
         )
     )
+
+
+def sale_invoice_of(sale):
+    """The invoice registered in finance for an issued sale (not a voided one, not its red-letter notes)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from fours.finance.choices import InvoiceStatus
+    from fours.finance.models import Invoice
+
+    return (
+        Invoice.objects.filter(
+            doc_type=ContentType.objects.get_for_model(sale), doc_id=sale.pk, red_of__isnull=True
+        )
+        .exclude(status=InvoiceStatus.VOID)
+        .first()
+    )

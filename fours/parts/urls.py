@@ -45,6 +45,7 @@ patterns = [
             "post": views.sale_post,
             "issue": views.sale_issue,
             "cancel": views.sale_cancel,
+            "invoice": views.sale_invoice,
             "deliver": views.sale_deliver,
             "print": views.sale_print,
             "picklist": views.sale_picklist,

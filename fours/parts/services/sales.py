@@ -374,6 +374,41 @@ def sale_cancel(*, actor, sale: Sale, reason: str = "") -> Sale:
     return sale
 
 
+@transaction.atomic
+def sale_invoice(*, actor, sale: Sale, kind: str) -> Sale:
+    """开票 for an issued sale, when the buyer asks (a garage wants its 专票, a walk-in customer may want
+    none): registered in finance's invoice register, numbered without gaps, once per sale (a second one
+    only after the first is voided there)."""
+    from fours.finance.choices import InvoiceKind
+    from fours.finance.services import invoice_issue
+
+    require_perm(actor, "finance.add_invoice")
+    sale = Sale.objects.select_for_update(of=("self",)).select_related("store").get(pk=sale.pk)
+    if sale.status != SaleStatus.POSTED:
+        raise field_error("status", _("销售单出库后才能开票"), code="bad_transition")
+    if kind not in (InvoiceKind.VAT_ORDINARY, InvoiceKind.VAT_SPECIAL):
+        raise field_error("kind", _("请选择发票类型"), code="invalid_choice")
+    done = selectors.sale_invoice_of(sale)
+    if done is not None:
+        raise field_error(
+            "kind",
+            _("销售单 %(no)s 已开票 %(inv)s") % {"no": sale.number, "inv": done.number},
+            code="duplicate",
+        )
+    invoice_issue(
+        actor=actor,
+        store=sale.store,
+        party=sale_party(sale),
+        kind=kind,
+        department=DepartmentKind.PARTS,
+        amount=sale.total,
+        tax_amount=sale.total - sale.net_total,
+        doc=sale,
+        doc_number=sale.number,
+    )
+    return sale
+
+
 def sale_is_payable_done(sale: Sale) -> bool:
     """May the goods leave (paid in finance, or on account)? See ``selectors.sale_cleared``."""
     return selectors.sale_cleared(sale)

@@ -238,6 +238,15 @@ class SaleDetailView(FoursDetailView):
             party = finance_url("party-detail", item.party_id)
             if party:
                 links.append((_("往来单位"), party, "bi-person-vcard"))
+        invoice = selectors.sale_invoice_of(s) if s.status == SaleStatus.POSTED else None
+        if s.status == SaleStatus.POSTED and invoice is None and user.has_perm("finance.add_invoice"):
+            url = reverse("parts:sale-invoice", args=[s.pk])
+            actions.append(action(_("开普通发票"), f"{url}?kind=vat_ordinary", "btn-outline-primary"))
+            actions.append(action(_("开专用发票"), f"{url}?kind=vat_special", "btn-outline-primary"))
+        if invoice is not None and user.has_perm("finance.view_invoice"):
+            link = finance_url("invoice-detail", invoice.pk)
+            if link:
+                links.append((_("发票 %(n)s") % {"n": invoice.number}, link, "bi-receipt-cutoff"))
         header = [
             (_("渠道"), s.get_channel_display()),
             (_("状态"), s.get_status_display()),
@@ -250,6 +259,8 @@ class SaleDetailView(FoursDetailView):
         ]
         if item is not None:
             header += [(_("已收金额"), item.allocated), (_("未收金额"), item.open_amount)]
+        if invoice is not None:
+            header.append((_("发票"), f"{invoice.get_kind_display()} {invoice.number}"))
         header += [
             (_("开单人"), s.created_by),
             (_("出库人"), s.issued_by),
@@ -291,6 +302,11 @@ class SaleDetailView(FoursDetailView):
 sale_post = step_view(Sale, "sale", {None: ("sale_post", gettext_lazy("已开单，请客户到收银台付款"), {})})
 sale_issue = step_view(Sale, "sale", {None: ("sale_issue", gettext_lazy("已出库"), {})})
 sale_cancel = step_view(Sale, "sale", {None: ("sale_cancel", gettext_lazy("已作废"), {"reason": "reason"})})
+sale_invoice = step_view(
+    Sale,
+    "sale",
+    {None: ("sale_invoice", gettext_lazy("已开票"), {"kind": lambda request: request.GET.get("kind", "")})},
+)
 sale_deliver = step_view(
     Sale,
     "sale",
