@@ -31,6 +31,8 @@ SALE = Workflow(
         # 配送签收 of a posted sale; a return registered against it
         "deliver": ({SaleStatus.POSTED}, "parts.change_sale"),
         "return": ({SaleStatus.POSTED}, "parts.add_returnorder"),
+        # 开票 (registered in finance's invoice register) once the parts have left
+        "invoice": ({SaleStatus.POSTED}, "finance.add_invoice"),
     },
 )
 

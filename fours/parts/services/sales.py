@@ -382,10 +382,8 @@ def sale_invoice(*, actor, sale: Sale, kind: str) -> Sale:
     from fours.finance.choices import InvoiceKind
     from fours.finance.services import invoice_issue
 
-    require_perm(actor, "finance.add_invoice")
     sale = Sale.objects.select_for_update(of=("self",)).select_related("store").get(pk=sale.pk)
-    if sale.status != SaleStatus.POSTED:
-        raise field_error("status", _("销售单出库后才能开票"), code="bad_transition")
+    workflows.SALE.require_action(sale, "invoice", actor=actor)
     if kind not in (InvoiceKind.VAT_ORDINARY, InvoiceKind.VAT_SPECIAL):
         raise field_error("kind", _("请选择发票类型"), code="invalid_choice")
     done = selectors.sale_invoice_of(sale)

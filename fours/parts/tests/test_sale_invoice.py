@@ -53,11 +53,15 @@ def test_a_voided_invoice_may_be_issued_again(store_a, stocked, seller, keeper, 
     ]
 
 
-def test_refused_before_issue_and_for_a_role_without_invoices(store_a, stocked, seller, cashier):  # noqa: F811
+def test_refused_before_issue_and_for_a_role_without_invoices(store_a, stocked, seller, keeper, cashier):  # noqa: F811
     slip = counter_sale_create(actor=seller, store=store_a, lines=[{"part": stocked, "qty": 1}])
     with pytest.raises(BusinessError) as err:
         sale_invoice(actor=cashier, sale=slip, kind=InvoiceKind.VAT_ORDINARY)
-    assert "status" in err.value.message_dict
+    assert "status" in err.value.message_dict and err.value.error_code == "bad_transition"
+    sale = _issued(store_a, seller, keeper, cashier, stocked, 1)
     with pytest.raises(NotAllowed):
-        sale_invoice(actor=seller, sale=slip, kind=InvoiceKind.VAT_ORDINARY)
+        sale_invoice(actor=seller, sale=sale, kind=InvoiceKind.VAT_ORDINARY)
+    with pytest.raises(BusinessError) as err:
+        sale_invoice(actor=cashier, sale=sale, kind="quota")
+    assert "kind" in err.value.message_dict
     assert not Invoice.objects.exists()

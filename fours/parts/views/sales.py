@@ -238,8 +238,8 @@ class SaleDetailView(FoursDetailView):
             party = finance_url("party-detail", item.party_id)
             if party:
                 links.append((_("往来单位"), party, "bi-person-vcard"))
-        invoice = selectors.sale_invoice_of(s) if s.status == SaleStatus.POSTED else None
-        if s.status == SaleStatus.POSTED and invoice is None and user.has_perm("finance.add_invoice"):
+        invoice = selectors.sale_invoice_of(s)
+        if "invoice" in steps and invoice is None:
             url = reverse("parts:sale-invoice", args=[s.pk])
             actions.append(action(_("开普通发票"), f"{url}?kind=vat_ordinary", "btn-outline-primary"))
             actions.append(action(_("开专用发票"), f"{url}?kind=vat_special", "btn-outline-primary"))
