@@ -90,7 +90,9 @@ class Channel(models.TextChoices):
     REPAIR = "repair", _("维修")
 
 
-class PaymentTerms(models.TextChoices):
+class SaleTerms(models.TextChoices):
+    """结算方式 of a sale: paid at the desk before the parts leave, or on the buyer's account."""
+
     CASH = "cash", _("现结")
     ACCOUNT = "account", _("挂账")
 

@@ -23,7 +23,7 @@ from fours.finance.models import OpenItem
 from fours.finance.services import party_update, payment_take
 
 from . import selectors, services
-from .choices import Channel, MoveKind, PaymentTerms, ReturnKind, Unit
+from .choices import Channel, MoveKind, ReturnKind, SaleTerms, Unit
 from .models import (
     Bin,
     Part,
@@ -400,7 +400,7 @@ def _load_store(ctx, store, brand, rnd):
                 store=store,
                 channel=Channel.WHOLESALE,
                 customer=g,
-                terms=PaymentTerms.ACCOUNT if on_account else PaymentTerms.CASH,
+                terms=SaleTerms.ACCOUNT if on_account else SaleTerms.CASH,
                 lines=lines,
                 delivery_address="广州市" if on_account else "",
             )
@@ -477,7 +477,7 @@ def _today(store, suppliers, garages, fast, stocked, rnd, users):
         store=store,
         channel=Channel.WHOLESALE,
         customer=garages[0],
-        terms=PaymentTerms.ACCOUNT,
+        terms=SaleTerms.ACCOUNT,
         lines=[{"part": fast[0], "qty": 1}],
         delivery_address="天河区黄埔大道西100号",
     )
@@ -566,7 +566,7 @@ def _slips_at_the_desk(store, fast, rnd, users):
                 store=store,
                 channel=Channel.WHOLESALE,
                 customer=no_credit,
-                terms=PaymentTerms.CASH,
+                terms=SaleTerms.CASH,
                 lines=[{"part": rnd.choice(fast), "qty": 2}],
                 note="先款后货：待客户转账",
             )

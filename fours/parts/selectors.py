@@ -379,9 +379,9 @@ def sale_cleared(sale, item=None) -> bool:
     item must be settled in finance (nothing is owed on a free slip)."""
     from fours.finance.choices import ItemStatus
 
-    from .choices import PaymentTerms
+    from .choices import SaleTerms
 
-    if sale.terms == PaymentTerms.ACCOUNT:
+    if sale.terms == SaleTerms.ACCOUNT:
         return True
     item = item if item is not None else sale_open_item(sale)
     if item is None:
@@ -437,7 +437,7 @@ def payment_label(sale) -> str:
 
     from fours.finance.choices import ItemStatus
 
-    from .choices import PaymentTerms, SaleStatus
+    from .choices import SaleStatus, SaleTerms
 
     if sale.status == SaleStatus.DRAFT:
         return "—"
@@ -450,7 +450,7 @@ def payment_label(sale) -> str:
         return _("已作废")
     if status == ItemStatus.SETTLED or (status is None and sale.total <= 0):
         return _("已付款")
-    if sale.terms == PaymentTerms.ACCOUNT:
+    if sale.terms == SaleTerms.ACCOUNT:
         return _("挂账")
     if status == ItemStatus.PARTIAL:
         return _("部分付款")
@@ -461,15 +461,13 @@ def sales_to_issue(user, store=None) -> QuerySet[Sale]:
     """The storekeeper's queue (待出库): billed slips that finance shows paid, or that are on account."""
     from fours.finance.choices import ItemStatus
 
-    from .choices import PaymentTerms, SaleStatus
+    from .choices import SaleStatus, SaleTerms
 
     qs = with_payment(Sale.objects.for_user(user).filter(status=SaleStatus.BILLED))
     if store is not None:
         qs = qs.filter(store=store)
     return qs.filter(
-        Q(terms=PaymentTerms.ACCOUNT)
-        | Q(item_status=ItemStatus.SETTLED)
-        | Q(item_status__isnull=True, total=0)
+        Q(terms=SaleTerms.ACCOUNT) | Q(item_status=ItemStatus.SETTLED) | Q(item_status__isnull=True, total=0)
     ).order_by("id")
 
 

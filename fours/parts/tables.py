@@ -104,7 +104,7 @@ class MoveTable(tables.Table):
         )
 
 
-class PaymentColumn(tables.Column):
+class SlipSettledColumn(tables.Column):
     """待付款 / 已付款 / 挂账 of a slip, read from its open item in finance (annotated by the list)."""
 
     def __init__(self, **kw):
@@ -123,7 +123,7 @@ class PaymentColumn(tables.Column):
 
 
 class SaleTable(DocumentTable):
-    payment = PaymentColumn()
+    payment = SlipSettledColumn()
     posted_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("出库时间"))
 
     class Meta:
@@ -144,7 +144,7 @@ class SaleTable(DocumentTable):
 class IssueQueueTable(DocumentTable):
     """待出库: paid (or on account) slips waiting for the storekeeper."""
 
-    payment = PaymentColumn(orderable=False)
+    payment = SlipSettledColumn(orderable=False)
     created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("开单时间"))
     created_by = tables.Column(verbose_name=_("开单人"))
 

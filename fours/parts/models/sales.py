@@ -8,11 +8,11 @@ from fours.core.fields import StoreRecord, optional_fk, user_fk
 from ..choices import (
     Channel,
     DeliveryStatus,
-    PaymentTerms,
     ReturnCondition,
     ReturnKind,
     ReturnStatus,
     SaleStatus,
+    SaleTerms,
     TransferStatus,
 )
 from ._base import COST, MONEY, QTY, RATE, DocumentLine, DocumentMixin, TwoStoreManager
@@ -48,9 +48,7 @@ class Sale(DocumentMixin):
     buyer = optional_fk("customers.Customer", _("档案客户"))
     customer_name = models.CharField(_("客户"), max_length=100, blank=True)
     customer_phone = models.CharField(_("电话"), max_length=30, blank=True)
-    terms = models.CharField(
-        _("结算方式"), max_length=10, choices=PaymentTerms.choices, default=PaymentTerms.CASH
-    )
+    terms = models.CharField(_("结算方式"), max_length=10, choices=SaleTerms.choices, default=SaleTerms.CASH)
     total = models.DecimalField(_("金额（含税）"), default=0, **MONEY)
     net_total = models.DecimalField(_("不含税金额"), default=0, **MONEY)
     cost_total = models.DecimalField(_("成本"), default=0, **MONEY)

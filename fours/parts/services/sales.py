@@ -35,11 +35,11 @@ from ..choices import (
     Channel,
     DeliveryStatus,
     MoveKind,
-    PaymentTerms,
     ReturnCondition,
     ReturnKind,
     ReturnStatus,
     SaleStatus,
+    SaleTerms,
     TransferStatus,
 )
 from ..models import (
@@ -132,7 +132,7 @@ def counter_sale_create(
     buyer=None,
     customer_name: str = "",
     customer_phone: str = "",
-    terms: str = PaymentTerms.CASH,
+    terms: str = SaleTerms.CASH,
     post: bool = True,
     delivery_address: str = "",
     note: str = "",
@@ -148,13 +148,13 @@ def counter_sale_create(
     require_perm(actor, "parts.add_sale")
     if channel not in (Channel.COUNTER, Channel.WHOLESALE):
         raise field_error("channel", _("未知销售渠道"), code="invalid_choice")
-    if terms not in PaymentTerms.values:
+    if terms not in SaleTerms.values:
         raise field_error("terms", _("未知结算方式"), code="invalid_choice")
     if channel == Channel.WHOLESALE and customer is None:
         raise field_error("customer", _("批发销售请选择批发客户"), code="required")
     if customer is not None and customer.store_id != store.pk:
         raise field_error("customer", _("客户不属于本门店"), code="out_of_scope")
-    if terms == PaymentTerms.ACCOUNT and customer is None:
+    if terms == SaleTerms.ACCOUNT and customer is None:
         raise field_error("terms", _("挂账只适用于批发客户"), code="account_not_allowed")
     sale_lines = _clean_sale_lines(actor, store, channel, lines)
     total = sum((ln.amount for ln in sale_lines), ZERO)
@@ -214,7 +214,7 @@ def _bill(actor, sale: Sale, lines: list[SaleLine], *, new: bool) -> Sale:
     locks the party first."""
     store = sale.store
     party = sale_party(sale)
-    if sale.terms == PaymentTerms.ACCOUNT:
+    if sale.terms == SaleTerms.ACCOUNT:
         credit_check(party, sale.total, field="terms")
     lines = sorted(lines, key=lambda ln: ln.part_id)
     reserving = stock_reserve_stage(

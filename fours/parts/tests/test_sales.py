@@ -11,7 +11,7 @@ from fours.finance.choices import Direction, ItemSource, ItemStatus, PartyKind
 from fours.finance.models import OpenItem
 from fours.finance.selectors.checks import money_differences
 from fours.finance.services import party_balance
-from fours.parts.choices import Channel, DeliveryStatus, MoveKind, PaymentTerms, ReturnKind, SaleStatus
+from fours.parts.choices import Channel, DeliveryStatus, MoveKind, ReturnKind, SaleStatus, SaleTerms
 from fours.parts.models import FillRateRecord, PurchaseDemand, Sale, StockMove
 from fours.parts.selectors import balance_of, payment_label, sale_open_item, sales_to_issue, stock_differences
 from fours.parts.services import (
@@ -191,7 +191,7 @@ def test_draft_then_bill(store_a, stocked, seller):
         sale_post(actor=seller, sale=sale)
 
 
-def _wholesale(seller, store, customer, part, qty, terms=PaymentTerms.ACCOUNT, **kw):
+def _wholesale(seller, store, customer, part, qty, terms=SaleTerms.ACCOUNT, **kw):
     return counter_sale_create(
         actor=seller,
         store=store,
@@ -236,7 +236,7 @@ def test_wholesale_with_no_limit_must_pay_first(store_a, stocked, seller, keeper
         _wholesale(seller, store_a, garage, stocked, 1)
     assert "terms" in e.value.message_dict and e.value.error_code == "no_credit"
     assert (snapshot(), Sale.objects.count(), _items()) == before
-    sale = _wholesale(seller, store_a, garage, stocked, 1, terms=PaymentTerms.CASH)
+    sale = _wholesale(seller, store_a, garage, stocked, 1, terms=SaleTerms.CASH)
     with pytest.raises(BusinessError) as e:
         sale_issue(actor=keeper, sale=sale)
     assert e.value.error_code == "not_settled"

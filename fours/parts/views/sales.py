@@ -23,7 +23,7 @@ from fours.core.views import (
 from fours.core.workflows import allowed_next
 
 from .. import filters, selectors, services, tables
-from ..choices import DeliveryStatus, PaymentTerms, SaleStatus
+from ..choices import DeliveryStatus, SaleStatus, SaleTerms
 from ..forms import TradeCustomerForm
 from ..models import Sale, TradeCustomer
 from ._common import _scoped, action, doc_page, finance_url, parse_lines, step_view
@@ -152,7 +152,7 @@ def sale_create(request, channel="counter"):
                 customer=customer,
                 customer_name=request.POST.get("customer_name", ""),
                 customer_phone=request.POST.get("customer_phone", ""),
-                terms=request.POST.get("terms") or PaymentTerms.CASH,
+                terms=request.POST.get("terms") or SaleTerms.CASH,
                 post=request.POST.get("draft") != "1",
                 delivery_address=request.POST.get("delivery_address", ""),
                 note=request.POST.get("note", ""),
@@ -177,7 +177,7 @@ def sale_create(request, channel="counter"):
             "channel": channel,
             "customers": customers,
             "rows": range(6),
-            "terms": PaymentTerms.choices,
+            "terms": SaleTerms.choices,
             "post": request.POST,
         },
     )
