@@ -32,6 +32,10 @@ class ItemSource(models.TextChoices):
     PURCHASE = "purchase", _("采购入库")
     STAFF_CHARGE = "staff_charge", _("员工赔偿")
     VEHICLE_SALE = "vehicle_sale", _("整车销售")
+    VEHICLE_PURCHASE = "vehicle_buy", _("整车采购")
+    FLOOR_PLAN = "floor_plan", _("库存融资")
+    VEHICLE_LOAN = "vehicle_loan", _("按揭放款")
+    COMMISSION = "commission", _("金融保险佣金")
     OTHER = "other", _("其他")
 
 
@@ -105,6 +109,8 @@ class AccountKey(models.TextChoices):
     COST_VEHICLE = "cost_vehicle", _("主营业务成本-整车")
     OTHER_RECEIVABLE = "other_receivable", _("其他应收款")
     INTERNAL = "internal", _("内部往来")
+    OTHER_INCOME = "other_income", _("其他业务收入-佣金")
+    SHORT_LOAN = "short_loan", _("短期借款-库存融资")
 
 
 # 企业会计准则 account codes: a store's default mapping until finance changes it
@@ -126,4 +132,6 @@ DEFAULT_ACCOUNTS = {
     AccountKey.COST_VEHICLE: "640103",
     AccountKey.OTHER_RECEIVABLE: "1221",
     AccountKey.INTERNAL: "6602",
+    AccountKey.OTHER_INCOME: "6051",
+    AccountKey.SHORT_LOAN: "2001",
 }
