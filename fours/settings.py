@@ -60,10 +60,12 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "fours.core",
+    "fours.reports",
     "fours.customers",
     "fours.finance",
     "fours.parts",
     "fours.service",
+    "fours.sales",
 ]
 
 MIDDLEWARE = [

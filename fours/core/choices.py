@@ -38,6 +38,14 @@ class DocKind(models.TextChoices):
     INVOICE_SPECIAL = "IVS", _("增值税专用发票")
     INVOICE_ORDINARY = "IVO", _("增值税普通发票")
     INVOICE_VEHICLE = "IVM", _("机动车销售统一发票")
+    LEAD = "QK", _("潜客")
+    TEST_DRIVE = "SJ", _("试乘试驾单")
+    VEHICLE_ORDER = "XD", _("车辆订购单")
+    VEHICLE_STOCK = "ZC", _("整车库存编号")
+    ORDER_PLAN = "YH", _("要货计划")
+    VEHICLE_TRANSFER = "DC", _("调车单")
+    VEHICLE_COUNT = "CP", _("整车盘点单")
+    LOAN = "AJD", _("按揭申请")
 
 
 GAPLESS = {DocKind.INVOICE, DocKind.INVOICE_SPECIAL, DocKind.INVOICE_ORDINARY, DocKind.INVOICE_VEHICLE}

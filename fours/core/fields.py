@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,3 +74,25 @@ class GroupRecord(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DocumentMixin(StoreRecord):
+    """A numbered per-store document with creator and timestamps, newest first, whose page is the
+    URL named ``detail_view``."""
+
+    number = models.CharField(_("单号"), max_length=30, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = user_fk(_("制单人"))
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+
+    detail_view = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.number or f"{self._meta.verbose_name} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.detail_view, args=[self.pk])

@@ -54,6 +54,11 @@ class Fuel(models.TextChoices):
 class Brand(models.Model):
     name = models.CharField(_("品牌"), max_length=50, unique=True)
     code = models.CharField(_("品牌代码"), max_length=20, blank=True)
+    # the brand's new-car warranty and first service (厂家政策): what a sale writes on the vehicle
+    warranty_months = models.PositiveSmallIntegerField(_("整车质保（月）"), default=36)
+    warranty_km = models.PositiveIntegerField(_("整车质保（公里）"), default=100000)
+    first_service_months = models.PositiveSmallIntegerField(_("首保时间（月）"), default=6)
+    first_service_km = models.PositiveIntegerField(_("首保里程（公里）"), default=5000)
 
     class Meta:
         ordering = ["name"]

@@ -1,9 +1,8 @@
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fours.core.fields import COST, MONEY, QTY, RATE, StoreRecord, user_fk
+from fours.core.fields import COST, MONEY, QTY, RATE, DocumentMixin
 from fours.core.scoping import StoreScopedQuerySet
 
 __all__ = ["COST", "MONEY", "QTY", "RATE", "DocumentLine", "DocumentMixin", "TwoStoreManager"]
@@ -23,28 +22,6 @@ class TwoStoreQuerySet(StoreScopedQuerySet):
 
 class TwoStoreManager(models.Manager.from_queryset(TwoStoreQuerySet)):
     pass
-
-
-class DocumentMixin(StoreRecord):
-    """A numbered per-store document with creator and timestamps, newest first, whose page is the
-    URL named ``detail_view``."""
-
-    number = models.CharField(_("单号"), max_length=30, blank=True, db_index=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    created_by = user_fk(_("制单人"))
-    note = models.CharField(_("备注"), max_length=500, blank=True)
-
-    detail_view = ""
-
-    class Meta:
-        abstract = True
-        ordering = ["-id"]
-
-    def __str__(self) -> str:
-        return self.number or f"{self._meta.verbose_name} #{self.pk}"
-
-    def get_absolute_url(self) -> str:
-        return reverse(self.detail_view, args=[self.pk])
 
 
 class DocumentLine(models.Model):
