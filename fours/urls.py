@@ -23,6 +23,8 @@ urlpatterns = [
     path("finance/", include("fours.finance.urls")),
     path("parts/", include("fours.parts.urls")),
     path("service/", include("fours.service.urls")),
+    path("sales/", include("fours.sales.urls")),
+    path("reports/", include("fours.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

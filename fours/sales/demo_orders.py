@@ -1,0 +1,5 @@
+"""Demo data of the sales desk: orders."""
+
+
+def load(ctx) -> None:
+    """Add this area's demo rows to every demo store of ctx."""

@@ -1,0 +1,10 @@
+"""Pages of the sales desk: fi."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
+NAV: list = []
+
+
+def widgets(request, store) -> list:
+    return []

@@ -1,0 +1,10 @@
+"""Pages of the sales desk: stock."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
+NAV: list = []
+
+
+def widgets(request, store) -> list:
+    return []
