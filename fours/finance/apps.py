@@ -17,6 +17,7 @@ class FinanceConfig(AppConfig):
                 "refunded": _("退款"),
                 "allocated": _("核销"),
                 "reversed": _("冲销"),
+                "credited": _("红冲应收"),
                 "handed_over": _("交款"),
                 "day_confirmed": _("财务确认日结"),
                 "period_closed": _("月结"),

@@ -85,8 +85,11 @@ class DocumentLink(models.Model):
 
 class OpenItem(DocumentLink, StoreRecord):
     """应收/应付: an amount a posted document makes owed, by one party. ``amount`` is negative on a
-    reversal row (冲销), which points at the row it cancels. Net, VAT and cost are carried for the
-    vouchers (revenue, output VAT, cost of sales); ``allocated`` is the sum of its allocations."""
+    reversal row (冲销), which points at the row it cancels, and on a credit row (贷项/红冲, a part of the
+    amount taken off, e.g. for parts returned), which points at its item by ``credit_of``. Net, VAT and
+    cost are carried for the vouchers (revenue, output VAT, cost of sales); ``allocated`` is the sum of
+    its allocations, ``credited`` the sum of its credit rows (positive); what it still owes is
+    ``amount - credited - allocated``."""
 
     direction = models.CharField(_("方向"), max_length=2, choices=Direction.choices)
     party = models.ForeignKey(
@@ -99,11 +102,13 @@ class OpenItem(DocumentLink, StoreRecord):
     tax_amount = models.DecimalField(_("税额"), default=0, **MONEY)
     cost_amount = models.DecimalField(_("成本"), default=0, **MONEY)
     allocated = models.DecimalField(_("已核销"), default=0, **MONEY)
+    credited = models.DecimalField(_("已红冲"), default=0, **MONEY)
     status = models.CharField(_("状态"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.OPEN)
     posted_on = models.DateField(_("记账日期"), db_index=True)
     due_date = models.DateField(_("到期日"))
     at = models.DateTimeField(_("时间"), default=now)
     reversal_of = optional_fk("self", _("冲销原单"), field=models.OneToOneField, related_name="reversed_by")
+    credit_of = optional_fk("self", _("红冲原单"), related_name="credits")
     memo = models.CharField(_("摘要"), max_length=200, blank=True)
     invoice_no = models.CharField(_("发票号"), max_length=40, blank=True)
     invoice_date = models.DateField(_("发票日期"), null=True, blank=True)
@@ -120,8 +125,13 @@ class OpenItem(DocumentLink, StoreRecord):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(amount__gte=0) & Q(allocated__gte=0) & Q(allocated__lte=F("amount")))
-                | (Q(amount__lt=0) & Q(allocated=0)),
+                condition=(
+                    Q(amount__gte=0)
+                    & Q(allocated__gte=0)
+                    & Q(credited__gte=0)
+                    & Q(allocated__lte=F("amount") - F("credited"))
+                )
+                | (Q(amount__lt=0) & Q(allocated=0) & Q(credited=0)),
                 name="finance_item_not_overallocated",
             ),
         ]
@@ -133,11 +143,25 @@ class OpenItem(DocumentLink, StoreRecord):
     def open_amount(self) -> Decimal:
         if self.status == ItemStatus.REVERSED or self.amount < 0:
             return ZERO
-        return self.amount - self.allocated
+        return self.amount - self.credited - self.allocated
+
+    @property
+    def net_due(self) -> Decimal:
+        """What the item comes to after its credits (贷项): the amount less what was credited."""
+        if self.status == ItemStatus.REVERSED or self.amount < 0:
+            return ZERO
+        return self.amount - self.credited
 
     @property
     def age_days(self) -> int:
         return (timezone.localdate() - self.posted_on).days
+
+
+def item_open_expr(prefix: str = ""):
+    """What an open item still owes, as a query expression (``prefix``: the path to the item, e.g.
+    ``"item__"``): its amount less its credits less its allocations, like ``OpenItem.open_amount`` for a
+    live item (callers filter out reversed and negative rows)."""
+    return F(f"{prefix}amount") - F(f"{prefix}credited") - F(f"{prefix}allocated")
 
 
 class Payment(StoreRecord):

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import Direction, ItemStatus
-from ..models import Allocation, OpenItem, Party, Payment
+from ..models import Allocation, OpenItem, Party, Payment, item_open_expr
 
 ZERO = Decimal("0")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -42,10 +42,11 @@ BASIS = {"posted": _("记账日期"), "due": _("到期日")}
 
 
 def _party_sum(model, direction: str, **filters):
+    what = item_open_expr() if model is OpenItem else F("amount") - F("allocated")
     rows = (
         model.objects.filter(party=OuterRef("pk"), direction=direction, **filters)
         .values("party")
-        .annotate(s=Sum(F("amount") - F("allocated")))
+        .annotate(s=Sum(what))
         .values("s")
     )
     return Coalesce(Subquery(rows, output_field=MONEY), Value(ZERO), output_field=MONEY)
@@ -147,8 +148,8 @@ def ageing(
     *, stores, direction: str = Direction.RECEIVABLE, as_of=None, basis: str = "posted", kinds=(), party=None
 ) -> Ageing:
     """账龄分析 of the given stores as of a date. An item counts when posted by then and not reversed by
-    then; what was allocated to it by then is taken off. The advance is what the party had paid by then
-    beyond its allocations. Three queries."""
+    then; what was credited (贷项) or allocated to it by then is taken off. The advance is what the party
+    had paid by then beyond its allocations. Three queries."""
     as_of = as_of or timezone.localdate()
     basis = basis if basis in BASIS else "posted"
     end = _end_of(as_of)
@@ -160,10 +161,19 @@ def ageing(
     live = Q(amount__gt=0, posted_on__lte=as_of) & (
         Q(reversed_by__isnull=True) | Q(reversed_by__posted_on__gt=as_of)
     )
-    conds = _bucket_conditions("", basis, as_of)
+    # credit rows (贷项) posted by then take their part off, in the column of the item they credit
+    credit_live = Q(amount__lt=0, credit_of__isnull=False, posted_on__lte=as_of) & (
+        Q(credit_of__reversed_by__isnull=True) | Q(credit_of__reversed_by__posted_on__gt=as_of)
+    )
+    conds = [
+        (k, (Q(credit_of__isnull=True) & own) | (Q(credit_of__isnull=False) & parent))
+        for (k, own), (_k, parent) in zip(
+            _bucket_conditions("", basis, as_of), _bucket_conditions("credit_of__", basis, as_of), strict=True
+        )
+    ]
     items = {
         r["party_id"]: r
-        for r in OpenItem.objects.filter(scope & live)
+        for r in OpenItem.objects.filter(scope & (live | credit_live))
         .values("party_id", "party__name", "party__kind", "party__store_id")
         .annotate(**_sums(conds))
         .order_by()

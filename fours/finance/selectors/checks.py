@@ -1,6 +1,7 @@
 """The money ledger adds up: every running figure equals the rows it sums.
 
-- an open item's ``allocated`` is the sum of its allocations, never above its amount;
+- an open item's ``allocated`` is the sum of its allocations, its ``credited`` the sum of its credit
+  rows (贷项), the two never above its amount;
 - a payment's ``allocated`` is the sum of its allocations, its amount the sum of its method lines;
 - per party and direction, the balance (open items less allocations) equals what the open items
   still show open, less the unallocated payments (预收/预付)."""
@@ -33,11 +34,15 @@ def money_differences(store=None) -> list[str]:
     out: list[str] = []
     items = (
         OpenItem.objects.filter(scope)
-        .annotate(alloc=_sum(Allocation, "item"))
-        .values("pk", "doc_number", "amount", "allocated", "status", "alloc")
+        .annotate(alloc=_sum(Allocation, "item"), cred=_sum(OpenItem, "credit_of"))
+        .values("pk", "doc_number", "amount", "allocated", "credited", "status", "alloc", "cred")
     )
     for i in items:
-        i["alloc"] = round_money(i["alloc"])
+        i["alloc"], i["cred"] = round_money(i["alloc"]), -round_money(i["cred"])
+        if i["credited"] != i["cred"]:
+            out.append(
+                f"open item {i['pk']} {i['doc_number']}: credited {i['credited']} vs credit rows {i['cred']}"
+            )
         if i["allocated"] != i["alloc"]:
             out.append(
                 f"open item {i['pk']} {i['doc_number']}: allocated {i['allocated']} vs allocations {i['alloc']}"
@@ -45,7 +50,7 @@ def money_differences(store=None) -> list[str]:
         if i["amount"] > 0 and i["status"] != ItemStatus.REVERSED:
             want = (
                 ItemStatus.SETTLED
-                if i["alloc"] >= i["amount"]
+                if i["alloc"] + i["cred"] >= i["amount"]
                 else ItemStatus.PARTIAL
                 if i["alloc"] > 0
                 else ItemStatus.OPEN
@@ -54,8 +59,11 @@ def money_differences(store=None) -> list[str]:
                 out.append(
                     f"open item {i['pk']} {i['doc_number']}: status {i['status']} but allocated {i['alloc']}"
                 )
-        if i["alloc"] > max(i["amount"], ZERO):
-            out.append(f"open item {i['pk']} {i['doc_number']}: over-allocated {i['alloc']} > {i['amount']}")
+        if i["alloc"] + i["cred"] > max(i["amount"], ZERO):
+            out.append(
+                f"open item {i['pk']} {i['doc_number']}: over-allocated {i['alloc']} + credited {i['cred']}"
+                f" > {i['amount']}"
+            )
     pays = (
         Payment.objects.filter(scope)
         .annotate(alloc=_sum(Allocation, "payment"), lines_sum=_sum(PaymentLine, "payment"))

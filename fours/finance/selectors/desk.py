@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, F, Prefetch, Q, Sum, Value
+from django.db.models import Count, DecimalField, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..choices import Direction, ItemSource, ItemStatus
-from ..models import Allocation, OpenItem, Party, Payment, PaymentLine
+from ..models import Allocation, OpenItem, Party, Payment, PaymentLine, item_open_expr
 
 ZERO = Decimal("0")
 _MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -126,7 +126,7 @@ def collect_parties(store, q: str = "", *, limit: int = 50):
     rows = (
         items.order_by()
         .values("party_id", "party__name", "party__kind")
-        .annotate(open=Sum(F("amount") - F("allocated")), n=Count("id"))
+        .annotate(open=Sum(item_open_expr()), n=Count("id"))
         .order_by("-open")[:limit]
     )
     labels = dict(PartyKind.choices)
@@ -159,9 +159,7 @@ def collect_parties(store, q: str = "", *, limit: int = 50):
 def desk_summary(store) -> dict:
     """待收款: how many desk items are open and how much they still owe (one query)."""
     row = (
-        open_items(store)
-        .filter(source__in=DESK_SOURCES)
-        .aggregate(n=Count("id"), open=Sum(F("amount") - F("allocated")))
+        open_items(store).filter(source__in=DESK_SOURCES).aggregate(n=Count("id"), open=Sum(item_open_expr()))
     )
     return {"n": row["n"] or 0, "open": row["open"] or ZERO}
 
@@ -179,6 +177,19 @@ def advance_amount(party: Party, direction: str = Direction.RECEIVABLE) -> Decim
         a=Sum("amount"), b=Sum("allocated")
     )
     return (row["a"] or ZERO) - (row["b"] or ZERO)
+
+
+def doc_credits(doc) -> list[OpenItem]:
+    """The credit rows (贷项/红冲) a document (a parts return) posted against receivables, with their party."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return list(
+        OpenItem.objects.filter(
+            doc_type=ContentType.objects.get_for_model(doc), doc_id=doc.pk, credit_of__isnull=False
+        )
+        .select_related("party", "credit_of")
+        .order_by("pk")
+    )
 
 
 def parties_with_advance(store):

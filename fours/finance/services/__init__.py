@@ -11,6 +11,7 @@ from .ledger import (
     clean_lines,
     credit_check,
     customer_party,
+    item_credit,
     item_post,
     item_reverse,
     items_post,
@@ -34,6 +35,7 @@ __all__ = [
     "invoice_issue",
     "maker_party",
     "credit_check",
+    "item_credit",
     "item_post",
     "item_reverse",
     "items_post",
@@ -45,7 +47,14 @@ __all__ = [
     "walk_in_party",
 ]
 from .accounts import party_update
-from .invoices import invoice_issue, invoice_red, invoice_tax_import, invoice_tax_record, invoice_void
+from .invoices import (
+    invoice_credit,
+    invoice_issue,
+    invoice_red,
+    invoice_tax_import,
+    invoice_tax_record,
+    invoice_void,
+)
 from .payables import (
     payable_invoice_record,
     request_approve,
@@ -55,6 +64,7 @@ from .payables import (
 )
 
 __all__ += [
+    "invoice_credit",
     "invoice_red",
     "invoice_tax_import",
     "invoice_tax_record",

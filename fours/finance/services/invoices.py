@@ -3,7 +3,9 @@
 - ``invoice_issue``: register an invoice in its document's posting transaction;
 - ``invoice_tax_record``: the tax system's own number and date (税控发票号码, 开票日期), entered or imported;
 - ``invoice_red``: a red-letter invoice (红字发票) for a return or a reversal: a new invoice of the same kind,
-  its own number, negative amounts, pointing at the original with a reason;
+  its own number, negative amounts, pointing at the original with a reason, in whole or in part;
+  ``invoice_credit`` is the same in a module's posting transaction (a return's refund), the module having
+  checked its own step's permission, as for ``invoice_issue``;
 - ``invoice_void``: 作废: the invoice is kept, listed and numbered, with its reason.
 
 The number is taken last, so the counter row is held only until the posting commits and a rolled-back
@@ -180,6 +182,20 @@ def invoice_red(*, actor, invoice: Invoice, reason: str, amount=None) -> Invoice
     the original's proportion. Never more than what is left to credit; a void or red invoice is not
     credited."""
     require_perm(actor, "finance.change_invoice")
+    return _red(actor=actor, invoice=invoice, reason=reason, amount=amount)
+
+
+@transaction.atomic
+def invoice_credit(*, actor, invoice: Invoice, amount, reason: str) -> Invoice:
+    """红字发票 for part of an invoice, called by the module whose document credits it (parts returned and
+    refunded, ``item_credit`` on the receivable): like ``invoice_issue``, the module checks its own step's
+    permission. Refused as ``invoice_red`` refuses."""
+    if amount in (None, ""):
+        raise field_error("amount", _("请填写红冲金额"), code="required")
+    return _red(actor=actor, invoice=invoice, reason=reason, amount=amount)
+
+
+def _red(*, actor, invoice: Invoice, reason: str, amount) -> Invoice:
     reason = _reason(reason, _("红冲原因"))
     inv = _locked(invoice)
     if inv.status != InvoiceStatus.ISSUED or inv.amount <= 0:

@@ -2,7 +2,8 @@
 
 - ``items_post`` / ``item_post``: a module's posting service makes an amount owed (应收/应付), linked
   to its document; ``item_reverse`` cancels one by a reversal row (its allocations go back to the
-  party's advance).
+  party's advance); ``item_credit`` takes part of one off by a credit row (贷项/红冲, parts returned):
+  what was paid beyond what the item now comes to goes back to the party's advance.
 - ``payment_take``: money in (or out, for a payable) in one or several methods, allocated (核销) to
   one or many open items in part or in whole; what is not allocated is kept as the party's advance
   (预收/预付). ``advance_allocate`` applies an advance later, ``payment_refund`` pays an advance back,
@@ -32,7 +33,17 @@ from fours.core.numbering import next_number
 from fours.core.permissions import require_perm
 
 from ..choices import Direction, ItemStatus, Method, PartyKind, PaymentKind
-from ..models import Allocation, DayClose, Handover, OpenItem, Party, Payment, PaymentLine, PeriodClose
+from ..models import (
+    Allocation,
+    DayClose,
+    Handover,
+    OpenItem,
+    Party,
+    Payment,
+    PaymentLine,
+    PeriodClose,
+    item_open_expr,
+)
 
 ZERO = Decimal("0")
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -130,14 +141,15 @@ def _net_allocations(qs, by: str, *, keep) -> list[dict]:
 
 
 def party_balance(party: Party, direction: str = Direction.RECEIVABLE) -> Decimal:
-    """What the party owes (or is owed): its open items less their allocations, less its advance."""
+    """What the party owes (or is owed): its open items less their credits and allocations, less its
+    advance."""
     row = (
         OpenItem.objects.filter(party=party, direction=direction)
         .exclude(status=ItemStatus.REVERSED)
         .filter(amount__gt=0)
-        .aggregate(a=Sum("amount"), b=Sum("allocated"))
+        .aggregate(a=Sum(item_open_expr()))
     )
-    return money_sum(row["a"]) - money_sum(row["b"]) - advance_of(party, direction)
+    return money_sum(row["a"]) - advance_of(party, direction)
 
 
 def credit_check(party: Party, amount: Decimal, *, field: str = "party") -> None:
@@ -289,7 +301,7 @@ def _apply(item: OpenItem, delta: Decimal) -> None:
     item.allocated += delta
     item.status = (
         ItemStatus.SETTLED
-        if item.allocated >= item.amount
+        if item.allocated + item.credited >= item.amount
         else ItemStatus.PARTIAL
         if item.allocated > 0
         else ItemStatus.OPEN
@@ -300,7 +312,8 @@ def _apply(item: OpenItem, delta: Decimal) -> None:
 def item_reverse(*, actor, item: OpenItem, reason: str, posted_on=None) -> OpenItem:
     """冲销 an open item: its allocations are undone (the money becomes the party's advance, to be
     allocated again or refunded) and a reversal row with the opposite amount is posted into the open
-    month. Called by the module whose document is reversed (反结算, a returned sale)."""
+    month. Called by the module whose document is reversed (反结算, a returned sale). An item credited in
+    part (``item_credit``) is reversed for what its credits left."""
     item = _lock_items([item.pk])[item.pk]
     if item.status == ItemStatus.REVERSED or item.amount < 0:
         raise field_error("item", _("该笔已冲销"), code="not_pending")
@@ -330,16 +343,18 @@ def item_reverse(*, actor, item: OpenItem, reason: str, posted_on=None) -> OpenI
         for a in allocations:
             pays[a["payment_id"]].allocated -= a["s"]
         Payment.objects.bulk_update(pays.values(), ["allocated"])
+    # what credit rows took off already is not reversed twice
+    done = _credited(item)
     rev = OpenItem.objects.create(
         store=item.store,
         direction=item.direction,
         party=item.party,
         source=item.source,
         department=item.department,
-        amount=-item.amount,
-        net_amount=-item.net_amount,
-        tax_amount=-item.tax_amount,
-        cost_amount=-item.cost_amount,
+        amount=-(item.amount - done["amount"]),
+        net_amount=-(item.net_amount - done["net"]),
+        tax_amount=-(item.tax_amount - done["tax"]),
+        cost_amount=-(item.cost_amount - done["cost"]),
         posted_on=posted_on,
         due_date=posted_on,
         doc_type=item.doc_type,
@@ -354,6 +369,139 @@ def item_reverse(*, actor, item: OpenItem, reason: str, posted_on=None) -> OpenI
     item.status = ItemStatus.REVERSED
     item.save(update_fields=["allocated", "status"])
     return rev
+
+
+def _credited(item: OpenItem) -> dict[str, Decimal]:
+    """What the item's credit rows took off so far, as positive figures."""
+    row = OpenItem.objects.filter(credit_of=item).aggregate(
+        a=Sum("amount"), n=Sum("net_amount"), t=Sum("tax_amount"), c=Sum("cost_amount")
+    )
+    return {
+        "amount": -money_sum(row["a"]),
+        "net": -money_sum(row["n"]),
+        "tax": -money_sum(row["t"]),
+        "cost": -money_sum(row["c"]),
+    }
+
+
+def _release(item: OpenItem, excess: Decimal, actor) -> None:
+    """Undo ``excess`` of the item's allocations, the latest payments' first: the money goes back to
+    those payments' unallocated part, the party's advance (预收/预付)."""
+    allocations = _net_allocations(Allocation.objects.filter(item=item), "payment_id", keep=lambda s: s > 0)
+    pays = {
+        p.pk: p
+        for p in Payment.objects.select_for_update()
+        .filter(pk__in=[a["payment_id"] for a in allocations])
+        .order_by("pk")
+    }
+    now, rows, left = timezone.now(), [], excess
+    for a in sorted(allocations, key=lambda a: a["payment_id"], reverse=True):
+        if left <= 0:
+            break
+        take = min(left, a["s"])
+        left -= take
+        pays[a["payment_id"]].allocated -= take
+        rows.append(
+            Allocation(
+                store=item.store, payment_id=a["payment_id"], item=item, amount=-take, at=now, actor=actor
+            )
+        )
+    Allocation.objects.bulk_create(rows)
+    Payment.objects.bulk_update([pays[r.payment_id] for r in rows], ["allocated"])
+    _apply(item, -(excess - left))
+
+
+@transaction.atomic
+def item_credit(
+    *,
+    actor,
+    item: OpenItem,
+    amount,
+    reason: str,
+    doc=None,
+    doc_number: str = "",
+    posted_on=None,
+    cost_amount=None,
+) -> OpenItem:
+    """贷项/红冲 in part: take ``amount`` off a receivable that is still owed in whole or in part (parts
+    returned, a price allowance), by a credit row with the negative amount, linked to ``doc`` (the
+    return) and posted into the open month. The item then comes to less; what was already paid on it
+    beyond that is no longer allocated to it and becomes the party's advance (预收), which the cashier
+    refunds (``payment_refund``) or applies to another item. VAT is credited in the item's proportion;
+    ``cost_amount`` is the cost of goods that came back into stock (none for an allowance).
+
+    Refused: an amount that is not positive or above what the item still comes to after its credits, a
+    reversed item, a payable, a closed month. Returns the credit row."""
+    amount = clean_amount(amount, "amount", label=_("红冲金额"))
+    item = _lock_items([item.pk]).get(item.pk)
+    if item is None:
+        raise field_error("item", _("应收应付明细不存在"), code="not_found")
+    if item.status == ItemStatus.REVERSED or item.amount < 0:
+        raise field_error("item", _("该笔已冲销"), code="not_pending")
+    if item.direction != Direction.RECEIVABLE:
+        raise field_error("item", _("只能红冲应收款"), code="mismatch")
+    remaining = item.amount - item.credited
+    if amount > remaining:
+        raise field_error(
+            "amount",
+            _("红冲金额 %(a)s 超过可红冲金额 %(o)s") % {"a": f"{amount:,.2f}", "o": f"{remaining:,.2f}"},
+            code="out_of_range",
+        )
+    done = _credited(item)
+    if cost_amount in (None, ""):
+        cost = ZERO
+    else:
+        cost = clean_amount(cost_amount, "cost_amount", label=_("成本"), allow_zero=True)
+        if cost > item.cost_amount - done["cost"]:
+            raise field_error(
+                "cost_amount",
+                _("退回成本 %(a)s 超过原单剩余成本 %(o)s")
+                % {"a": f"{cost:,.2f}", "o": f"{item.cost_amount - done['cost']:,.2f}"},
+                code="out_of_range",
+            )
+    posted_on = posted_on or timezone.localdate()
+    check_books_open(item.store, posted_on, field="posted_on")
+    if amount == remaining:  # the last of it: what is left, so the credits add up to the item exactly
+        tax, net = item.tax_amount - done["tax"], item.net_amount - done["net"]
+    else:
+        tax = round_money(item.tax_amount * amount / item.amount) if item.amount else ZERO
+        net = round_money(item.net_amount * amount / item.amount) if item.amount else ZERO
+    ct = ContentType.objects.get_for_model(doc) if doc is not None else item.doc_type
+    credit = OpenItem.objects.create(
+        store=item.store,
+        direction=item.direction,
+        party=item.party,
+        source=item.source,
+        department=item.department,
+        amount=-amount,
+        net_amount=-net,
+        tax_amount=-tax,
+        cost_amount=-cost,
+        posted_on=posted_on,
+        due_date=posted_on,
+        doc_type=ct,
+        doc_id=doc.pk if doc is not None else item.doc_id,
+        doc_number=(doc_number or item.doc_number)[:40],
+        credit_of=item,
+        status=ItemStatus.REVERSED,
+        memo=f"{_('红冲')} {item.doc_number} {reason or ''}".strip()[:200],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    item.credited += amount
+    excess = item.allocated - (item.amount - item.credited)
+    if excess > 0:
+        _release(item, excess, actor)
+    else:
+        _apply(item, ZERO)
+    item.save(update_fields=["credited", "allocated", "status"])
+    audit_record(
+        actor=actor,
+        obj=item.party,
+        verb="credited",
+        changes={"amount": [None, -amount], "advance": [None, max(excess, ZERO)]},
+        note=f"{item.doc_number} → {credit.doc_number} {reason or ''}"[:500],
+    )
+    return credit
 
 
 # --- payments --------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Stateful property test of the money ledger (hypothesis RuleBasedStateMachine).
 
 Two parties; random item posts, part payments split over two methods, advances (payments without an
-item), advance allocations, refunds, payment reversals and item reversals. The test keeps its own
-books: each item's amount and what is allocated to it (per payment that allocated it), each party's
-posted and paid totals. After every step: ``money_differences`` is empty, each party's balance is what
+item), advance allocations, refunds, payment reversals, item reversals and item credits (贷项, which
+give what was paid beyond the item's new amount back to the advance, the latest payment's first). The
+test keeps its own books: each item's amount, what was credited and what is allocated to it (per
+payment that allocated it), each party's posted and paid totals. After every step: ``money_differences`` is empty, each party's balance is what
 was posted less what was paid, its advance is what it paid less what its live items took (never below
 zero), no item is allocated beyond its amount; the ledger refuses exactly what the books say it must,
 and a refused operation changes nothing."""
@@ -31,6 +32,7 @@ from fours.finance.selectors.checks import money_differences
 from fours.finance.services import (
     advance_allocate,
     advance_of,
+    item_credit,
     item_reverse,
     party_balance,
     payment_refund,
@@ -52,6 +54,7 @@ class Books:
     def __init__(self):
         self.item_amount: dict[int, Decimal] = {}
         self.item_party: dict[int, int] = {}
+        self.credited: dict[int, Decimal] = defaultdict(lambda: ZERO)
         self.reversed_items: set[int] = set()
         # allocations by (the payment that made them, item); a payment reversal cancels its own
         self.alloc: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
@@ -63,7 +66,11 @@ class Books:
         return sum((a for (_p, i), a in self.alloc.items() if i == item), ZERO)
 
     def open(self, item) -> Decimal:
-        return ZERO if item in self.reversed_items else self.item_amount[item] - self.allocated(item)
+        return ZERO if item in self.reversed_items else self.net(item) - self.allocated(item)
+
+    def net(self, item) -> Decimal:
+        """What the item comes to after its credits."""
+        return self.item_amount[item] - self.credited[item]
 
     def pay_allocated(self, pay) -> Decimal:
         return sum((a for (p, _i), a in self.alloc.items() if p == pay), ZERO)
@@ -71,8 +78,8 @@ class Books:
     def posted(self, party) -> Decimal:
         return sum(
             (
-                a
-                for i, a in self.item_amount.items()
+                self.net(i)
+                for i in self.item_amount
                 if self.item_party[i] == party and i not in self.reversed_items
             ),
             ZERO,
@@ -109,7 +116,11 @@ class MoneyMachine(RuleBasedStateMachine):
     def _state(self):
         scope = {"store": self.store}
         return (
-            list(OpenItem.objects.filter(**scope).order_by("pk").values_list("pk", "allocated", "status")),
+            list(
+                OpenItem.objects.filter(**scope)
+                .order_by("pk")
+                .values_list("pk", "allocated", "credited", "status")
+            ),
             list(Payment.objects.filter(**scope).order_by("pk").values_list("pk", "amount", "allocated")),
             PaymentLine.objects.filter(payment__store=self.store).count(),
             Allocation.objects.filter(**scope).count(),
@@ -242,10 +253,29 @@ class MoneyMachine(RuleBasedStateMachine):
             item.pk not in b.reversed_items, item_reverse, actor=self.cashier, item=item, reason="反结算"
         )
         if rev is not None:
-            assert rev.amount == -item.amount
+            assert rev.amount == -b.net(item.pk)
             b.reversed_items.add(item.pk)
             for key in [k for k in b.alloc if k[1] == item.pk]:
                 b.alloc[key] = ZERO  # its money is the party's advance again
+
+    @precondition(lambda self: self.items)
+    @rule(i=picks, amount=amounts)
+    def credit_item(self, i, amount):
+        """贷项: part of an item taken off; what it was paid beyond its new amount becomes advance."""
+        item = self.items[i % len(self.items)]
+        b = self.books
+        ok = item.pk not in b.reversed_items and amount <= b.net(item.pk)
+        row = self._call(ok, item_credit, actor=self.cashier, item=item, amount=amount, reason="退货")
+        if row is not None:
+            assert row.amount == -amount and row.credit_of_id == item.pk
+            b.credited[item.pk] += amount
+            excess = b.allocated(item.pk) - b.net(item.pk)
+            for key in sorted((k for k in b.alloc if k[1] == item.pk and b.alloc[k] > 0), reverse=True):
+                if excess <= 0:
+                    break
+                take = min(excess, b.alloc[key])
+                b.alloc[key] -= take
+                excess -= take
 
     # --- invariants ------------------------------------------------------------------------------
 
@@ -255,13 +285,14 @@ class MoneyMachine(RuleBasedStateMachine):
         for n, party in enumerate(self.parties):
             assert party_balance(party) == self.books.posted(n) - self.books.paid(n)
             assert advance_of(party) == self.books.advance(n) >= 0
-        for pk, amount, allocated, status in OpenItem.objects.filter(store=self.store).values_list(
-            "pk", "amount", "allocated", "status"
+        for pk, amount, allocated, credited, status in OpenItem.objects.filter(store=self.store).values_list(
+            "pk", "amount", "allocated", "credited", "status"
         ):
             if amount < 0:
-                assert allocated == 0
+                assert allocated == 0 and credited == 0
                 continue
-            assert 0 <= allocated <= amount
+            assert 0 <= allocated <= amount - credited
+            assert credited == self.books.credited[pk]
             if status != ItemStatus.REVERSED:
                 assert allocated == self.books.allocated(pk)
 
