@@ -18,11 +18,13 @@ from fours.core.money import line_amount, round_money, split_vat, to_decimal
 from fours.core.numbering import next_number
 from fours.core.permissions import require_discount_within_limit, require_perm
 from fours.core.selectors import store_ids_for
-from fours.finance.choices import Direction, ItemSource, PartyKind
+from fours.finance.choices import Direction, InvoiceStatus, ItemSource, PartyKind
 from fours.finance.services import (
     ItemRow,
     credit_check,
     customer_party,
+    invoice_credit,
+    item_credit,
     item_reverse,
     items_post,
     party_for,
@@ -653,8 +655,17 @@ def return_create(
 def return_resolve(*, actor, order: ReturnOrder, resolution: str, refund_amount=0) -> ReturnOrder:
     """Close a return on the returns ledger (refunded, credited by the supplier, claimed, scrapped…). What a
     supplier owes back for a return to it (退供应商, its credit or refund) is posted as an open item on the
-    supplier's party in finance, which collects it or nets it against the supplier's payables."""
-    order = ReturnOrder.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=order.pk)
+    supplier's party in finance, which collects it or nets it against the supplier's payables.
+
+    A customer's refund for parts of a sale (退货退款) is a credit (贷项) on the sale's receivable in finance,
+    never more than the returned lines came to: the customer then owes that much less, and what was
+    already paid beyond it becomes the customer's advance (预收), which the cashier pays back at the desk
+    (or keeps for a next purchase). An invoice issued for the sale is reddened for the refund."""
+    order = (
+        ReturnOrder.objects.select_for_update(of=("self",))
+        .select_related("supplier", "sale")
+        .get(pk=order.pk)
+    )
     workflows.RETURN.require(order, to=ReturnStatus.RESOLVED, actor=actor)
     if not (resolution or "").strip():
         raise field_error("resolution", _("请填写处理结果"), code="required")
@@ -683,5 +694,59 @@ def return_resolve(*, actor, order: ReturnOrder, resolution: str, refund_amount=
                 )
             ],
         )
+    if amount > 0 and order.kind == ReturnKind.CUSTOMER and order.sale_id:
+        _refund_customer_return(actor, order, amount)
     audit_record(actor=actor, obj=order, verb="resolved", changes={"resolution": order.resolution})
     return order
+
+
+def _returned_value(order: ReturnOrder) -> Decimal:
+    """What the returned lines came to on the sale: each line's share of its sale line's amount (after the
+    discount), by quantity."""
+    sold = {ln.part_id: ln for ln in order.sale.lines.all()}
+    total = ZERO
+    for ln in order.lines.all():
+        sl = sold.get(ln.part_id)
+        if sl is not None and sl.qty:
+            total += round_money(sl.amount * ln.qty / sl.qty)
+    return total
+
+
+def _refund_customer_return(actor, order: ReturnOrder, amount: Decimal) -> None:
+    sale = order.sale
+    value = _returned_value(order)
+    if amount > value:
+        raise field_error(
+            "refund_amount",
+            _("退款金额 %(a)s 超过退货金额 %(v)s") % {"a": f"{amount:,.2f}", "v": f"{value:,.2f}"},
+            code="over_refund",
+        )
+    item = selectors.sale_open_item(sale)
+    if item is None:
+        raise field_error(
+            "refund_amount",
+            _("销售单 %(no)s 在财务没有应收，不能退款") % {"no": sale.number},
+            code="not_found",
+        )
+    # the good parts went back into stock at the cost they left at: that cost of sales is taken back
+    cost = sum(
+        (
+            round_money(ln.qty * ln.unit_cost)
+            for ln in order.lines.all()
+            if ln.condition == ReturnCondition.GOOD
+        ),
+        ZERO,
+    )
+    why = f"{_('退货')} {order.number} {order.reason}"[:200]
+    item_credit(
+        actor=actor,
+        item=item,
+        amount=amount,
+        reason=why,
+        doc=order,
+        doc_number=order.number,
+        cost_amount=min(cost, item.cost_amount),
+    )
+    invoice = selectors.sale_invoice_of(sale)
+    if invoice is not None and invoice.status == InvoiceStatus.ISSUED:
+        invoice_credit(actor=actor, invoice=invoice, amount=amount, reason=why)

@@ -16,7 +16,7 @@ from fours.core.workflows import allowed_next
 from .. import filters, services, tables
 from ..choices import ReturnCondition, ReturnKind, ReturnStatus
 from ..models import ReturnOrder, Sale, Supplier
-from ._common import action, doc_page, parse_lines, simple_list, step_view
+from ._common import action, doc_page, finance_url, parse_lines, simple_list, step_view
 
 ReturnListView = simple_list(
     ReturnOrder,
@@ -107,21 +107,51 @@ class ReturnDetailView(FoursDetailView):
             ]
             for ln in r.lines.select_related("part")
         ]
+        header = [
+            (_("类型"), r.get_kind_display()),
+            (_("状态"), r.get_status_display()),
+            (_("退货方"), r.partner_name),
+            (_("原因"), r.reason),
+            (_("处理结果"), r.resolution),
+        ]
+        header_refund, links = _refund_rows(r, self.request.user)
         return doc_page(
             self.request,
             obj=r,
             title=_("退货单 %(no)s") % {"no": r.number},
-            header=[
-                (_("类型"), r.get_kind_display()),
-                (_("状态"), r.get_status_display()),
-                (_("退货方"), r.partner_name),
-                (_("原因"), r.reason),
-                (_("处理结果"), r.resolution),
-            ],
+            header=header + header_refund,
             columns=[_("配件编号"), _("名称"), _("数量"), _("状况"), _("单价"), _("成本")],
             rows=rows,
             actions=actions,
+            links=links,
         )
+
+
+def _refund_rows(order, user):
+    """A customer's refund credited in finance (贷项): the amount, the customer's advance (预收) it made,
+    and, for the cashier, the way to the desk's refund page."""
+    from fours.core.money import round_money
+    from fours.finance.selectors.desk import advance_amount, doc_credits
+
+    if order.kind != ReturnKind.CUSTOMER or not order.refund_amount:
+        return [], []
+    credits = doc_credits(order)
+    if not credits:
+        return [], []
+    party = credits[0].party
+    advance = round_money(advance_amount(party))
+    header = [
+        (_("退款金额（冲减应收）"), order.refund_amount),
+        (_("%(p)s 预收余额（待退款）") % {"p": party.name}, max(advance, round_money(0))),
+    ]
+    links = []
+    refund = finance_url("refund", query=f"party={party.pk}")
+    detail = finance_url("party-detail", party.pk)
+    if advance > 0 and refund and user.has_perm("finance.refund_payment"):
+        links.append((_("到收银台退款"), refund, "bi-cash-coin"))
+    elif detail and user.has_perm("finance.view_party"):
+        links.append((_("往来单位"), detail, "bi-person-vcard"))
+    return header, links
 
 
 return_resolve = step_view(
