@@ -46,6 +46,9 @@ class DocKind(models.TextChoices):
     VEHICLE_TRANSFER = "DC", _("调车单")
     VEHICLE_COUNT = "CP", _("整车盘点单")
     LOAN = "AJD", _("按揭申请")
+    WARRANTY_CLAIM = "SP", _("索赔申请单")
+    OLD_PART_SHIPMENT = "FC", _("旧件返厂单")
+    ACCIDENT_JOB = "SG", _("事故车定损单")
 
 
 GAPLESS = {DocKind.INVOICE, DocKind.INVOICE_SPECIAL, DocKind.INVOICE_ORDINARY, DocKind.INVOICE_VEHICLE}

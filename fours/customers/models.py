@@ -59,6 +59,10 @@ class Brand(models.Model):
     warranty_km = models.PositiveIntegerField(_("整车质保（公里）"), default=100000)
     first_service_months = models.PositiveSmallIntegerField(_("首保时间（月）"), default=6)
     first_service_km = models.PositiveIntegerField(_("首保里程（公里）"), default=5000)
+    # the manufacturer's warranty claim terms: deadline after repair and the claim rates
+    claim_days = models.PositiveSmallIntegerField(_("索赔申报期限（天）"), default=30)
+    claim_labour_rate = models.DecimalField(_("索赔工时单价"), max_digits=10, decimal_places=2, default=120)
+    claim_parts_markup_pct = models.DecimalField(_("索赔配件加价率（%）"), max_digits=5, decimal_places=2, default=0)
 
     class Meta:
         ordering = ["name"]

@@ -217,3 +217,75 @@ class FaultKind(models.TextChoices):
 
 # 收款方式 are finance's (the cashier desk takes every payment); the API schema names the enum from here
 from fours.finance.choices import Method as PaymentMethod  # noqa: E402, F401
+
+
+class ClaimStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    APPROVED = "approved", _("已批准")
+    PARTLY = "partly", _("部分批准")
+    REJECTED = "rejected", _("已拒赔")
+    PAID = "paid", _("已回款")
+    CLOSED = "closed", _("已关闭")
+
+
+class RejectReason(models.TextChoices):
+    OUT_OF_WARRANTY = "out_of_warranty", _("超出保修期")
+    MISUSE = "misuse", _("使用不当")
+    DOCUMENTS = "documents", _("资料不全")
+    OLD_PART = "old_part", _("旧件未返/不符")
+    LATE = "late", _("超期申报")
+    CODE = "code", _("故障代码错误")
+    OTHER = "other", _("其他")
+
+
+class TagStatus(models.TextChoices):
+    KEPT = "kept", _("在库待返")
+    SHIPPED = "shipped", _("已返厂")
+    SCRAPPED = "scrapped", _("按指令报废")
+
+
+class ShipmentStatus(models.TextChoices):
+    PACKING = "packing", _("装箱中")
+    SHIPPED = "shipped", _("已发运")
+    RECEIVED = "received", _("厂家已签收")
+
+
+class AccidentStatus(models.TextChoices):
+    REPORTED = "reported", _("已报案")
+    ASSESSED = "assessed", _("已定损")
+    AGREED = "agreed", _("已签维修协议")
+    SETTLED = "settled", _("已结算")
+    COLLECTED = "collected", _("保险已回款")
+
+
+class ContactKind(models.TextChoices):
+    VISIT = "visit", _("拜访")
+    CALL = "call", _("电话")
+    MEETING = "meeting", _("会议")
+
+
+class ToolStatus(models.TextChoices):
+    IN = "in", _("在库")
+    OUT = "out", _("借出")
+    REPAIR = "repair", _("维修中")
+    LOST = "lost", _("丢失")
+    SCRAPPED = "scrapped", _("报废")
+
+
+class CardKind(models.TextChoices):
+    UPKEEP = "upkeep", _("日常保养")
+    CALIBRATION = "calibration", _("标定/校准")
+    REPAIR = "repair", _("维修")
+
+
+class InspectionStage(models.TextChoices):
+    PROCESS = "process", _("过程检验")
+    BODY_BEFORE_PAINT = "body", _("钣金喷漆前检验")
+    COMPLETION = "completion", _("竣工检验")
+
+
+class ShortageStatus(models.TextChoices):
+    OPEN = "open", _("待到货")
+    ARRIVED = "arrived", _("已到货")
+    CANCELLED = "cancelled", _("已取消")

@@ -45,6 +45,9 @@ class Part(GroupRecord):
         **RATE,
     )
     superseded_by = optional_fk("self", _("替换为"), related_name="supersedes")
+    warranty_months = models.PositiveSmallIntegerField(
+        _("配件质保（月）"), default=12, help_text=_("保修期内更换的配件自更换之日起的质保期")
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -7,6 +7,15 @@ from .catalog import (
     PackageLabour,
     PackagePart,
 )
+from .claims import (
+    AccidentJob,
+    AssessmentItem,
+    ClaimLine,
+    InsurerContact,
+    OldPartTag,
+    ReturnShipment,
+    WarrantyClaim,
+)
 from .orders import (
     Appointment,
     CustomerApproval,
@@ -17,6 +26,8 @@ from .orders import (
     Photo,
     RepairOrder,
 )
+from .quality import Attendance, Comeback, GuaranteePeriod, PartShortage, StageInspection
+from .tools import Equipment, EquipmentCard, Tool, ToolCheck, ToolLoan
 from .workshop import (
     AdvisorCapacity,
     Bay,
@@ -30,6 +41,23 @@ from .workshop import (
 )
 
 __all__ = [
+    "AccidentJob",
+    "AssessmentItem",
+    "ClaimLine",
+    "InsurerContact",
+    "OldPartTag",
+    "ReturnShipment",
+    "WarrantyClaim",
+    "Attendance",
+    "Comeback",
+    "GuaranteePeriod",
+    "PartShortage",
+    "StageInspection",
+    "Equipment",
+    "EquipmentCard",
+    "Tool",
+    "ToolCheck",
+    "ToolLoan",
     "AdvisorCapacity",
     "Appointment",
     "Bay",

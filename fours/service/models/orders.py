@@ -151,6 +151,7 @@ class RepairOrder(StoreRecord):
             ("reverse_settlement", _("反结算")),
             ("deliver_repairorder", _("交车放行")),
             ("view_service_dashboard", _("查看售后看板")),
+            ("sign_warranty", _("索赔鉴定签字")),
         ]
         indexes = [models.Index(fields=["store", "status"], name="ro_store_status_idx")]
 
@@ -208,6 +209,9 @@ class LabourLine(models.Model):
     self_checked_at = models.DateTimeField(_("自检时间"), null=True, blank=True)
     self_check_note = models.CharField(_("自检记录"), max_length=200, blank=True)
     rework_count = models.PositiveSmallIntegerField(_("返工次数"), default=0)
+    # 索赔 lines: the warranty clerk's appraisal and sign-off (三包索赔员签字认可)
+    warranty_signed_by = user_fk(_("索赔员签字"))
+    warranty_signed_at = models.DateTimeField(_("索赔签字时间"), null=True, blank=True)
     sort = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -253,6 +257,9 @@ class PartLine(models.Model):
     )
     old_part_at = models.DateTimeField(_("交旧时间"), null=True, blank=True)
     old_part_by = user_fk()
+    # 索赔 lines: signed off by the warranty clerk before the part is issued (seed 004 §2)
+    warranty_signed_by = user_fk(_("索赔员签字"))
+    warranty_signed_at = models.DateTimeField(_("索赔签字时间"), null=True, blank=True)
     sort = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
