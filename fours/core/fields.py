@@ -4,6 +4,8 @@ abstract rows of a store or of a dealer group (their link and their scoped manag
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -96,3 +98,18 @@ class DocumentMixin(StoreRecord):
 
     def get_absolute_url(self) -> str:
         return reverse(self.detail_view, args=[self.pk])
+
+
+class DocumentLink(models.Model):
+    """The document a row comes from or is about: any model of any module, by content type and id, with
+    its number as the user knows it (RO-2026-000123)."""
+
+    doc_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    doc_id = models.PositiveBigIntegerField(null=True, blank=True)
+    doc = GenericForeignKey("doc_type", "doc_id")
+    doc_number = models.CharField(_("单据号"), max_length=40, blank=True)
+
+    class Meta:
+        abstract = True

@@ -14,7 +14,7 @@ from django.db.models.functions import Reverse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fours.core.fields import GroupRecord, optional_fk, user_fk
+from fours.core.fields import DocumentLink, GroupRecord, StoreRecord, now, optional_fk, user_fk
 from fours.core.scoping import GroupScopedManager
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -62,7 +62,9 @@ class Brand(models.Model):
     # the manufacturer's warranty claim terms: deadline after repair and the claim rates
     claim_days = models.PositiveSmallIntegerField(_("索赔申报期限（天）"), default=30)
     claim_labour_rate = models.DecimalField(_("索赔工时单价"), max_digits=10, decimal_places=2, default=120)
-    claim_parts_markup_pct = models.DecimalField(_("索赔配件加价率（%）"), max_digits=5, decimal_places=2, default=0)
+    claim_parts_markup_pct = models.DecimalField(
+        _("索赔配件加价率（%）"), max_digits=5, decimal_places=2, default=0
+    )
 
     class Meta:
         ordering = ["name"]
@@ -547,3 +549,59 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(self.done_rows * 100 / self.total_rows) if self.total_rows else 0
+
+
+# --- customer care tasks -------------------------------------------------------------------------
+
+
+class CareKind(models.TextChoices):
+    VEHICLE_DELIVERY = "vehicle_delivery", _("新车交车回访")
+    SERVICE_DELIVERY = "service_delivery", _("维修后回访")
+    HIGH_VALUE = "high_value", _("大额维修回访")
+    MAINTENANCE_DUE = "maintenance_due", _("保养提醒")
+    INSURANCE_DUE = "insurance_due", _("续保提醒")
+    BIRTHDAY = "birthday", _("生日关怀")
+    FESTIVAL = "festival", _("节日关怀")
+    NEW_OWNER = "new_owner", _("新分配客户首次联系")
+    SECOND_CALL = "second_call", _("二次回访")
+    CAMPAIGN = "campaign", _("活动邀约")
+
+
+class CareStatus(models.TextChoices):
+    OPEN = "open", _("待回访")
+    DONE = "done", _("已完成")
+    GAVE_UP = "gave_up", _("多次未接通")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class CareTask(DocumentLink, StoreRecord):
+    """回访/关怀任务: a call (or message) due to a customer, about a document (a delivered vehicle, a repair
+    order, a complaint …) or a date (maintenance, insurance, birthday). ``key`` makes it idempotent: the
+    module or the daily job that creates it names what it is for (``order:12:d3``), and the same key in the
+    same store is never created twice. Customer care works the queue; the calls are theirs."""
+
+    kind = models.CharField(_("类型"), max_length=20, choices=CareKind.choices)
+    key = models.CharField(_("任务键"), max_length=80)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="care_tasks", verbose_name=_("客户")
+    )
+    vehicle = optional_fk(Vehicle, _("车辆"), related_name="care_tasks")
+    due_date = models.DateField(_("应回访日期"), db_index=True)
+    assignee = user_fk(_("客服专员"), related_name="+")
+    status = models.CharField(_("状态"), max_length=10, choices=CareStatus.choices, default=CareStatus.OPEN)
+    attempts = models.PositiveSmallIntegerField(_("拨打次数"), default=0)
+    next_try_at = models.DateTimeField(_("下次拨打"), null=True, blank=True)
+    parent = optional_fk("self", _("原任务"), related_name="follow_ons")
+    subject = models.CharField(_("事由"), max_length=200, blank=True)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("回访任务")
+        ordering = ["due_date", "id"]
+        constraints = [models.UniqueConstraint(fields=["store", "key"], name="customers_caretask_key_unique")]
+        indexes = [models.Index(fields=["store", "status", "due_date"], name="customers_caretask_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.customer}"

@@ -7,7 +7,7 @@ import heapq
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,8 @@ from fours.core.validators import (
 from .models import (
     CUSTOMER_FIELDS,
     VEHICLE_FIELDS,
+    CareStatus,
+    CareTask,
     Customer,
     CustomerAssignment,
     CustomerKind,
@@ -688,3 +690,66 @@ def vehicle_transfer(*, actor, vehicle: Vehicle, new_owner: Customer, on=None, n
         actor=actor, obj=v, verb="transferred", changes={"owner": [str(old), str(new_owner)]}, note=note
     )
     return v
+
+
+# --- customer care tasks ---------------------------------------------------------------------------
+
+
+def care_task_add(
+    *,
+    store,
+    customer,
+    kind: str,
+    key: str,
+    due_date: dt.date,
+    vehicle=None,
+    doc=None,
+    doc_number: str = "",
+    subject: str = "",
+    assignee=None,
+    parent=None,
+    channel: str = "call",
+) -> CareTask | None:
+    """Queue one 回访/关怀 task for customer care, once per ``key`` in the store (a second call with the same
+    key returns the task already there and creates nothing). A call task is not created for a customer who
+    withdrew call consent (None is returned). The assignee is the customer's 客服专员 in the store (or the
+    least loaded one). Called inside the creating module's transaction (delivery, settlement, the daily job)."""
+    existing = CareTask.objects.filter(store=store, key=key).first()
+    if existing is not None:
+        return existing
+    if channel == "call" and not customer.consent_call:
+        return None
+    if assignee is None:
+        assignment = CustomerAssignment.objects.filter(customer=customer, store=store).first()
+        assignee = assignment.care_specialist if assignment and assignment.care_specialist_id else None
+    if assignee is None:
+        users = _role_users(store, Role.CRM_SPECIALIST)
+        if users:
+            loads = dict(
+                CareTask.objects.filter(store=store, status=CareStatus.OPEN, assignee__in=users)
+                .values_list("assignee")
+                .annotate(n=Count("id"))
+            )
+            assignee = min(users, key=lambda u: (loads.get(u.pk, 0), u.pk))
+    link = {}
+    if doc is not None:
+        from django.contrib.contenttypes.models import ContentType
+
+        link = {"doc_type": ContentType.objects.get_for_model(doc), "doc_id": doc.pk}
+    try:
+        with transaction.atomic():
+            return CareTask.objects.create(
+                store=store,
+                kind=kind,
+                key=key,
+                customer=customer,
+                vehicle=vehicle,
+                due_date=due_date,
+                assignee=assignee,
+                parent=parent,
+                subject=subject[:200],
+                doc_number=doc_number or str(getattr(doc, "number", "") or ""),
+                **link,
+            )
+    except IntegrityError:  # the same key created at the same moment by another transaction
+        return CareTask.objects.get(store=store, key=key)
