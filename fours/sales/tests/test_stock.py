@@ -1,0 +1,182 @@
+"""Vehicle stock: dispatch, arrival (VIN check digit), PDI, custody, funding in finance, moves, FIFO."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from fours.core.errors import BusinessError
+from fours.finance.choices import Direction, ItemSource
+from fours.finance.models import OpenItem, PaymentRequest
+from fours.sales.choices import CustodyAction, Funding, VehicleStatus
+from fours.sales.models import Custody, Inspection
+from fours.sales.selectors import stock as sel
+from fours.sales.services import stock as svc
+
+from .factories_orders import configuration
+from .factories_stock import (
+    PASS,
+    bad_vin,
+    clerk,
+    make_vin,
+    vehicle_in_stock,
+    vehicle_in_transit,
+)
+
+SIG = "data:image/png;base64," + "A" * 40
+
+
+@pytest.fixture
+def conf(db):
+    return configuration()
+
+
+def test_make_vin_is_valid():
+    assert svc.clean_vin(make_vin(5)) == make_vin(5)
+    with pytest.raises(BusinessError) as e:
+        svc.clean_vin(bad_vin(5))
+    assert e.value.error_code == "vin_check"
+
+
+def test_dispatch_own_funds_posts_maker_payable_and_remittance(store_a, conf):
+    v = vehicle_in_transit(store_a, conf, purchase_price=Decimal("113000"))
+    assert v.status == VehicleStatus.IN_TRANSIT and v.number.startswith("ZC-")
+    item = OpenItem.objects.get(doc_id=v.pk, source=ItemSource.VEHICLE_PURCHASE)
+    assert item.direction == Direction.PAYABLE and item.amount == Decimal("113000.00")
+    assert item.party.kind == "maker"
+    assert item.net_amount == Decimal("100000.00") and item.tax_amount == Decimal("13000.00")
+    assert v.purchase_net == Decimal("100000.00")
+    assert PaymentRequest.objects.filter(party=item.party, amount=Decimal("113000.00")).exists()
+
+
+def test_dispatch_floor_plan_posts_bank_payable_due(store_a, conf):
+    due = timezone.localdate() + dt.timedelta(days=60)
+    v = vehicle_in_transit(
+        store_a,
+        conf,
+        funding="floor_plan",
+        purchase_price="100000",
+        floor_plan_amount="70000",
+        floor_plan_due=due,
+    )
+    bank_item = OpenItem.objects.get(doc_id=v.pk, source=ItemSource.FLOOR_PLAN)
+    assert (
+        bank_item.party.kind == "bank"
+        and bank_item.amount == Decimal("70000.00")
+        and bank_item.due_date == due
+    )
+    maker_item = OpenItem.objects.get(doc_id=v.pk, source=ItemSource.VEHICLE_PURCHASE)
+    assert maker_item.amount == Decimal("30000.00")
+
+
+def test_arrival_with_bad_check_digit_refused_nothing_changed(store_a, conf):
+    v = vehicle_in_transit(store_a, conf)
+    before = (Custody.objects.count(), Inspection.objects.count())
+    with pytest.raises(BusinessError) as e:
+        svc.vehicle_arrive(
+            actor=clerk(store_a),
+            vehicle=v,
+            vin=v.vin[:8] + ("0" if v.vin[8] != "0" else "1") + v.vin[9:],
+            certificate_no="WDK1",
+        )
+    assert e.value.error_code == "vin_check" and "vin" in e.value.message_dict
+    v.refresh_from_db()
+    assert v.status == VehicleStatus.IN_TRANSIT and v.arrived_on is None and v.certificate_no == ""
+    assert (Custody.objects.count(), Inspection.objects.count()) == before
+
+
+def test_arrival_other_vin_refused(store_a, conf):
+    v = vehicle_in_transit(store_a, conf)
+    with pytest.raises(BusinessError) as e:
+        svc.vehicle_arrive(actor=clerk(store_a), vehicle=v, vin=make_vin(), certificate_no="WDK1")
+    assert e.value.error_code == "mismatch"
+
+
+def test_arrival_custody_pdi_and_defects(store_a, conf):
+    v = vehicle_in_transit(store_a, conf)
+    c = clerk(store_a)
+    v = svc.vehicle_arrive(
+        actor=c, vehicle=v, vin=v.vin.lower(), certificate_no="WDK1", checklist={"外观漆面": "左前门划痕"}
+    )
+    assert v.status == VehicleStatus.PDI and v.certificate_at == CustodyAction.RECEIVED
+    insp = v.inspections.get()
+    assert not insp.passed and insp.fix_by == svc.working_days_after(timezone.localdate(), 2)
+    assert set(v.custody.values_list("item", flat=True)) == {"certificate", "keys"}
+    failed = svc.vehicle_pdi(actor=c, vehicle=v, checklist={"路试": "异响"})
+    assert not failed.passed
+    v.refresh_from_db()
+    assert v.status == VehicleStatus.PDI
+    svc.vehicle_pdi(actor=c, vehicle=v, checklist=PASS)
+    v.refresh_from_db()
+    assert v.status == VehicleStatus.IN_STOCK and v.pdi_passed_at
+
+
+def test_keys_issue_refused_when_out_nothing_changed(store_a, conf):
+    v = vehicle_in_stock(store_a, conf)
+    c = clerk(store_a)
+    svc.custody_issue(actor=c, vehicle=v, item="keys", person="张三", signature=SIG, purpose="试驾")
+    n = Custody.objects.count()
+    with pytest.raises(BusinessError) as e:
+        svc.custody_issue(actor=c, vehicle=v, item="keys", person="李四", signature=SIG)
+    assert e.value.error_code == "already_out"
+    v.refresh_from_db()
+    assert v.keys_out_to == "张三" and Custody.objects.count() == n
+    svc.custody_return(actor=c, vehicle=v, item="keys")
+    v.refresh_from_db()
+    assert v.keys_out_to == ""
+    with pytest.raises(BusinessError) as e:
+        svc.custody_return(actor=c, vehicle=v, item="keys")
+    assert e.value.error_code == "not_out"
+
+
+def test_issue_needs_signature(store_a, conf):
+    v = vehicle_in_stock(store_a, conf)
+    with pytest.raises(BusinessError) as e:
+        svc.custody_issue(actor=clerk(store_a), vehicle=v, item="certificate", person="张三", signature="")
+    assert e.value.error_code == "required"
+
+
+def test_fifo_oldest_first(store_a, conf):
+    old = vehicle_in_stock(store_a, conf, days=40)
+    new = vehicle_in_stock(store_a, conf, days=5)
+    vehicle_in_stock(store_a, conf, colour="黑色", days=80)
+
+    class O:
+        store_id = store_a.pk
+        configuration_id = conf.pk
+        colour = "白色"
+
+    assert list(sel.fifo_candidates(O())) == [old, new]
+
+
+def test_move_checks_workflow(store_a, conf):
+    v = vehicle_in_stock(store_a, conf)
+    with pytest.raises(BusinessError) as e:
+        svc.vehicle_move(actor=clerk(store_a), vehicle=v, to=VehicleStatus.DELIVERED)
+    assert e.value.error_code == "bad_transition"
+    svc.vehicle_move(actor=clerk(store_a), vehicle=v, to=VehicleStatus.RESERVED)
+    svc.vehicle_move(actor=clerk(store_a), vehicle=v, to=VehicleStatus.SOLD)
+    v = svc.vehicle_move(actor=clerk(store_a), vehicle=v, to=VehicleStatus.DELIVERED)
+    assert v.status == VehicleStatus.DELIVERED and v.delivered_on == timezone.localdate()
+
+
+def test_floor_plan_settle_asks_finance_to_pay_bank(store_a, conf):
+    v = vehicle_in_stock(store_a, conf, funding="floor_plan")
+    assert v.funding == Funding.FLOOR_PLAN
+    req = svc.vehicle_floor_plan_settle(actor=clerk(store_a), vehicle=v)
+    item = OpenItem.objects.get(doc_id=v.pk, source=ItemSource.FLOOR_PLAN)
+    assert req.party_id == item.party_id and req.amount == item.amount
+    assert svc.vehicle_floor_plan_settle(actor=clerk(store_a), vehicle=v) is None  # asked already
+    own = vehicle_in_stock(store_a, conf)
+    assert svc.vehicle_floor_plan_settle(actor=clerk(store_a), vehicle=own) is None
+
+
+def test_age_buckets(store_a, conf):
+    for d in (0, 20, 45, 70, 100):
+        vehicle_in_stock(store_a, conf, days=d)
+    vehicle_in_transit(store_a, conf)
+    counts = {b["key"]: b["count"] for b in sel.age_buckets(store_a)}
+    assert counts == {"0_30": 2, "31_60": 1, "61_90": 1, "over_90": 1}
+    assert sel.sales_figures(store_a)["aged"] == 1
+    assert sel.clerk_figures(store_a)["in_transit"] == 1
