@@ -142,12 +142,12 @@ def test_fifo_oldest_first(store_a, conf):
     new = vehicle_in_stock(store_a, conf, days=5)
     vehicle_in_stock(store_a, conf, colour="黑色", days=80)
 
-    class O:
+    class Order:
         store_id = store_a.pk
         configuration_id = conf.pk
         colour = "白色"
 
-    assert list(sel.fifo_candidates(O())) == [old, new]
+    assert list(sel.fifo_candidates(Order())) == [old, new]
 
 
 def test_move_checks_workflow(store_a, conf):
