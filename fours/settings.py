@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fours.parts",
     "fours.service",
     "fours.sales",
+    "fours.crm",
 ]
 
 MIDDLEWARE = [

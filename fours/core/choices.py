@@ -49,6 +49,8 @@ class DocKind(models.TextChoices):
     WARRANTY_CLAIM = "SP", _("索赔申请单")
     OLD_PART_SHIPMENT = "FC", _("旧件返厂单")
     ACCIDENT_JOB = "SG", _("事故车定损单")
+    COMPLAINT = "TS", _("投诉登记单")
+    CAMPAIGN = "HD", _("市场活动")
 
 
 GAPLESS = {DocKind.INVOICE, DocKind.INVOICE_SPECIAL, DocKind.INVOICE_ORDINARY, DocKind.INVOICE_VEHICLE}

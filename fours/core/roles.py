@@ -111,6 +111,8 @@ class LimitKind(models.TextChoices):
     PURCHASE_AMOUNT = "purchase_amount", _("采购计划审批金额上限（元）")
     PRICE_OVERRIDE_PCT = "price_override_pct", _("改价幅度上限（%）")
     PAYMENT_AMOUNT = "payment_amount", _("付款审批金额上限（元）")
+    COMPENSATION_AMOUNT = "compensation_amount", _("投诉补偿审批金额上限（元）")
+    CARE_GIFT_MONTHLY = "care_gift_monthly", _("每月关怀礼品额度（元）")
 
 
 # Approval limits seeded per role (editable data afterwards, in the admin).
