@@ -271,6 +271,10 @@ TASKS = {
 
 # Messages to customers (SMS/WeChat) go through one pluggable sender.
 FOURS_MESSAGE_BACKEND = os.environ.get("FOURS_MESSAGE_BACKEND", "fours.core.messaging.LogBackend")
+# for fours.core.messaging.HttpSmsBackend: the provider's send URL, API key and registered signature (短信签名)
+FOURS_SMS_URL = os.environ.get("FOURS_SMS_URL", "")
+FOURS_SMS_KEY = os.environ.get("FOURS_SMS_KEY", "")
+FOURS_SMS_SIGN = os.environ.get("FOURS_SMS_SIGN", "")
 
 LOGGING = {
     "version": 1,
