@@ -559,6 +559,7 @@ def receipt_post(
     )
     po.status = POStatus.PARTIAL if open_left else POStatus.RECEIVED
     po.save(update_fields=["status"])
+    demands_fill(actor=actor, po=po, receipt=receipt, received=received_qty(booked))
     # the supplier's payable (应付) in finance: stock value (goods at the invoiced net price) and input VAT;
     # the freight spread onto the cost is the carrier's bill, not the supplier's
     if goods + tax > 0:
@@ -600,6 +601,64 @@ def receipt_post(
         )
     audit_record(actor=actor, obj=receipt, verb="posted", changes={"net": goods, "lines": len(rlines)})
     return receipt
+
+
+def received_qty(lines) -> dict[int, Decimal]:
+    """{part_id: good quantity booked} of a receipt's lines."""
+    out: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for ln in lines:
+        out[ln.part_id] += ln.qty
+    return dict(out)
+
+
+def demands_fill(*, actor, po: PurchaseOrder, receipt: Receipt, received: dict) -> list[PurchaseDemand]:
+    """已满足: the parts received fill the demands waiting for them (缺件需求), those of this order's plan
+    first, then the oldest; a demand is filled only when what is left of the receipt covers it whole. The
+    module whose document recorded a filled demand is told in the same transaction: its
+    ``services.demands_filled(actor=, demands=, receipt=)`` (a repair order's line stops waiting, 缺件)."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    if not received:
+        return []
+    waiting = list(
+        PurchaseDemand.objects.select_for_update()
+        .filter(
+            store=po.store,
+            part_id__in=sorted(received),
+            status__in=[DemandStatus.OPEN, DemandStatus.PLANNED, DemandStatus.ORDERED],
+        )
+        .select_related("plan_line")
+        .order_by("created_at", "pk")
+    )
+    own = [d for d in waiting if po.plan_id and d.plan_line_id and d.plan_line.plan_id == po.plan_id]
+    left = dict(received)
+    filled = []
+    for d in own + [d for d in waiting if d not in own]:
+        if left.get(d.part_id, ZERO) >= d.qty:
+            left[d.part_id] -= d.qty
+            filled.append(d)
+    if not filled:
+        return []
+    PurchaseDemand.objects.filter(pk__in=[d.pk for d in filled]).update(status=DemandStatus.FILLED)
+    for d in filled:
+        d.status = DemandStatus.FILLED
+        audit_record(actor=actor, obj=d, verb="filled", changes={"receipt": receipt.number}, store=po.store)
+    by_type = defaultdict(list)
+    for d in filled:
+        if d.content_type_id:
+            by_type[d.content_type_id].append(d)
+    for ct_id in sorted(by_type):
+        app = apps.get_app_config(ContentType.objects.get_for_id(ct_id).app_label)
+        try:
+            hook = getattr(import_module(f"{app.name}.services"), "demands_filled", None)
+        except ModuleNotFoundError:
+            hook = None
+        if hook is not None:
+            hook(actor=actor, demands=by_type[ct_id], receipt=receipt)
+    return filled
 
 
 def supplier_party(store, supplier: Supplier):

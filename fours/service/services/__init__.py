@@ -44,6 +44,7 @@ from .settlement import (
     ro_settle,
     ro_settlement_reverse,
 )
+from .shortages import demands_filled, shortage_cancel, shortage_track
 from .workshop import (
     clock_off,
     clock_on,
@@ -70,6 +71,7 @@ __all__ = [
     "appointments_mark_no_shows",
     "clock_off",
     "clock_on",
+    "demands_filled",
     "discount_decide",
     "followup_record",
     "line_dispatch",
@@ -97,5 +99,7 @@ __all__ = [
     "ro_receive_new",
     "ro_settle",
     "ro_settlement_reverse",
+    "shortage_cancel",
+    "shortage_track",
     "workshop_capacity",
 ]
