@@ -419,13 +419,15 @@ def sale_money(sale) -> SaleMoney:
 def with_payment(qs: QuerySet[Sale]) -> QuerySet[Sale]:
     """Sales annotated with their finance receivable: ``item_status`` (open/partial/settled/reversed or
     None) and ``item_open`` (what is still owed). One subquery each, whatever the number of rows."""
-    from django.db.models import DecimalField, F, OuterRef, Subquery
+    from django.db.models import DecimalField, OuterRef, Subquery
+
+    from fours.finance.models import item_open_expr
 
     items = _sale_items().filter(doc_id=OuterRef("pk")).order_by("-id")
     return qs.annotate(
         item_status=Subquery(items.values("status")[:1]),
         item_open=Subquery(
-            items.annotate(o=F("amount") - F("allocated")).values("o")[:1],
+            items.annotate(o=item_open_expr()).values("o")[:1],
             output_field=DecimalField(max_digits=14, decimal_places=2),
         ),
     )
@@ -479,7 +481,7 @@ def with_terms(qs):
     from django.db.models.functions import Cast, Coalesce, Concat
 
     from fours.finance.choices import Direction, ItemStatus, PartyKind
-    from fours.finance.models import OpenItem, Party, Payment
+    from fours.finance.models import OpenItem, Party, Payment, item_open_expr
 
     money = DecimalField(max_digits=14, decimal_places=2)
     party = Party.objects.filter(store=OuterRef("store"), kind=PartyKind.TRADE, ref=OuterRef("party_ref"))
@@ -487,7 +489,7 @@ def with_terms(qs):
         OpenItem.objects.filter(party=OuterRef("party_pk"), direction=Direction.RECEIVABLE, amount__gt=0)
         .exclude(status=ItemStatus.REVERSED)
         .values("party")
-        .annotate(s=Sum(F("amount") - F("allocated")))
+        .annotate(s=Sum(item_open_expr()))
         .values("s")
     )
     advance = (

@@ -81,7 +81,7 @@ def with_money(qs: QuerySet) -> QuerySet:
         rows = mine.annotate(s=Sum(field)).values("s")
         return Coalesce(Subquery(rows, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
 
-    return qs.annotate(customer_due=total("amount"), paid=total("allocated"))
+    return qs.annotate(customer_due=total(F("amount") - F("credited")), paid=total("allocated"))
 
 
 @dataclass
@@ -102,9 +102,9 @@ def ro_money(ro) -> ROMoney:
 
     own = Q(source=ItemSource.RO_CUSTOMER)
     row = _live_items(doc_id=ro.pk).aggregate(
-        due=Sum("amount", filter=own),
+        due=Sum(F("amount") - F("credited"), filter=own),
         paid=Sum("allocated", filter=own),
-        others=Sum(F("amount") - F("allocated"), filter=~own),
+        others=Sum(F("amount") - F("credited") - F("allocated"), filter=~own),
     )
     money = ROMoney(row["due"] or ZERO, row["paid"] or ZERO, row["others"] or ZERO)
     ro.customer_due, ro.paid = money.customer_due, money.paid
@@ -435,8 +435,8 @@ def unpaid_at_desk(store) -> dict:
     settled = RepairOrder.objects.filter(store=store, status=ROStatus.SETTLED).values("pk")
     row = (
         _live_items(store=store, source=ItemSource.RO_CUSTOMER, doc_id__in=settled)
-        .filter(allocated__lt=F("amount"))
-        .aggregate(n=Count("doc_id", distinct=True), due=Sum(F("amount") - F("allocated")))
+        .filter(allocated__lt=F("amount") - F("credited"))
+        .aggregate(n=Count("doc_id", distinct=True), due=Sum(F("amount") - F("credited") - F("allocated")))
     )
     return {"n": row["n"] or 0, "due": row["due"] or ZERO}
 
