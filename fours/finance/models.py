@@ -51,6 +51,9 @@ class Party(StoreRecord):
     tax_id = models.CharField(_("纳税人识别号"), max_length=30, blank=True)
     credit_limit = models.DecimalField(_("信用额度"), default=0, **MONEY)
     payment_days = models.PositiveIntegerField(_("账期（天）"), default=30)
+    partner = models.BooleanField(
+        _("合作单位"), default=False, help_text=_("合作保险公司/银行：每月联系不少于8次")
+    )
     active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("建档时间"), default=now)
 

@@ -23,6 +23,7 @@ DESK_SOURCES = (
     ItemSource.STAFF_CHARGE,
     ItemSource.WHOLESALE,
     ItemSource.VEHICLE_SALE,
+    ItemSource.VEHICLE_LOAN,
     ItemSource.OTHER,
 )
 OPEN_STATUSES = (ItemStatus.OPEN, ItemStatus.PARTIAL)

@@ -624,10 +624,16 @@ def advance_of(party: Party, direction: str = Direction.RECEIVABLE) -> Decimal:
 
 
 @transaction.atomic
-def advance_allocate(*, actor, item: OpenItem, amount=None, field: str = "amount") -> list[Allocation]:
+def advance_allocate(
+    *, actor, item: OpenItem, amount=None, field: str = "amount", transfer: bool = False
+) -> list[Allocation]:
     """Apply the party's advance to an open item, oldest payment first (all of it that fits when
-    ``amount`` is None). Refused beyond the item's open amount or the advance."""
-    require_perm(actor, "finance.add_payment")
+    ``amount`` is None). Refused beyond the item's open amount or the advance. ``transfer``: a module
+    re-posting its own document's receivable (a loan splitting a vehicle order's item between the customer
+    and the bank) moves what was paid on the reversed item onto its replacement, in the same transaction;
+    no money is taken, so the cashier's permission is not asked."""
+    if not transfer:
+        require_perm(actor, "finance.add_payment")
     item = _lock_items([item.pk])[item.pk]
     Party.objects.select_for_update().filter(pk=item.party_id).get()
     pays = list(
