@@ -1,9 +1,5 @@
-from django.urls import path
-
 from . import views
 
 app_name = "reports"
 
-urlpatterns = [
-    path("targets/", views.targets, name="targets"),
-]
+urlpatterns = views.urlpatterns

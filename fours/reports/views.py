@@ -1,9 +1,122 @@
-"""目标 pages: the monthly targets of a store, by department and person."""
+"""目标 pages: the monthly targets of a store by department and person, each beside what the daily
+summaries show so far; a manager with ``reports.set_target`` edits the grid and saves it at once."""
 
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fours.core.registry import NavItem
+from fours.core.views import error_text, perm_or_403, work_store
+
+from . import selectors as sel
+from . import services
+
+
+def _department(request) -> str:
+    dept = request.GET.get("department") or request.POST.get("department") or "sales"
+    return dept if dept in sel.DEPARTMENT_METRICS else "sales"
+
+
+def _cell_value(raw: str):
+    raw = (raw or "").strip().replace(",", "").replace("¥", "")
+    if raw == "":
+        return None
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        return raw  # target_set refuses it with its message
+
+
+@transaction.atomic
+def _save_grid(request, store, month, department, grid) -> int:
+    """Every changed cell of the grid through ``target_set``; all of them or none."""
+    changed = 0
+    for row in grid["rows"]:
+        for cell in row["cells"]:
+            if cell["field"] not in request.POST:
+                continue
+            value = _cell_value(request.POST[cell["field"]])
+            if value is None or (isinstance(value, Decimal) and value == cell["value"]):
+                continue
+            try:
+                services.target_set(
+                    actor=request.user,
+                    store=store,
+                    month=month,
+                    department=department,
+                    metric=cell["metric"],
+                    value=value,
+                    person=row["person"],
+                )
+            except ValidationError as e:
+                raise ValidationError(f"{row['name']} · {cell['label']}：{error_text(e)}") from e
+            changed += 1
+    return changed
 
 
 @login_required
 def targets(request):
-    return HttpResponse(status=204)
+    perm_or_403(request, "reports.view_target")
+    store = work_store(request)
+    month = sel.parse_month(request.GET.get("month") or request.POST.get("month"))
+    department = _department(request)
+    can_set = request.user.has_perm("reports.set_target")
+    grid = sel.target_grid(request.user, store, month, department)
+    if request.method == "POST":
+        if not can_set:
+            raise PermissionDenied
+        try:
+            changed = _save_grid(request, store, month, department, grid)
+        except ValidationError as e:
+            messages.error(request, error_text(e))
+        else:
+            messages.success(request, _("已保存 %(n)s 项目标") % {"n": changed})
+            return redirect(f"{reverse('reports:targets')}?month={month:%Y-%m}&department={department}")
+    return render(
+        request,
+        "reports/targets.html",
+        {
+            "title": _("目标"),
+            "store": store,
+            "grid": grid,
+            "month": month,
+            "prev_month": sel.add_months(month, -1),
+            "next_month": sel.add_months(month, 1),
+            "department": department,
+            "departments": list(sel.DEPARTMENT_LABELS.items()),
+            "can_set": can_set,
+        },
+    )
+
+
+urlpatterns = [
+    path("targets/", targets, name="targets"),
+]
+
+NAV = [
+    NavItem(
+        "sales",
+        gettext_lazy("目标"),
+        "reports:targets",
+        perm="reports.view_target",
+        icon="bi-bullseye",
+        order=80,
+    ),
+    NavItem(
+        "management",
+        gettext_lazy("目标"),
+        "reports:targets",
+        perm="reports.set_target",
+        icon="bi-bullseye",
+        order=50,
+    ),
+]

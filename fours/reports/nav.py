@@ -1,0 +1,3 @@
+from .views import NAV
+
+__all__ = ["NAV"]

@@ -1,0 +1,274 @@
+"""Reads of targets (目标) and daily summaries (日汇总): a month of a store as a handful of grouped
+queries, never a scan of the documents. Every read is scoped to the stores the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fours.core.audit import display_name
+from fours.core.roles import Role
+
+from .choices import Metric
+from .models import DailySummary, Target
+
+ZERO = Decimal("0")
+
+# the figures a department sets targets for, in the order its pages show them
+DEPARTMENT_METRICS = {
+    "sales": [
+        Metric.DELIVERIES,
+        Metric.ORDERS,
+        Metric.TRAFFIC,
+        Metric.CALLS,
+        Metric.LEADS,
+        Metric.FOLLOW_UPS,
+        Metric.TEST_DRIVES,
+        Metric.DEFEATS,
+        Metric.VEHICLE_REVENUE,
+        Metric.GROSS_PROFIT,
+        Metric.ACCESSORY_REVENUE,
+        Metric.LOANS,
+        Metric.POLICIES,
+        Metric.FI_COMMISSION,
+        Metric.ARRIVALS,
+    ],
+    "service": [Metric.RO_COUNT, Metric.SERVICE_OUTPUT, Metric.SATISFACTION],
+    "parts": [Metric.PARTS_REVENUE],
+    "crm": [Metric.SATISFACTION],
+}
+
+# the roles whose people get a target row of their own in a department
+DEPARTMENT_ROLES = {
+    "sales": [Role.SALES_CONSULTANT, Role.FINANCE_INSURANCE],
+    "service": [Role.SERVICE_ADVISOR],
+    "parts": [Role.PARTS_SALES],
+    "crm": [Role.CRM_SPECIALIST],
+}
+
+DEPARTMENT_LABELS = {
+    "sales": _("销售"),
+    "service": _("售后"),
+    "parts": _("配件"),
+    "crm": _("客服"),
+}
+
+# figures where less is better (a target is a ceiling)
+LOWER_IS_BETTER = {Metric.DEFEATS, Metric.CANCELLATIONS}
+
+
+def month_start(day: dt.date | None = None) -> dt.date:
+    return (day or timezone.localdate()).replace(day=1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    """The last day of the month ``month`` falls in."""
+    nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return nxt - dt.timedelta(days=1)
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    y, m = divmod(month.year * 12 + month.month - 1 + n, 12)
+    return dt.date(y, m + 1, 1)
+
+
+def parse_month(value: str | None) -> dt.date:
+    """``2026-12`` → 2026-12-01; anything else → this month."""
+    try:
+        year, mon = (int(x) for x in (value or "").split("-")[:2])
+        return dt.date(year, mon, 1)
+    except (TypeError, ValueError):
+        return month_start()
+
+
+def parse_day(value: str | None, default: dt.date | None = None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return default or timezone.localdate()
+
+
+def summaries(user, store, start: dt.date, end: dt.date, *, department: str = "sales", metrics=None):
+    """The summary rows of a store between two days (both included), scoped to the user."""
+    qs = DailySummary.objects.for_user(user).filter(
+        store=store, department=department, day__gte=start, day__lte=end
+    )
+    if metrics is not None:
+        qs = qs.filter(metric__in=list(metrics))
+    return qs
+
+
+def totals(user, store, start, end, *, department="sales", metrics=None) -> dict[str, Decimal]:
+    """metric → sum over the days (one grouped query)."""
+    rows = (
+        summaries(user, store, start, end, department=department, metrics=metrics)
+        .values("metric")
+        .annotate(v=Sum("value"))
+        .order_by()
+    )
+    out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for r in rows:
+        out[r["metric"]] = r["v"] or ZERO
+    return out
+
+
+def totals_by(user, store, start, end, key: str, *, department="sales", metrics=None) -> dict:
+    """(key value, metric) → sum, grouped by ``key`` (``day``, ``person`` or ``dimension``): one query."""
+    rows = (
+        summaries(user, store, start, end, department=department, metrics=metrics)
+        .values(key, "metric")
+        .annotate(v=Sum("value"))
+        .order_by()
+    )
+    out: dict = defaultdict(lambda: ZERO)
+    for r in rows:
+        out[(r[key], r["metric"])] = r["v"] or ZERO
+    return out
+
+
+def monthly_totals(user, store, first_month, last_month, *, department="sales", metrics=None) -> dict:
+    """(month, metric) → sum for each month from ``first_month`` to ``last_month``: one query grouped by day,
+    folded into months here (at most a few hundred rows per figure)."""
+    by_day = totals_by(
+        user, store, first_month, month_end(last_month), "day", department=department, metrics=metrics
+    )
+    out: dict = defaultdict(lambda: ZERO)
+    for (day, metric), v in by_day.items():
+        out[(day.replace(day=1), metric)] += v
+    return out
+
+
+def month_targets(user, store, month, *, department="sales") -> tuple[dict, dict]:
+    """The month's targets of a department in one query: (metric → value for the department,
+    (person_id, metric) → value for each person)."""
+    rows = Target.objects.for_user(user).filter(store=store, month=month_start(month), department=department)
+    dept: dict[str, Decimal] = {}
+    people: dict = {}
+    for t in rows.values("person_id", "metric", "value"):
+        if t["person_id"] is None:
+            dept[t["metric"]] = t["value"]
+        else:
+            people[(t["person_id"], t["metric"])] = t["value"]
+    return dept, people
+
+
+def target_of(dept: dict, people: dict, metric: str, person_ids=None):
+    """The department's target, else the sum of its people's (a manager may set only the people's)."""
+    if metric in dept:
+        return dept[metric]
+    values = [
+        v for (pid, m), v in people.items() if m == metric and (person_ids is None or pid in person_ids)
+    ]
+    return sum(values, ZERO) if values else None
+
+
+def ratio(part, whole, scale: int = 100) -> Decimal | None:
+    """part / whole in percent (one decimal), or None when there is nothing to divide."""
+    if not whole:
+        return None
+    return (Decimal(part) * scale / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def per_unit(amount, units) -> Decimal | None:
+    if not units:
+        return None
+    return (Decimal(amount) / Decimal(units)).quantize(Decimal("0.01"))
+
+
+def progress(actual, target, metric: str = "") -> dict:
+    """One figure against its target: achieved %, the gap, and a tone for the page."""
+    actual = actual or ZERO
+    pct = ratio(actual, target) if target else None
+    if target is None or not target:
+        tone = "secondary"
+    elif metric in LOWER_IS_BETTER:
+        tone = "success" if actual <= target else "danger"
+    else:
+        tone = "success" if pct >= 100 else ("warning" if pct >= 80 else "danger")
+    return {
+        "metric": metric,
+        "label": Metric(metric).label if metric in Metric.values else "",
+        "money": metric in Metric.money(),
+        "actual": actual,
+        "target": target,
+        "pct": pct,
+        "gap": (target - actual) if target is not None else None,
+        "bar": min(int(pct), 100) if pct is not None else 0,
+        "tone": tone,
+    }
+
+
+def department_people(store, department: str = "sales") -> list:
+    """The active people of a store holding a role that gets a target of its own, by name."""
+    roles = [str(r) for r in DEPARTMENT_ROLES.get(department, [])]
+    users = (
+        get_user_model()
+        .objects.filter(
+            memberships__store=store, memberships__is_active=True, memberships__role__name__in=roles
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+    return list(users)
+
+
+def people_named(ids) -> dict:
+    """person id → the person (one query; ``None`` ids skipped)."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {u.pk: u for u in get_user_model().objects.filter(pk__in=ids)}
+
+
+def target_grid(user, store, month, department: str = "sales") -> dict:
+    """The targets page: one row for the department and one per person, a column per figure, each cell
+    its target and what the summaries show so far this month."""
+    metrics = DEPARTMENT_METRICS.get(department, [])
+    start, end = month_start(month), month_end(month)
+    dept, people = month_targets(user, store, start, department=department)
+    actual = totals(user, store, start, end, department=department, metrics=metrics)
+    by_person = totals_by(user, store, start, end, "person", department=department, metrics=metrics)
+    staff = department_people(store, department)
+    known = {u.pk for u in staff}
+    extra = people_named({pid for pid, _m in people} - known)
+    staff += sorted(extra.values(), key=display_name)
+    rows = [
+        {
+            "key": "dept",
+            "person": None,
+            "name": _("部门合计"),
+            "cells": [
+                {**progress(actual[m], dept.get(m), m), "field": f"t-dept-{m}", "value": dept.get(m)}
+                for m in metrics
+            ],
+        }
+    ]
+    for u in staff:
+        rows.append(
+            {
+                "key": str(u.pk),
+                "person": u,
+                "name": display_name(u),
+                "cells": [
+                    {
+                        **progress(by_person[(u.pk, m)], people.get((u.pk, m)), m),
+                        "field": f"t-{u.pk}-{m}",
+                        "value": people.get((u.pk, m)),
+                    }
+                    for m in metrics
+                ],
+            }
+        )
+    return {
+        "month": start,
+        "department": department,
+        "metrics": [{"key": m, "label": Metric(m).label, "money": m in Metric.money()} for m in metrics],
+        "rows": rows,
+        "staff": staff,
+    }
