@@ -1,6 +1,7 @@
 """Registries each app plugs into: sidebar entries, home-page figures and demo data.
 
-An app adds a ``nav.py`` (NAV list), a ``home.py`` (``widgets(request, store)``) and a
+An app adds a ``nav.py`` (NAV list), a ``home.py`` (``widgets(request, store)``), a
+``summaries.py`` (``rebuild(store, since, until)``: its daily summaries recomputed from its documents), a
 ``demo.py`` (``ORDER`` and ``load(ctx)``) and a ``timeline.py`` (``vehicle_events(vehicle, user)``
 and/or ``customer_events(customer, user)`` returning TimelineEntry lists); they are found by
 module autodiscovery.
@@ -149,6 +150,13 @@ def home_departments(role_names) -> list[str]:
         if role.value in role_names:
             out += [d for d in ROLE_HOME[role] if d not in out]
     return out
+
+
+def summary_builders():
+    """Each app's ``summaries.py``: ``rebuild(store, since, until) -> list of DailySummary rows`` (unsaved)
+    recomputing from its documents the daily summaries its posting services keep (``reports.summary_add``);
+    ``manage.py rebuild_summaries`` replaces the stored rows with them."""
+    return [m for m in _modules("summaries") if hasattr(m, "rebuild")]
 
 
 def demo_loaders():
