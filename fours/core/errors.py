@@ -36,6 +36,9 @@ CODES — the same kind of refusal has the same code in every app:
   ``parts_pending``, ``parts_issued``, ``work_logged``, ``already_clocked``, ``not_clocked``,
   ``checklist_incomplete``, ``insurer_required``, ``old_part_required``, ``warranty_old_part``,
   ``fully_booked`` (appointments).
+- workshop: ``tool_out`` (lending a tool that is out), ``tool_not_lent`` (returning or losing one that is
+  not lent), ``out_of_guarantee`` (a comeback after the quality guarantee period), ``body_check_missing``
+  (a 出厂合格证 for body work without its check before paint).
 - sales: ``documents_missing`` (a loan file lacks a 五大件 paper), ``unpaid`` (not fully paid, or the bank has
   not paid the loan), ``not_posted`` (an order's receivable is not in finance yet), ``double_booked``,
   ``licence_expired``, ``already_out``, ``already_allocated``, ``bad_vin``.
