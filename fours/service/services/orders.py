@@ -316,6 +316,10 @@ def _add_labour(
     actor, ro, *, operation=None, name="", hours=None, payer=Payer.CUSTOMER, package=None, code=""
 ):
     payer = _check_payer(ro, payer)
+    if payer == Payer.WARRANTY:
+        from .claims import warranty_line_check
+
+        warranty_line_check(ro)
     if operation is not None:
         if operation.group_id != ro.store.group_id:
             raise field_error("operation", _("工时项目不存在"), code="not_found")
@@ -354,6 +358,10 @@ def _add_part(actor, ro, *, part, qty, payer=Payer.CUSTOMER, labour=None, unit_p
     payer = _check_payer(ro, payer)
     if part.group_id != ro.store.group_id:
         raise field_error("part", _("配件不存在"), code="not_found")
+    if payer == Payer.WARRANTY:
+        from .claims import warranty_line_check
+
+        warranty_line_check(ro, part=part)
     qty = clean_qty(part, qty)
     list_price = pricing.part_price(part, payer)
     price = list_price if unit_price in (None, "") else pricing.round_money(pricing.to_decimal(unit_price))

@@ -32,6 +32,7 @@ from ..choices import (
     ROStatus,
 )
 from ..models import Bay, LabourLine, PartLine, QCInspection, Rework, Team, TimeLog
+from .claims import require_signed_for_issue
 from .common import lock_ro, reserved_for
 
 ZERO = Decimal("0")
@@ -429,6 +430,7 @@ def _issue(actor, ro, wanted, old_part_handed_in, *, ro_locked: bool = False) ->
             raise field_error("line", _("追加配件尚未经客户确认，不能发料"), code="added_pending")
         if line.status == PartStatus.CANCELLED:
             raise field_error("line", _("该配件已取消"), code="bad_transition")
+        require_signed_for_issue(line)  # 三包: the warranty clerk signs a warranty part off first
         remaining = line.qty - line.qty_issued
         if remaining <= 0:
             raise field_error("qty", _("该配件已全部发出"), code="nothing_to_issue")

@@ -263,8 +263,10 @@ def test_issue_all_parts_in_one_pass_marks_the_short_line_and_balances_stay_true
 def test_issue_all_refuses_everything_when_a_warranty_line_has_no_old_part(world, store_a):
     w = world
     ro = confirmed(w, store_a)
-    services.ro_part_add(actor=w["advisor"], ro=ro, part=w["pads"], qty=1, payer="warranty")
+    line = services.ro_part_add(actor=w["advisor"], ro=ro, part=w["pads"], qty=1, payer="warranty")
     services.ro_added_confirm(actor=w["advisor"], ro=ro, signer_name="王", method="phone")
+    # signed off by the warranty clerk (test_claims.py walks the sign-off itself)
+    type(line).objects.filter(pk=line.pk).update(warranty_signed_at=timezone.now())
     on_hand = StockBalance.objects.get(store=store_a, part=w["oil"]).on_hand
     with pytest.raises(BusinessError) as e:
         services.ro_parts_issue(actor=w["keeper"], ro=ro)
