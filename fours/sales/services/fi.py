@@ -18,7 +18,6 @@ Money goes through finance's door:
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
@@ -127,7 +126,7 @@ def partner_create(*, actor, store, kind: str, name: str, phone: str = "", payme
     if Party.objects.filter(store=store, kind__in=kinds, name=name[:100]).exclude(kind=kind).exists():
         raise field_error("name", _("已有同名的其他类型机构"), code="duplicate")
     party = money.party_for(
-        store=store, kind=kind, name=name, phone=(phone or "").strip()[:30], payment_days=days
+        store=store, kind=kind, name=name, phone=(phone or "").strip()[:30], payment_days=days, partner=True
     )
     audit_record(actor=actor, obj=party, verb="created", changes={"name": [None, party.name]})
     return party
@@ -234,18 +233,12 @@ def bank_item(loan: LoanApplication) -> OpenItem | None:
 
 
 def _allocate_back(*, actor, item: OpenItem, amount: Decimal) -> Decimal:
-    """Apply the customer's advance (what was paid on the reversed items) to the new item. Finance's
-    ``advance_allocate`` asks for the cashier's permission unless it is told the money only moves from a
-    reversed item of the document to its replacement (``transfer``)."""
+    """Apply the customer's advance (what was paid on the reversed items) to the new item: a transfer
+    inside the order's own receivable (no money taken, so not the cashier's permission)."""
     amount = min(amount, item.amount, money.advance_of(item.party))
     if amount <= 0:
         return ZERO
-    if actor.has_perm("finance.add_payment"):
-        money.advance_allocate(actor=actor, item=item, amount=amount)
-    elif "transfer" in inspect.signature(money.advance_allocate).parameters:
-        money.advance_allocate(actor=actor, item=item, amount=amount, transfer=True)
-    else:  # the cashier applies the advance at the desk
-        return ZERO
+    money.advance_allocate(actor=actor, item=item, amount=amount, transfer=True)
     return amount
 
 

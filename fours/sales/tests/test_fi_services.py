@@ -210,7 +210,7 @@ def test_approval_splits_the_receivable_and_keeps_the_books(order, loan_prod, fi
     books_balance(order.store)
 
 
-def test_approval_by_the_specialist_alone_leaves_the_deposit_as_the_customers_advance(
+def test_approval_by_the_specialist_moves_the_deposit_onto_the_customers_new_item(
     order, loan_prod, fi_user, cashier
 ):
     pay(cashier, order, "5000")
@@ -218,9 +218,9 @@ def test_approval_by_the_specialist_alone_leaves_the_deposit_as_the_customers_ad
     fi.loan_approve(actor=fi_user, loan=loan)
     cust, bank = live_items(order)
     party = customer_party(order.store, order.customer)
-    # whether finance applies it at once or the cashier does at the desk, the customer owes the same
+    # the specialist holds no cashier permission: the money moves inside the order's receivable
     assert party_balance(party) == D("75000")
-    assert cust.allocated + advance_of(party) == D("5000")
+    assert cust.allocated == D("5000") and advance_of(party) == 0
     books_balance(order.store)
 
 
