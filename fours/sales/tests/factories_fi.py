@@ -63,15 +63,23 @@ def order_post(order: VehicleOrder, actor) -> None:
     )
 
 
-def authorised_order(
-    store, consultant, *, total=Decimal("200000"), deposit=Decimal("5000"), **kw
-) -> VehicleOrder:
-    """An order the manager authorised, its receivable posted (the orders area's own factory, when it
-    exists, makes the same)."""
+def authorised_order(store, consultant, *, status=None, **kw) -> VehicleOrder:
+    """An order the store's sales manager authorised through the orders services (its customer's
+    receivable posted in finance); ``status=OrderStatus.QUOTE`` stops at the quote."""
+    from . import factories_orders
+
+    if status == OrderStatus.QUOTE:
+        return factories_orders.quote(store, consultant, **kw)
+    return factories_orders.authorised_order(store, consultant, **kw)
+
+
+def own_order(store, consultant, *, total=Decimal("200000"), deposit=Decimal("5000"), **kw) -> VehicleOrder:
+    """An authorised order made directly, its receivable posted as the authorisation posts it (for a test
+    that needs an order whatever the orders services do)."""
     n = _next()
     order = VehicleOrder.objects.create(
         store=store,
-        number=f"XD-2026-{n:06d}",
+        number=f"XD-T-{n:06d}",
         customer=kw.pop("customer", None) or customer(store),
         consultant=consultant,
         status=kw.pop("status", OrderStatus.AUTHORISED),
@@ -209,6 +217,7 @@ __all__ = [
     "loan_product",
     "order",
     "order_post",
+    "own_order",
     "pay",
     "sales_manager",
     "scan",
