@@ -96,3 +96,99 @@ def order_for(user, pk) -> VehicleOrder:
 
 def orders_of_consultant(qs: QuerySet, user) -> QuerySet:
     return qs.filter(Q(consultant=user))
+
+
+# the statuses where an order waits for its consultant (报价 to send, 待下定, 待配车 …, 待交车)
+CONSULTANT_WAITS = ("quote", "authorised", "ordered", "allocated", "ready")
+# and where it waits for the sales manager (待审批, 退订待审)
+MANAGER_WAITS = ("awaiting_approval", "cancel_pending")
+
+
+def waiting_for(qs: QuerySet, user) -> QuerySet:
+    """The orders waiting for a step of ``user``: the manager's approvals (a role that authorises),
+    else the user's own orders at a step of theirs."""
+    if user.has_perm("sales.authorise_order"):
+        return qs.filter(status__in=MANAGER_WAITS)
+    return qs.filter(consultant=user, status__in=CONSULTANT_WAITS)
+
+
+def consultant_waiting(store, user) -> dict[str, int]:
+    """The consultant's own orders by the status they wait in (one query)."""
+    from django.db.models import Count
+
+    rows = (
+        VehicleOrder.objects.filter(store=store, consultant=user, status__in=CONSULTANT_WAITS)
+        .values("status")
+        .annotate(n=Count("id"))
+    )
+    return {r["status"]: r["n"] for r in rows}
+
+
+def manager_waiting(store) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = (
+        VehicleOrder.objects.filter(store=store, status__in=MANAGER_WAITS)
+        .values("status")
+        .annotate(n=Count("id"))
+    )
+    return {r["status"]: r["n"] for r in rows}
+
+
+def order_summary(qs: QuerySet) -> dict:
+    """Counts and sums of the orders of ``qs`` by status, and the delivered ones' totals (one query)."""
+    from django.db.models import Count
+
+    rows = qs.order_by().values("status").annotate(n=Count("id"), total=Sum("total"), gp=Sum("gross_profit"))
+    by_status = {r["status"]: r for r in rows}
+    delivered = by_status.get("delivered", {})
+    n = delivered.get("n", 0) or 0
+    gp = round_money(delivered.get("gp") or ZERO)
+    return {
+        "by_status": [
+            {
+                "status": s,
+                "label": VehicleOrder._meta.get_field("status").flatchoices[i][1],
+                "n": by_status.get(s, {}).get("n", 0),
+                "total": round_money(by_status.get(s, {}).get("total") or ZERO),
+            }
+            for i, (s, _l) in enumerate(VehicleOrder._meta.get_field("status").flatchoices)
+        ],
+        "delivered": n,
+        "revenue": round_money(delivered.get("total") or ZERO),
+        "gross_profit": gp,
+        "gp_per_unit": round_money(gp / n) if n else ZERO,
+    }
+
+
+def consultant_summary(qs: QuerySet) -> list[dict]:
+    """Per consultant: orders placed, delivered, revenue and gross profit of the delivered (one query)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from fours.core.audit import display_name
+
+    rows = (
+        qs.order_by()
+        .values("consultant_id")
+        .annotate(
+            placed=Count("id", filter=Q(ordered_at__isnull=False)),
+            delivered=Count("id", filter=Q(status="delivered")),
+            revenue=Sum("total", filter=Q(status="delivered")),
+            gp=Sum("gross_profit", filter=Q(status="delivered")),
+        )
+    )
+    users = get_user_model().objects.in_bulk([r["consultant_id"] for r in rows if r["consultant_id"]])
+    out = []
+    for r in rows:
+        out.append(
+            {
+                "consultant_id": r["consultant_id"],
+                "name": display_name(users.get(r["consultant_id"])),
+                "placed": r["placed"],
+                "delivered": r["delivered"],
+                "revenue": round_money(r["revenue"] or ZERO),
+                "gross_profit": round_money(r["gp"] or ZERO),
+            }
+        )
+    return sorted(out, key=lambda r: -r["gross_profit"])

@@ -175,17 +175,43 @@ def _in_store(actor, store) -> None:
         raise NotAllowed(_("您不属于该门店"))
 
 
+def _customer_for(actor, store, lead, data: dict):
+    from fours.customers.models import Customer
+    from fours.customers.services import customer_create
+
+    if lead is not None and lead.customer_id:
+        return lead.customer
+    name = _text(data.get("name") or (lead.name if lead else ""), 100)
+    mobile = _text(data.get("mobile") or (lead.mobile if lead else ""), 11)
+    if not name:
+        raise field_error("customer_name", _("请填写客户姓名"), code="required")
+    if mobile:
+        hit = (
+            Customer.objects.filter(group=store.group, mobile=mobile, merged_into__isnull=True)
+            .order_by("id")
+            .first()
+        )
+        if hit is not None:
+            return hit
+    return customer_create(
+        actor=actor, store=store, data={"name": name, "mobile": mobile}, allow_duplicate=not mobile
+    )
+
+
 # --- the quote -------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def order_quote(
-    *, actor, store, customer, configuration, data: dict, lead=None, consultant=None
+    *, actor, store, configuration, data: dict, customer=None, customer_data=None, lead=None, consultant=None
 ) -> VehicleOrder:
     """算价单: a quote for one configuration and colour at its list price (指导价), with the discount,
-    gifts and fees; numbered XD."""
+    gifts and fees; numbered XD. The customer is an archive customer, else the one of the lead, else
+    found by ``customer_data``'s mobile or created from it (name, mobile)."""
     require_perm(actor, "sales.add_vehicleorder")
     _in_store(actor, store)
+    if customer is None:
+        customer = _customer_for(actor, store, lead, customer_data or {})
     if configuration is None:
         raise field_error("configuration", _("请选择配置"), code="required")
     if not configuration.msrp or configuration.msrp <= 0:
