@@ -223,6 +223,7 @@ def comeback_record(*, actor, ro, original, reason: str, original_line=None, han
     ro = lock_ro(ro)
     if original is None:
         raise field_error("original", _("请选择原维修工单"), code="required")
+    original = RepairOrder.objects.get(pk=original.pk)
     if original.pk == ro.pk:
         raise field_error("original", _("原工单不能是本工单"), code="same_party")
     if original.store_id != ro.store_id:
