@@ -41,7 +41,8 @@ CODES — the same kind of refusal has the same code in every app:
   (a 出厂合格证 for body work without its check before paint).
 - sales: ``documents_missing`` (a loan file lacks a 五大件 paper), ``unpaid`` (not fully paid, or the bank has
   not paid the loan), ``not_posted`` (an order's receivable is not in finance yet), ``double_booked``,
-  ``licence_expired``, ``already_out``, ``already_allocated``, ``bad_vin``.
+  ``licence_expired``, ``already_out``, ``already_allocated``, ``bad_vin``, ``not_available`` (a vehicle
+  not in stock for 配车), ``pdi_pending`` (a vehicle not through its PDI).
 - a few one-off codes named after their rule (``supersession_cycle``, ``three_quotes``,
   ``quarterly_scope``, ``finance_required``, ``odometer_falling``…)."""
 
