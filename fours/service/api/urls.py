@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import claims, views
 
 router = DefaultRouter()
 router.register("service/appointments", views.AppointmentViewSet, basename="api-appointment")
@@ -8,4 +8,4 @@ router.register("service/repair-orders", views.RepairOrderViewSet, basename="api
 router.register("service/labour-lines", views.LabourLineViewSet, basename="api-labour-line")
 router.register("service/part-lines", views.PartLineViewSet, basename="api-part-line")
 
-urlpatterns = router.urls
+urlpatterns = claims.register(router) + router.urls
