@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
-from fours.core.audit import audit_record
+from fours.core.audit import audit_record, register_field_words
 from fours.core.choices import DepartmentKind, DocKind
 from fours.core.errors import NotAllowed, field_error
 from fours.core.money import round_money, to_decimal
@@ -51,6 +52,7 @@ from ..models import (
 )
 
 ZERO = Decimal("0")
+register_field_words({"custody": _l("合格证与钥匙"), "pdi": _l("PDI检查"), "items": _l("应付明细")})
 OUT = {CustodyAction.ISSUED, CustodyAction.TO_BANK, CustodyAction.HANDED_OVER}
 # the fields vehicle_move may set along with the status; the rest have their own services
 MOVE_FIELDS = {

@@ -115,6 +115,7 @@ def vehicle_detail(request, pk):
                 i.source == "vehicle_buy" and i.open_amount > 0 and i.pk not in requests_asked for i in items
             ),
             "may_fp_settle": see_cost
+            and v.status in (VehicleStatus.SOLD, VehicleStatus.DELIVERED)
             and user.has_perm("finance.add_paymentrequest")
             and any(
                 i.source == "floor_plan" and i.open_amount > 0 and i.pk not in requests_asked for i in items
@@ -135,6 +136,12 @@ def vehicle_detail(request, pk):
             "custody_log": sel.custody_log(v),
             "inspections": sel.inspections(v),
             "transfers": v.transfers.select_related("to_store").order_by("-id"),
+            "ops": can_stock
+            and (
+                bool(steps & {VehicleStatus.DEMO, VehicleStatus.AT_OUTLET, VehicleStatus.TRANSFERRED})
+                or v.status
+                in (VehicleStatus.IN_STOCK, VehicleStatus.AT_OUTLET, VehicleStatus.DEMO, VehicleStatus.PDI)
+            ),
             "outlets": outlets,
             "stores": stores,
             "today": timezone.localdate(),
@@ -784,7 +791,7 @@ def widgets(request, store) -> list:
                 "sales",
                 _("钥匙未归还"),
                 f["keys_out"],
-                _("把次"),
+                _("台"),
                 base + "?keys=out",
                 tone="danger" if f["keys_out"] else "primary",
                 mine=True,
