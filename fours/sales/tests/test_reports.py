@@ -286,10 +286,38 @@ def test_stock_days_of_supply_and_age(client_for, team, store_a):
     assert "限时优惠" in resp.content.decode()
 
 
-def test_drill_down_links_carry_the_filters(team):
-    from fours.sales.views.reports import drill_url, list_url
+def test_drill_down_links_open_the_documents(client_for, team, store_a):
+    """A figure's link opens the other area's list filtered to the documents behind it."""
+    from fours.sales.views.reports import drill_url
 
-    if not list_url("orders"):
-        pytest.skip("the orders list is not published yet")
-    url = drill_url("deliveries", dt.date(2026, 11, 1), dt.date(2026, 11, 30), consultant=team["c1"].pk)
-    assert "status=delivered" in url and "delivered_at_after=2026-11-01" in url
+    month = _month()
+    c1, c2 = team["c1"], team["c2"]
+    conf = f.model_conf()
+    mine = f.order(
+        store_a,
+        c1,
+        conf,
+        ordered=f.at(month, 9),
+        delivered=f.at(month, 15),
+        customer=f.customer(store_a, "交车客户甲"),
+    )
+    f.order(
+        store_a,
+        c2,
+        conf,
+        ordered=f.at(month, 9),
+        delivered=f.at(month, 15),
+        customer=f.customer(store_a, "交车客户乙"),
+    )
+    f.order(store_a, c1, conf, ordered=f.at(month, 9), customer=f.customer(store_a, "未交车客户丙"))
+    dash = client_for(team["mgr"]).get(reverse("sales:report_dashboard"))
+    kpis = {k["metric"]: k for k in dash.context["data"]["kpis"]}
+    url = kpis["deliveries"]["url"]
+    assert url.startswith(reverse("sales:order_list")) and "status=delivered" in url
+    ranking = {r["person"].pk: r for r in dash.context["data"]["ranking"]}
+    html = client_for(team["mgr"]).get(ranking[c1.pk]["deliveries_url"]).content.decode()
+    assert "交车客户甲" in html and "交车客户乙" not in html and "未交车客户丙" not in html
+    assert mine.customer.name in html
+    visits = drill_url("traffic", month, month, person=c1.pk)
+    assert "kind=walk_in" in visits and f"consultant={c1.pk}" in visits and "day_after=" in visits
+    assert client_for(team["mgr"]).get(visits).status_code == 200

@@ -22,38 +22,48 @@ from fours.reports import selectors as rs
 from ..selectors import reports as sel
 
 PERM = "reports.view_dailysummary"
+AGE_KEYS = ["0_30", "31_60", "61_90", "over_90"]  # the stock list's ?age= of each age bucket
 
 # the lists the figures drill down to (owned by the showroom, orders, stock and F&I pages)
 LISTS = {
     "visits": "sales:visit_list",
     "leads": "sales:lead_list",
-    "follow_ups": "sales:followup_list",
     "drives": "sales:drive_list",
     "orders": "sales:order_list",
     "vehicles": "sales:vehicle_list",
-    "loans": "sales:loan_list",
-    "policies": "sales:policy_list",
+    "aged": "sales:vehicle_aged",
+    "loans": "sales:fi_loans",
+    "policies": "sales:fi_policies",
 }
 
-# which list a figure opens, and the date field its filter ranges over
+# which list a figure opens: (list, fixed filter, the list's date-range parameters or None, the list's
+# parameter naming the person or None). The lists' own filters decide what can be narrowed: the lead list
+# has no date range, the test-drive list no consultant, the loan list only the application's date.
+DELIVERED = ("orders", {"status": "delivered"}, ("delivered_at_after", "delivered_at_before"), "consultant")
 DRILL = {
-    "traffic": ("visits", "arrived_at", {"kind": "walk_in"}),
-    "calls": ("visits", "arrived_at", {"kind": "call"}),
-    "leads": ("leads", "created_at", {}),
-    "follow_ups": ("follow_ups", "at", {}),
-    "defeats": ("leads", "defeat_decided_at", {"status": "defeated"}),
-    "test_drives": ("drives", "finished_at", {"status": "done"}),
-    "orders": ("orders", "ordered_at", {}),
-    "cancellations": ("orders", "cancelled_at", {"status": "cancelled"}),
-    "deliveries": ("orders", "delivered_at", {"status": "delivered"}),
-    "vehicle_revenue": ("orders", "delivered_at", {"status": "delivered"}),
-    "gross_profit": ("orders", "delivered_at", {"status": "delivered"}),
-    "accessory_revenue": ("orders", "delivered_at", {"status": "delivered"}),
-    "loans": ("loans", "disbursed_at", {"status": "disbursed"}),
-    "policies": ("policies", "created_at", {}),
-    "fi_commission": ("loans", "disbursed_at", {"status": "disbursed"}),
-    "arrivals": ("vehicles", "arrived_on", {}),
+    "traffic": ("visits", {"kind": "walk_in"}, ("day_after", "day_before"), "consultant"),
+    "calls": ("visits", {"kind": "call"}, ("day_after", "day_before"), "consultant"),
+    "leads": ("leads", {}, None, "owner"),
+    "follow_ups": ("leads", {}, None, "owner"),
+    "defeats": ("leads", {"status": "defeated"}, None, "owner"),
+    "test_drives": ("drives", {"status": "done"}, ("day_after", "day_before"), None),
+    "orders": ("orders", {}, ("ordered_at_after", "ordered_at_before"), "consultant"),
+    "cancellations": (
+        "orders",
+        {"status": "cancelled"},
+        ("cancelled_at_after", "cancelled_at_before"),
+        "consultant",
+    ),
+    "deliveries": DELIVERED,
+    "vehicle_revenue": DELIVERED,
+    "gross_profit": DELIVERED,
+    "accessory_revenue": DELIVERED,
+    "loans": ("loans", {"status": "disbursed"}, None, None),
+    "fi_commission": ("loans", {"status": "disbursed"}, None, None),
+    "policies": ("policies", {}, None, None),
+    "arrivals": ("vehicles", {}, None, None),
 }
+MODEL_LISTS = {"orders", "vehicles"}  # the lists that filter by vehicle model (?model=<id>)
 
 
 def list_url(which: str, /, **params) -> str:
@@ -74,22 +84,25 @@ def detail_url(obj) -> str:
         return ""
 
 
-def drill_url(metric: str, start, end, **extra) -> str:
-    """The documents behind a figure of the period ``start``–``end``."""
+def drill_url(metric: str, start, end, *, person=None, model=None) -> str:
+    """The documents behind a figure of the period ``start``–``end`` (of one person or model when given),
+    as far as the list's filter can narrow them."""
     if metric not in DRILL:
         return ""
-    kind, field, fixed = DRILL[metric]
-    return list_url(
-        kind,
-        **fixed,
-        **{f"{field}_after": f"{start:%Y-%m-%d}", f"{field}_before": f"{end:%Y-%m-%d}"},
-        **extra,
-    )
+    which, fixed, dates, person_param = DRILL[metric]
+    params = dict(fixed)
+    if dates:
+        params[dates[0]], params[dates[1]] = f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}"
+    if person is not None and person_param:
+        params[person_param] = person
+    if model is not None and which in MODEL_LISTS:
+        params["model"] = model
+    return list_url(which, **params)
 
 
-def _with_links(items, start, end, **extra):
+def _with_links(items, start, end):
     for it in items:
-        it["url"] = drill_url(it["metric"], start, end, **extra)
+        it["url"] = drill_url(it["metric"], start, end)
     return items
 
 
@@ -111,10 +124,8 @@ def report_dashboard(request):
     data = sel.dashboard(request.user, store, ctx["month"])
     _with_links(data["kpis"], ctx["month"], ctx["month_last"])
     for r in data["ranking"]:
-        r["orders_url"] = drill_url("orders", ctx["month"], ctx["month_last"], consultant=r["person"].pk)
-        r["deliveries_url"] = drill_url(
-            "deliveries", ctx["month"], ctx["month_last"], consultant=r["person"].pk
-        )
+        r["orders_url"] = drill_url("orders", ctx["month"], ctx["month_last"], person=r["person"].pk)
+        r["deliveries_url"] = drill_url("deliveries", ctx["month"], ctx["month_last"], person=r["person"].pk)
     return render(
         request,
         "sales/reports_dashboard.html",
@@ -138,9 +149,7 @@ def report_daily(request):
     for r in data["results"]:
         r["yesterday_url"] = drill_url(r["metric"], data["yesterday"], data["yesterday"])
     for r in data["follow_ups"]:
-        r["url"] = list_url(
-            "leads", status="open", owner=r["owner_id"], next_follow_up_before=f"{day:%Y-%m-%d}"
-        )
+        r["url"] = list_url("leads", due="due", owner=r["owner_id"])
     for doc in data["drives"] + data["deliveries"]:
         doc.url = detail_url(doc)
     return render(
@@ -182,11 +191,11 @@ def report_consultants(request):
     for r in rows:
         pid = r["person"].pk
         r["urls"] = {
-            "traffic": drill_url("traffic", lo, hi, consultant=pid),
-            "leads": drill_url("leads", lo, hi, owner=pid),
-            "orders": drill_url("orders", lo, hi, consultant=pid),
-            "deliveries": drill_url("deliveries", lo, hi, consultant=pid),
-            "defeats": drill_url("defeats", lo, hi, owner=pid),
+            "traffic": drill_url("traffic", lo, hi, person=pid),
+            "leads": drill_url("leads", lo, hi, person=pid),
+            "orders": drill_url("orders", lo, hi, person=pid),
+            "deliveries": drill_url("deliveries", lo, hi, person=pid),
+            "defeats": drill_url("defeats", lo, hi, person=pid),
         }
     return render(
         request,
@@ -203,12 +212,14 @@ def report_defeats(request):
     data = sel.defeat_analysis(request.user, store, ctx["month"])
     lo, hi = ctx["month"], ctx["month_last"]
     data["total"]["url"] = drill_url("defeats", lo, hi)
+    # the lead list filters defeats by status and consultant, not by reason or competitor: those rows
+    # open the month's defeats
     for r in data["reasons"]:
-        r["url"] = drill_url("defeats", lo, hi, defeat_reason=r["code"])
+        r["url"] = data["total"]["url"]
     for r in data["people"]:
-        r["url"] = drill_url("defeats", lo, hi, owner=r["person"].pk)
+        r["url"] = drill_url("defeats", lo, hi, person=r["person"].pk)
     for r in data["competitors"]:
-        r["url"] = drill_url("defeats", lo, hi, competitor_model=r["competitor_model"])
+        r["url"] = data["total"]["url"]
     return render(
         request,
         "sales/reports_defeats.html",
@@ -223,9 +234,13 @@ def report_stock(request):
     data = sel.stock_report(request.user, store, timezone.localdate())
     for m in data["models"]:
         m["url"] = list_url("vehicles", model=m["id"])
+        m["age_cells"] = [
+            (n, list_url("vehicles", model=m["id"], age=key) if n else "")
+            for n, key in zip(m["ages"], AGE_KEYS, strict=True)
+        ]
     for v in data["aged"]:
         v.url = detail_url(v)
-    data["aged_url"] = list_url("vehicles", age="90")
+    data["aged_url"] = list_url("aged")
     return render(
         request,
         "sales/reports_stock.html",
