@@ -442,10 +442,11 @@ def order_allocate(*, actor, order: VehicleOrder, vehicle) -> VehicleOrder:
     if v is None or v.store_id != order.store_id:
         raise field_error("vehicle", _("车辆不属于本门店"), code="out_of_scope")
     if v.status != VehicleStatus.IN_STOCK:
+        taken = v.status in (VehicleStatus.RESERVED, VehicleStatus.SOLD)
         raise field_error(
             "vehicle",
             _("车辆 %(vin)s 当前为“%(s)s”，不能配车") % {"vin": v.vin, "s": v.get_status_display()},
-            code="not_available",
+            code="already_allocated" if taken else "not_available",
         )
     if v.configuration_id != order.configuration_id or v.colour != order.colour:
         raise field_error("vehicle", _("车辆的配置或颜色与订单不符"), code="mismatch")
@@ -780,13 +781,27 @@ def _clean_delivery_checklist(checklist) -> dict:
     return out
 
 
-def _follow_up_tasks(actor, order: VehicleOrder) -> None:
-    """交车回访 day 1/3/7 for customer care, through the service module's task service."""
-    from fours.service import services as service
+def _follow_up_tasks(order: VehicleOrder) -> None:
+    """交车回访 on day 1, 3 and 7 for customer care (the archive's care tasks, once per order and day)."""
+    from fours.customers.models import CareKind
+    from fours.customers.services import care_task_add
 
-    make = getattr(service, "followup_tasks_for_delivery", None)
-    if make is not None:
-        make(actor=actor, store=order.store, customer=order.customer, order=order, days=(1, 3, 7))
+    day = timezone.localdate(order.delivered_at)
+    for n in FOLLOW_UP_DAYS:
+        care_task_add(
+            store=order.store,
+            customer=order.customer,
+            kind=CareKind.VEHICLE_DELIVERY,
+            key=f"order:{order.pk}:d{n}",
+            due_date=day + dt.timedelta(days=n),
+            vehicle=order.archive_vehicle,
+            doc=order,
+            doc_number=order.number,
+            subject=_("新车交车回访 第%(n)s天") % {"n": n},
+        )
+
+
+FOLLOW_UP_DAYS = (1, 3, 7)
 
 
 @transaction.atomic
@@ -842,7 +857,12 @@ def order_deliver(*, actor, order: VehicleOrder, checklist: dict) -> VehicleOrde
         verb="delivered",
         changes={"status": OrderStatus.DELIVERED, "gross_profit": str(order.gross_profit)},
     )
-    _follow_up_tasks(actor, order)
+    _follow_up_tasks(order)
+    from . import fi
+
+    link_policies = getattr(fi, "policies_to_archive", None)
+    if link_policies is not None:
+        link_policies(actor=actor, order=order)
     _summary(order, Metric.DELIVERIES, now)
     _summary(order, Metric.VEHICLE_REVENUE, now, order.total)
     _summary(order, Metric.GROSS_PROFIT, now, order.gross_profit)

@@ -68,7 +68,7 @@ def test_allocate_checks_colour_and_status(store_a, consultant):
     other = f.ordered_order(store_a, consultant, colour="白色", configuration=order.configuration)
     with pytest.raises(BusinessError) as e:
         svc.order_allocate(actor=f.allocator(store_a), order=other, vehicle=white)
-    assert e.value.error_code == "not_available"
+    assert e.value.error_code == "already_allocated"
 
 
 def test_full_flow_with_accessories_and_gross_profit(store_a, consultant, mgr):
@@ -132,6 +132,11 @@ def test_full_flow_with_accessories_and_gross_profit(store_a, consultant, mgr):
     brand = conf.model.series.brand
     assert av.warranty_km == brand.warranty_km and av.next_maintenance_km == brand.first_service_km
     assert av.warranty_end.year == av.sale_date.year + brand.warranty_months // 12
+    # customer care calls on day 1, 3 and 7
+    from fours.customers.models import CareTask
+
+    tasks = CareTask.objects.filter(doc_id=order.pk, kind="vehicle_delivery").order_by("due_date")
+    assert [(t.due_date - vehicle.delivered_on).days for t in tasks] == [1, 3, 7]
     # the summaries
     sums = dict(DailySummary.objects.values_list("metric", "value"))
     assert sums["deliveries"] == 1

@@ -43,7 +43,7 @@ def test_two_allocations_of_one_vin(store_a, make_user):
         )
         assert errors == [], errors
         assert len(ok) == 1 and len(refused) == 1, (n, ok, refused)
-        assert refused[0].error_code == "not_available"
+        assert refused[0].error_code == "already_allocated"
         vehicle.refresh_from_db()
         assert vehicle.status == VehicleStatus.RESERVED
         holders = VehicleOrder.objects.filter(vehicle=vehicle)
