@@ -172,6 +172,7 @@ def _payment_request(ctx, store) -> None:
         direction=Direction.PAYABLE,
         status__in=(ItemStatus.OPEN, ItemStatus.PARTIAL),
         amount__gt=0,
+        source=ItemSource.PURCHASE,
     ).exclude(pk__in=busy)
     top = open_ap.values("party_id").annotate(s=Sum("amount")).order_by("-s").first()
     if top is None:
