@@ -33,6 +33,7 @@ from .choices import (
     AccountKey,
     Direction,
     HandoverStatus,
+    ItemSource,
     ItemStatus,
     Method,
     PaymentKind,
