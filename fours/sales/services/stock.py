@@ -82,13 +82,13 @@ def _locked(vehicle: StockVehicle) -> StockVehicle:
 
 
 def clean_vin(value, field: str = "vin") -> str:
-    """The VIN in capitals, 17 characters with a right check digit (position 9), else refused with the
-    validator's code (vin_length, vin_ioq, vin_chars, vin_check)."""
+    """The VIN in capitals, 17 characters with a right check digit (position 9), else refused (code
+    ``bad_vin``) with the validator's message (its length, I/O/Q, characters or check digit)."""
     vin = normalize_code(value)
     try:
         validate_vin(vin)
     except ValidationError as e:
-        raise field_error(field, e.messages[0], code=e.code) from None
+        raise field_error(field, e.messages[0], code="bad_vin") from None
     return vin
 
 

@@ -10,7 +10,7 @@ from fours.core.errors import BusinessError
 from fours.finance.choices import Direction, ItemSource
 from fours.finance.models import OpenItem, PaymentRequest
 from fours.sales.choices import CustodyAction, Funding, VehicleStatus
-from fours.sales.models import Custody, Inspection
+from fours.sales.models import Custody, Inspection, StockVehicle
 from fours.sales.selectors import stock as sel
 from fours.sales.services import stock as svc
 
@@ -36,7 +36,7 @@ def test_make_vin_is_valid():
     assert svc.clean_vin(make_vin(5)) == make_vin(5)
     with pytest.raises(BusinessError) as e:
         svc.clean_vin(bad_vin(5))
-    assert e.value.error_code == "vin_check"
+    assert e.value.error_code == "bad_vin"
 
 
 def test_dispatch_own_funds_posts_maker_payable_and_remittance(store_a, conf):
@@ -80,7 +80,7 @@ def test_arrival_with_bad_check_digit_refused_nothing_changed(store_a, conf):
             vin=v.vin[:8] + ("0" if v.vin[8] != "0" else "1") + v.vin[9:],
             certificate_no="WDK1",
         )
-    assert e.value.error_code == "vin_check" and "vin" in e.value.message_dict
+    assert e.value.error_code == "bad_vin" and "vin" in e.value.message_dict
     v.refresh_from_db()
     assert v.status == VehicleStatus.IN_TRANSIT and v.arrived_on is None and v.certificate_no == ""
     assert (Custody.objects.count(), Inspection.objects.count()) == before
@@ -180,3 +180,114 @@ def test_age_buckets(store_a, conf):
     assert counts == {"0_30": 2, "31_60": 1, "61_90": 1, "over_90": 1}
     assert sel.sales_figures(store_a)["aged"] == 1
     assert sel.clerk_figures(store_a)["in_transit"] == 1
+
+
+def test_dispatch_refusals_change_nothing(store_a, conf):
+    c = clerk(store_a)
+    v = vehicle_in_transit(store_a, conf)
+    n_items, n_vehicles, n_requests = (
+        OpenItem.objects.count(),
+        StockVehicle.objects.count(),
+        PaymentRequest.objects.count(),
+    )
+    cases = [
+        ({"vin": bad_vin()}, "bad_vin"),
+        ({"vin": v.vin}, "duplicate"),
+        ({"funding": "floor_plan"}, "required"),
+        ({"purchase_price": "0"}, "not_positive"),
+        ({"dispatched_on": timezone.localdate() + dt.timedelta(days=2)}, "in_future"),
+    ]
+    for extra, code in cases:
+        data = {"vin": make_vin(), "colour": "白色", "purchase_price": "100000", **extra}
+        with pytest.raises(BusinessError) as e:
+            svc.vehicle_dispatch(actor=c, store=store_a, configuration=conf, **data)
+        assert e.value.error_code == code, extra
+    assert (OpenItem.objects.count(), StockVehicle.objects.count(), PaymentRequest.objects.count()) == (
+        n_items,
+        n_vehicles,
+        n_requests,
+    )
+
+
+def test_transfer_refused_with_keys_out(store_a, store_b, conf):
+    v = vehicle_in_stock(store_a, conf)
+    c = clerk(store_a)
+    svc.custody_issue(actor=c, vehicle=v, item="keys", person="张三", signature=SIG)
+    with pytest.raises(BusinessError) as e:
+        svc.transfer_send(actor=c, vehicle=v, to_store=store_b)
+    assert e.value.error_code == "already_out"
+    v.refresh_from_db()
+    assert v.status == VehicleStatus.IN_STOCK and not v.transfers.exists()
+
+
+def test_floor_plan_paid_refused_until_finance_pays(store_a, conf):
+    v = vehicle_in_stock(store_a, conf, funding="floor_plan")
+    with pytest.raises(BusinessError) as e:
+        svc.vehicle_floor_plan_paid(actor=clerk(store_a), vehicle=v)
+    assert e.value.error_code == "unpaid"
+    v.refresh_from_db()
+    assert v.floor_plan_paid_on is None
+
+
+def test_certificate_to_bank_and_back(store_a, conf):
+    v = vehicle_in_stock(store_a, conf, funding="floor_plan")
+    c = clerk(store_a)
+    svc.custody_issue(actor=c, vehicle=v, item="certificate", person="", signature=SIG, to_bank=True)
+    v.refresh_from_db()
+    assert v.certificate_at == CustodyAction.TO_BANK
+    with pytest.raises(BusinessError) as e:
+        svc.custody_issue(actor=c, vehicle=v, item="certificate", person="王五", signature=SIG)
+    assert e.value.error_code == "already_out"
+
+
+def test_delivery_hands_over_keys_and_certificate(store_a, conf):
+    v = vehicle_in_stock(store_a, conf)
+    c = clerk(store_a)
+    for to in (VehicleStatus.RESERVED, VehicleStatus.SOLD, VehicleStatus.DELIVERED):
+        v = svc.vehicle_move(actor=c, vehicle=v, to=to)
+    assert v.certificate_at == CustodyAction.HANDED_OVER
+    assert set(v.custody.filter(action="handed_over").values_list("item", flat=True)) == {
+        "keys",
+        "certificate",
+    }
+    with pytest.raises(BusinessError) as e:
+        svc.custody_issue(actor=c, vehicle=v, item="keys", person="张三", signature=SIG)
+    assert e.value.error_code == "bad_transition"
+
+
+def test_plan_submit_confirm(store_a, conf):
+    c = clerk(store_a)
+    brand = conf.model.series.brand
+    with pytest.raises(BusinessError) as e:
+        svc.plan_create(actor=c, store=store_a, month=timezone.localdate(), brand=brand, lines=[])
+    assert e.value.error_code == "no_lines"
+    p = svc.plan_create(
+        actor=c,
+        store=store_a,
+        month=timezone.localdate(),
+        brand=brand,
+        lines=[{"configuration": conf, "qty": 3}],
+    )
+    assert p.number.startswith("YH-") and p.month.day == 1
+    svc.plan_submit(actor=c, plan=p)
+    with pytest.raises(BusinessError) as e:
+        svc.plan_lines_set(actor=c, plan=p, lines=[{"configuration": conf, "qty": 1}])
+    assert e.value.error_code == "bad_transition"
+    p = svc.plan_confirm(actor=c, plan=p)
+    assert p.status == "confirmed" and p.lines.get().confirmed_qty == 3
+
+
+def test_jxc_report(store_a, store_b, conf):
+    c = clerk(store_a)
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    old = vehicle_in_stock(store_a, conf, days=(today - first).days + 40)  # opening stock
+    sold = vehicle_in_stock(store_a, conf, days=(today - first).days + 20)
+    for to in (VehicleStatus.RESERVED, VehicleStatus.SOLD, VehicleStatus.DELIVERED):
+        svc.vehicle_move(actor=c, vehicle=sold, to=to)
+    new = vehicle_in_stock(store_a, conf, days=0)
+    moved = vehicle_in_stock(store_a, conf, days=0)
+    svc.transfer_send(actor=c, vehicle=moved, to_store=store_b)
+    r = sel.jxc_report(store_a, today)
+    assert r["total"] == {"opening": 2, "in": 2, "out": 2, "closing": 2}
+    assert old and new

@@ -206,7 +206,7 @@ def test_api_filters_and_refusal(store_a, conf, api_for):
     r = api.post(
         f"/api/v1/sales/vehicles/{t.pk}/arrive/", {"vin": bad_vin(), "certificate_no": "X1"}, format="json"
     )
-    assert r.status_code == 400
+    assert r.status_code == 400 and "bad_vin" in r.text
     t.refresh_from_db()
     assert t.status == VehicleStatus.IN_TRANSIT
     r = api.post(
