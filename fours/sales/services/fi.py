@@ -581,6 +581,26 @@ def loan_cancel(*, actor, loan: LoanApplication, reason: str) -> LoanApplication
     return loan
 
 
+@transaction.atomic
+def loans_close_for_order(*, actor, order: VehicleOrder, reason: str) -> int:
+    """退订: the order's loans still collecting or approved are cancelled when the order's own items were
+    reversed by its cancellation (no money is moved here). Returns how many were closed."""
+    closed = 0
+    for loan in LoanApplication.objects.select_for_update().filter(
+        order=order, status__in=(LoanStatus.COLLECTING, LoanStatus.APPROVED)
+    ):
+        LOAN.require(loan, to=LoanStatus.CANCELLED, actor=actor)
+        before = loan.status
+        loan.status = LoanStatus.CANCELLED
+        loan.note = f"{loan.note} {reason}".strip()[:500]
+        loan.save(update_fields=["status", "note"])
+        audit_record(
+            actor=actor, obj=loan, verb="cancelled", changes={"status": [before, loan.status]}, note=reason
+        )
+        closed += 1
+    return closed
+
+
 def _post_commission(*, actor, store, party: Party, doc, doc_number: str, amount: Decimal, memo: str) -> None:
     if amount <= 0:
         return

@@ -359,3 +359,12 @@ def test_policies_reach_the_archive_at_delivery(store_a, order, ins_prod, fi_use
     assert fi.policies_to_archive(actor=fi_user, order=order) == 1
     car.refresh_from_db()
     assert car.policy_expiry == dt.date(2027, 2, 28)
+
+
+def test_an_order_cancelled_closes_its_loans_without_moving_money(order, loan_prod, fi_user, sales_manager):
+    loan = fi.loan_approve(actor=fi_user, loan=_submitted(order, loan_prod, fi_user))
+    before = [(i.pk, i.amount, i.status) for i in OpenItem.objects.order_by("pk")]
+    assert fi.loans_close_for_order(actor=sales_manager, order=order, reason="客户退订") == 1
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.CANCELLED
+    assert [(i.pk, i.amount, i.status) for i in OpenItem.objects.order_by("pk")] == before
