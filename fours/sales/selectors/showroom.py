@@ -91,7 +91,7 @@ def lead_list(user, *, mine: bool = False) -> QuerySet[Lead]:
     """The lead list: owner, model and store joined (one query per page whatever the rows), overdue
     flagged (next follow-up before today while open)."""
     today = timezone.localdate()
-    qs = leads_for(user).select_related("owner", "intended_model__series", "store", "customer")
+    qs = leads_for(user).select_related("owner", "intended_model__series__brand", "store", "customer")
     if mine:
         qs = qs.filter(owner=user)
     return qs.annotate(
@@ -114,7 +114,7 @@ def lead_visits(lead: Lead):
 def lead_drives(lead: Lead):
     return (
         TestDrive.objects.filter(lead=lead)
-        .select_related("vehicle__configuration__model__series", "consultant")
+        .select_related("vehicle__configuration__model__series__brand", "consultant")
         .order_by("-starts_at")
     )
 
@@ -123,7 +123,7 @@ def defeat_queue(user) -> QuerySet[Lead]:
     return (
         leads_for(user)
         .filter(status=LeadStatus.DEFEAT_PENDING)
-        .select_related("owner", "intended_model__series", "store")
+        .select_related("owner", "intended_model__series__brand", "store")
         .order_by("defeat_requested_at", "id")
     )
 
@@ -150,7 +150,7 @@ def follow_ups_for(user) -> QuerySet[FollowUp]:
 
 def visits_for(user) -> QuerySet[Visit]:
     return Visit.objects.for_user(user).select_related(
-        "consultant", "intended_model__series", "lead", "store"
+        "consultant", "intended_model__series__brand", "lead", "store"
     )
 
 
@@ -159,7 +159,7 @@ def visits_today(store) -> QuerySet[Visit]:
     start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
     return (
         Visit.objects.filter(store=store, arrived_at__gte=start, arrived_at__lt=start + dt.timedelta(days=1))
-        .select_related("consultant", "intended_model__series", "lead")
+        .select_related("consultant", "intended_model__series__brand", "lead")
         .order_by("-arrived_at", "-id")
     )
 
@@ -222,14 +222,14 @@ def leads_by_campaign(store, since: dt.datetime) -> list[tuple[str, int]]:
 
 def drives_for(user) -> QuerySet[TestDrive]:
     return TestDrive.objects.for_user(user).select_related(
-        "lead", "vehicle__configuration__model__series", "consultant", "store"
+        "lead", "vehicle__configuration__model__series__brand", "consultant", "store"
     )
 
 
 def demo_vehicles(store) -> QuerySet[StockVehicle]:
     return (
         StockVehicle.objects.filter(store=store, status=VehicleStatus.DEMO)
-        .select_related("configuration__model__series")
+        .select_related("configuration__model__series__brand")
         .order_by("configuration__model__series__name", "vin")
     )
 

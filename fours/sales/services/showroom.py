@@ -190,6 +190,8 @@ def _lead_values(store, values: dict) -> dict:
     for key in ("trade_in", "is_key_account"):
         if key in out:
             out[key] = bool(out[key])
+    if out.get("kind") == CustomerKind.COMPANY:
+        out["is_key_account"] = True
     return out
 
 
@@ -205,7 +207,7 @@ def _lead_make(*, actor, store, owner, values: dict, verb: str = "created") -> L
             code="duplicate",
         )
     if values.get("kind") == CustomerKind.COMPANY:
-        values.setdefault("is_key_account", True)
+        values["is_key_account"] = True  # a company's lead is a key account (大客户)
     lead = Lead(store=store, owner=owner, created_by=actor, **values)
     lead.customer = archive_customer_by_mobile(store, lead.mobile)
     lead.next_follow_up = _today() + dt.timedelta(days=follow_up_days(store, lead.grade))
