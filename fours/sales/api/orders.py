@@ -25,7 +25,7 @@ from ..services import orders as services
 # --- serializers -----------------------------------------------------------------------------------
 
 
-class AccessorySerializer(serializers.ModelSerializer):
+class OrderAccessorySerializer(serializers.ModelSerializer):
     part_name = serializers.CharField(source="part.name", read_only=True)
 
     class Meta:
@@ -41,7 +41,7 @@ class OrderSerializer(serializers.ModelSerializer):
     due = serializers.SerializerMethodField()
     paid = serializers.SerializerMethodField()
     allowed = serializers.SerializerMethodField()
-    accessories = AccessorySerializer(many=True, read_only=True)
+    accessories = OrderAccessorySerializer(many=True, read_only=True)
 
     class Meta:
         model = VehicleOrder
@@ -111,7 +111,7 @@ class OrderSerializer(serializers.ModelSerializer):
         return sorted(allowed_next(obj, request.user)) if request else []
 
 
-class QuoteSerializer(serializers.Serializer):
+class OrderQuoteSerializer(serializers.Serializer):
     store = serializers.IntegerField(required=False)
     customer = serializers.IntegerField(required=False, help_text=_("客户档案ID"))
     customer_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
@@ -134,32 +134,32 @@ class QuoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class NoteSerializer(serializers.Serializer):
+class OrderNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class AllocateSerializer(serializers.Serializer):
+class OrderAllocateSerializer(serializers.Serializer):
     vehicle = serializers.IntegerField(help_text=_("整车库存ID（先进先出建议见 fifo）"))
 
 
-class AccessoryAddSerializer(serializers.Serializer):
+class OrderAccessoryAddSerializer(serializers.Serializer):
     part = serializers.IntegerField(help_text=_("精品附件（配件）ID"))
     qty = serializers.DecimalField(max_digits=12, decimal_places=3, required=False, default=1)
     is_gift = serializers.BooleanField(required=False, default=False)
 
 
-class DeliverSerializer(serializers.Serializer):
+class OrderDeliverSerializer(serializers.Serializer):
     checklist = serializers.DictField(
         child=serializers.BooleanField(), help_text=_("交车检查：项目 → 是否完成")
     )
 
 
-class CancelSerializer(serializers.Serializer):
+class OrderCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
     refund = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
 
 
-class CandidateSerializer(serializers.ModelSerializer):
+class OrderCandidateSerializer(serializers.ModelSerializer):
     class Meta:
         model = StockVehicle
         fields = ["id", "vin", "colour", "arrived_on", "location"]
@@ -219,13 +219,13 @@ class OrderViewSet(
         obj = self.get_queryset().get(pk=order.pk)
         return Response(OrderSerializer(obj, context={"request": self.request}).data, status=code)
 
-    @extend_schema(request=QuoteSerializer, responses={201: OrderSerializer})
+    @extend_schema(request=OrderQuoteSerializer, responses={201: OrderSerializer})
     def create(self, request, *args, **kwargs):
         from fours.customers.models import Configuration, Customer
 
         from ..models import Lead
 
-        v = validated(request, QuoteSerializer)
+        v = validated(request, OrderQuoteSerializer)
         store = request_store(request, v.get("store"))
         conf = get_object_or_404(Configuration, pk=v["configuration"])
         customer = None
@@ -251,50 +251,54 @@ class OrderViewSet(
     def send(self, request, pk=None):
         return self._step(services.order_send)
 
-    @extend_schema(request=NoteSerializer, responses={200: OrderSerializer})
+    @extend_schema(request=OrderNoteSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
     def send_back(self, request, pk=None):
-        return self._step(services.order_send_back, note=validated(request, NoteSerializer).get("note", ""))
+        return self._step(
+            services.order_send_back, note=validated(request, OrderNoteSerializer).get("note", "")
+        )
 
-    @extend_schema(request=NoteSerializer, responses={200: OrderSerializer})
+    @extend_schema(request=OrderNoteSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
     def authorise(self, request, pk=None):
-        return self._step(services.order_authorise, note=validated(request, NoteSerializer).get("note", ""))
+        return self._step(
+            services.order_authorise, note=validated(request, OrderNoteSerializer).get("note", "")
+        )
 
     @extend_schema(request=None, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         return self._step(services.order_confirm)
 
-    @extend_schema(request=None, responses={200: CandidateSerializer(many=True)})
+    @extend_schema(request=None, responses={200: OrderCandidateSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def fifo(self, request, pk=None):
         from ..selectors.stock import fifo_candidates
 
-        return Response(CandidateSerializer(fifo_candidates(self.get_object())[:20], many=True).data)
+        return Response(OrderCandidateSerializer(fifo_candidates(self.get_object())[:20], many=True).data)
 
-    @extend_schema(request=AllocateSerializer, responses={200: OrderSerializer})
+    @extend_schema(request=OrderAllocateSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
     def allocate(self, request, pk=None):
         order = self.get_object()
-        v = validated(request, AllocateSerializer)
+        v = validated(request, OrderAllocateSerializer)
         vehicle = get_object_or_404(StockVehicle.objects.filter(store_id=order.store_id), pk=v["vehicle"])
         return self._answer(services.order_allocate(actor=request.user, order=order, vehicle=vehicle))
 
-    @extend_schema(request=NoteSerializer, responses={200: OrderSerializer})
+    @extend_schema(request=OrderNoteSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
     def unallocate(self, request, pk=None):
         return self._step(
-            services.order_unallocate, reason=validated(request, NoteSerializer).get("note", "")
+            services.order_unallocate, reason=validated(request, OrderNoteSerializer).get("note", "")
         )
 
-    @extend_schema(request=AccessoryAddSerializer, responses={200: OrderSerializer})
+    @extend_schema(request=OrderAccessoryAddSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
     def accessories(self, request, pk=None):
         from fours.parts.models import Part
 
         order = self.get_object()
-        v = validated(request, AccessoryAddSerializer)
+        v = validated(request, OrderAccessoryAddSerializer)
         part = get_object_or_404(Part.objects.filter(group_id=order.store.group_id), pk=v["part"])
         services.accessory_add(actor=request.user, order=order, part=part, qty=v["qty"], is_gift=v["is_gift"])
         return self._answer(order)
@@ -309,11 +313,11 @@ class OrderViewSet(
     def ready(self, request, pk=None):
         return self._step(services.order_ready)
 
-    @extend_schema(request=DeliverSerializer, responses={200: OrderSerializer})
+    @extend_schema(request=OrderDeliverSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
     def deliver(self, request, pk=None):
         return self._step(
-            services.order_deliver, checklist=validated(request, DeliverSerializer)["checklist"]
+            services.order_deliver, checklist=validated(request, OrderDeliverSerializer)["checklist"]
         )
 
     @extend_schema(request=None, responses={200: OrderSerializer})
@@ -323,23 +327,23 @@ class OrderViewSet(
         services.order_invoice(actor=request.user, order=order)
         return self._answer(order)
 
-    @extend_schema(request=CancelSerializer, responses={200: OrderSerializer})
+    @extend_schema(request=OrderCancelSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        v = validated(request, CancelSerializer)
+        v = validated(request, OrderCancelSerializer)
         return self._step(services.order_cancel_request, reason=v["reason"], refund=v.get("refund"))
 
-    @extend_schema(request=NoteSerializer, responses={200: OrderSerializer})
+    @extend_schema(request=OrderNoteSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
     def cancel_approve(self, request, pk=None):
         return self._step(
-            services.order_cancel_approve, note=validated(request, NoteSerializer).get("note", "")
+            services.order_cancel_approve, note=validated(request, OrderNoteSerializer).get("note", "")
         )
 
-    @extend_schema(request=NoteSerializer, responses={200: OrderSerializer})
+    @extend_schema(request=OrderNoteSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])
     def drop(self, request, pk=None):
-        return self._step(services.order_drop, reason=validated(request, NoteSerializer).get("note", ""))
+        return self._step(services.order_drop, reason=validated(request, OrderNoteSerializer).get("note", ""))
 
 
 def register(router) -> None:
