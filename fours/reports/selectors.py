@@ -99,9 +99,8 @@ def summaries(user, store, start: dt.date, end: dt.date, *, department: str = "s
     qs = DailySummary.objects.for_user(user).filter(
         store=store, department=department, day__gte=start, day__lte=end
     )
-    if metrics is not None:
-        qs = qs.filter(metric__in=list(metrics))
-    return qs
+    # every figure named, so the (store, metric, day) index ranges over the days of each figure
+    return qs.filter(metric__in=list(Metric.values if metrics is None else metrics))
 
 
 def totals(user, store, start, end, *, department="sales", metrics=None) -> dict[str, Decimal]:

@@ -5,7 +5,7 @@ its days of supply and age (库存分析), each against its target.
 Figures of a period come from the daily summaries (``reports.DailySummary``) the posting services keep,
 in a fixed number of grouped queries whatever the number of documents; only the lists of documents
 (today's plan, the aged vehicles, the competitors named in defeats) and the stock on hand read the sales
-tables, with one grouped query each. ``summaries_from_documents`` recomputes the summaries from the
+tables, with one grouped query each. ``fours.sales.summaries`` recomputes the summaries from the
 documents for ``manage.py rebuild_summaries``."""
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,8 +24,8 @@ from fours.reports import selectors as rs
 from fours.reports.choices import Metric
 from fours.reports.selectors import ZERO, month_end, month_start, per_unit, progress, ratio
 
-from ..choices import DriveStatus, LeadStatus, LoanStatus, OrderStatus, VehicleStatus, VisitKind
-from ..models import FollowUp, Lead, LoanApplication, Policy, StockVehicle, TestDrive, VehicleOrder, Visit
+from ..choices import DriveStatus, LeadStatus, OrderStatus, VehicleStatus
+from ..models import Lead, StockVehicle, TestDrive, VehicleOrder
 
 M = Metric
 
@@ -502,199 +501,3 @@ def month_progress(user, store, month: dt.date, metrics) -> list[dict]:
     t = rs.totals(user, store, start, month_end(start), metrics=metrics)
     dept_t, people_t = rs.month_targets(user, store, start)
     return [progress(t[m], rs.target_of(dept_t, people_t, m), m) for m in metrics]
-
-
-# --- rebuild: the summaries recomputed from the documents ------------------------------------------
-
-
-def _day_of(field: str):
-    return TruncDate(field, tzinfo=timezone.get_current_timezone())
-
-
-def _in(qs, field: str, start: dt.date | None, end: dt.date | None):
-    tz = timezone.get_current_timezone()
-    if start:
-        qs = qs.filter(**{f"{field}__gte": dt.datetime.combine(start, dt.time.min, tzinfo=tz)})
-    if end:
-        qs = qs.filter(
-            **{f"{field}__lt": dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)}
-        )
-    return qs
-
-
-def summaries_from_documents(store, start: dt.date | None = None, end: dt.date | None = None) -> dict:
-    """(day, metric, person_id, dimension) → value of the store's sales summaries as the documents give
-    them (see the table in the reports app), between two local days (both included; None = all)."""
-    out: dict = defaultdict(lambda: ZERO)
-
-    def add(rows, metric, person="p", dim=lambda r: "", value="n"):
-        for r in rows:
-            v = r[value] if value else 1
-            if v:
-                out[(r["day"], metric, r[person] if person else None, dim(r))] += Decimal(v)
-
-    def model_dim(r):
-        return f"model:{r['model']}" if r.get("model") else ""
-
-    visits = _in(Visit.objects.filter(store=store), "arrived_at", start, end)
-    for kind, metric in ((VisitKind.WALK_IN, M.TRAFFIC), (VisitKind.CALL, M.CALLS)):
-        add(
-            visits.filter(kind=kind)
-            .values(day=_day_of("arrived_at"), p=F("consultant_id"))
-            .annotate(n=Count("id"))
-            .order_by(),
-            metric,
-        )
-    add(
-        _in(Lead.objects.filter(store=store), "created_at", start, end)
-        .values(day=_day_of("created_at"), p=F("owner_id"), model=F("intended_model_id"))
-        .annotate(n=Count("id"))
-        .order_by(),
-        M.LEADS,
-        dim=model_dim,
-    )
-    add(
-        _in(FollowUp.objects.filter(store=store), "at", start, end)
-        .values(day=_day_of("at"), p=F("actor_id"))
-        .annotate(n=Count("id"))
-        .order_by(),
-        M.FOLLOW_UPS,
-    )
-    add(
-        _in(
-            Lead.objects.filter(store=store, status=LeadStatus.DEFEATED, defeat_decided_at__isnull=False),
-            "defeat_decided_at",
-            start,
-            end,
-        )
-        .values(day=_day_of("defeat_decided_at"), p=F("owner_id"), reason=F("defeat_reason"))
-        .annotate(n=Count("id"))
-        .order_by(),
-        M.DEFEATS,
-        dim=lambda r: f"reason:{r['reason']}",
-    )
-    add(
-        _in(
-            TestDrive.objects.filter(store=store, status=DriveStatus.DONE, finished_at__isnull=False),
-            "finished_at",
-            start,
-            end,
-        )
-        .values(day=_day_of("finished_at"), p=F("consultant_id"), model=F("vehicle__configuration__model_id"))
-        .annotate(n=Count("id"))
-        .order_by(),
-        M.TEST_DRIVES,
-        dim=model_dim,
-    )
-    orders = VehicleOrder.objects.filter(store=store)
-    add(
-        _in(orders.filter(ordered_at__isnull=False), "ordered_at", start, end)
-        .values(day=_day_of("ordered_at"), p=F("consultant_id"), model=F("configuration__model_id"))
-        .annotate(n=Count("id"))
-        .order_by(),
-        M.ORDERS,
-        dim=model_dim,
-    )
-    add(
-        _in(
-            orders.filter(status=OrderStatus.CANCELLED, ordered_at__isnull=False, cancelled_at__isnull=False),
-            "cancelled_at",
-            start,
-            end,
-        )
-        .values(day=_day_of("cancelled_at"), p=F("consultant_id"))
-        .annotate(n=Count("id"))
-        .order_by(),
-        M.CANCELLATIONS,
-    )
-    delivered = (
-        _in(
-            orders.filter(status=OrderStatus.DELIVERED, delivered_at__isnull=False),
-            "delivered_at",
-            start,
-            end,
-        )
-        .values(day=_day_of("delivered_at"), p=F("consultant_id"), model=F("configuration__model_id"))
-        .annotate(n=Count("id"), revenue=Sum("total"), gp=Sum("gross_profit"), acc=Sum("accessories_amount"))
-        .order_by()
-    )
-    delivered = list(delivered)
-    add(delivered, M.DELIVERIES, dim=model_dim)
-    add(delivered, M.VEHICLE_REVENUE, dim=model_dim, value="revenue")
-    add(delivered, M.GROSS_PROFIT, dim=model_dim, value="gp")
-    add(delivered, M.ACCESSORY_REVENUE, value="acc")
-    loans = list(
-        _in(
-            LoanApplication.objects.filter(
-                store=store, status=LoanStatus.DISBURSED, disbursed_at__isnull=False
-            ),
-            "disbursed_at",
-            start,
-            end,
-        )
-        .values(day=_day_of("disbursed_at"), p=F("order__consultant_id"))
-        .annotate(n=Count("id"), c=Sum("commission"))
-        .order_by()
-    )
-    add(loans, M.LOANS)
-    add(loans, M.FI_COMMISSION, value="c")
-    from django.db.models.functions import Coalesce
-
-    policies = list(
-        _in(Policy.objects.filter(store=store), "created_at", start, end)
-        .values(day=_day_of("created_at"), p=Coalesce("order__consultant_id", "specialist_id"))
-        .annotate(n=Count("id"), c=Sum("commission"))
-        .order_by()
-    )
-    add(policies, M.POLICIES)
-    add(policies, M.FI_COMMISSION, value="c")
-    arrivals = StockVehicle.objects.filter(store=store, arrived_on__isnull=False)
-    if start:
-        arrivals = arrivals.filter(arrived_on__gte=start)
-    if end:
-        arrivals = arrivals.filter(arrived_on__lte=end)
-    add(
-        arrivals.values(day=F("arrived_on"), model=F("configuration__model_id"))
-        .annotate(n=Count("id"))
-        .order_by(),
-        M.ARRIVALS,
-        person=None,
-        dim=model_dim,
-    )
-    return {k: v for k, v in out.items() if v}
-
-
-REBUILT_METRICS = [
-    M.TRAFFIC,
-    M.CALLS,
-    M.LEADS,
-    M.FOLLOW_UPS,
-    M.DEFEATS,
-    M.TEST_DRIVES,
-    M.ORDERS,
-    M.CANCELLATIONS,
-    M.DELIVERIES,
-    M.VEHICLE_REVENUE,
-    M.GROSS_PROFIT,
-    M.ACCESSORY_REVENUE,
-    M.LOANS,
-    M.POLICIES,
-    M.FI_COMMISSION,
-    M.ARRIVALS,
-]
-
-
-def summaries_kept(store, start: dt.date | None = None, end: dt.date | None = None) -> dict:
-    """The same key → value as ``summaries_from_documents``, read from the summary rows kept (zeros left out)."""
-    from fours.reports.models import DailySummary
-
-    qs = DailySummary.objects.filter(store=store, department="sales", metric__in=REBUILT_METRICS)
-    if start:
-        qs = qs.filter(day__gte=start)
-    if end:
-        qs = qs.filter(day__lte=end)
-    return {
-        (r["day"], r["metric"], r["person_id"], r["dimension"]): r["value"]
-        for r in qs.values("day", "metric", "person_id", "dimension", "value")
-        if r["value"]
-    }

@@ -15,9 +15,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fours.core.registry import NavItem
+from fours.core.registry import NavItem, Widget
+from fours.core.templatetags.fours import pct, qty, yuan
 from fours.core.views import perm_or_403, work_store
 from fours.reports import selectors as rs
+from fours.reports.choices import Metric
 
 from ..selectors import reports as sel
 
@@ -285,6 +287,38 @@ NAV = [
 ]
 
 
+HOME_METRICS = [Metric.DELIVERIES, Metric.GROSS_PROFIT, Metric.TRAFFIC, Metric.ORDERS]
+HOME_UNITS = {
+    Metric.DELIVERIES: gettext_lazy("台"),
+    Metric.TRAFFIC: gettext_lazy("批"),
+    Metric.ORDERS: gettext_lazy("台"),
+}
+
+
 def widgets(request, store) -> list:
-    """The sales figures of the home page are the reports app's (fours/reports/home.py)."""
-    return []
+    """Home figures of the sales manager and the GM: this month's units, GP, traffic and orders against
+    target (two queries: the month's summaries and its targets)."""
+    user = request.user
+    if store is None or not (user.has_perm(PERM) and user.has_perm("sales.view_vehicleorder")):
+        return []
+    url = reverse("sales:report_dashboard")
+    out = []
+    for p in sel.month_progress(user, store, timezone.localdate(), HOME_METRICS):
+        money = p["money"]
+        if p["target"] is None:
+            note = _("未设目标")
+        else:
+            target = yuan(p["target"]) if money else qty(p["target"])
+            note = _("目标 %(t)s · 完成 %(p)s") % {"t": target, "p": pct(p["pct"])}
+        out.append(
+            Widget(
+                "sales",
+                _("本月%(m)s") % {"m": p["label"]},
+                yuan(p["actual"]) if money else qty(p["actual"]),
+                "" if money else HOME_UNITS.get(p["metric"], ""),
+                url,
+                tone={"secondary": "primary"}.get(p["tone"], p["tone"]),
+                note=note,
+            )
+        )
+    return out
