@@ -122,6 +122,8 @@ def claims_due(store, *, days: int = DUE_SOON_DAYS) -> list[dict]:
         store=store, status__in=[ClaimStatus.DRAFT, ClaimStatus.REJECTED], deadline__lte=limit
     ).select_related("ro__vehicle"):
         rows.append({"ro": c.ro, "claim": c, "deadline": c.deadline, "days_left": (c.deadline - today).days})
+    for r in rows:
+        r["overdue"] = max(-r["days_left"], 0)
     return sorted(rows, key=lambda r: r["deadline"])
 
 
