@@ -63,6 +63,19 @@ DEPARTMENT_LABELS = {
 LOWER_IS_BETTER = {Metric.DEFEATS, Metric.CANCELLATIONS}
 
 
+def departments_for(user, store) -> list[str]:
+    """The departments whose targets the user sets or reads on the targets page: every one for the GM, the
+    group manager and finance, else the departments of the user's roles in the store (sales first when none)."""
+    from fours.core.roles import MANAGERS, ROLE_DEPARTMENT
+    from fours.core.selectors import roles_of
+
+    names = roles_of(user, store)
+    if user.is_superuser or names & {str(r) for r in MANAGERS} or str(Role.FINANCE) in names:
+        return list(DEPARTMENT_LABELS)
+    mine = {ROLE_DEPARTMENT[Role(n)] for n in names if n in Role.values}
+    return [d for d in DEPARTMENT_LABELS if d in mine] or ["sales"]
+
+
 def month_start(day: dt.date | None = None) -> dt.date:
     return (day or timezone.localdate()).replace(day=1)
 

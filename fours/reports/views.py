@@ -21,9 +21,9 @@ from . import selectors as sel
 from . import services
 
 
-def _department(request) -> str:
-    dept = request.GET.get("department") or request.POST.get("department") or "sales"
-    return dept if dept in sel.DEPARTMENT_METRICS else "sales"
+def _department(request, allowed: list[str]) -> str:
+    dept = request.GET.get("department") or request.POST.get("department") or allowed[0]
+    return dept if dept in allowed else allowed[0]
 
 
 def _cell_value(raw: str):
@@ -68,7 +68,8 @@ def targets(request):
     perm_or_403(request, "reports.view_target")
     store = work_store(request)
     month = sel.parse_month(request.GET.get("month") or request.POST.get("month"))
-    department = _department(request)
+    allowed = sel.departments_for(request.user, store)
+    department = _department(request, allowed)
     can_set = request.user.has_perm("reports.set_target")
     grid = sel.target_grid(request.user, store, month, department)
     if request.method == "POST":
@@ -92,7 +93,7 @@ def targets(request):
             "prev_month": sel.add_months(month, -1),
             "next_month": sel.add_months(month, 1),
             "department": department,
-            "departments": list(sel.DEPARTMENT_LABELS.items()),
+            "departments": [(d, sel.DEPARTMENT_LABELS[d]) for d in allowed],
             "can_set": can_set,
         },
     )

@@ -102,10 +102,23 @@ def test_grid_shows_actual_from_summaries_against_target(client_for, people, sto
 
 
 def test_month_and_department_switch(client_for, people, store_a):
-    page = client_for(people["mgr"]).get(reverse("reports:targets") + "?month=2026-01&department=service")
+    page = client_for(people["gm"]).get(reverse("reports:targets") + "?month=2026-01&department=service")
     assert page.status_code == 200
     assert page.context["month"] == dt.date(2026, 1, 1)
     assert [m["key"] for m in page.context["grid"]["metrics"]][0] == "ro_count"
+
+
+def test_a_department_manager_sets_only_their_departments_targets(client_for, people, store_a, make_user):
+    page = client_for(people["mgr"]).get(reverse("reports:targets") + "?department=service")
+    assert page.context["department"] == "sales"
+    assert [d for d, _label in page.context["departments"]] == ["sales"]
+    client_for(people["mgr"]).post(
+        reverse("reports:targets"), {"department": "service", "t-dept-ro_count": "500"}
+    )
+    assert not Target.objects.filter(department="service").exists()
+    svc = make_user(Role.SERVICE_MANAGER, store_a, "svcmgr")
+    client_for(svc).post(reverse("reports:targets"), {"department": "service", "t-dept-ro_count": "500"})
+    assert Target.objects.filter(department="service", metric="ro_count", value=500).exists()
 
 
 def test_home_widgets_of_the_sales_manager_and_the_gm(client_for, people, store_a):
