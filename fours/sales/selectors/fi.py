@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fours.core.money import round_money
 from fours.finance.choices import ItemSource, ItemStatus
@@ -138,11 +139,16 @@ def daily_business(user, store, day: dt.date, *, mine: bool = False) -> dict:
     }
     placed = list(pol.filter(created_at__gte=start, created_at__lt=end))
     waiting = list(qs.filter(status__in=WAITING).order_by("status", "created_at"))
+    from ..services.fi import missing_papers
+
     for loan in waiting:
         if loan.status == LoanStatus.COLLECTING:
-            from ..services.fi import missing_papers
-
-            loan.missing = [LoanDoc(k).label for k in missing_papers(loan)]
+            missing = [str(LoanDoc(k).label) for k in missing_papers(loan)]
+            loan.todo = _("缺：%(m)s") % {"m": "、".join(missing)} if missing else _("资料已齐，待提交银行")
+        elif loan.status == LoanStatus.SUBMITTED:
+            loan.todo = _("待银行审批")
+        else:
+            loan.todo = _("待银行放款")
     totals = {
         "disbursed_amount": sum((x.approved_amount or ZERO for x in done["disbursed"]), ZERO),
         "approved_amount": sum((x.approved_amount or ZERO for x in done["approved"]), ZERO),

@@ -166,6 +166,14 @@ STEP_LABELS = {
 }
 
 
+# what a step asks for on the page: the approved amount, a reason, or nothing
+STEP_FORMS = {
+    LoanStatus.APPROVED: "amount",
+    LoanStatus.REJECTED: "reason",
+    LoanStatus.CANCELLED: "reason",
+}
+
+
 @login_required
 def loan_detail(request, pk):
     perm_or_403(request, "sales.view_loanapplication")
@@ -174,9 +182,7 @@ def loan_detail(request, pk):
     except LoanApplication.DoesNotExist:
         raise Http404 from None
     steps = LOAN.allowed_next(loan, request.user)
-    may_docs = "documents" in steps or (
-        loan.status in LOAN.actions["documents"][0] and request.user.has_perm("sales.add_loandocument")
-    )
+    may_docs = "documents" in steps
     items = sel.order_money(loan.order)
     bank = services.bank_item(loan) if loan.status in (LoanStatus.APPROVED, LoanStatus.DISBURSED) else None
     desk_url = ""
@@ -194,7 +200,11 @@ def loan_detail(request, pk):
             "bank": bank,
             "desk_url": desk_url,
             "commissions": sel.doc_commission_items(loan),
-            "steps": [(s, STEP_LABELS[s]) for s in LOAN.next_statuses(loan.status) if s in steps],
+            "steps": [
+                (s, STEP_LABELS[s], STEP_FORMS.get(s, ""))
+                for s in LOAN.next_statuses(loan.status)
+                if s in steps
+            ],
             "doc_form": DocumentForm() if may_docs else None,
             "may_check": may_docs and request.user.has_perm("sales.change_loandocument"),
             "approve_form": ApproveForm(initial={"approved_amount": loan.amount}),
