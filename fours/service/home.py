@@ -106,7 +106,10 @@ def widgets(request, store):
     user = request.user
     if store is None:
         return []
+    from .urls import PAGES
+
     out = _own_work(request, store)
+    out += [w for page in PAGES for w in page.widgets(request, store)]
     if user.has_perm("service.view_service_dashboard"):
         t = reports.today_output(store)
         c = reports.ro_counts(store)

@@ -127,3 +127,7 @@ NAV = [
         order=20,
     ),
 ]
+
+from .urls import PAGES  # noqa: E402
+
+NAV += [item for page in PAGES for item in page.NAV]

@@ -91,7 +91,7 @@ def equipment_due(user, store, within_days: int = 7) -> list[Equipment]:
 # --- parts-shortage tracker --------------------------------------------------------------------------
 
 
-def _with_orders(rows: list[PartShortage]) -> list[PartShortage]:
+def shortages_with_orders(rows: list[PartShortage]) -> list[PartShortage]:
     """Each shortage with the purchase order bringing its part (``po_number``, ``po_expected``,
     ``expected``): its own when recorded, else the order of the plan that took its demand."""
     from fours.parts.models import POLine, PurchaseDemand
@@ -144,7 +144,7 @@ def shortages_list(user, store, *, status: str | None = ShortageStatus.OPEN, min
         qs = qs.filter(status=status)
     if mine:
         qs = qs.filter(ro__advisor=user)
-    return _with_orders(list(qs[:500]))
+    return shortages_with_orders(list(qs[:500]))
 
 
 def shortages_arrived_for(user, store) -> list[PartShortage]:
@@ -162,3 +162,57 @@ def shortages_arrived_for(user, store) -> list[PartShortage]:
         .order_by("-arrived_at")
     )
     return list(qs)
+
+
+# --- QC paperwork and comebacks ----------------------------------------------------------------------
+
+
+def comeback_candidates(ro) -> list[RepairOrder]:
+    """Earlier settled orders of the same vehicle whose quality guarantee still covered this visit."""
+    from .choices import ROStatus
+    from .services.quality import guarantee_end
+
+    rows = []
+    earlier = (
+        RepairOrder.objects.filter(
+            store=ro.store,
+            vehicle=ro.vehicle,
+            status__in=[ROStatus.SETTLED, ROStatus.DELIVERED],
+            received_at__lt=ro.received_at,
+        )
+        .prefetch_related("labour__operation", "labour__technician")
+        .order_by("-received_at")[:10]
+    )
+    day = timezone.localtime(ro.received_at).date()
+    for o in earlier:
+        end_day, end_km = guarantee_end(o)
+        if end_day and day <= end_day and (not ro.odometer_km or ro.odometer_km <= end_km):
+            o.guarantee_until, o.guarantee_km = end_day, end_km
+            rows.append(o)
+    return rows
+
+
+def comebacks_for(user, store) -> QuerySet:
+    from .models import Comeback
+
+    return (
+        Comeback.objects.for_user(user)
+        .filter(store=store)
+        .select_related("ro__vehicle", "original", "original_line", "technician", "actor")
+    )
+
+
+def dispatch_slips(ro) -> list[dict]:
+    """派工单 per technician (or team) of an order: their lines with scope, hours, bay and the promised time."""
+    slips: dict = {}
+    for ln in ro.labour.exclude(status="cancelled").select_related("technician", "team", "bay", "operation"):
+        if ln.technician_id:
+            key, who = f"t{ln.technician_id}", ln.technician
+        elif ln.team_id:
+            key, who = f"g{ln.team_id}", ln.team
+        else:
+            continue
+        slip = slips.setdefault(key, {"key": key, "who": who, "lines": [], "hours": 0})
+        slip["lines"].append(ln)
+        slip["hours"] += ln.hours
+    return list(slips.values())

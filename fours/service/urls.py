@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 from fours.core.routes import document_paths
 
 from . import views
-from .views import catalog
+from .views import catalog, claims, performance, quality, tools
 
 app_name = "service"
 
@@ -49,3 +49,8 @@ urlpatterns = [
     path("settings/fault-codes/new/", catalog.fault_code_edit, name="faultcode-create"),
     path("settings/fault-codes/<int:pk>/", catalog.fault_code_edit, name="faultcode-edit"),
 ]
+
+# page modules that list their own routes, sidebar entries and home figures (as fours/finance/urls.py)
+PAGES = (tools, quality, performance, claims)
+
+urlpatterns += [route for page in PAGES for route in page.urlpatterns]
