@@ -225,6 +225,31 @@ def _lead_make(*, actor, store, owner, values: dict, verb: str = "created") -> L
     return lead
 
 
+def _lead_dim(model_id) -> str:
+    return f"model:{model_id}" if model_id else ""
+
+
+def _move_lead_count(lead: Lead, *, owner_id, model_id) -> None:
+    """LEADS counts a lead under its owner and intended model on the day it was made: a new owner or
+    model moves its count there (as the rebuild from the documents finds it)."""
+    if (owner_id, model_id) == (lead.owner_id, lead.intended_model_id):
+        return
+    day = timezone.localdate(lead.created_at)
+    from django.contrib.auth import get_user_model
+
+    before = get_user_model()(pk=owner_id) if owner_id else None
+    summary_add(
+        store=lead.store, metric=Metric.LEADS, value=-1, day=day, person=before, dimension=_lead_dim(model_id)
+    )
+    summary_add(
+        store=lead.store,
+        metric=Metric.LEADS,
+        day=day,
+        person=lead.owner,
+        dimension=_lead_dim(lead.intended_model_id),
+    )
+
+
 def _display(user) -> str:
     from fours.core.audit import display_name
 
@@ -396,12 +421,15 @@ def lead_update(*, actor, lead: Lead, **values) -> Lead:
             )
         lead.customer = archive_customer_by_mobile(lead.store, values["mobile"])
     changes = {}
+    before_model = lead.intended_model_id
     for key, value in values.items():
         if getattr(lead, key) != value:
             changes[key] = value
             setattr(lead, key, value)
     if not changes:
         return lead
+    if "intended_model" in changes:
+        _move_lead_count(lead, owner_id=lead.owner_id, model_id=before_model)
     if "grade" in changes:
         due = _today() + dt.timedelta(days=follow_up_days(lead.store, lead.grade))
         if lead.next_follow_up is None or due < lead.next_follow_up:
@@ -476,6 +504,7 @@ def lead_assign(*, actor, lead: Lead, owner, note: str = "") -> Lead:
     if lead.next_follow_up is None or lead.next_follow_up < _today():
         lead.next_follow_up = _today()
     lead.save(update_fields=["owner", "next_follow_up"])
+    _move_lead_count(lead, owner_id=before.pk if before else None, model_id=lead.intended_model_id)
     audit_record(
         actor=actor,
         obj=lead,
@@ -733,6 +762,7 @@ def drive_book(
 ) -> TestDrive:
     """预约试驾: a demo vehicle for a lead at a time. The vehicle row is locked, so two bookings of one car
     at overlapping times cannot both pass; refused when the driver's licence has expired by the day."""
+    lead = Lead.objects.select_related("owner", "store").get(pk=lead.pk)
     LEAD.require_action(lead, "test_drive", actor=actor)
     require_perm(actor, "sales.add_testdrive")
     _may_work(actor, lead)

@@ -362,3 +362,36 @@ def test_lead_ordered_and_reopened(w):
 
 def test_next_mobile_is_fresh():
     assert next_mobile() != next_mobile()
+
+
+def test_the_summaries_kept_equal_a_rebuild_from_the_documents(w):
+    """What the showroom services add to DailySummary equals what the rebuild finds in the documents,
+    also after a reassignment and a changed intended model moved a lead's count."""
+    from fours.sales.summaries import summaries_from_documents
+
+    other, _c = catalogue(series="卡罗拉", model="卡罗拉", conf="1.5L 先锋版")
+    v = svc.visit_log(
+        actor=w["sc"], store=w["store"], name="甲", mobile="13700000001", intended_model=w["model"]
+    )
+    svc.visit_log(actor=w["sc2"], store=w["store"], kind=VisitKind.CALL)
+    svc.lead_assign(actor=w["mgr"], lead=v.lead, owner=w["sc2"])
+    svc.lead_update(actor=w["sc2"], lead=v.lead, intended_model=other)
+    ld = lead(w["store"], w["sc"])
+    svc.followup_add(actor=w["sc"], lead=ld, channel="call", result="x")
+    svc.lead_defeat_request(actor=w["sc"], lead=ld, reason="price")
+    svc.lead_defeat_approve(actor=w["mgr"], lead=ld)
+    car = demo_car(w["store"], w["conf"])
+    d = _book(w, v.lead, car, timezone.now() + dt.timedelta(minutes=5), actor=w["sc2"])
+    svc.drive_start(actor=w["sc2"], drive=d, signature="data:image/png;base64,AA", odometer_out=1)
+    svc.drive_finish(actor=w["sc2"], drive=d, odometer_in=9)
+    svc.lead_import(
+        actor=w["mgr"], store=w["store"], rows=[{"line": 2, "name": "乙", "mobile": "13700000002"}]
+    )
+    showroom = {"traffic", "calls", "leads", "follow_ups", "defeats", "test_drives"}
+    kept = {
+        (r.day, r.metric, r.person_id, r.dimension): r.value
+        for r in DailySummary.objects.filter(store=w["store"], metric__in=showroom)
+        if r.value
+    }
+    rebuilt = {k: v for k, v in summaries_from_documents(w["store"]).items() if k[1] in showroom and v}
+    assert kept == rebuilt
