@@ -25,6 +25,7 @@ urlpatterns = [
     path("service/", include("fours.service.urls")),
     path("sales/", include("fours.sales.urls")),
     path("reports/", include("fours.reports.urls")),
+    path("crm/", include("fours.crm.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

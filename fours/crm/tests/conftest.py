@@ -42,7 +42,9 @@ def marketing(make_user, store_a):
 
 def make_customer(store, specialist=None, **kw) -> Customer:
     n = _n()
-    c = Customer.objects.create(group=store.group, name=kw.pop("name", f"客户{n}"), mobile=f"138{n:08d}", **kw)
+    c = Customer.objects.create(
+        group=store.group, name=kw.pop("name", f"客户{n}"), mobile=f"138{n:08d}", **kw
+    )
     CustomerAssignment.objects.create(customer=c, store=store, care_specialist=specialist)
     return c
 

@@ -47,8 +47,14 @@ def test_vehicle_delivery_day_1_3_7_with_the_delivery_keys(store_a, crm_user, ma
     consultant = make_user("销售顾问", store_a, "sc_a")
     c = make_customer(store_a, crm_user)
     o = VehicleOrder.objects.create(
-        store=store_a, number="XD-1", customer=c, consultant=consultant, status=OrderStatus.DELIVERED,
-        configuration=configuration(), colour="白", delivered_at=timezone.now(),
+        store=store_a,
+        number="XD-1",
+        customer=c,
+        consultant=consultant,
+        status=OrderStatus.DELIVERED,
+        configuration=configuration(),
+        colour="白",
+        delivered_at=timezone.now(),
     )
     made = care_tasks_queue(store=store_a)
     assert made[CareKind.VEHICLE_DELIVERY] == 3
@@ -60,7 +66,10 @@ def test_dates_maintenance_insurance_birthday(store_a, crm_user):
     today = timezone.localdate()
     c = make_customer(store_a, crm_user, birthday=dt.date(1980, today.month, today.day))
     make_vehicle(
-        store_a, c, next_maintenance_date=today + dt.timedelta(days=7), policy_expiry=today + dt.timedelta(days=15)
+        store_a,
+        c,
+        next_maintenance_date=today + dt.timedelta(days=7),
+        policy_expiry=today + dt.timedelta(days=15),
     )
     made = care_tasks_queue(store=store_a)
     assert made == {CareKind.MAINTENANCE_DUE: 1, CareKind.INSURANCE_DUE: 1, CareKind.BIRTHDAY: 1}

@@ -1,0 +1,3 @@
+from .urls import PAGES
+
+NAV = [item for page in PAGES for item in page.NAV]
