@@ -168,7 +168,7 @@ class ShipmentListView(FoursListView):
     def base_queryset(self):
         from django.db.models import Count
 
-        return ReturnShipment.objects.select_related("brand").annotate(n_tags=Count("tags"))
+        return ReturnShipment.objects.select_related("brand").annotate(n_tags=Count("tags")).order_by("-id")
 
 
 # --- the clerk's desk ------------------------------------------------------------------------------------
