@@ -7,8 +7,9 @@
   arrival check and PDI (one waiting for its PDI with a defect to fix within two working days); every
   third vehicle on the floor plan (the bank's payable due in 90 days), the rest on own funds (the maker's
   payable and a remittance request to finance);
-- three vehicles still in transit, two demo cars (试驾车), two at an outlet, one with its keys out to the
-  consultant against signature, one certificate at the floor-plan bank;
+- three vehicles still in transit, two demo cars (试驾车, made two days after their arrival three and two
+  and a half months ago, so the showroom's test drives of the two months can book them), two at an
+  outlet, a demo car's keys out to the consultant against signature, one certificate at the floor-plan bank;
 - one transfer to the other store received there, a daily count today (one vehicle missing: its keys
   are out) and last month's reconciliation.
 
@@ -27,6 +28,7 @@ from fours.core.roles import Role
 # arrival days ago of the vehicles in stock (oldest first), and those still in transit (dispatched days ago)
 ARRIVED = (125, 110, 98, 92, 84, 76, 68, 60, 52, 45, 38, 31, 26, 19, 12, 8, 5, 3, 1)
 IN_TRANSIT = (4, 2, 1)
+DEMO_CARS = (1, 5)  # the vehicles (by index) made demo cars two days after their arrival
 COLOURS = ("珍珠白", "曜石黑", "铂金灰", "珍珠白", "星空蓝")
 SIGNATURE = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
 OUTLETS = (("城东二级网点", "陈经理", "13802260011"), ("增城二级网点", "黄经理", "13922870022"))
@@ -104,6 +106,11 @@ def load(ctx) -> None:
                 a_on = today - dt.timedelta(days=sp["arrived"])
                 when = _aware(a_on, 14, sp["i"] % 50) if sp["arrived"] else None
                 ctx.at(when, lambda sp=sp, st=state, a_on=a_on: _arrive(st, sp, st["clerk"], a_on))
+                if sp["i"] in DEMO_CARS:
+                    ctx.at(
+                        _aware(a_on + dt.timedelta(days=2), 9, sp["i"]),
+                        lambda sp=sp, st=state: _make_demo(st, sp, st["clerk"]),
+                    )
         ctx.at(None, lambda st=state: _today(ctx, st, st["clerk"], st["consultant"], today))
 
 
@@ -225,6 +232,18 @@ def _arrive(state, sp, clerk, a_on):
     vehicle_pdi(actor=clerk, vehicle=v, checklist=pdi, odometer_km=5)
 
 
+def _make_demo(state, sp, clerk):
+    from .choices import VehicleStatus
+    from .models import StockVehicle
+    from .services.stock import vehicle_move
+
+    v = StockVehicle.objects.get(pk=sp["id"])
+    if v.status == VehicleStatus.IN_STOCK:
+        vehicle_move(
+            actor=clerk, vehicle=v, to=VehicleStatus.DEMO, location=f"试驾车位{DEMO_CARS.index(sp['i']) + 1}"
+        )
+
+
 def _today(ctx, state, clerk, consultant, today):
     from .choices import CountKind, CustodyItem, VehicleStatus
     from .models import StockVehicle
@@ -234,7 +253,6 @@ def _today(ctx, state, clerk, consultant, today):
         transfer_receive,
         transfer_send,
         vehicle_clearance_plan,
-        vehicle_move,
         vehicle_to_outlet,
     )
 
@@ -242,8 +260,8 @@ def _today(ctx, state, clerk, consultant, today):
     stock = list(
         StockVehicle.objects.filter(store=store, status=VehicleStatus.IN_STOCK).order_by("arrived_on", "id")
     )
-    if len(stock) < 10:
-        return
+    if len(stock) < 11:
+        return  # the orders demo took the stock
     # the oldest are cleared: a plan and a floor price
     for v in stock[:3]:
         vehicle_clearance_plan(
@@ -252,17 +270,21 @@ def _today(ctx, state, clerk, consultant, today):
             plan="库龄超90天：厂家清库支持3000元，本店让利至限价，优先推荐给二网",
             price=(v.purchase_price * Decimal("1.02")).quantize(Decimal("1")),
         )
-    # demo cars (试驾车) of two models, two vehicles at the outlets
-    vehicle_move(actor=clerk, vehicle=stock[3], to=VehicleStatus.DEMO, location="试驾车位1")
-    vehicle_move(actor=clerk, vehicle=stock[6], to=VehicleStatus.DEMO, location="试驾车位2")
+    # two vehicles at the outlets
     outlets = state["outlets"]
     vehicle_to_outlet(actor=clerk, vehicle=stock[4], outlet=outlets[0])
     vehicle_to_outlet(actor=clerk, vehicle=stock[8], outlet=outlets[1])
-    # keys out to the consultant (a test drive), the certificate of a floor-plan car at the bank
-    person = consultant.get_full_name() or consultant.username if consultant else "销售顾问"
+    # keys of a demo car out to the consultant (a test drive), the certificate of a floor-plan car at the bank
+    person = (consultant.get_full_name() or consultant.username) if consultant else "销售顾问"
+    demo = (
+        StockVehicle.objects.filter(store=store, status=VehicleStatus.DEMO, keys_out_to="")
+        .order_by("id")
+        .first()
+    )
+    keys_car = demo or stock[3]
     custody_issue(
         actor=clerk,
-        vehicle=stock[3],
+        vehicle=keys_car,
         item=CustodyItem.KEYS,
         person=person,
         signature=SIGNATURE,
@@ -304,5 +326,5 @@ def _today(ctx, state, clerk, consultant, today):
         note="月末实物与账务核对",
     )
     count_record(
-        actor=clerk, store=store, vins=[vin for vin in on_lot if vin != stock[3].vin], kind=CountKind.DAILY
+        actor=clerk, store=store, vins=[vin for vin in on_lot if vin != keys_car.vin], kind=CountKind.DAILY
     )
