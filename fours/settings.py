@@ -275,6 +275,8 @@ FOURS_MESSAGE_BACKEND = os.environ.get("FOURS_MESSAGE_BACKEND", "fours.core.mess
 FOURS_SMS_URL = os.environ.get("FOURS_SMS_URL", "")
 FOURS_SMS_KEY = os.environ.get("FOURS_SMS_KEY", "")
 FOURS_SMS_SIGN = os.environ.get("FOURS_SMS_SIGN", "")
+# the site's public address for links sent to customers (the phone link); empty: the request's own host
+FOURS_PUBLIC_URL = os.environ.get("FOURS_PUBLIC_URL", "")
 
 LOGGING = {
     "version": 1,

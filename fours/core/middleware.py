@@ -9,7 +9,8 @@ from django.utils import translation
 
 from .context import RequestInfo, current_request
 
-OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/", "/i18n/", "/favicon")
+# /crm/m/: the customer's phone link (a signed, expiring, single-purpose token the view checks itself)
+OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/", "/i18n/", "/favicon", "/crm/m/")
 
 
 class RequestContextMiddleware:

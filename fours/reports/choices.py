@@ -27,6 +27,8 @@ class Metric(models.TextChoices):
     SERVICE_OUTPUT = "service_output", _("售后产值")
     PARTS_REVENUE = "parts_revenue", _("配件销售额")
     SATISFACTION = "satisfaction", _("满意度")
+    REACH_RATE = "reach_rate", _("回访接通率（%）")
+    COMPLAINT_RATE = "complaint_rate", _("每百台投诉数")
 
     @classmethod
     def money(cls) -> set[str]:
