@@ -314,6 +314,10 @@ def _run(
         RepairOrder.objects.filter(pk=ro.pk).update(promised_at=promised)
     if rnd.random() < 0.5:
         services.ro_labour_add(actor=adv, ro=ro, operation=ops[rnd.choice(["B010", "B030", "E010", "D001"])])
+    if payer2 == Payer.WARRANTY:
+        from .services.claims import ro_warranty
+
+        payer2 = payer2 if ro_warranty(ro).ok else None  # a 索赔 line only while the vehicle is in warranty
     if payer2:
         services.ro_labour_add(actor=adv, ro=ro, operation=ops["E010"], payer=payer2)
     if until == "received":

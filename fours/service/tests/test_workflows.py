@@ -55,6 +55,9 @@ def test_every_service_document_with_a_status_has_a_workflow():
         "service.LabourLine",
         "service.PartLine",
         "service.Appointment",
+        "service.WarrantyClaim",
+        "service.ReturnShipment",
+        "service.AccidentJob",
     }
 
 

@@ -246,7 +246,7 @@ def claim_detail(request, pk):
         ln.tag = tags.get(ln.part_line_id)
         ln.needs_tag = bool(ln.part_line_id and ln.part_line.part.needs_old_part and ln.tag is None)
     owed, open_ = cs.claim_receivable(claim)
-    gap = cs.claim_gap(claim) if claim.status != ClaimStatus.CLOSED else 0
+    gap = cs.claim_gap(claim) if "writeoff" in steps else 0
     return render(
         request,
         "service/claims/claim_detail.html",
