@@ -35,7 +35,11 @@ CODES — the same kind of refusal has the same code in every app:
 - repair orders: ``ro_closed``, ``ro_not_open``, ``estimate_unconfirmed``, ``added_pending``,
   ``parts_pending``, ``parts_issued``, ``work_logged``, ``already_clocked``, ``not_clocked``,
   ``checklist_incomplete``, ``insurer_required``, ``old_part_required``, ``warranty_old_part``,
-  ``fully_booked`` (appointments).
+  ``fully_booked`` (appointments); warranty and accident jobs: ``out_of_warranty`` (a 索赔 line on a vehicle
+  out of warranty by date or mileage), ``warranty_unknown`` (no warranty start to judge by),
+  ``warranty_unsigned`` (a warranty part issued or claimed before the warranty clerk's sign-off),
+  ``old_part_untagged`` (a claim submitted without its old part's tag), ``settled_lower`` (a reassessment
+  lowering a settled accident job).
 - workshop: ``tool_out`` (lending a tool that is out), ``tool_not_lent`` (returning or losing one that is
   not lent), ``out_of_guarantee`` (a comeback after the quality guarantee period), ``body_check_missing``
   (a 出厂合格证 for body work without its check before paint).
