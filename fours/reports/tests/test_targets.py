@@ -146,3 +146,16 @@ def test_nav_lists_targets(client_for, people):
     html = client_for(people["mgr"]).get("/").content.decode()
     assert reverse("reports:targets") in html
     assert reverse("sales:report_dashboard") in html
+
+
+def test_targets_page_is_english_after_the_switch(client, people, store_a):
+    from fours.core.tests.test_i18n import HAN, visible_text
+
+    client.force_login(people["mgr"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(reverse("reports:targets")).content.decode()
+    text = visible_text(html[html.index("<main") : html.index("</main>")])
+    text = text.replace(str(store_a), " ")
+    for u in people.values():
+        text = text.replace(u.first_name, " ")
+    assert not HAN.findall(text), HAN.findall(text)[:20]

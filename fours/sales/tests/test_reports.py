@@ -321,3 +321,19 @@ def test_drill_down_links_open_the_documents(client_for, team, store_a):
     visits = drill_url("traffic", month, month, person=c1.pk)
     assert "kind=walk_in" in visits and f"consultant={c1.pk}" in visits and "day_after=" in visits
     assert client_for(team["mgr"]).get(visits).status_code == 200
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_reports_are_english_after_the_switch(client, team, store_a, name):
+    import re
+
+    from fours.core.tests.test_i18n import HAN, visible_text
+
+    _sales(store_a, [team["c1"]], days=2)
+    client.force_login(team["mgr"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(reverse(name)).content.decode()
+    text = visible_text(html[html.index("<main") : html.index("</main>")])  # the page, not the sidebar
+    # people's and the catalogue's names are data, not labels
+    text = re.sub(r"员工\d+|凯美瑞|门店A|测试集团\d*", " ", text)
+    assert not HAN.findall(text), HAN.findall(text)[:20]
