@@ -266,13 +266,71 @@ def maker_drill(request):
     )
 
 
+@login_required
+def attendance_page(request):
+    """考勤: the workshop's attended hours of a day, one row per person (technicians, foremen, inspectors)."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+
+    from fours.core.roles import Role
+    from fours.core.selectors import users_with_role
+    from fours.core.views import error_text
+
+    from ..models import Attendance
+    from ..services.attendance import attendance_set
+
+    perm_or_403(request, "service.view_attendance")
+    store = work_store(request)
+    day = parse_date(request.POST.get("day") or request.GET.get("day") or "") or timezone.localdate()
+    people = []
+    for role in (Role.TECHNICIAN, Role.FOREMAN, Role.QC_INSPECTOR):
+        people += [u for u in users_with_role(store, role) if u not in people]
+    if request.method == "POST":
+        perm_or_403(request, "service.add_attendance")
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                for u in people:
+                    raw = request.POST.get(f"h_{u.pk}")
+                    if raw is not None:
+                        attendance_set(actor=request.user, store=store, person=u, day=day, hours=raw or "0")
+        except ValidationError as e:
+            messages.error(request, error_text(e))
+        else:
+            messages.success(request, _("考勤已保存"))
+        from django.shortcuts import redirect
+
+        return redirect(f"{request.path}?day={day:%Y-%m-%d}")
+    hours = dict(Attendance.objects.filter(store=store, day=day).values_list("person_id", "hours"))
+    return render(
+        request,
+        "service/attendance.html",
+        {
+            "title": _("考勤"),
+            "day": day,
+            "rows": [(u, hours.get(u.pk)) for u in people],
+            "can_edit": request.user.has_perm("service.add_attendance"),
+        },
+    )
+
+
 urlpatterns = [
+    path("attendance/", attendance_page, name="attendance"),
     path("performance/", performance_page, name="performance"),
     path("maker-reports/", maker_reports, name="maker-reports"),
     path("maker-reports/drill/", maker_drill, name="maker-drill"),
 ]
 
 NAV = [
+    NavItem(
+        "service",
+        gettext_lazy("考勤"),
+        "service:attendance",
+        perm="service.view_attendance",
+        icon="bi-calendar3",
+        order=68,
+    ),
     NavItem(
         "service",
         gettext_lazy("车间绩效"),
