@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fours.core.roles import Role
 from fours.crm import services
 from fours.crm.models import CallScript, Complaint, Survey
 from fours.customers.models import CareKind, CareStatus, CareTask
@@ -29,8 +28,12 @@ def script(store_a):
 
 def test_queue_shows_due_tasks_mine_first(client_for, store_a, task, crm_user, crm_other):
     other = CareTask.objects.create(
-        store=store_a, kind=CareKind.BIRTHDAY, key="x1", customer=task.customer,
-        due_date=timezone.localdate() - dt.timedelta(days=2), assignee=crm_other,
+        store=store_a,
+        kind=CareKind.BIRTHDAY,
+        key="x1",
+        customer=task.customer,
+        due_date=timezone.localdate() - dt.timedelta(days=2),
+        assignee=crm_other,
     )
     task.due_date = timezone.localdate()
     task.save()
@@ -55,7 +58,13 @@ def test_call_page_shows_the_script_and_records_a_not_reached_call(client_for, t
 def test_unsatisfied_answer_opens_the_complaint_page(client_for, task, crm_user, script):
     r = client_for(crm_user).post(
         reverse("crm:task_call", args=[task.pk]),
-        {"result": "reached", "satisfaction": "bad", "a_q1": "不满意", "problem": "异响未排除", "problem_department": "service"},
+        {
+            "result": "reached",
+            "satisfaction": "bad",
+            "a_q1": "不满意",
+            "problem": "异响未排除",
+            "problem_department": "service",
+        },
     )
     c = Complaint.objects.get()
     assert r.status_code == 302 and r["Location"] == reverse("crm:complaint_detail", args=[c.pk])
@@ -77,9 +86,16 @@ def test_no_call_form_without_consent(client_for, task, crm_user):
 
 
 def test_complaint_steps_as_the_roles(client_for, store_a, customer, crm_user, service_mgr):
-    c = services.complaint_register(actor=crm_user, store=store_a, customer=customer, channel="phone", content="等太久")
+    c = services.complaint_register(
+        actor=crm_user, store=store_a, customer=customer, channel="phone", content="等太久"
+    )
     cl = client_for(crm_user)
-    assert cl.post(reverse("crm:complaint_act", args=[c.pk, "judge"]), {"valid": "1", "department": "service"}).status_code == 302
+    assert (
+        cl.post(
+            reverse("crm:complaint_act", args=[c.pk, "judge"]), {"valid": "1", "department": "service"}
+        ).status_code
+        == 302
+    )
     cl.post(
         reverse("crm:complaint_act", args=[c.pk, "propose"]),
         {"cause": "车间排班", "category": "time", "solution": "道歉并赠送洗车", "compensation": "100"},
@@ -96,7 +112,9 @@ def test_complaint_steps_as_the_roles(client_for, store_a, customer, crm_user, s
 
 
 def test_over_limit_approval_refused_on_the_page(client_for, store_a, customer, crm_user, service_mgr):
-    c = services.complaint_register(actor=crm_user, store=store_a, customer=customer, channel="phone", content="x")
+    c = services.complaint_register(
+        actor=crm_user, store=store_a, customer=customer, channel="phone", content="x"
+    )
     services.complaint_judge(actor=crm_user, complaint=c, valid=True, department="service")
     services.complaint_investigate(
         actor=crm_user, complaint=c, cause="x", category="price", solution="退款", compensation="5000"
@@ -114,8 +132,16 @@ def test_reports_and_lists_render(client_for, store_a, task, crm_user, service_m
     services.call_record(actor=crm_user, task=task, result="reached", satisfaction="good")
     for user in (crm_user, service_mgr, gm_a):
         cl = client_for(user)
-        for name in ("crm:summary", "crm:complaint_stats", "crm:complaint_list", "crm:call_list", "crm:task_list",
-                     "crm:response_list", "crm:scores", "crm:loss"):
+        for name in (
+            "crm:summary",
+            "crm:complaint_stats",
+            "crm:complaint_list",
+            "crm:call_list",
+            "crm:task_list",
+            "crm:response_list",
+            "crm:scores",
+            "crm:loss",
+        ):
             r = cl.get(reverse(name))
             assert r.status_code == 200, (user, name)
     html = client_for(gm_a).get(reverse("crm:summary")).content.decode()
@@ -140,12 +166,17 @@ def test_campaign_page_flow(client_for, store_a, marketing, crm_user):
     from fours.crm.models import Campaign, Message
 
     camp = Campaign.objects.get()
-    cl.post(reverse("crm:campaign_act", args=[camp.pk, "invite"]), {"body": "本周末免费检测，欢迎到店", "send": "1"})
+    cl.post(
+        reverse("crm:campaign_act", args=[camp.pk, "invite"]),
+        {"body": "本周末免费检测，欢迎到店", "send": "1"},
+    )
     assert camp.members.count() == 2
     assert list(Message.objects.values_list("customer_id", flat=True)) == [c1.pk]
     cl.post(reverse("crm:campaign_act", args=[camp.pk, "start"]))
-    cl.post(reverse("crm:campaign_act", args=[camp.pk, "record"]),
-            {"actual_cost": "4000", "oem_support": "1000", "attended": [str(c1.pk)]})
+    cl.post(
+        reverse("crm:campaign_act", args=[camp.pk, "record"]),
+        {"actual_cost": "4000", "oem_support": "1000", "attended": [str(c1.pk)]},
+    )
     camp.refresh_from_db()
     assert camp.actual_cost == Decimal("4000") and camp.members.filter(attended=True).count() == 1
     assert cl.get(reverse("crm:campaign_detail", args=[camp.pk])).status_code == 200
@@ -189,10 +220,15 @@ def test_survey_import_all_or_nothing(client_for, store_a, crm_user, advisor):
         return buf
 
     cl = client_for(crm_user)
-    r = cl.post(reverse("crm:survey_import"), {"survey": survey.pk, "file": upload([[ro.number, "2026-12-01", 9], ["RO-NOPE", "2026-12-01", 8]])})
+    r = cl.post(
+        reverse("crm:survey_import"),
+        {"survey": survey.pk, "file": upload([[ro.number, "2026-12-01", 9], ["RO-NOPE", "2026-12-01", 8]])},
+    )
     assert r.status_code == 400 and "RO-NOPE" in r.content.decode()
     assert not SurveyResponse.objects.exists()
-    r = cl.post(reverse("crm:survey_import"), {"survey": survey.pk, "file": upload([[ro.number, "2026-12-01", 9]])})
+    r = cl.post(
+        reverse("crm:survey_import"), {"survey": survey.pk, "file": upload([[ro.number, "2026-12-01", 9]])}
+    )
     assert r.status_code == 302
     resp = SurveyResponse.objects.get()
     assert resp.score == Decimal("90.00") and resp.advisor == advisor and resp.doc_number == ro.number
