@@ -314,11 +314,21 @@ def _split(*, actor, order: VehicleOrder, partner: Party | None, loan_amount: De
 
 
 def _lock_loan(loan: LoanApplication) -> LoanApplication:
-    return LoanApplication.objects.select_for_update().select_related("order", "product").get(pk=loan.pk)
+    # only the loan's row: select_related rows (the store every insert of the store's rows refers to)
+    # stay unlocked
+    return (
+        LoanApplication.objects.select_for_update(of=("self",))
+        .select_related("order", "product")
+        .get(pk=loan.pk)
+    )
 
 
 def _lock_order(order: VehicleOrder) -> VehicleOrder:
-    return VehicleOrder.objects.select_for_update().select_related("customer", "store").get(pk=order.pk)
+    return (
+        VehicleOrder.objects.select_for_update(of=("self",))
+        .select_related("customer", "store")
+        .get(pk=order.pk)
+    )
 
 
 def _check_order(order: VehicleOrder) -> None:
@@ -809,7 +819,7 @@ def policies_to_archive(*, actor, order: VehicleOrder) -> int:
     if order.archive_vehicle_id is None:
         return 0
     policies = list(
-        Policy.objects.select_for_update()
+        Policy.objects.select_for_update(of=("self",))
         .filter(order=order, status=PolicyStatus.ACTIVE, vehicle__isnull=True)
         .select_related("product__partner")
     )
