@@ -666,7 +666,7 @@ def loan_disburse(*, actor, loan: LoanApplication) -> LoanApplication:
         memo=_("按揭佣金 %(o)s %(c)s") % {"o": order.number, "c": order.customer.name},
     )
     day = timezone.localdate(now)
-    person = order.consultant or loan.specialist
+    person = order.consultant
     summary_add(store=loan.store, metric=Metric.LOANS, day=day, person=person)
     summary_add(store=loan.store, metric=Metric.FI_COMMISSION, value=commission, day=day, person=person)
     audit_record(

@@ -368,3 +368,30 @@ def test_an_order_cancelled_closes_its_loans_without_moving_money(order, loan_pr
     loan.refresh_from_db()
     assert loan.status == LoanStatus.CANCELLED
     assert [(i.pk, i.amount, i.status) for i in OpenItem.objects.order_by("pk")] == before
+
+
+def test_fi_summaries_equal_their_rebuild_from_the_documents(
+    order, loan_prod, ins_prod, fi_user, cashier, store_a
+):
+    from fours.sales.summaries import summaries_from_documents
+
+    loan = fi.loan_approve(actor=fi_user, loan=_submitted(order, loan_prod, fi_user))
+    pay(cashier, order, "120000", source=ItemSource.VEHICLE_LOAN)
+    fi.loan_disburse(actor=fi_user, loan=loan)
+    fi.policy_create(
+        actor=fi_user,
+        store=store_a,
+        product=ins_prod,
+        order=order,
+        policy_no="R1",
+        covers=["compulsory"],
+        premium="950",
+        starts_on="2026-03-01",
+    )
+    mine = {"loans", "policies", "fi_commission"}
+    kept = {
+        (s.day, s.metric, s.person_id, s.dimension): s.value
+        for s in DailySummary.objects.filter(store=store_a, metric__in=mine)
+    }
+    rebuilt = {k: v for k, v in summaries_from_documents(store_a).items() if k[1] in mine}
+    assert kept == rebuilt and kept
