@@ -10,7 +10,8 @@
 - three vehicles still in transit, two demo cars (试驾车, made two days after their arrival three and two
   and a half months ago, so the showroom's test drives of the two months can book them), two at an
   outlet, a demo car's keys out to the consultant against signature, one certificate at the floor-plan bank;
-- one transfer to the other store received there, a daily count today (one vehicle missing: its keys
+- one transfer of an own-funds vehicle to the other store, received there (the price owed between the
+  two stores in their books), a daily count today (one vehicle missing: its keys
   are out) and last month's reconciliation.
 
 Leaves enough vehicles in stock for the orders demo to allocate by FIFO. Idempotent per store."""
@@ -305,10 +306,9 @@ def _today(ctx, state, clerk, consultant, today):
     others = [s for s in ctx.stores if s.pk != store.pk]
     if others and store == ctx.stores[0]:
         other_clerk = ctx.users.get((others[0].code, Role.VEHICLE_CLERK))
-        if other_clerk is not None:
-            tr = transfer_send(
-                actor=clerk, vehicle=stock[10], to_store=others[0], note="集团内调车，客户指定颜色"
-            )
+        own = next((v for v in stock[9:] if v.funding == "own" and v.pk != getattr(fp, "pk", None)), None)
+        if other_clerk is not None and own is not None:
+            tr = transfer_send(actor=clerk, vehicle=own, to_store=others[0], note="集团内调车，客户指定颜色")
             transfer_receive(actor=other_clerk, transfer=tr, location="调入车位")
     # counts: last month's reconciliation and today's daily count (the demo car out on a drive is missing)
     on_lot = [

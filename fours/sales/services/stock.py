@@ -263,6 +263,9 @@ def vehicle_dispatch(
         )
     if plan_line is not None and plan_line.plan.store_id != store.pk:
         raise field_error("plan_line", _("要货计划不属于本门店"), code="out_of_scope")
+    d_on = _day(dispatched_on, "dispatched_on")
+    if plan_line is None:
+        plan_line = _plan_line_for(store, configuration, colour, d_on)
     net, _tax = _vat_net(store, price)
     v = StockVehicle(
         store=store,
@@ -274,7 +277,7 @@ def vehicle_dispatch(
         production_date=production_date,
         status=VehicleStatus.IN_TRANSIT,
         plan_line=plan_line,
-        dispatched_on=_day(dispatched_on, "dispatched_on"),
+        dispatched_on=d_on,
         purchase_price=price,
         purchase_net=net,
         funding=funding,
@@ -297,6 +300,32 @@ def vehicle_dispatch(
     v.number = next_number(store=store, kind=DocKind.VEHICLE_STOCK)
     StockVehicle.objects.filter(pk=v.pk).update(number=v.number)
     return v
+
+
+def _plan_line_for(store, configuration, colour: str, day: dt.date) -> OrderPlanLine | None:
+    """The confirmed order plan line of the dispatch month this vehicle fills (same configuration, the
+    colour or any), while the line still has confirmed units left."""
+    from django.db.models import Count, Q
+
+    lines = list(
+        OrderPlanLine.objects.filter(
+            plan__store=store,
+            plan__status=PlanStatus.CONFIRMED,
+            plan__month=day.replace(day=1),
+            configuration=configuration,
+        )
+        .filter(Q(colour=colour) | Q(colour=""))
+        .order_by("-colour", "id")
+    )
+    if not lines:
+        return None
+    used = dict(
+        StockVehicle.objects.filter(plan_line__in=lines)
+        .values_list("plan_line_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return next((ln for ln in lines if used.get(ln.pk, 0) < (ln.confirmed_qty or 0)), None)
 
 
 def _post_purchase(actor, v: StockVehicle) -> list:
@@ -779,6 +808,10 @@ def transfer_send(*, actor, vehicle: StockVehicle, to_store, price=None, note: s
             "vehicle", _("钥匙已领出（%(who)s），归还后才能调车") % {"who": v.keys_out_to}, code="already_out"
         )
     workflows.VEHICLE.require(v, to=VehicleStatus.TRANSFERRED, actor=actor)
+    if v.funding == Funding.FLOOR_PLAN and any(
+        i.open_amount > 0 for i in vehicle_items(v, ItemSource.FLOOR_PLAN)
+    ):
+        raise field_error("vehicle", _("库存融资车辆须先还清融资款才能调车"), code="unpaid")
     amount = v.purchase_price if price in (None, "") else _money(price, "price", _("调拨价"))
     tr = VehicleTransfer.objects.create(
         store=v.store, vehicle=v, to_store=to_store, price=amount, created_by=actor, note=note or ""
@@ -789,7 +822,35 @@ def transfer_send(*, actor, vehicle: StockVehicle, to_store, price=None, note: s
     audit_record(actor=actor, obj=tr, verb="created", changes={"vehicle": v.vin, "to_store": str(to_store)})
     tr.number = next_number(store=v.store, kind=DocKind.VEHICLE_TRANSFER)
     VehicleTransfer.objects.filter(pk=tr.pk).update(number=tr.number)
+    if amount > 0:
+        # the sending store is owed the transfer price by the receiving store (内部往来)
+        finance.items_post(
+            actor=actor,
+            store=v.store,
+            doc=tr,
+            doc_number=tr.number,
+            rows=[
+                finance.ItemRow(
+                    party=_store_party(v.store, to_store),
+                    direction=Direction.RECEIVABLE,
+                    source=ItemSource.OTHER,
+                    department=DepartmentKind.SALES,
+                    amount=amount,
+                    memo=_("调车 %(vin)s 调往 %(s)s") % {"vin": v.vin, "s": to_store},
+                )
+            ],
+        )
     return tr
+
+
+def _store_party(store, other):
+    """The party of another store of the group in ``store``'s books (内部往来)."""
+    return finance.party_for(
+        store=store,
+        kind=PartyKind.INTERNAL,
+        ref=f"core.store:{other.pk}",
+        name=other.short_name or other.name,
+    )
 
 
 @transaction.atomic
@@ -838,6 +899,26 @@ def transfer_receive(*, actor, transfer: VehicleTransfer, location: str = "") ->
     )
     tr.save(update_fields=["status", "received_at", "received_by", "received_vehicle"])
     summary_add(store=new.store, metric=Metric.ARRIVALS, day=today, dimension=_model_dim(new))
+    if tr.price > 0:
+        # the receiving store owes the sending store the transfer price: its purchase of the vehicle
+        finance.items_post(
+            actor=actor,
+            store=new.store,
+            doc=new,
+            doc_number=new.vin,
+            rows=[
+                finance.ItemRow(
+                    party=_store_party(new.store, tr.store),
+                    direction=Direction.PAYABLE,
+                    source=ItemSource.VEHICLE_PURCHASE,
+                    department=DepartmentKind.SALES,
+                    amount=tr.price,
+                    net_amount=net,
+                    tax_amount=tr.price - net,
+                    memo=_("调车 %(vin)s 调自 %(s)s") % {"vin": new.vin, "s": tr.store},
+                )
+            ],
+        )
     audit_record(
         actor=actor,
         obj=tr,

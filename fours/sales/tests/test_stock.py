@@ -291,3 +291,46 @@ def test_jxc_report(store_a, store_b, conf):
     r = sel.jxc_report(store_a, today)
     assert r["total"] == {"opening": 2, "in": 2, "out": 2, "closing": 2}
     assert old and new
+
+
+def test_transfer_posts_between_the_stores_and_refuses_unpaid_floor_plan(store_a, store_b, conf):
+    v = vehicle_in_stock(store_a, conf, purchase_price=Decimal("113000"))
+    tr = svc.transfer_send(actor=clerk(store_a), vehicle=v, to_store=store_b)
+    ar = OpenItem.objects.get(store=store_a, doc_number=tr.number)
+    assert (
+        ar.direction == Direction.RECEIVABLE
+        and ar.amount == Decimal("113000.00")
+        and ar.party.kind == "internal"
+    )
+    tr = svc.transfer_receive(actor=clerk(store_b), transfer=tr)
+    ap = OpenItem.objects.get(
+        store=store_b, doc_id=tr.received_vehicle_id, source=ItemSource.VEHICLE_PURCHASE
+    )
+    assert ap.direction == Direction.PAYABLE and ap.amount == Decimal("113000.00")
+    assert ap.net_amount == Decimal("100000.00") and tr.received_vehicle.purchase_net == Decimal("100000.00")
+    fp = vehicle_in_stock(store_a, conf, funding="floor_plan")
+    n = OpenItem.objects.count()
+    with pytest.raises(BusinessError) as e:
+        svc.transfer_send(actor=clerk(store_a), vehicle=fp, to_store=store_b)
+    assert e.value.error_code == "unpaid"
+    fp.refresh_from_db()
+    assert fp.status == VehicleStatus.IN_STOCK and OpenItem.objects.count() == n
+
+
+def test_dispatch_fills_the_confirmed_plan_line(store_a, conf):
+    c = clerk(store_a)
+    brand = conf.model.series.brand
+    p = svc.plan_create(
+        actor=c,
+        store=store_a,
+        month=timezone.localdate(),
+        brand=brand,
+        lines=[{"configuration": conf, "colour": "白色", "qty": 1}],
+    )
+    svc.plan_submit(actor=c, plan=p)
+    svc.plan_confirm(actor=c, plan=p)
+    line = p.lines.get()
+    first = vehicle_in_transit(store_a, conf)
+    second = vehicle_in_transit(store_a, conf)
+    black = vehicle_in_transit(store_a, conf, colour="黑色")
+    assert first.plan_line == line and second.plan_line is None and black.plan_line is None
