@@ -1,6 +1,6 @@
 """Filter bar of the order list. Query parameters (the reports' drill-downs use them): ?q= number,
 customer or mobile; ?status=; ?consultant=<user id>; ?model=<vehicle model id>; ?mine=1 (my orders);
-?waiting=1 (waiting for the viewer's step); ?pay_plan=; and the days ``created_at``, ``ordered_at``,
+?waiting=1 (waiting for the viewer's step); ?pay_plan=; and the days ``ordered_at``,
 ``delivered_at``, ``cancelled_at`` as ``<field>_after`` / ``<field>_before`` (both inclusive)."""
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from .choices import OrderStatus, PayPlan
 from .models import VehicleOrder
 
-DATE_FIELDS = ("created_at", "ordered_at", "delivered_at", "cancelled_at")
+DATE_FIELDS = ("ordered_at", "delivered_at", "cancelled_at")
+YES = [("on", _("是"))]
 
 
 def _start(day: dt.date):
@@ -29,12 +30,12 @@ class OrderFilter(django_filters.FilterSet):
     consultant = django_filters.NumberFilter(label=_("销售顾问"), field_name="consultant_id")
     model = django_filters.NumberFilter(label=_("车型"), field_name="configuration__model_id")
     pay_plan = django_filters.ChoiceFilter(label=_("付款方式"), choices=PayPlan.choices)
-    mine = django_filters.BooleanFilter(label=_("我的订单"), method="by_mine", widget=forms.CheckboxInput)
-    waiting = django_filters.BooleanFilter(
-        label=_("待我处理"), method="by_waiting", widget=forms.CheckboxInput
+    mine = django_filters.ChoiceFilter(
+        label=_("我的订单"), choices=YES, method="by_mine", empty_label=_("全部")
     )
-    created_at_after = django_filters.DateFilter(label=_("报价日期从"), method="after")
-    created_at_before = django_filters.DateFilter(label=_("至"), method="before")
+    waiting = django_filters.ChoiceFilter(
+        label=_("待我处理"), choices=YES, method="by_waiting", empty_label=_("全部")
+    )
     ordered_at_after = django_filters.DateFilter(label=_("下定日期从"), method="after")
     ordered_at_before = django_filters.DateFilter(label=_("至"), method="before")
     delivered_at_after = django_filters.DateFilter(label=_("交车日期从"), method="after")

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fours.core.audit import audit_record
+from fours.core.audit import audit_record, register_verbs
 from fours.core.choices import DepartmentKind, DocKind
 from fours.core.errors import NotAllowed, field_error
 from fours.core.money import round_money, split_vat, to_decimal
@@ -30,6 +30,18 @@ from fours.core.selectors import limit_for
 from ..choices import OrderStatus, PayPlan
 from ..models import OrderAccessory, VehicleOrder
 from ..workflows import ORDER
+
+register_verbs(
+    {
+        "vehicle_allocated": gettext_lazy("配车"),
+        "vehicle_released": gettext_lazy("取消配车"),
+        "fitting_opened": gettext_lazy("开精品加装工单"),
+        "invoiced": gettext_lazy("开具发票"),
+        "ready": gettext_lazy("待交车"),
+        "deposit_confirmed": gettext_lazy("确认下定"),
+        "cancel_requested": gettext_lazy("申请退订"),
+    }
+)
 
 ZERO = Decimal("0")
 MAX_MONEY = Decimal("999999999.99")
@@ -412,7 +424,7 @@ def order_confirm(*, actor, order: VehicleOrder) -> VehicleOrder:
     order.ordered_at = now
     order.contract_signed_at = order.contract_signed_at or now
     order.save(update_fields=["status", "ordered_at", "contract_signed_at"])
-    audit_record(actor=actor, obj=order, verb="ordered", changes={"status": OrderStatus.ORDERED})
+    audit_record(actor=actor, obj=order, verb="deposit_confirmed", changes={"status": OrderStatus.ORDERED})
     if order.lead_id:
         from ..choices import LeadStatus
         from .showroom import lead_mark_ordered
@@ -455,7 +467,7 @@ def order_allocate(*, actor, order: VehicleOrder, vehicle) -> VehicleOrder:
     order.vehicle = v
     order.allocated_at = timezone.now()
     order.save(update_fields=["status", "vehicle", "allocated_at"])
-    audit_record(actor=actor, obj=order, verb="assigned", changes={"vehicle": [None, v.vin]})
+    audit_record(actor=actor, obj=order, verb="vehicle_allocated", changes={"vehicle": [None, v.vin]})
     return order
 
 
@@ -476,7 +488,11 @@ def order_unallocate(*, actor, order: VehicleOrder, reason: str = "") -> Vehicle
     order.allocated_at = None
     order.save(update_fields=["status", "vehicle", "allocated_at"])
     audit_record(
-        actor=actor, obj=order, verb="updated", changes={"vehicle": [vin, None]}, note=_text(reason, 300)
+        actor=actor,
+        obj=order,
+        verb="vehicle_released",
+        changes={"vehicle": [vin, None]},
+        note=_text(reason, 300),
     )
     return order
 
@@ -651,7 +667,7 @@ def order_fitting(*, actor, order: VehicleOrder, advisor=None) -> VehicleOrder:
     order.fitting_order = ro
     order.archive_vehicle = vehicle
     order.save(update_fields=["fitting_order", "archive_vehicle"])
-    audit_record(actor=actor, obj=order, verb="updated", changes={"fitting_order": [None, ro.number]})
+    audit_record(actor=actor, obj=order, verb="fitting_opened", changes={"fitting_order": [None, ro.number]})
     return order
 
 
@@ -705,7 +721,7 @@ def order_ready(*, actor, order: VehicleOrder) -> VehicleOrder:
     _require_paid(order)
     order.status = OrderStatus.READY
     order.save(update_fields=["status"])
-    audit_record(actor=actor, obj=order, verb="status", changes={"status": OrderStatus.READY})
+    audit_record(actor=actor, obj=order, verb="ready", changes={"status": OrderStatus.READY})
     return order
 
 
@@ -904,7 +920,7 @@ def order_invoice(*, actor, order: VehicleOrder):
         doc_number=order.number,
         tax_rate=order.store.vat_rate,
     )
-    audit_record(actor=actor, obj=order, verb="updated", note=_("开具发票 %(no)s") % {"no": inv.number})
+    audit_record(actor=actor, obj=order, verb="invoiced", note=inv.number)
     return inv
 
 
@@ -935,7 +951,7 @@ def order_cancel_request(*, actor, order: VehicleOrder, reason: str, refund=None
     audit_record(
         actor=actor,
         obj=order,
-        verb="submitted",
+        verb="cancel_requested",
         changes={"status": OrderStatus.CANCEL_PENDING, "cancel_refund": str(refund)},
         note=reason,
     )
