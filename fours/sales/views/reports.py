@@ -104,7 +104,7 @@ def drill_url(metric: str, start, end, *, person=None, model=None) -> str:
 
 def _with_links(items, start, end):
     for it in items:
-        it["url"] = drill_url(it["metric"], start, end)
+        it["url"] = drill_url(it["metric"], start, end) if it["actual"] else ""
     return items
 
 
@@ -149,7 +149,9 @@ def report_daily(request):
     data = sel.daily_report(request.user, store, day)
     _with_links(data["results"], data["month"], data["yesterday"])
     for r in data["results"]:
-        r["yesterday_url"] = drill_url(r["metric"], data["yesterday"], data["yesterday"])
+        r["yesterday_url"] = (
+            drill_url(r["metric"], data["yesterday"], data["yesterday"]) if r["yesterday"] else ""
+        )
     for r in data["follow_ups"]:
         r["url"] = list_url("leads", due="due", owner=r["owner_id"])
     for doc in data["drives"] + data["deliveries"]:
