@@ -52,7 +52,9 @@ class LeadTable(tables.Table):
             "created_at",
         )
         row_attrs = {"class": _row_class, "data-lead": lambda record: record.pk}
-        order_by = ("next_follow_up",)
+
+    def render_grade(self, value, record):
+        return record.grade
 
     def render_created_at(self, value):
         from django.utils import timezone
@@ -66,6 +68,9 @@ class DefeatTable(tables.Table):
     )
     owner = PersonColumn(verbose_name=_("销售顾问"))
     defeat_requested_at = tables.DateTimeColumn(verbose_name=_("申请时间"), format="Y-m-d H:i")
+    decide = tables.TemplateColumn(
+        template_name="sales/showroom_defeat_decide.html", verbose_name=_("审核"), exclude_from_export=True
+    )
 
     class Meta:
         model = Lead
@@ -79,6 +84,7 @@ class DefeatTable(tables.Table):
             "defeat_note",
             "follow_up_count",
             "defeat_requested_at",
+            "decide",
         )
         orderable = False
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from fours.core.roles import Role
@@ -99,8 +99,9 @@ def lead_list(user, *, mine: bool = False) -> QuerySet[Lead]:
             When(status__in=OPEN, next_follow_up__lt=today, then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
-        )
-    )
+        ),
+        ended=Case(When(status__in=OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()),
+    ).order_by("ended", F("next_follow_up").asc(nulls_last=True), "-id")
 
 
 def lead_follow_ups(lead: Lead):

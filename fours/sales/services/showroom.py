@@ -250,6 +250,10 @@ def _move_lead_count(lead: Lead, *, owner_id, model_id) -> None:
     )
 
 
+def _local(when) -> str:
+    return timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
+
+
 def _display(user) -> str:
     from fours.core.audit import display_name
 
@@ -378,7 +382,7 @@ def visit_leave(*, actor, visit: Visit, left_at=None) -> Visit:
         raise field_error("left_at", _("离店时间不能早于进店时间"), code="date_order")
     visit.left_at = left_at
     visit.save(update_fields=["left_at"])
-    audit_record(actor=actor, obj=visit, verb="visit_left", changes={"left_at": left_at})
+    audit_record(actor=actor, obj=visit, verb="visit_left", changes={"left_at": _local(left_at)})
     return visit
 
 
@@ -475,7 +479,7 @@ def followup_add(
         next_follow_up=nxt,
         actor=actor,
     )
-    changes = {"channel": channel, "next_follow_up": nxt}
+    changes = {"next_follow_up": nxt}
     if grade != lead.grade:
         changes["grade"] = grade
     lead.grade = grade
@@ -826,7 +830,7 @@ def drive_book(
         actor=actor,
         obj=drive,
         verb="drive_booked",
-        changes={"vehicle": str(vehicle), "starts_at": starts_at, "ends_at": ends_at},
+        changes={"vehicle": str(vehicle), "starts_at": _local(starts_at), "ends_at": _local(ends_at)},
     )
     drive.number = next_number(store=lead.store, kind=DocKind.TEST_DRIVE)
     TestDrive.objects.filter(pk=drive.pk).update(number=drive.number)

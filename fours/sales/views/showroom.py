@@ -147,6 +147,13 @@ class LeadListView(FoursListView):
     def get_title(self):
         return _("我的潜客") if self.mine() else _("潜客")
 
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        if not _sees_all(self.request.user):
+            for name in ("owner", "unassigned"):
+                filterset.form.fields.pop(name, None)
+        return filterset
+
     def base_queryset(self):
         return sel.lead_list(self.request.user, mine=self.mine())
 
@@ -653,12 +660,12 @@ def widgets(request, store) -> list:
             )
         )
     if user.has_perm("sales.view_visit") and not user.has_perm("sales.add_visit"):
-        since = sel.month_start()
+        since = timezone.now() - dt.timedelta(days=30)
         by_source = sel.traffic_by_source(store, since)
         out.append(
             Widget(
                 "crm",
-                _("本月客流（按来源）"),
+                _("近30天客流（按来源）"),
                 sum(n for _s, n in by_source),
                 _("批"),
                 reverse("sales:visit_list"),
@@ -669,7 +676,7 @@ def widgets(request, store) -> list:
         out.append(
             Widget(
                 "crm",
-                _("本月活动潜客"),
+                _("近30天活动潜客"),
                 sum(n for _c, n in by_campaign),
                 _("个"),
                 lead_url,
