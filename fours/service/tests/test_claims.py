@@ -305,3 +305,56 @@ def test_claim_lines_price_at_the_brand_rates(w, store_a):
     assert {r.part_line_id for r in rows if r.part_line_id} == {part.pk}
     assert claim.amount == sum(r.amount for r in rows)
     assert OpenItem.objects.filter(source="ro_warranty").count() == 1
+
+
+# --- KPIs ---------------------------------------------------------------------------------------------------
+
+
+def _claimed(w, store, *, tag=True):
+    ro, lab, part = _settled_claim_ro(w, store)
+    claim = cs.claim_create(actor=w["clerk"], ro=ro, failure="异响", fault_code="C1")
+    if tag:
+        cs.old_part_tag(actor=w["clerk"], claim=claim, part_line=part)
+    return ro, claim
+
+
+def test_the_claim_kpis_equal_a_recount_of_the_claims(w, store_a):
+    from fours.service.selectors_claims import claim_kpis
+
+    clerk = w["clerk"]
+    outcomes = []
+    for path in [["approved"], ["rejected:documents", "approved"], ["rejected:misuse"], ["partly"]]:
+        ro, claim = _claimed(w, store_a)
+        for step in path:
+            cs.claim_submit(actor=clerk, claim=claim)
+            result, _s, reason = step.partition(":")
+            cs.claim_decide(
+                actor=clerk,
+                claim=claim,
+                result=result,
+                reject_reason=reason,
+                approved_amount="50" if result == "partly" else None,
+            )
+        claim.refresh_from_db()
+        if claim.status == "approved":
+            cs.claim_payment(actor=w["finance"], claim=claim, amount=claim.approved_amount)
+        outcomes.append(claim)
+        # the next order is a new visit of the same car: finish this one first
+        pay_at_desk(w, ro)
+        services.ro_deliver(actor=w["advisor"], ro=ro)
+    k = claim_kpis(store_a)
+    claims = list(WarrantyClaim.objects.filter(store=store_a))
+    # a recount: 4 claims decided; first pass = one submission and accepted
+    first = [c for c in claims if c.submissions == 1 and c.status in ("approved", "partly", "paid")]
+    assert k["decided"] == 4 and k["first_pass"] == len(first) == 2
+    assert k["first_pass_rate"] == D("50.0")
+    # five decisions, two of them rejections (one of a claim later approved)
+    assert k["decisions"] == 5 and k["rejections"] == 2 and k["rejection_rate"] == D("40.0")
+    assert {r["reason"]: r["n"] for r in k["by_reason"]} == {"documents": 1, "misuse": 1}
+    assert k["paid"] == 2 and k["cycle_days"] == 0
+    unpaid = sum(
+        (c.amount if c.status == "rejected" else (c.approved_amount or c.amount) - c.paid_amount)
+        for c in claims
+        if c.status not in ("paid", "closed")
+    )
+    assert k["pending_total"] == unpaid and k["pending_by_age"][0]["amount"] == unpaid
