@@ -150,6 +150,8 @@ def vehicle_move(*, actor, vehicle: StockVehicle, to: str, **fields) -> StockVeh
     v = _locked(vehicle)
     _in_scope(actor, v.store)
     workflows.VEHICLE.require(v, to=to, actor=actor)
+    if to == VehicleStatus.AT_OUTLET and fields.get("outlet") is None:
+        raise field_error("outlet", _("请选择二级网点"), code="required")
     before = v.status
     changes = {"status": [before, to]}
     for name, value in fields.items():
@@ -166,7 +168,8 @@ def vehicle_move(*, actor, vehicle: StockVehicle, to: str, **fields) -> StockVeh
         v.outlet = None
     v.save()
     audit_record(actor=actor, obj=v, verb="status", changes=changes)
-    vehicle.__dict__.update({k: getattr(v, k) for k in ("status", "outlet_id", "delivered_on", *fields)})
+    for name in ("status", "outlet", "delivered_on", "keys_out_to", "keys_out_at", "certificate_at", *fields):
+        setattr(vehicle, name, getattr(v, name))
     return v
 
 

@@ -347,6 +347,8 @@ def stock_report(request):
             "by_model": sel.stock_by_model(store),
             "figures": sel.sales_figures(store),
             "jxc": sel.jxc_report(store, month),
+            "defects": list(sel.open_defects(request.user).filter(store=store)[:30]),
+            "today": timezone.localdate(),
             "month": month,
             "prev": prev,
             "next": nxt if nxt <= timezone.localdate() else None,
