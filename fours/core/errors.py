@@ -47,6 +47,9 @@ CODES — the same kind of refusal has the same code in every app:
   not paid the loan), ``not_posted`` (an order's receivable is not in finance yet), ``double_booked``,
   ``licence_expired``, ``already_out``, ``already_allocated``, ``bad_vin``, ``not_available`` (a vehicle
   not in stock for 配车), ``pdi_pending`` (a vehicle not through its PDI).
+- customer care: ``no_consent`` (the customer withdrew call/SMS/marketing consent), ``unconfirmed`` (the customer
+  has not confirmed a complaint's handling), ``follow_up_required`` (no satisfied second call yet),
+  ``unmatched_rows`` (an import with rows that match no document), ``link_used`` (a one-time phone link used).
 - a few one-off codes named after their rule (``supersession_cycle``, ``three_quotes``,
   ``quarterly_scope``, ``finance_required``, ``odometer_falling``…)."""
 
