@@ -88,18 +88,18 @@ class LoanDocumentCreateSerializer(serializers.Serializer):
     checked = serializers.BooleanField(required=False, default=True)
 
 
-class ApproveSerializer(serializers.Serializer):
+class LoanApproveSerializer(serializers.Serializer):
     approved_amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, allow_null=True
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class ReasonSerializer(serializers.Serializer):
+class LoanReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class CoverSerializer(serializers.Serializer):
+class PolicyCoverSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CoverKind.choices)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
 
@@ -137,7 +137,7 @@ class PolicyCreateSerializer(serializers.Serializer):
     order = serializers.IntegerField(help_text=_("车辆订单ID"))
     product = serializers.IntegerField(help_text=_("保险产品ID"))
     policy_no = serializers.CharField(max_length=40)
-    covers = CoverSerializer(many=True)
+    covers = PolicyCoverSerializer(many=True)
     premium = serializers.DecimalField(max_digits=14, decimal_places=2)
     starts_on = serializers.DateField()
     expires_on = serializers.DateField(required=False, allow_null=True)
@@ -233,10 +233,10 @@ class LoanViewSet(
     def submit(self, request, pk=None):
         return self._answer(services.loan_submit(actor=request.user, loan=self.get_object()))
 
-    @extend_schema(request=ApproveSerializer, responses={200: LoanSerializer})
+    @extend_schema(request=LoanApproveSerializer, responses={200: LoanSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        v = validated(request, ApproveSerializer)
+        v = validated(request, LoanApproveSerializer)
         loan = services.loan_approve(
             actor=request.user,
             loan=self.get_object(),
@@ -245,10 +245,10 @@ class LoanViewSet(
         )
         return self._answer(loan)
 
-    @extend_schema(request=ReasonSerializer, responses={200: LoanSerializer})
+    @extend_schema(request=LoanReasonSerializer, responses={200: LoanSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        v = validated(request, ReasonSerializer)
+        v = validated(request, LoanReasonSerializer)
         return self._answer(
             services.loan_reject(actor=request.user, loan=self.get_object(), reason=v["reason"])
         )
@@ -258,10 +258,10 @@ class LoanViewSet(
     def disburse(self, request, pk=None):
         return self._answer(services.loan_disburse(actor=request.user, loan=self.get_object()))
 
-    @extend_schema(request=ReasonSerializer, responses={200: LoanSerializer})
+    @extend_schema(request=LoanReasonSerializer, responses={200: LoanSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        v = validated(request, ReasonSerializer)
+        v = validated(request, LoanReasonSerializer)
         return self._answer(
             services.loan_cancel(actor=request.user, loan=self.get_object(), reason=v["reason"])
         )
