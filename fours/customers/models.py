@@ -65,6 +65,7 @@ class Brand(models.Model):
     claim_parts_markup_pct = models.DecimalField(
         _("索赔配件加价率（%）"), max_digits=5, decimal_places=2, default=0
     )
+    claim_photos_required = models.BooleanField(_("索赔须附照片"), default=False)
 
     class Meta:
         ordering = ["name"]
