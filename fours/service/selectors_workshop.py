@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .choices import IN_WORKSHOP, PartStatus, ShortageStatus, ToolStatus
+from .choices import IN_WORKSHOP, LabourStatus, PartStatus, ShortageStatus, ToolStatus
 from .models import (
     Equipment,
     PartShortage,
@@ -205,7 +205,9 @@ def comebacks_for(user, store) -> QuerySet:
 def dispatch_slips(ro) -> list[dict]:
     """派工单 per technician (or team) of an order: their lines with scope, hours, bay and the promised time."""
     slips: dict = {}
-    for ln in ro.labour.exclude(status="cancelled").select_related("technician", "team", "bay", "operation"):
+    for ln in ro.labour.exclude(status=LabourStatus.CANCELLED).select_related(
+        "technician", "team", "bay", "operation"
+    ):
         if ln.technician_id:
             key, who = f"t{ln.technician_id}", ln.technician
         elif ln.team_id:

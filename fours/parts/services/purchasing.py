@@ -624,7 +624,7 @@ def demands_fill(*, actor, po: PurchaseOrder, receipt: Receipt, received: dict) 
     if not received:
         return []
     waiting = list(
-        PurchaseDemand.objects.select_for_update()
+        PurchaseDemand.objects.select_for_update(of=("self",))
         .filter(
             store=po.store,
             part_id__in=sorted(received),

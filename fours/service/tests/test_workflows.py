@@ -58,6 +58,8 @@ def test_every_service_document_with_a_status_has_a_workflow():
         "service.WarrantyClaim",
         "service.ReturnShipment",
         "service.AccidentJob",
+        "service.Tool",
+        "service.PartShortage",
     }
 
 

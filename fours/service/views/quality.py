@@ -20,7 +20,7 @@ from fours.core.views import perm_or_403, redirect_back, run, work_store
 
 from .. import selectors_workshop as sel
 from .. import workflows_workshop as wf
-from ..choices import InspectionStage, LabourCategory, ShortageStatus
+from ..choices import InspectionStage, LabourCategory, LabourStatus, ShortageStatus
 from ..models import Comeback, LabourLine, PartShortage, RepairOrder
 from ..selectors_performance import month_bounds, workshop_performance
 from ..services import quality as q
@@ -136,7 +136,7 @@ def ro_certificate(request, pk):
             "insp": insp,
             "items": [(labels.get(k, k), ok) for k, ok in insp.checklist.items()],
             "values": [(label, insp.data[k]) for k, label in q.DATA_FIELDS if k in insp.data],
-            "lines": ro.labour.exclude(status="cancelled").select_related("operation"),
+            "lines": ro.labour.exclude(status=LabourStatus.CANCELLED).select_related("operation"),
             "guarantee": [
                 (LabourCategory(c).label, *q.guarantee_of(ro.store, c))
                 for c in sorted(
@@ -220,7 +220,7 @@ def shortages_page(request):
         {
             "title": _("缺料跟踪"),
             "rows": rows,
-            "status": status,
+            "chosen": status,
             "mine": mine,
             "statuses": ShortageStatus.choices,
         },
@@ -253,7 +253,7 @@ def shortage_act(request, pk, step):
             expected_on=p.get("expected_on") or None,
             note=p.get("note"),
         )
-    elif step == "cancelled":
+    elif step == ShortageStatus.CANCELLED:
         run(request, sh_svc.shortage_cancel, _("已取消"), shortage=sh, reason=p.get("reason", ""))
     else:
         raise Http404

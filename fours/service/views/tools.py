@@ -55,8 +55,13 @@ def tools_page(request):
     for t in tools:
         t.loan = out.get(t.pk)
         t.steps = wf.TOOL.allowed_next(t, user)
+        t.is_lost = t.status == ToolStatus.LOST
+        t.in_use = t.status != ToolStatus.SCRAPPED
+        # back in the cabinet from repair or found again (a tool out comes back by its loan's return)
+        t.back_in = ToolStatus.IN in t.steps and t.status != ToolStatus.OUT
     for ln in open_loans:
         ln.overdue = ln.due_at < now
+        ln.steps = wf.TOOL.allowed_next(ln.tool, user)
     return render(
         request,
         "service/tools.html",
@@ -279,7 +284,7 @@ NAV = [
 def widgets(request, store):
     """The foreman's own: tools out and overdue, equipment due."""
     user = request.user
-    if store is None or not user.has_perm("service.add_toolloan") or not has_role(user, store, Role.FOREMAN):
+    if store is None or not user.has_perm("service.view_toolloan") or not has_role(user, store, Role.FOREMAN):
         return []
     out = list(sel.loans_open(user, store))
     late = sum(1 for ln in out if ln.due_at < timezone.now())
