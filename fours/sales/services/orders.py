@@ -139,7 +139,9 @@ def _clean(data: dict, *, list_price: Decimal) -> dict:
 
 def _prices(order: VehicleOrder) -> None:
     """合同总价 and 优惠比例 from the order's figures (accessories_amount kept by the accessory
-    services)."""
+    services). The 优惠比例 the limits apply to is everything the customer gets off the list price or for
+    nothing: the discount, the gifts' value and the accessories given (seed: no 优惠 nor 赠送 beyond the
+    policy without the sales manager)."""
     order.total = round_money(
         order.list_price
         - order.discount
@@ -147,9 +149,15 @@ def _prices(order: VehicleOrder) -> None:
         + order.registration_fee
         + order.other_fees
     )
-    order.discount_pct = (
-        round_money(order.discount * 100 / order.list_price) if order.list_price > 0 else ZERO
-    )
+    given = order.discount + order.gift_value + (_gifted(order) if order.pk else ZERO)
+    order.discount_pct = round_money(given * 100 / order.list_price) if order.list_price > 0 else ZERO
+
+
+def _gifted(order: VehicleOrder) -> Decimal:
+    from django.db.models import Sum
+
+    row = order.accessories.filter(is_gift=True).aggregate(s=Sum("amount"))
+    return round_money(row["s"] or ZERO)
 
 
 def discount_limit(user, store) -> Decimal:
@@ -167,7 +175,7 @@ def _check_discount(order: VehicleOrder, actor) -> None:
     if order.needs_approval and not order.discount_reason:
         raise field_error(
             "discount_reason",
-            _("优惠%(pct)s%%超过您的权限（最多%(max)s%%），请填写优惠原因提交审批")
+            _("优惠及赠送合计%(pct)s%%超过您的权限（最多%(max)s%%），请填写优惠原因提交审批")
             % {
                 "pct": f"{order.discount_pct.normalize():f}",
                 "max": f"{discount_limit(actor, order.store).normalize():f}",
@@ -344,7 +352,7 @@ def order_authorise(*, actor, order: VehicleOrder, note: str = "") -> VehicleOrd
         if order.discount_pct > limit:
             raise field_error(
                 "discount",
-                _("优惠%(pct)s%%超过您的审批权限（最多%(max)s%%）")
+                _("优惠及赠送合计%(pct)s%%超过您的审批权限（最多%(max)s%%）")
                 % {"pct": f"{order.discount_pct.normalize():f}", "max": f"{limit.normalize():f}"},
                 code="over_limit",
             )

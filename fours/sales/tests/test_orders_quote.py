@@ -71,3 +71,12 @@ def test_price_from_configuration_required(store_a, consultant):
     with pytest.raises(BusinessError) as e:
         quote(store_a, consultant, configuration=conf)
     assert e.value.error_code == "required"
+
+
+def test_gifts_count_towards_the_limit(store_a, consultant):
+    # 2 % of 200,000 is 4,000: a 3,000 discount and 1,500 of gifts go beyond it
+    with pytest.raises(BusinessError) as e:
+        quote(store_a, consultant, discount="3000", gift_value="1500", gifts="加油卡")
+    assert e.value.error_code == "discount_limit"
+    o = quote(store_a, consultant, discount="3000", gift_value="1500", gifts="加油卡", discount_reason="店庆")
+    assert o.needs_approval and o.discount_pct == Decimal("2.25")
