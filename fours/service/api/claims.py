@@ -147,7 +147,7 @@ class ClaimUpdateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class DecideSerializer(serializers.Serializer):
+class ClaimDecideSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=[ClaimStatus.APPROVED, ClaimStatus.PARTLY, ClaimStatus.REJECTED])
     approved_amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, allow_null=True
@@ -159,7 +159,7 @@ class DecideSerializer(serializers.Serializer):
     oem_ref = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
 
 
-class PaySerializer(serializers.Serializer):
+class ClaimPaySerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     method = serializers.ChoiceField(choices=Method.choices, default=Method.TRANSFER)
     reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
@@ -179,38 +179,38 @@ class ClaimsPaymentSerializer(serializers.Serializer):
     business_date = serializers.DateField(required=False, allow_null=True)
 
 
-class PaymentAnswerSerializer(serializers.Serializer):
+class ClaimPaymentAnswerSerializer(serializers.Serializer):
     number = serializers.CharField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     allocated = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ClaimReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, max_length=200)
 
 
-class TagCreateSerializer(serializers.Serializer):
+class OldPartTagCreateSerializer(serializers.Serializer):
     part_line = serializers.IntegerField()
     location = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
 
 
-class ScrapSerializer(serializers.Serializer):
+class OldPartScrapSerializer(serializers.Serializer):
     instruction = serializers.CharField(allow_blank=True, max_length=200)
 
 
-class SignSerializer(serializers.Serializer):
+class WarrantySignSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[("labour", _("工时")), ("part", _("材料"))])
     line = serializers.IntegerField()
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
-class SignAnswerSerializer(serializers.Serializer):
+class WarrantySignAnswerSerializer(serializers.Serializer):
     kind = serializers.CharField()
     line = serializers.IntegerField()
     warranty_signed_at = serializers.DateTimeField()
 
 
-class ShipmentSerializer(serializers.ModelSerializer):
+class ReturnShipmentSerializer(serializers.ModelSerializer):
     brand_name = serializers.CharField(source="brand.name", read_only=True)
     tags = OldPartTagSerializer(many=True, read_only=True)
 
@@ -230,14 +230,14 @@ class ShipmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class ShipmentCreateSerializer(serializers.Serializer):
+class ReturnShipmentCreateSerializer(serializers.Serializer):
     store = serializers.IntegerField(required=False)
     brand = serializers.IntegerField()
     tags = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
-class ShipSerializer(serializers.Serializer):
+class ShipmentShipSerializer(serializers.Serializer):
     carrier = serializers.CharField(allow_blank=True, max_length=50)
     waybill = serializers.CharField(allow_blank=True, max_length=40)
 
@@ -284,7 +284,7 @@ class AccidentCreateSerializer(serializers.Serializer):
     assessor = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
 
 
-class AssessRowSerializer(serializers.Serializer):
+class AccidentAssessRowSerializer(serializers.Serializer):
     name = serializers.CharField(allow_blank=True, max_length=100)
     kind = serializers.CharField(required=False, allow_blank=True, default="", max_length=10)
     qty = serializers.DecimalField(max_digits=12, decimal_places=3, required=False, default=1)
@@ -292,19 +292,19 @@ class AssessRowSerializer(serializers.Serializer):
     agreed = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
 
 
-class AssessSerializer(serializers.Serializer):
-    items = AssessRowSerializer(many=True)
+class AccidentAssessSerializer(serializers.Serializer):
+    items = AccidentAssessRowSerializer(many=True)
     assessor = serializers.CharField(required=False, allow_blank=True, default="", max_length=50)
 
 
-class AgreeSerializer(serializers.Serializer):
+class AccidentAgreeSerializer(serializers.Serializer):
     signer_name = serializers.CharField(allow_blank=True, max_length=50)
     excess = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, default=0)
     agreed_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
     signature = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class InsurerContactSerializer(serializers.ModelSerializer):
     insurer_name = serializers.CharField(source="insurer.name", read_only=True)
 
     class Meta:
@@ -312,7 +312,7 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = ["id", "store", "insurer", "insurer_name", "kind", "at", "person", "subject"]
 
 
-class ContactCreateSerializer(serializers.Serializer):
+class InsurerContactCreateSerializer(serializers.Serializer):
     store = serializers.IntegerField(required=False)
     insurer = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ContactKind.choices)
@@ -391,36 +391,36 @@ class WarrantyClaimViewSet(
     def submit(self, request, pk=None):
         return self._ok(cs.claim_submit(actor=request.user, claim=self.get_object()))
 
-    @extend_schema(request=DecideSerializer, responses=WarrantyClaimSerializer)
+    @extend_schema(request=ClaimDecideSerializer, responses=WarrantyClaimSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        v = _valid(request, DecideSerializer)
+        v = _valid(request, ClaimDecideSerializer)
         return self._ok(cs.claim_decide(actor=request.user, claim=self.get_object(), **v))
 
-    @extend_schema(request=PaySerializer, responses={201: PaymentAnswerSerializer})
+    @extend_schema(request=ClaimPaySerializer, responses={201: ClaimPaymentAnswerSerializer})
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
-        v = _valid(request, PaySerializer)
+        v = _valid(request, ClaimPaySerializer)
         pay = cs.claim_payment(actor=request.user, claim=self.get_object(), **v)
-        return Response(PaymentAnswerSerializer(pay).data, status=status.HTTP_201_CREATED)
+        return Response(ClaimPaymentAnswerSerializer(pay).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReasonSerializer, responses=WarrantyClaimSerializer)
+    @extend_schema(request=ClaimReasonSerializer, responses=WarrantyClaimSerializer)
     @action(detail=True, methods=["post"])
     def writeoff(self, request, pk=None):
-        v = _valid(request, ReasonSerializer)
+        v = _valid(request, ClaimReasonSerializer)
         return self._ok(cs.claim_writeoff(actor=request.user, claim=self.get_object(), reason=v["reason"]))
 
-    @extend_schema(request=ReasonSerializer, responses=WarrantyClaimSerializer)
+    @extend_schema(request=ClaimReasonSerializer, responses=WarrantyClaimSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        v = _valid(request, ReasonSerializer)
+        v = _valid(request, ClaimReasonSerializer)
         return self._ok(cs.claim_close(actor=request.user, claim=self.get_object(), reason=v["reason"]))
 
-    @extend_schema(request=TagCreateSerializer, responses={201: OldPartTagSerializer})
+    @extend_schema(request=OldPartTagCreateSerializer, responses={201: OldPartTagSerializer})
     @action(detail=True, methods=["post"])
     def tag(self, request, pk=None):
         claim = self.get_object()
-        v = _valid(request, TagCreateSerializer)
+        v = _valid(request, OldPartTagCreateSerializer)
         line = PartLine.objects.filter(ro=claim.ro, pk=v["part_line"]).first()
         if line is None:
             raise ValidationError({"part_line": [_("该配件不在本索赔申请中")]})
@@ -433,7 +433,7 @@ class ClaimsPaymentView(FoursAPIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=ClaimsPaymentSerializer, responses={201: PaymentAnswerSerializer})
+    @extend_schema(request=ClaimsPaymentSerializer, responses={201: ClaimPaymentAnswerSerializer})
     def post(self, request):
         v = _valid(request, ClaimsPaymentSerializer)
         store = _store(request, v.get("store"))
@@ -451,7 +451,7 @@ class ClaimsPaymentView(FoursAPIView):
             reference=v["reference"],
             business_date=v.get("business_date"),
         )
-        return Response(PaymentAnswerSerializer(pay).data, status=status.HTTP_201_CREATED)
+        return Response(ClaimPaymentAnswerSerializer(pay).data, status=status.HTTP_201_CREATED)
 
 
 class WarrantySignView(FoursAPIView):
@@ -459,9 +459,9 @@ class WarrantySignView(FoursAPIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=SignSerializer, responses=SignAnswerSerializer)
+    @extend_schema(request=WarrantySignSerializer, responses=WarrantySignAnswerSerializer)
     def post(self, request):
-        v = _valid(request, SignSerializer)
+        v = _valid(request, WarrantySignSerializer)
         qs = (
             selectors.labour_lines_for(request.user)
             if v["kind"] == "labour"
@@ -485,10 +485,10 @@ class OldPartTagViewSet(
     def get_queryset(self):
         return sel.tags_for(self.request.user)
 
-    @extend_schema(request=ScrapSerializer, responses=OldPartTagSerializer)
+    @extend_schema(request=OldPartScrapSerializer, responses=OldPartTagSerializer)
     @action(detail=True, methods=["post"])
     def scrap(self, request, pk=None):
-        v = _valid(request, ScrapSerializer)
+        v = _valid(request, OldPartScrapSerializer)
         tag = cs.old_part_scrap(actor=request.user, tag=self.get_object(), instruction=v["instruction"])
         return Response(OldPartTagSerializer(sel.tags_for(request.user).get(pk=tag.pk)).data)
 
@@ -503,7 +503,7 @@ class ReturnShipmentViewSet(
     """旧件返厂单: pack kept old parts of one brand, ship with carrier and waybill, the manufacturer signs."""
 
     queryset = ReturnShipment.objects.all()
-    serializer_class = ShipmentSerializer
+    serializer_class = ReturnShipmentSerializer
     filterset_fields = ["status", "brand"]
     action_perms = {"ship": ["service.change_returnshipment"], "receive": ["service.change_returnshipment"]}
 
@@ -515,13 +515,13 @@ class ReturnShipmentViewSet(
         )
 
     def _ok(self, shipment, code=status.HTTP_200_OK):
-        return Response(ShipmentSerializer(self.get_queryset().get(pk=shipment.pk)).data, status=code)
+        return Response(ReturnShipmentSerializer(self.get_queryset().get(pk=shipment.pk)).data, status=code)
 
-    @extend_schema(request=ShipmentCreateSerializer, responses={201: ShipmentSerializer})
+    @extend_schema(request=ReturnShipmentCreateSerializer, responses={201: ReturnShipmentSerializer})
     def create(self, request, *args, **kwargs):
         from fours.customers.models import Brand
 
-        v = _valid(request, ShipmentCreateSerializer)
+        v = _valid(request, ReturnShipmentCreateSerializer)
         store = _store(request, v.get("store"))
         brand = Brand.objects.filter(pk=v["brand"]).first()
         if brand is None:
@@ -532,13 +532,13 @@ class ReturnShipmentViewSet(
         shipment = cs.shipment_create(actor=request.user, store=store, brand=brand, tags=tags, note=v["note"])
         return self._ok(shipment, status.HTTP_201_CREATED)
 
-    @extend_schema(request=ShipSerializer, responses=ShipmentSerializer)
+    @extend_schema(request=ShipmentShipSerializer, responses=ReturnShipmentSerializer)
     @action(detail=True, methods=["post"])
     def ship(self, request, pk=None):
-        v = _valid(request, ShipSerializer)
+        v = _valid(request, ShipmentShipSerializer)
         return self._ok(cs.shipment_ship(actor=request.user, shipment=self.get_object(), **v))
 
-    @extend_schema(request=None, responses=ShipmentSerializer)
+    @extend_schema(request=None, responses=ReturnShipmentSerializer)
     @action(detail=True, methods=["post"])
     def receive(self, request, pk=None):
         return self._ok(cs.shipment_receive(actor=request.user, shipment=self.get_object()))
@@ -585,20 +585,20 @@ class AccidentJobViewSet(
         )
         return self._ok(job, status.HTTP_201_CREATED)
 
-    @extend_schema(request=AssessSerializer, responses=AccidentJobSerializer)
+    @extend_schema(request=AccidentAssessSerializer, responses=AccidentJobSerializer)
     @action(detail=True, methods=["post"])
     def assess(self, request, pk=None):
-        v = _valid(request, AssessSerializer)
+        v = _valid(request, AccidentAssessSerializer)
         return self._ok(
             acc.accident_assess(
                 actor=request.user, job=self.get_object(), items=v["items"], assessor=v["assessor"]
             )
         )
 
-    @extend_schema(request=AgreeSerializer, responses=AccidentJobSerializer)
+    @extend_schema(request=AccidentAgreeSerializer, responses=AccidentJobSerializer)
     @action(detail=True, methods=["post"])
     def agree(self, request, pk=None):
-        v = _valid(request, AgreeSerializer)
+        v = _valid(request, AccidentAgreeSerializer)
         return self._ok(acc.accident_agree(actor=request.user, job=self.get_object(), **v))
 
     @extend_schema(request=None, responses=AccidentJobSerializer)
@@ -606,17 +606,17 @@ class AccidentJobViewSet(
     def settle(self, request, pk=None):
         return self._ok(acc.accident_settle(actor=request.user, job=self.get_object()))
 
-    @extend_schema(request=PaySerializer, responses={201: PaymentAnswerSerializer})
+    @extend_schema(request=ClaimPaySerializer, responses={201: ClaimPaymentAnswerSerializer})
     @action(detail=True, methods=["post"])
     def collect(self, request, pk=None):
-        v = _valid(request, PaySerializer)
+        v = _valid(request, ClaimPaySerializer)
         pay = acc.accident_collect(actor=request.user, job=self.get_object(), **v)
-        return Response(PaymentAnswerSerializer(pay).data, status=status.HTTP_201_CREATED)
+        return Response(ClaimPaymentAnswerSerializer(pay).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReasonSerializer, responses=AccidentJobSerializer)
+    @extend_schema(request=ClaimReasonSerializer, responses=AccidentJobSerializer)
     @action(detail=True, methods=["post"])
     def writeoff(self, request, pk=None):
-        v = _valid(request, ReasonSerializer)
+        v = _valid(request, ClaimReasonSerializer)
         return self._ok(acc.accident_writeoff(actor=request.user, job=self.get_object(), reason=v["reason"]))
 
 
@@ -630,15 +630,15 @@ class InsurerContactViewSet(
     """保险公司联系记录 (seed 004: at least 4 a month per insurer, 8 with partner insurers)."""
 
     queryset = InsurerContact.objects.all()
-    serializer_class = ContactSerializer
+    serializer_class = InsurerContactSerializer
     filterset_fields = ["insurer", "kind"]
 
     def get_queryset(self):
         return sel.contacts_for(self.request.user)
 
-    @extend_schema(request=ContactCreateSerializer, responses={201: ContactSerializer})
+    @extend_schema(request=InsurerContactCreateSerializer, responses={201: InsurerContactSerializer})
     def create(self, request, *args, **kwargs):
-        v = _valid(request, ContactCreateSerializer)
+        v = _valid(request, InsurerContactCreateSerializer)
         store = _store(request, v.get("store"))
         insurer = Party.objects.filter(store=store, kind=PartyKind.INSURER, pk=v["insurer"]).first()
         if insurer is None:
@@ -652,7 +652,7 @@ class InsurerContactViewSet(
             person=v["person"],
             at=v.get("at"),
         )
-        return Response(ContactSerializer(c).data, status=status.HTTP_201_CREATED)
+        return Response(InsurerContactSerializer(c).data, status=status.HTTP_201_CREATED)
 
 
 ROUTES = [

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from fours.core.audit import audit_record
+from fours.core.audit import audit_record, register_field_words, register_verbs
 from fours.core.choices import DocKind
 from fours.core.errors import field_error
 from fours.core.money import round_money
@@ -27,6 +27,17 @@ from .. import workflows_claims as wf
 from ..choices import EDITABLE, AccidentStatus, ContactKind, ROStatus
 from ..models import AccidentJob, AssessmentItem, InsurerContact
 from .common import lock_ro, require_text
+
+register_verbs(
+    {
+        "assessed": _("定损"),
+        "reassessed": _("重新定损"),
+        "agreed": _("签订维修协议"),
+        "collected": _("保险已回款"),
+        "contacted": _("保险公司联系"),
+    }
+)
+register_field_words({"insurer": _("保险公司"), "gap": _("定损与结算差额"), "contact": _("联系方式")})
 
 ZERO = Decimal("0")
 ITEM_KINDS = ("工时", "配件", "喷漆")
@@ -380,5 +391,11 @@ def insurer_contact_add(
         subject=subject[:300],
         actor=actor,
     )
-    audit_record(actor=actor, obj=insurer, verb="contacted", changes={"kind": [None, kind]}, note=subject)
+    audit_record(
+        actor=actor,
+        obj=insurer,
+        verb="contacted",
+        changes={"contact": [None, str(ContactKind(kind).label)]},
+        note=subject,
+    )
     return c

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fours.core.audit import audit_record
+from fours.core.audit import audit_record, register_field_words, register_verbs
 from fours.core.choices import DepartmentKind, DocKind
 from fours.core.errors import field_error
 from fours.core.money import round_money, to_decimal
@@ -43,6 +43,30 @@ from ..choices import (
 from ..models import ClaimLine, LabourLine, OldPartTag, PartLine, ReturnShipment, WarrantyClaim
 from . import pricing
 from .common import lock_ro, require_text
+
+register_verbs(
+    {
+        "warranty_signed": _("索赔员签字认可"),
+        "resubmitted": _("重新提交"),
+        "claim_approved": _("厂家批准"),
+        "claim_partly": _("厂家部分批准"),
+        "claim_rejected": _("厂家拒赔"),
+        "written_off": _("核销差额"),
+        "old_part_tagged": _("旧件挂签"),
+        "old_part_scrapped": _("旧件按指令报废"),
+    }
+)
+register_field_words(
+    {
+        "ro": _("工单"),
+        "line": _("项目"),
+        "part": _("配件"),
+        "tag_no": _("标签号"),
+        "tags": _("旧件"),
+        "submissions": _("提交次数"),
+        "waybill": _("运单号"),
+    }
+)
 
 ZERO = Decimal("0")
 CLAIMABLE = {ROStatus.SETTLED, ROStatus.DELIVERED}
@@ -422,7 +446,7 @@ def claim_checks(claim) -> list[Check]:
                 _("旧件尚未挂签：%(p)s") % {"p": "、".join(untagged[:5])},
             )
         )
-    if getattr(claim.brand, "claim_photos_required", False) and not ro.photos.exists():
+    if claim.brand.claim_photos_required and not ro.photos.exists():
         out.append(Check("photos", "required", _("该品牌索赔须附照片，请先在工单上上传照片")))
     if timezone.localdate() > claim.deadline:
         out.append(

@@ -537,7 +537,13 @@ def accident_create(request):
             "title": _("登记事故车"),
             "ro": ro,
             "error": error,
-            "values": p,
+            "values": {
+                "ro_number": p.get("ro_number") or (ro.number if ro else ""),
+                "insurer_name": p.get("insurer_name") or (ro.insurer if ro else ""),
+                "claim_no": p.get("claim_no") or (ro.claim_no if ro else ""),
+                "policy_no": p.get("policy_no", ""),
+                "assessor": p.get("assessor", ""),
+            },
             "insurers": Party.objects.filter(store=store, kind=PartyKind.INSURER).order_by("name"),
         },
     )
