@@ -144,6 +144,37 @@ def totals_by(user, store, start, end, key: str, *, department="sales", metrics=
     return out
 
 
+PERSON_FIELDS = ("person__username", "person__first_name", "person__last_name")
+
+
+def _person(row, prefix: str = "person__"):
+    """An unsaved user carrying the names ``display_name`` reads, from a row of values."""
+    return get_user_model()(
+        pk=row["person"],
+        username=row[f"{prefix}username"],
+        first_name=row[f"{prefix}first_name"],
+        last_name=row[f"{prefix}last_name"],
+    )
+
+
+def person_totals(user, store, start, end, *, department="sales", metrics=None) -> tuple[dict, dict]:
+    """((person id, metric) → sum, person id → the person with their names) in one grouped query."""
+    rows = (
+        summaries(user, store, start, end, department=department, metrics=metrics)
+        .filter(person__isnull=False)
+        .values("person", *PERSON_FIELDS, "metric")
+        .annotate(v=Sum("value"))
+        .order_by()
+    )
+    out: dict = defaultdict(lambda: ZERO)
+    people: dict = {}
+    for r in rows:
+        out[(r["person"], r["metric"])] = r["v"] or ZERO
+        if r["person"] not in people:
+            people[r["person"]] = _person(r)
+    return out, people
+
+
 def monthly_totals(user, store, first_month, last_month, *, department="sales", metrics=None) -> dict:
     """(month, metric) → sum for each month from ``first_month`` to ``last_month``: one query grouped by day,
     folded into months here (at most a few hundred rows per figure)."""
@@ -168,6 +199,21 @@ def month_targets(user, store, month, *, department="sales") -> tuple[dict, dict
         else:
             people[(t["person_id"], t["metric"])] = t["value"]
     return dept, people
+
+
+def month_targets_named(user, store, month, *, department="sales") -> tuple[dict, dict, dict]:
+    """``month_targets`` and the people the targets name (person id → the person), in the same query."""
+    rows = Target.objects.for_user(user).filter(store=store, month=month_start(month), department=department)
+    dept: dict[str, Decimal] = {}
+    people: dict = {}
+    named: dict = {}
+    for t in rows.values("person", *PERSON_FIELDS, "metric", "value"):
+        if t["person"] is None:
+            dept[t["metric"]] = t["value"]
+        else:
+            people[(t["person"], t["metric"])] = t["value"]
+            named.setdefault(t["person"], _person(t))
+    return dept, people, named
 
 
 def target_of(dept: dict, people: dict, metric: str, person_ids=None):

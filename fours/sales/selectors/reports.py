@@ -104,11 +104,12 @@ def rates(t: dict, targets: dict | None = None) -> list[dict]:
 
 def dashboard(user, store, month: dt.date) -> dict:
     """销售看板 of a month: the figures against target, the daily trend and the consultants' ranking, read from
-    the summaries in four queries (by day, by person, the targets, the people's names)."""
+    the summaries in three queries (by day; by person with their names; the targets with the people's names)."""
     start, end = month_start(month), month_end(month)
     by_day = rs.totals_by(user, store, start, end, "day")
-    by_person = rs.totals_by(user, store, start, end, "person")
-    dept_t, people_t = rs.month_targets(user, store, start)
+    by_person, names = rs.person_totals(user, store, start, end)
+    dept_t, people_t, targeted = rs.month_targets_named(user, store, start)
+    names = {**targeted, **names}
     totals: dict = defaultdict(lambda: ZERO)
     for (_day, metric), v in by_day.items():
         totals[metric] += v
@@ -122,8 +123,6 @@ def dashboard(user, store, month: dt.date) -> dict:
             for m in (M.TRAFFIC, M.ORDERS, M.DELIVERIES)
         ],
     }
-    pids = {pid for pid, _m in by_person} | {pid for pid, _m in people_t}
-    names = rs.people_named(pids)
     ranking = []
     for pid, person in names.items():
         row = {m: by_person[(pid, m)] for m in (M.DELIVERIES, M.ORDERS, M.TRAFFIC, M.GROSS_PROFIT)}
@@ -258,7 +257,6 @@ def month_analysis(user, store, month: dt.date) -> dict:
         "deliveries": [float(by_month[(m, M.DELIVERIES)]) for m in months],
         "orders": [float(by_month[(m, M.ORDERS)]) for m in months],
         "gross_profit": [float(by_month[(m, M.GROSS_PROFIT)]) for m in months],
-        "targets": [],
     }
     dims = rs.totals_by(
         user,
