@@ -418,6 +418,8 @@ def order_confirm(*, actor, order: VehicleOrder) -> VehicleOrder:
     from ..selectors.orders import order_customer_paid
 
     order = _locked(order)
+    if order.status != OrderStatus.AUTHORISED:
+        raise field_error("status", _("只有已审批待下定的订单可以确认下定"), code="bad_transition")
     ORDER.require(order, to=OrderStatus.ORDERED, actor=actor)
     paid = order_customer_paid(order)
     if paid < order.deposit:
@@ -486,6 +488,8 @@ def order_unallocate(*, actor, order: VehicleOrder, reason: str = "") -> Vehicle
     from .stock import vehicle_move
 
     order = _locked(order)
+    if order.status != OrderStatus.ALLOCATED:
+        raise field_error("status", _("该订单尚未配车"), code="bad_transition")
     ORDER.require(order, to=OrderStatus.ORDERED, actor=actor)
     if order.fitting_order_id:
         raise field_error("vehicle", _("该车已开精品加装工单，不能取消配车"), code="parts_issued")

@@ -66,3 +66,32 @@ def test_other_store_is_404(api_for, store_a, store_b, consultant, make_user):
     order = f.quote(store_a, consultant)
     other = make_user(Role.SALES_CONSULTANT, store_b, "sc_b")
     assert api_for(other).get(f"/api/v1/sales/orders/{order.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        "send",
+        "send_back",
+        "authorise",
+        "confirm",
+        "allocate",
+        "unallocate",
+        "accessories",
+        "fitting",
+        "ready",
+        "deliver",
+        "invoice",
+        "cancel",
+        "cancel_approve",
+        "drop",
+    ],
+)
+def test_every_step_answers_without_a_server_error(api_for, store_a, consultant, mgr, step):
+    order = f.authorised_order(store_a, consultant, manager=mgr)
+    for user in (consultant, mgr):
+        for body in ({}, {"vehicle": 999999, "part": 999999, "checklist": {"keys": True}, "reason": "x"}):
+            r = api_for(user).post(f"/api/v1/sales/orders/{order.pk}/{step}/", body, format="json")
+            assert r.status_code in (200, 400, 403, 404), (step, r.status_code, r.content[:300])
+            if r.status_code == 400:
+                assert r.json()["error"]["code"]
