@@ -148,19 +148,31 @@ class CountTable(tables.Table):
 
 class OutletTable(tables.Table):
     name = tables.Column(
-        verbose_name=_("网点名称"), linkify=lambda record: reverse("sales:outlet_edit", args=[record.pk])
+        verbose_name=_("网点名称"),
+        linkify=lambda record: reverse("sales:vehicle_list") + f"?status=at_outlet&outlet={record.pk}",
     )
     held = tables.Column(verbose_name=_("网点库存（台）"), attrs={"td": {"class": "text-end"}})
-    vehicles = tables.Column(
-        verbose_name=_("车辆"),
+    edit = tables.Column(
+        verbose_name="",
         empty_values=(),
         orderable=False,
-        linkify=lambda record: reverse("sales:vehicle_list") + f"?status=at_outlet&outlet={record.pk}",
+        linkify=lambda record: reverse("sales:outlet_edit", args=[record.pk]),
+        exclude_from_export=True,
     )
 
     class Meta:
         model = Outlet
-        fields = ("name", "contact", "phone", "address", "monthly_target", "held", "last_visit_on", "active")
+        fields = (
+            "name",
+            "contact",
+            "phone",
+            "address",
+            "monthly_target",
+            "held",
+            "last_visit_on",
+            "active",
+            "edit",
+        )
 
-    def render_vehicles(self, record):
-        return _("查看")
+    def render_edit(self, record):
+        return _("修改")

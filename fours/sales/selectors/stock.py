@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ..choices import CustodyAction, Funding, InspectionKind, VehicleStatus
 from ..models import Custody, Inspection, OrderPlan, Outlet, StockVehicle, VehicleCount, VehicleTransfer
@@ -25,7 +26,12 @@ HELD = (
 AVAILABLE = (VehicleStatus.IN_STOCK, VehicleStatus.PDI, VehicleStatus.AT_OUTLET)
 AGE_BUCKETS = (("0_30", 0, 30), ("31_60", 31, 60), ("61_90", 61, 90), ("over_90", 91, None))
 AGED_DAYS = 90
-AGE_LABELS = {"0_30": "0–30天", "31_60": "31–60天", "61_90": "61–90天", "over_90": "90天以上"}
+AGE_LABELS = {
+    "0_30": _("0–30天"),
+    "31_60": _("31–60天"),
+    "61_90": _("61–90天"),
+    "over_90": _("90天以上"),
+}
 
 
 def fifo_candidates(order) -> QuerySet:

@@ -673,6 +673,12 @@ class OutletListView(FoursListView):
     def base_queryset(self):
         return sel.outlets(self.request.user).order_by("name")
 
+    def get_table_kwargs(self):
+        kw = super().get_table_kwargs()
+        if not self.request.user.has_perm("sales.change_outlet"):
+            kw["exclude"] = ("edit",)
+        return kw
+
 
 @login_required
 def outlet_edit(request, pk=None):
