@@ -185,7 +185,7 @@ class AssignSerializer(serializers.Serializer):
 
 
 class DefeatSerializer(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=DefeatReason.choices)
+    defeat_reason = serializers.ChoiceField(choices=DefeatReason.choices)
     competitor_model = serializers.CharField(max_length=100, required=False, allow_blank=True)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
@@ -359,7 +359,8 @@ class LeadViewSet(_Create, mixins.CreateModelMixin):
     @action(detail=True, methods=["post"])
     def defeat(self, request, pk=None):
         """战败申请"""
-        d = validated(request, DefeatSerializer)
+        d = dict(validated(request, DefeatSerializer))
+        d["reason"] = d.pop("defeat_reason")
         return self._answer(svc.lead_defeat_request(actor=request.user, lead=self.get_object(), **d))
 
     @extend_schema(request=DecisionSerializer, responses=LeadSerializer)

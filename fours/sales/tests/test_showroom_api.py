@@ -49,7 +49,7 @@ def test_visit_and_lead_through_the_api(api_for, w):
     assert api.get("/api/v1/sales/follow-ups/").json()["count"] == 1
     detail = api.get(f"/api/v1/sales/leads/{lead_id}/").json()
     assert detail["follow_up_count"] == 1 and detail["owner_name"]
-    r = api.post(f"/api/v1/sales/leads/{lead_id}/defeat/", {"reason": "budget"}, format="json")
+    r = api.post(f"/api/v1/sales/leads/{lead_id}/defeat/", {"defeat_reason": "budget"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "defeat_pending"
     assert api.post(f"/api/v1/sales/leads/{lead_id}/approve-defeat/", {}, format="json").status_code == 403
     m = api_for(w["mgr"])
