@@ -1,7 +1,7 @@
 """Demo of warranty claims and accident jobs, after the service demo's orders exist (its dated steps and its
 live workshop): the warranty clerk signs the history's warranty lines and claims them in every status
 (draft, submitted, rejected to resubmit, approved, partly approved and written off, paid, closed), a brake
-repair under warranty today with its old part tagged and shipped back, a warranty line still to sign on a
+repair under warranty today with its old part tagged (shipped back, but in the first store kept to ship), a warranty line still to sign on a
 car in the workshop, an order left to claim near its deadline; the accident orders become accident jobs
 (assessed, agreed, settled; one collected from the insurer, one still owed) and the insurers' contacts of
 the month (one insurer below its minimum).
@@ -220,6 +220,8 @@ def _warranty_repair_today(ctx, store, p) -> None:
     cs.claim_decide(actor=clerk, claim=claim, result="approved", oem_ref=f"OEM{claim.pk:06d}")
     claim.refresh_from_db()
     cs.claim_payment(actor=p["finance"], claim=claim, amount=claim.approved_amount, reference="OEMPAY-BATCH")
+    if ctx.stores.index(store) == 0:
+        return  # the first store keeps its old part in the ledger, to be packed and shipped
     shipment = cs.shipment_create(actor=clerk, store=store, brand=claim.brand, tags=[tag])
     cs.shipment_ship(actor=clerk, shipment=shipment, carrier="顺丰速运", waybill=f"SF{shipment.pk:010d}")
 

@@ -47,6 +47,7 @@ from .common import lock_ro, require_text
 register_verbs(
     {
         "warranty_signed": _("索赔员签字认可"),
+        "warranty_declined": _("不予索赔（改为自费）"),
         "resubmitted": _("重新提交"),
         "claim_approved": _("厂家批准"),
         "claim_partly": _("厂家部分批准"),
@@ -216,6 +217,55 @@ def warranty_sign(*, actor, line, note: str = ""):
         verb="warranty_signed",
         changes={"line": [None, _line_label(line)]},
         note=(note or (_("配件质保期内") if w.by_part else ""))[:200],
+    )
+    return line
+
+
+@transaction.atomic
+def warranty_decline(*, actor, line, reason: str):
+    """不予索赔: the clerk's appraisal finds the job is not a warranty case (misuse, out of warranty, a wear
+    part); the reason is recorded for the customer and the line becomes the customer's, at the customer's
+    rate or price. Once the customer has confirmed the estimate it waits for their confirmation as an
+    added item (追加项目). Only while the order is still open, and not for a line already signed."""
+    from ..choices import EDITABLE
+    from .orders import CONFIRMED
+
+    require_perm(actor, wf.SIGN)
+    ro = lock_ro(line.ro)
+    model = PartLine if isinstance(line, PartLine) else LabourLine
+    line = model.objects.select_for_update(of=("self",)).get(pk=line.pk)
+    reason = require_text(reason, "reason", _("请填写不予索赔的原因（向客户解释）"))
+    if ro.status not in EDITABLE:
+        raise field_error(
+            "line",
+            _("工单%(no)s已%(s)s，不能修改") % {"no": ro.number, "s": ro.get_status_display()},
+            code="ro_closed",
+        )
+    if line.payer != Payer.WARRANTY:
+        raise field_error("line", _("该项目不是索赔付费"), code="mismatch")
+    if line.warranty_signed_at is not None:
+        raise field_error("line", _("该项目已由索赔员签字"), code="not_pending")
+    if model is PartLine:
+        line.unit_price = pricing.part_price(line.part, Payer.CUSTOMER)
+        line.amount = round_money(line.qty * line.unit_price)
+        fields = ["payer", "unit_price", "amount"]
+    else:
+        line.rate = pricing.labour_rates(ro.store)[Payer.CUSTOMER]
+        line.amount = round_money(line.hours * line.rate)
+        fields = ["payer", "rate", "amount"]
+    line.payer = Payer.CUSTOMER
+    if ro.status in CONFIRMED:
+        from ..choices import Approval as Ap
+
+        line.is_added, line.approval = True, Ap.PENDING
+        fields += ["is_added", "approval"]
+    line.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        obj=ro,
+        verb="warranty_declined",
+        changes={"line": [None, _line_label(line)], "amount": [None, line.amount]},
+        note=reason[:200],
     )
     return line
 

@@ -358,3 +358,22 @@ def test_the_claim_kpis_equal_a_recount_of_the_claims(w, store_a):
         if c.status not in ("paid", "closed")
     )
     assert k["pending_total"] == unpaid and k["pending_by_age"][0]["amount"] == unpaid
+
+
+def test_the_clerk_declines_a_line_that_is_not_a_warranty_case(w, store_a):
+    ro, lab, part = _warranty_ro(w, store_a)
+    with pytest.raises(ValidationError) as e:
+        cs.warranty_decline(actor=w["clerk"], line=part, reason=" ")
+    assert code_of(e) == "required" and "reason" in e.value.message_dict
+    part.refresh_from_db()
+    assert part.payer == "warranty"
+    line = cs.warranty_decline(actor=w["clerk"], line=part, reason="刹车片属易损件，不在三包范围")
+    assert line.payer == "customer" and line.unit_price == w["pads"].retail_price
+    assert line.approval == "pending"  # the customer confirms the new cost
+    with pytest.raises(ValidationError) as e:
+        cs.warranty_decline(actor=w["clerk"], line=part, reason="再次")
+    assert code_of(e) == "mismatch"
+    cs.warranty_sign(actor=w["clerk"], line=lab)
+    with pytest.raises(ValidationError) as e:
+        cs.warranty_decline(actor=w["clerk"], line=lab, reason="x")
+    assert code_of(e) == "not_pending"

@@ -211,6 +211,27 @@ def warranty_sign(request, kind, pk):
     return redirect_back(request, "service:warranty-desk")
 
 
+@login_required
+def warranty_decline(request, kind, pk):
+    if request.method != "POST":
+        return redirect("service:warranty-desk")
+    perm_or_403(request, wf.SIGN)
+    model = {"labour": LabourLine, "part": PartLine}.get(kind)
+    if model is None:
+        raise Http404
+    line = get_object_or_404(
+        model.objects.filter(ro__in=RepairOrder.objects.for_user(request.user)).select_related("ro"), pk=pk
+    )
+    run(
+        request,
+        cs.warranty_decline,
+        _("已改为自费，请向客户解释"),
+        line=line,
+        reason=request.POST.get("note", ""),
+    )
+    return redirect_back(request, "service:warranty-desk")
+
+
 # --- claims ------------------------------------------------------------------------------------------------
 
 
@@ -262,6 +283,9 @@ def claim_detail(request, pk):
             "open": open_,
             "gap": gap,
             "left": (claim.approved_amount or 0) - claim.paid_amount,
+            "ro_parts": sorted(
+                {ln.part for ln in claim.ro.parts.select_related("part")}, key=lambda p: p.part_no
+            ),
             "reasons": RejectReason.choices,
             "methods": PAY_METHODS,
             "today": timezone.localdate(),
@@ -716,6 +740,7 @@ def insurer_statement(request, pk):
 urlpatterns = [
     path("warranty/", warranty_desk, name="warranty-desk"),
     path("warranty/sign/<str:kind>/<int:pk>/", warranty_sign, name="warranty-sign"),
+    path("warranty/decline/<str:kind>/<int:pk>/", warranty_decline, name="warranty-decline"),
     path("claims/", ClaimListView.as_view(), name="claim-list"),
     path("claims/new/", claim_create, name="claim-create"),
     path("claims/kpi/", claim_kpi, name="claim-kpi"),
