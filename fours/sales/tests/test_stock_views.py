@@ -181,7 +181,7 @@ def test_count_missing_and_extra(store_a, conf, client_for):
     assert "第1行" in r.text and VehicleCount.objects.count() == 1
 
 
-def test_home_widgets(store_a, conf, client_for):
+def test_home_widgets(store_a, conf, make_user):
     from fours.sales.views.stock import widgets
 
     vehicle_in_transit(store_a, conf)
@@ -192,6 +192,12 @@ def test_home_widgets(store_a, conf, client_for):
     titles = {w.title: w for w in widgets(R(), store_a)}
     assert titles["预计到车（在途）"].value == 1 and titles["预计到车（在途）"].mine
     assert "待PDI" in titles and "钥匙未归还" in titles and "库龄超90天" in titles
+
+    class M:
+        user = make_user(Role.SALES_MANAGER, store_a, "stock_mgr")
+
+    mine = [w for w in widgets(M(), store_a) if w.mine]
+    assert mine == [] and any(w.title == "在途车辆" for w in widgets(M(), store_a))
 
 
 def test_api_filters_and_refusal(store_a, conf, api_for):

@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy
 from fours.core.audit import timeline_for
 from fours.core.errors import field_error
 from fours.core.registry import NavItem, Widget
-from fours.core.selectors import store_ids_for
+from fours.core.roles import Role
+from fours.core.selectors import has_role, store_ids_for
 from fours.core.stores import current_store
 from fours.core.views import (
     FoursListView,
@@ -783,8 +784,9 @@ def widgets(request, store) -> list:
         return []
     out = []
     base = reverse("sales:vehicle_list")
-    if user.has_perm("sales.manage_custody") or user.has_perm(workflows.STOCK):
-        f = sel.clerk_figures(store)
+    f = sel.clerk_figures(store)
+    if has_role(user, store, Role.VEHICLE_CLERK):
+        # the vehicle clerk's own work: what arrives, what waits for its PDI, which keys are out
         out += [
             Widget(
                 "sales",
@@ -805,6 +807,8 @@ def widgets(request, store) -> list:
                 mine=True,
             ),
         ]
+    else:
+        out.append(Widget("sales", _("在途车辆"), f["in_transit"], _("台"), base + "?status=in_transit"))
     f = sel.sales_figures(store)
     out += [
         Widget("sales", _("在库车辆"), f["held"], _("台"), base),
