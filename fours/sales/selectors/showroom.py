@@ -104,6 +104,11 @@ def lead_list(user, *, mine: bool = False) -> QuerySet[Lead]:
     ).order_by("ended", F("next_follow_up").asc(nulls_last=True), "-id")
 
 
+def is_overdue(lead: Lead) -> bool:
+    """An open lead whose next follow-up is before today."""
+    return bool(lead.status in OPEN and lead.next_follow_up and lead.next_follow_up < timezone.localdate())
+
+
 def lead_follow_ups(lead: Lead):
     return FollowUp.objects.filter(lead=lead).select_related("actor").order_by("-at", "-id")
 
@@ -235,6 +240,9 @@ def demo_vehicles(store) -> QuerySet[StockVehicle]:
     )
 
 
+DRIVE_TONES = {DriveStatus.DONE: "secondary", DriveStatus.DRIVING: "warning", DriveStatus.BOOKED: "primary"}
+
+
 def drive_calendar(store, start: dt.date, days: int = 7) -> dict:
     """The demo cars × days of a week with each day's bookings (cancelled left out)."""
     begin = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
@@ -248,6 +256,7 @@ def drive_calendar(store, start: dt.date, days: int = 7) -> dict:
     )
     cells: dict[tuple[int, dt.date], list] = {}
     for d in drives:
+        d.tone = DRIVE_TONES.get(d.status, "primary")
         cells.setdefault((d.vehicle_id, timezone.localdate(d.starts_at)), []).append(d)
     dates = [start + dt.timedelta(days=i) for i in range(days)]
     return {

@@ -241,15 +241,13 @@ def _lead_page(request, lead: Lead, bound: dict | None = None, status: int = 200
             "lead": lead,
             "steps": steps,
             "forms": forms,
-            "overdue": lead.status in sel.OPEN
-            and lead.next_follow_up
-            and lead.next_follow_up < timezone.localdate(),
+            "overdue": sel.is_overdue(lead),
             "follow_ups": list(sel.lead_follow_ups(lead)[:100]),
             "visits": list(sel.lead_visits(lead)[:50]),
             "drives": list(sel.lead_drives(lead)[:20]),
             "quote_url": quote_url,
             "may_approve": LeadStatus.DEFEATED in steps,
-            "may_return": lead.status == LeadStatus.DEFEAT_PENDING and LeadStatus.OPEN in steps,
+            "may_return": LeadStatus.DEFEATED in steps,  # sent back from where it may be approved
             "mobile": _shown_mobile(user, lead.mobile),
             "timeline": timeline_for(lead)[:50],
         },
