@@ -226,6 +226,17 @@ def target_of(dept: dict, people: dict, metric: str, person_ids=None):
     return sum(values, ZERO) if values else None
 
 
+def month_pace(month: dt.date, upto: dt.date | None = None) -> Decimal:
+    """The share of ``month`` gone by the end of ``upto`` (today), in percent: 100 for a past month."""
+    start, end = month_start(month), month_end(month)
+    upto = upto or timezone.localdate()
+    if upto >= end:
+        return Decimal(100)
+    if upto < start:
+        return Decimal(0)
+    return ratio((upto - start).days + 1, (end - start).days + 1)
+
+
 def ratio(part, whole, scale: int = 100) -> Decimal | None:
     """part / whole in percent (one decimal), or None when there is nothing to divide."""
     if not whole:
@@ -239,16 +250,18 @@ def per_unit(amount, units) -> Decimal | None:
     return (Decimal(amount) / Decimal(units)).quantize(Decimal("0.01"))
 
 
-def progress(actual, target, metric: str = "") -> dict:
-    """One figure against its target: achieved %, the gap, and a tone for the page."""
+def progress(actual, target, metric: str = "", pace=None) -> dict:
+    """One figure against its target: achieved %, the gap, and a tone for the page. ``pace`` is the share of
+    the period gone (percent): a month in progress is on track when its figures keep up with the calendar."""
     actual = actual or ZERO
     pct = ratio(actual, target) if target else None
+    due = Decimal(100) if pace is None else Decimal(pace)
     if target is None or not target:
         tone = "secondary"
     elif metric in LOWER_IS_BETTER:
-        tone = "success" if actual <= target else "danger"
+        tone = "success" if actual <= target * due / 100 else "danger"
     else:
-        tone = "success" if pct >= 100 else ("warning" if pct >= 80 else "danger")
+        tone = "success" if pct >= due else ("warning" if pct >= due * Decimal("0.8") else "danger")
     return {
         "metric": metric,
         "label": Metric(metric).label if metric in Metric.values else "",

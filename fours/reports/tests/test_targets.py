@@ -159,3 +159,20 @@ def test_targets_page_is_english_after_the_switch(client, people, store_a):
     for u in people.values():
         text = text.replace(u.first_name, " ")
     assert not HAN.findall(text), HAN.findall(text)[:20]
+
+
+def test_a_month_in_progress_is_judged_against_the_calendar():
+    from fours.reports.selectors import month_pace, progress
+
+    nov = dt.date(2026, 11, 1)
+    assert month_pace(nov, dt.date(2026, 11, 15)) == Decimal("50.0")
+    assert month_pace(nov, dt.date(2026, 12, 2)) == 100
+    assert month_pace(nov, dt.date(2026, 10, 30)) == 0
+    # 12 of 30 halfway through the month: 40% done, 80% of the pace → warning; at the month's end: danger
+    assert progress(Decimal(12), Decimal(30), "deliveries", Decimal(50))["tone"] == "warning"
+    assert progress(Decimal(16), Decimal(30), "deliveries", Decimal(50))["tone"] == "success"
+    assert progress(Decimal(12), Decimal(30), "deliveries")["tone"] == "danger"
+    # a ceiling (defeats): 6 of 10 allowed halfway is over the pro-rata 5
+    assert progress(Decimal(6), Decimal(10), "defeats", Decimal(50))["tone"] == "danger"
+    assert progress(Decimal(4), Decimal(10), "defeats", Decimal(50))["tone"] == "success"
+    assert progress(Decimal(4), None, "deliveries")["tone"] == "secondary"

@@ -114,7 +114,8 @@ def dashboard(user, store, month: dt.date) -> dict:
     for (_day, metric), v in by_day.items():
         totals[metric] += v
     targets = {m: rs.target_of(dept_t, people_t, m) for m in Metric.values}
-    kpis = [progress(totals[m], targets[m], m) for m in KPI_METRICS]
+    pace = rs.month_pace(start)
+    kpis = [progress(totals[m], targets[m], m, pace) for m in KPI_METRICS]
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     chart = {
         "days": [f"{d:%m-%d}" for d in days],
@@ -130,8 +131,10 @@ def dashboard(user, store, month: dt.date) -> dict:
             {
                 "person": person,
                 "name": display_name(person),
-                "deliveries": progress(row[M.DELIVERIES], people_t.get((pid, M.DELIVERIES)), M.DELIVERIES),
-                "orders": progress(row[M.ORDERS], people_t.get((pid, M.ORDERS)), M.ORDERS),
+                "deliveries": progress(
+                    row[M.DELIVERIES], people_t.get((pid, M.DELIVERIES)), M.DELIVERIES, pace
+                ),
+                "orders": progress(row[M.ORDERS], people_t.get((pid, M.ORDERS)), M.ORDERS, pace),
                 "traffic": row[M.TRAFFIC],
                 "gross_profit": row[M.GROSS_PROFIT],
                 "gp_per_unit": per_unit(row[M.GROSS_PROFIT], row[M.DELIVERIES]),
@@ -139,15 +142,13 @@ def dashboard(user, store, month: dt.date) -> dict:
             }
         )
     ranking.sort(key=lambda r: (-r["deliveries"]["actual"], -r["orders"]["actual"], r["name"]))
-    today = timezone.localdate()
-    elapsed = (min(today, end) - start).days + 1 if today >= start else 0
     return {
         "month": start,
         "kpis": kpis,
         "rates": rates(totals, targets),
         "chart": chart,
         "ranking": ranking,
-        "time_pct": ratio(elapsed, len(days)),
+        "time_pct": pace,
         "totals": totals,
     }
 
@@ -161,9 +162,10 @@ def daily_report(user, store, day: dt.date) -> dict:
     y = rs.totals(user, store, yesterday, yesterday)
     mtd = rs.totals(user, store, start, yesterday)
     dept_t, people_t = rs.month_targets(user, store, start)
+    pace = rs.month_pace(start, yesterday)
     results = [
         {
-            **progress(mtd[m], rs.target_of(dept_t, people_t, m), m),
+            **progress(mtd[m], rs.target_of(dept_t, people_t, m), m, pace),
             "yesterday": y[m],
         }
         for m in (
@@ -244,8 +246,9 @@ def month_analysis(user, store, month: dt.date) -> dict:
     cur = {m: by_month[(start, m)] for m in Metric.values}
     prev_m, year_m = rs.add_months(start, -1), first
     figures = []
+    pace = rs.month_pace(start)
     for m in rs.DEPARTMENT_METRICS["sales"]:
-        p = progress(cur[m], targets[m], m)
+        p = progress(cur[m], targets[m], m, pace)
         p["prev"] = by_month[(prev_m, m)]
         p["year"] = by_month[(year_m, m)]
         p["mom"] = ratio(cur[m] - p["prev"], p["prev"]) if p["prev"] else None
@@ -311,6 +314,7 @@ def consultant_stats(user, store, month: dt.date) -> list[dict]:
     _dept, people_t = rs.month_targets(user, store, start)
     staff = {u.pk: u for u in rs.department_people(store)}
     staff.update(rs.people_named({pid for pid, _m in by_person if pid not in staff}))
+    pace = rs.month_pace(start)
     rows = []
     for pid, person in staff.items():
         v = {m: by_person[(pid, m)] for m in Metric.values}
@@ -318,17 +322,19 @@ def consultant_stats(user, store, month: dt.date) -> list[dict]:
             {
                 "person": person,
                 "name": display_name(person),
-                "traffic": progress(v[M.TRAFFIC], people_t.get((pid, M.TRAFFIC)), M.TRAFFIC),
+                "traffic": progress(v[M.TRAFFIC], people_t.get((pid, M.TRAFFIC)), M.TRAFFIC, pace),
                 "calls": v[M.CALLS],
-                "leads": progress(v[M.LEADS], people_t.get((pid, M.LEADS)), M.LEADS),
+                "leads": progress(v[M.LEADS], people_t.get((pid, M.LEADS)), M.LEADS, pace),
                 "follow_ups": v[M.FOLLOW_UPS],
                 "test_drives": v[M.TEST_DRIVES],
-                "orders": progress(v[M.ORDERS], people_t.get((pid, M.ORDERS)), M.ORDERS),
-                "deliveries": progress(v[M.DELIVERIES], people_t.get((pid, M.DELIVERIES)), M.DELIVERIES),
+                "orders": progress(v[M.ORDERS], people_t.get((pid, M.ORDERS)), M.ORDERS, pace),
+                "deliveries": progress(
+                    v[M.DELIVERIES], people_t.get((pid, M.DELIVERIES)), M.DELIVERIES, pace
+                ),
                 "defeats": v[M.DEFEATS],
                 "cancellations": v[M.CANCELLATIONS],
                 "gross_profit": progress(
-                    v[M.GROSS_PROFIT], people_t.get((pid, M.GROSS_PROFIT)), M.GROSS_PROFIT
+                    v[M.GROSS_PROFIT], people_t.get((pid, M.GROSS_PROFIT)), M.GROSS_PROFIT, pace
                 ),
                 "gp_per_unit": per_unit(v[M.GROSS_PROFIT], v[M.DELIVERIES]),
                 "loans": v[M.LOANS],
@@ -397,7 +403,7 @@ def defeat_analysis(user, store, month: dt.date) -> dict:
     orders = sum((v for (_p, m), v in by_person.items() if m == M.ORDERS), ZERO)
     return {
         "month": start,
-        "total": progress(total, rs.target_of(dept_t, people_t, M.DEFEATS), M.DEFEATS),
+        "total": progress(total, rs.target_of(dept_t, people_t, M.DEFEATS), M.DEFEATS, rs.month_pace(start)),
         "rate": ratio(total, total + orders),
         "reasons": reasons,
         "people": people,
@@ -498,4 +504,5 @@ def month_progress(user, store, month: dt.date, metrics) -> list[dict]:
     start = month_start(month)
     t = rs.totals(user, store, start, month_end(start), metrics=metrics)
     dept_t, people_t = rs.month_targets(user, store, start)
-    return [progress(t[m], rs.target_of(dept_t, people_t, m), m) for m in metrics]
+    pace = rs.month_pace(start)
+    return [progress(t[m], rs.target_of(dept_t, people_t, m), m, pace) for m in metrics]
