@@ -19,7 +19,8 @@ from fours.core.views import perm_or_403, work_store
 from .. import selectors as sel
 from .complaints import _period
 
-# the seed's rules: every member called (100 %), and targets a store may set in 目标 (satisfaction)
+# the seed's rules (every member called: 100 %) until the store sets its 目标 (reach_rate, satisfaction,
+# complaint_rate of department crm)
 REACH_TARGET = Decimal("100")
 SATISFACTION_TARGET = Decimal("90")
 COMPLAINTS_PER_100_TARGET = Decimal("2")
@@ -43,16 +44,17 @@ def summary(request):
 
     dept, _people = month_targets(request.user, store, start, department="crm")
     sat_target = dept.get("satisfaction") or SATISFACTION_TARGET
+    complaint_target = dept.get("complaint_rate") or COMPLAINTS_PER_100_TARGET
     figures = [
-        (_("回访接通率（%）"), _vs(s.reach_rate, REACH_TARGET)),
+        (_("回访接通率（%）"), _vs(s.reach_rate, dept.get("reach_rate") or REACH_TARGET)),
         (_("满意率（%）"), _vs(s.satisfied_rate, sat_target)),
         (
             _("每百台维修投诉数"),
-            _vs(s.complaints_per_100_ro, COMPLAINTS_PER_100_TARGET, lower_is_better=True),
+            _vs(s.complaints_per_100_ro, complaint_target, lower_is_better=True),
         ),
         (
             _("每百台销售投诉数"),
-            _vs(s.complaints_per_100_sales, COMPLAINTS_PER_100_TARGET, lower_is_better=True),
+            _vs(s.complaints_per_100_sales, complaint_target, lower_is_better=True),
         ),
         (_("逾期回访任务"), _vs(Decimal(s.overdue), Decimal("0"), lower_is_better=True)),
     ]
