@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -149,6 +150,30 @@ def stock_by_model(store) -> list[dict]:
                 "floor_plan": r["fp"],
             }
         )
+    return out
+
+
+def funding_figures(store, today: dt.date | None = None) -> dict:
+    """自有资金 / 库存融资 of the held vehicles: units, cost, average stock age (the turnover of own funds),
+    and the floor plans due within 15 days or overdue; one query."""
+    today = today or timezone.localdate()
+    rows = list(
+        _held(store).values_list(
+            "funding", "purchase_price", "arrived_on", "floor_plan_due", "floor_plan_paid_on"
+        )
+    )
+    out = {}
+    for kind in (Funding.OWN, Funding.FLOOR_PLAN):
+        mine = [r for r in rows if r[0] == kind]
+        ages = [(today - r[2]).days for r in mine]
+        out[kind] = {
+            "count": len(mine),
+            "cost": sum((r[1] for r in mine), Decimal("0")),
+            "avg_age": round(sum(ages) / len(ages)) if ages else 0,
+        }
+    due = [r[3] for r in rows if r[0] == Funding.FLOOR_PLAN and r[3] and not r[4]]
+    out["due_soon"] = sum(1 for d in due if today <= d <= today + dt.timedelta(days=15))
+    out["overdue"] = sum(1 for d in due if d < today)
     return out
 
 

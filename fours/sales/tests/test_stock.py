@@ -334,3 +334,18 @@ def test_dispatch_fills_the_confirmed_plan_line(store_a, conf):
     second = vehicle_in_transit(store_a, conf)
     black = vehicle_in_transit(store_a, conf, colour="黑色")
     assert first.plan_line == line and second.plan_line is None and black.plan_line is None
+
+
+def test_funding_figures(store_a, conf):
+    vehicle_in_stock(store_a, conf, days=10, purchase_price=Decimal("100000"))
+    vehicle_in_stock(store_a, conf, days=30, purchase_price=Decimal("100000"))
+    vehicle_in_stock(
+        store_a,
+        conf,
+        days=20,
+        funding="floor_plan",
+        floor_plan_due=timezone.localdate() + dt.timedelta(days=5),
+    )
+    f = sel.funding_figures(store_a)
+    assert f["own"] == {"count": 2, "cost": Decimal("200000.00"), "avg_age": 20}
+    assert f["floor_plan"]["count"] == 1 and f["due_soon"] == 1 and f["overdue"] == 0

@@ -347,6 +347,8 @@ def stock_report(request):
             "buckets": sel.age_buckets(store),
             "by_model": sel.stock_by_model(store),
             "figures": sel.sales_figures(store),
+            "funding": sel.funding_figures(store),
+            "see_cost": request.user.has_perm("sales.see_cost"),
             "jxc": sel.jxc_report(store, month),
             "defects": list(sel.open_defects(request.user).filter(store=store)[:30]),
             "today": timezone.localdate(),
