@@ -41,7 +41,7 @@ DEPARTMENT_METRICS = {
     ],
     "service": [Metric.RO_COUNT, Metric.SERVICE_OUTPUT, Metric.SATISFACTION],
     "parts": [Metric.PARTS_REVENUE],
-    "crm": [Metric.SATISFACTION],
+    "crm": [Metric.SATISFACTION, Metric.REACH_RATE, Metric.COMPLAINT_RATE],
 }
 
 # the roles whose people get a target row of their own in a department
