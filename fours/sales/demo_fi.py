@@ -4,10 +4,10 @@
   with their new-car products, each with its commission rate (registered two and a half months ago);
 - every evening of the last two months the F&I desk works the day's orders: an order paid by loan (按揭)
   gets its application the day the manager authorised it, the 五大件 scanned and checked, submitted the
-  next day, approved by the bank (the order's receivable split between the customer and the bank)
-  three days after, and disbursed six days after (finance takes the bank's transfer against its item,
-  then the specialist records the disbursement and the commission is posted); one file in eight is
-  rejected by the bank; the newest loans are left collecting, at the bank or waiting for the money;
+  next day, approved by the bank three days later (the order's receivable split between the customer
+  and the bank) and disbursed three days after that (finance takes the bank's transfer against its
+  item, then the specialist records the disbursement and the commission is posted); one file in eight
+  is rejected by the bank; the newest loans are left collecting, at the bank or waiting for the money;
 - a new-car policy for most orders the day after the deposit (已下定), its commission a receivable from
   the insurer; once an order is delivered its policies reach the archive vehicle (insurer and expiry).
 
@@ -80,9 +80,12 @@ def load(ctx) -> None:
             "today": today,
         }
         ctx.at(_aware(today - dt.timedelta(days=DAYS + 14), 9), lambda st=state: _partners(st))
+        real_now = timezone.now()
         for back in range(DAYS, -1, -1):
             day = today - dt.timedelta(days=back)
-            ctx.at(_aware(day, 17, 30), lambda st=state, d=day: _desk_day(ctx, st, d))
+            # today's evening has not come yet: today's work is done a little before now
+            when = min(_aware(day, 17, 30), real_now - dt.timedelta(minutes=5))
+            ctx.at(when, lambda st=state, d=day: _desk_day(ctx, st, d))
 
 
 def _partners(st) -> None:
@@ -173,12 +176,10 @@ def _desk_day(ctx, st, day: dt.date) -> None:
                 ),
             )
     loans = LoanApplication.objects.filter(store=store).select_related("order", "product")
-    for loan in loans.filter(status=LoanStatus.COLLECTING, created_at__lt=now - dt.timedelta(hours=20)):
+    for loan in loans.filter(status=LoanStatus.COLLECTING, created_at__lt=start):
         if not fi.missing_papers(loan):
             _try(ctx, st, loan.number, lambda lo=loan: fi.loan_submit(actor=actor, loan=lo))
-    for loan in loans.filter(
-        status=LoanStatus.SUBMITTED, submitted_at__lt=now - dt.timedelta(days=2, hours=20)
-    ):
+    for loan in loans.filter(status=LoanStatus.SUBMITTED, submitted_at__lt=start - dt.timedelta(days=2)):
         st["n"] += 1
         if st["n"] % 8 == 0:
             _try(
@@ -189,12 +190,12 @@ def _desk_day(ctx, st, day: dt.date) -> None:
             )
         else:
             _try(ctx, st, loan.number, lambda lo=loan: fi.loan_approve(actor=actor, loan=lo))
-    for loan in loans.filter(status=LoanStatus.APPROVED, decided_at__lt=now - dt.timedelta(days=2, hours=20)):
+    for loan in loans.filter(status=LoanStatus.APPROVED, decided_at__lt=start - dt.timedelta(days=2)):
         _try(ctx, st, loan.number, lambda lo=loan: _bank_pays(st, lo))
     # policies: the day after the deposit, most customers insure with the store
     for order in orders.filter(
         ordered_at__isnull=False,
-        ordered_at__lt=now - dt.timedelta(hours=20),
+        ordered_at__lt=start,
         status__in=fi.LOAN_ORDER_STATUSES + (OrderStatus.DELIVERED,),
     ).exclude(policies__isnull=False):
         if order.pk % 7 == 3:  # insures elsewhere

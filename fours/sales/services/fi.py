@@ -413,11 +413,7 @@ def loan_document_add(
         store=loan.store, application=loan, kind=kind, file=file, checked=bool(checked), uploaded_by=actor
     )
     audit_record(
-        actor=actor,
-        obj=loan,
-        verb="document",
-        changes={"documents": [None, str(LoanDoc(kind).label)]},
-        note=_("上传资料：%(k)s") % {"k": LoanDoc(kind).label},
+        actor=actor, obj=loan, verb="updated", note=_("上传资料：%(k)s") % {"k": LoanDoc(kind).label}
     )
     return doc
 
@@ -433,9 +429,8 @@ def loan_document_check(*, actor, document: LoanDocument, checked: bool = True) 
         audit_record(
             actor=actor,
             obj=loan,
-            verb="document",
-            changes={"checked": [doc.checked, bool(checked)]},
-            note=str(LoanDoc(doc.kind).label),
+            verb="updated",
+            note=(_("核对资料：%(k)s") if checked else _("取消核对：%(k)s")) % {"k": LoanDoc(doc.kind).label},
         )
         doc.checked = bool(checked)
         doc.save(update_fields=["checked"])
@@ -511,7 +506,7 @@ def loan_approve(*, actor, loan: LoanApplication, approved_amount=None, note: st
     audit_record(
         actor=actor,
         obj=order,
-        verb="loan",
+        verb="updated",
         changes={"loan_amount": [order.loan_amount, amount]},
         note=_("客户应付 %(o)s，银行放款 %(l)s") % {"o": f"{figures['own']:,.2f}", "l": f"{amount:,.2f}"},
     )
@@ -581,7 +576,9 @@ def loan_cancel(*, actor, loan: LoanApplication, reason: str) -> LoanApplication
             reason=_("按揭取消 %(n)s：银行应收转回客户") % {"n": loan.number},
         )
         VehicleOrder.objects.filter(pk=order.pk).update(loan_amount=ZERO)
-        audit_record(actor=actor, obj=order, verb="loan", changes={"loan_amount": [order.loan_amount, ZERO]})
+        audit_record(
+            actor=actor, obj=order, verb="updated", changes={"loan_amount": [order.loan_amount, ZERO]}
+        )
     loan.status = LoanStatus.CANCELLED
     loan.note = f"{loan.note} {reason}".strip()[:500]
     loan.save(update_fields=["status", "note"])
@@ -672,7 +669,7 @@ def loan_disburse(*, actor, loan: LoanApplication) -> LoanApplication:
     audit_record(
         actor=actor,
         obj=loan,
-        verb="disbursed",
+        verb="status",
         changes={"status": [LoanStatus.APPROVED, loan.status], "commission": [None, commission]},
     )
     return loan
