@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .choices import IN_WORKSHOP, LabourStatus, PartStatus, ShortageStatus, ToolStatus
+from .choices import IN_WORKSHOP, LabourStatus, PartStatus, ROStatus, ShortageStatus, ToolStatus
 from .models import (
     Equipment,
     PartShortage,
@@ -142,6 +142,9 @@ def shortages_list(user, store, *, status: str | None = ShortageStatus.OPEN, min
     )
     if status:
         qs = qs.filter(status=status)
+    if status == ShortageStatus.OPEN:
+        # a line taken off the order, or an order cancelled, no longer waits for its part
+        qs = qs.exclude(part_line__status=PartStatus.CANCELLED).exclude(ro__status=ROStatus.CANCELLED)
     if mine:
         qs = qs.filter(ro__advisor=user)
     return shortages_with_orders(list(qs[:500]))
@@ -169,7 +172,6 @@ def shortages_arrived_for(user, store) -> list[PartShortage]:
 
 def comeback_candidates(ro) -> list[RepairOrder]:
     """Earlier settled orders of the same vehicle whose quality guarantee still covered this visit."""
-    from .choices import ROStatus
     from .services.quality import guarantee_end
 
     rows = []

@@ -82,6 +82,15 @@ def _has_body_work(ro) -> bool:
     )
 
 
+def stage_open(ro, stage: str) -> bool:
+    """Whether the order is at the point where this inspection is made (the page offers only those)."""
+    if stage == InspectionStage.COMPLETION:
+        return ro.status in DONE
+    if ro.status not in WORKING:
+        return False
+    return stage != InspectionStage.BODY_BEFORE_PAINT or _has_body_work(ro)
+
+
 def certificate_number(ro) -> str:
     """出厂合格证号: the order's number with the certificate's mark (one certificate per order)."""
     return f"HG{ro.number}"

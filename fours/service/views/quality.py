@@ -53,7 +53,11 @@ def ro_quality(request, pk):
             "title": _("质检单据"),
             "ro": ro,
             "inspections": inspections,
-            "stages": [(s, InspectionStage(s).label, items) for s, items in q.CHECKLISTS.items()],
+            "stages": [
+                (s, InspectionStage(s).label, items)
+                for s, items in q.CHECKLISTS.items()
+                if q.stage_open(ro, s)
+            ],
             "data_fields": q.DATA_FIELDS,
             "certificate": next((i for i in inspections if i.certificate_no), None),
             "slips": sel.dispatch_slips(ro),
