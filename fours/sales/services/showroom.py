@@ -53,7 +53,9 @@ register_verbs(
         "grade_rule": gettext_lazy("设置跟进间隔"),
     }
 )
-register_field_words({"owner_from": gettext_lazy("原销售顾问"), "rows": gettext_lazy("行数")})
+register_field_words(
+    {"owner_from": gettext_lazy("原销售顾问"), "rows": gettext_lazy("行数"), "km": gettext_lazy("试驾里程")}
+)
 
 OPEN = (LeadStatus.OPEN, LeadStatus.DEFEAT_PENDING)
 SELLERS = (Role.SALES_CONSULTANT, Role.SALES_MANAGER)

@@ -301,3 +301,13 @@ def test_home_widgets_by_role(client_for, w):
     assert "待审战败申请" in home and "全店逾期未跟进" in home
     home = client_for(w["mkt"]).get("/").content.decode()
     assert "近30天客流（按来源）" in home and "展厅到店 1" in home and "春季车展 1" in home
+
+
+def test_the_lists_export_to_excel(client_for, w):
+    ld = lead(w["store"], w["sc"], name="导出客户")
+    overdue(ld)
+    svc.visit_log(actor=w["sc"], store=w["store"], name="导出客户", mobile=ld.mobile)
+    c = client_for(w["mgr"])
+    for name in ("sales:lead_list", "sales:visit_list", "sales:drive_list"):
+        r = c.get(reverse(name) + "?_export=xlsx")
+        assert r.status_code == 200 and "spreadsheet" in r["Content-Type"], name
