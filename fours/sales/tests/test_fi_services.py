@@ -395,3 +395,14 @@ def test_fi_summaries_equal_their_rebuild_from_the_documents(
     }
     rebuilt = {k: v for k, v in summaries_from_documents(store_a).items() if k[1] in mine}
     assert kept == rebuilt and kept
+
+
+def test_a_rejected_file_goes_to_another_bank(store_a, order, loan_prod, fi_user):
+    other = loan_product(store_a, fi_user, name="招商银行", pct=D("2.50"))
+    loan = fi.loan_reject(actor=fi_user, loan=_submitted(order, loan_prod, fi_user), reason="征信不良")
+    loan = fi.loan_reopen(actor=fi_user, loan=loan, product=other)
+    assert loan.product == other and loan.status == LoanStatus.COLLECTING
+    loan = fi.loan_submit(actor=fi_user, loan=loan)  # the file is kept
+    loan = fi.loan_approve(actor=fi_user, loan=loan)
+    assert fi.bank_item(loan).party_id == other.partner_id
+    books_balance(store_a)

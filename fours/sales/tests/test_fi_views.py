@@ -259,3 +259,31 @@ def test_api_policy_create_and_list(api_for, fi_user, order, ins_prod, consultan
     assert OpenItem.objects.filter(source=ItemSource.COMMISSION).count() == 1
     assert api_for(consultant).get("/api/v1/sales/policies/").json()["count"] == 1
     assert api_for(consultant).post("/api/v1/sales/policies/", body, format="json").status_code == 403
+
+
+def test_product_edit_and_the_bank_account_link(client_for, fi_user, order, loan_prod):
+    c = client_for(fi_user)
+    url = reverse("sales:fi_product_edit", args=[loan_prod.pk])
+    assert c.get(url).status_code == 200
+    r = c.post(
+        url,
+        {
+            "partner": loan_prod.partner_id,
+            "kind": "loan",
+            "name": loan_prod.name,
+            "term_months": 24,
+            "commission_pct": "2.5",
+            "active": "",
+        },
+    )
+    assert r.status_code == 302
+    loan_prod.refresh_from_db()
+    assert loan_prod.commission_pct == D("2.50") and not loan_prod.active and loan_prod.term_months == 24
+    loan_prod.active = True
+    loan_prod.save()
+    loan = fi.loan_create(actor=fi_user, order=order, product=loan_prod, amount="100000")
+    full_file(loan, fi_user)
+    fi.loan_submit(actor=fi_user, loan=loan)
+    fi.loan_approve(actor=fi_user, loan=loan)
+    page = c.get(reverse("sales:loan_detail", args=[loan.pk])).content.decode()
+    assert reverse("finance:party-detail", args=[loan_prod.partner_id]) in page
