@@ -32,7 +32,7 @@ class ToolSerializer(serializers.ModelSerializer):
 
 
 class ToolCreateSerializer(serializers.Serializer):
-    store = serializers.IntegerField(required=False)
+    store = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     code = serializers.CharField(max_length=30)
     name = serializers.CharField(max_length=100)
     location = serializers.CharField(max_length=50, required=False, allow_blank=True)
@@ -68,8 +68,8 @@ class ToolLoanSerializer(serializers.ModelSerializer):
 
 
 class LendSerializer(serializers.Serializer):
-    technician = serializers.IntegerField()
-    ro = serializers.IntegerField()
+    technician = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    ro = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
 
 
 class ReturnSerializer(serializers.Serializer):
@@ -111,7 +111,7 @@ class EquipmentSerializer(serializers.ModelSerializer):
 
 
 class EquipmentCreateSerializer(serializers.Serializer):
-    store = serializers.IntegerField(required=False)
+    store = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     code = serializers.CharField(max_length=30)
     name = serializers.CharField(max_length=100)
     location = serializers.CharField(max_length=50, required=False, allow_blank=True)
@@ -162,7 +162,9 @@ class ShortageSerializer(serializers.ModelSerializer):
 
 
 class TrackSerializer(serializers.Serializer):
-    purchase_order = serializers.IntegerField(required=False, allow_null=True)
+    purchase_order = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**31 - 1
+    )
     expected_on = serializers.DateField(required=False, allow_null=True)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, allow_null=True)
 
