@@ -28,7 +28,7 @@ def grant(apps, schema_editor):
             Role.FINANCE: ["see_cost"],
             Role.SALES_CONSULTANT: _perms(SHOWROOM + ["vehicleorder", "orderaccessory"])
             + ["view_stockvehicle", "view_product", "view_loanapplication", "view_policy", "view_outlet"]
-            + ["view_graderule", "view_orderplan", "allocate_vehicle"],
+            + ["view_graderule", "view_orderplan", "allocate_vehicle", "deliver_order"],
             Role.VEHICLE_CLERK: _perms(
                 ["stockvehicle", "custody", "inspection", "orderplan", "orderplanline", "vehicletransfer"]
                 + ["vehiclecount", "outlet"]
