@@ -643,17 +643,12 @@ def claim_decide(
         owed, _open = claim_receivable(claim)
         if claim.approved_amount > owed:
             _post_extra(actor, claim, claim.approved_amount - owed)
-    audit_record(
-        actor=actor,
-        obj=claim,
-        verb="claim_" + result,
-        changes={
-            "status": [old, result],
-            "approved_amount": [None, claim.approved_amount],
-            "reject_reason": [None, claim.reject_reason],
-        },
-        note=note,
-    )
+    changes = {"status": [old, result]}
+    if claim.approved_amount is not None:
+        changes["approved_amount"] = [None, claim.approved_amount]
+    if claim.reject_reason:
+        changes["reject_reason"] = [None, claim.reject_reason]
+    audit_record(actor=actor, obj=claim, verb="claim_" + result, changes=changes, note=note)
     return claim
 
 
