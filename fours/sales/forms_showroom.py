@@ -6,6 +6,7 @@ import csv
 import io
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,7 +47,15 @@ class VisitForm(BootstrapFormMixin, forms.Form):
         label=gettext_lazy("手机号"),
         max_length=20,
         required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "tel",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("sales:visit_lookup"),
+                "hx-trigger": "keyup changed delay:300ms",
+                "hx-target": "#mobile-hit",
+            }
+        ),
     )
     intended_model = forms.ModelChoiceField(label=gettext_lazy("意向车型"), queryset=None, required=False)
     grade = forms.ChoiceField(label=gettext_lazy("意向级别"), choices=Grade.choices, initial=Grade.B)

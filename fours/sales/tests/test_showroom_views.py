@@ -311,3 +311,13 @@ def test_the_lists_export_to_excel(client_for, w):
     for name in ("sales:lead_list", "sales:visit_list", "sales:drive_list"):
         r = c.get(reverse(name) + "?_export=xlsx")
         assert r.status_code == 200 and "spreadsheet" in r["Content-Type"], name
+
+
+def test_the_door_names_the_lead_a_typed_mobile_joins(client_for, w):
+    ld = lead(w["store"], w["sc2"], name="老潜客")
+    c = client_for(w["sc"])
+    html = c.get(reverse("sales:visit_lookup"), {"mobile": ld.mobile}).content.decode()
+    assert "老潜客" in html and ld.number in html
+    html = c.get(reverse("sales:visit_lookup"), {"mobile": "13100000000"}).content.decode()
+    assert "新客户" in html
+    assert "hx-get" in c.get(reverse("sales:visit_door")).content.decode()

@@ -105,6 +105,21 @@ def visit_door(request):
 
 
 @login_required
+def visit_lookup(request):
+    """As the mobile is typed at the door: the open lead it joins, or the archive customer it is."""
+    from fours.core.validators import MOBILE_RE, normalize_mobile
+
+    perm_or_403(request, "sales.add_visit")
+    store = work_store(request)
+    mobile = normalize_mobile(request.GET.get("mobile", ""))
+    hit = {"valid": bool(MOBILE_RE.match(mobile))}
+    if hit["valid"]:
+        hit["lead"] = sel.open_lead_by_mobile(store, mobile)
+        hit["customer"] = None if hit["lead"] else sel.archive_customer_by_mobile(store, mobile)
+    return render(request, "sales/showroom_door_hit.html", hit)
+
+
+@login_required
 def visit_leave(request, pk):
     perm_or_403(request, "sales.change_visit")
     visit = get_object_or_404(Visit.objects.for_user(request.user), pk=pk)
@@ -564,6 +579,7 @@ def drive_act(request, pk, step):
 urlpatterns = [
     path("visits/door/", visit_door, name="visit_door"),
     path("visits/", VisitListView.as_view(), name="visit_list"),
+    path("visits/lookup/", visit_lookup, name="visit_lookup"),
     path("visits/<int:pk>/leave/", visit_leave, name="visit_leave"),
     path("leads/", LeadListView.as_view(), name="lead_list"),
     path("leads/new/", lead_create, name="lead_create"),
