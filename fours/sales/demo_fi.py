@@ -5,7 +5,7 @@
 - every evening of the last two months the F&I desk works the day's orders: an order paid by loan (按揭)
   gets its application the day the manager authorised it, the 五大件 scanned and checked, submitted the
   next day, approved by the bank three days later (the order's receivable split between the customer
-  and the bank) and disbursed three days after that (finance takes the bank's transfer against its
+  and the bank) and disbursed three days after that (the cashier takes the bank's transfer against its
   item, then the specialist records the disbursement and the commission is posted); one file in eight
   is rejected by the bank; the newest loans are left collecting, at the bank or waiting for the money;
 - a new-car policy for most orders the day after the deposit (已下定), its commission a receivable from
@@ -68,13 +68,14 @@ def load(ctx) -> None:
         if Product.objects.filter(store=store).exists():
             continue
         fi_user = ctx.users.get((store.code, Role.FINANCE_INSURANCE))
-        finance = ctx.users.get((store.code, Role.FINANCE))
-        if fi_user is None or finance is None:
+        # the bank's transfer is recorded at the desk by the store's cashier (结算员), who hands the day over
+        cashier = ctx.users.get((store.code, Role.CASHIER))
+        if fi_user is None or cashier is None:
             continue
         state = {
             "store": store,
             "fi": fi_user,
-            "finance": finance,
+            "cashier": cashier,
             "rnd": random.Random(8800 + n),
             "n": 0,
             "today": today,
@@ -233,7 +234,7 @@ def _desk_day(ctx, st, day: dt.date) -> None:
 
 
 def _bank_pays(st, loan) -> None:
-    """The bank's transfer taken by finance against its item, then the disbursement recorded."""
+    """The bank's transfer taken at the desk against its item, then the disbursement recorded."""
     from fours.finance.choices import Method
     from fours.finance.services import payment_take
 
@@ -242,7 +243,7 @@ def _bank_pays(st, loan) -> None:
     item = fi.bank_item(loan)
     if item is not None and item.open_amount > 0:
         payment_take(
-            actor=st["finance"],
+            actor=st["cashier"],
             store=st["store"],
             party=item.party,
             lines=[(Method.TRANSFER, item.open_amount, f"放款{loan.number}")],
