@@ -74,7 +74,9 @@ def with_money(qs: QuerySet) -> QuerySet:
         rows = mine.annotate(s=Sum(expr)).values("s")
         return Coalesce(Subquery(rows, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
 
-    return qs.annotate(due=total("amount"), paid=total("allocated"))
+    from django.db.models import F
+
+    return qs.annotate(due=total(F("amount") - F("credited")), paid=total("allocated"))
 
 
 def orders_for(user) -> QuerySet:

@@ -553,6 +553,18 @@ def accessory_add(*, actor, order: VehicleOrder, part, qty=1, is_gift: bool = Fa
     _accessory_totals(order)
     if order.status == OrderStatus.QUOTE:
         _check_discount(order, order.consultant)
+    elif is_gift and order.discount_pct > discount_limit(actor, order.store):
+        # after authorisation a gift beyond the actor's limit needs the sales manager (seed: no 赠送
+        # beyond the policy without the manager)
+        raise field_error(
+            "is_gift",
+            _("赠送后优惠及赠送合计%(pct)s%%超过您的权限（最多%(max)s%%），请销售经理添加")
+            % {
+                "pct": f"{order.discount_pct.normalize():f}",
+                "max": f"{discount_limit(actor, order.store).normalize():f}",
+            },
+            code="discount_limit",
+        )
     order.save(update_fields=["accessories_amount", "total", "discount_pct", "needs_approval"])
     audit_record(
         actor=actor,

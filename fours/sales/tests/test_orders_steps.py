@@ -128,3 +128,16 @@ def test_list_filters_of_the_drill_downs(client, store_a, consultant, mgr):
     client.force_login(consultant)
     html = client.get(url, {"mine": "on", "waiting": "on"}).content.decode()
     assert "共 2 条" in html
+
+
+def test_gift_after_authorisation_within_the_limit_only(store_a, consultant, mgr):
+    order = f.authorised_order(store_a, consultant, manager=mgr, discount="3000")  # 1.5 %
+    tint = f.accessory_part(store_a, "隔热膜", retail="2000.00", qty=0)  # +1 % as a gift
+    with pytest.raises(BusinessError) as e:
+        svc.accessory_add(actor=consultant, order=order, part=tint, is_gift=True)
+    assert e.value.error_code == "discount_limit"
+    assert not order.accessories.exists()
+    svc.accessory_add(actor=mgr, order=order, part=tint, is_gift=True)
+    order.refresh_from_db()
+    assert order.discount_pct == D("2.50") and order.total == D("197000.00")
+    assert [i.amount for i in order_items(order)] == [D("197000.00")]  # a gift is not owed
