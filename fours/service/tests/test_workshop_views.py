@@ -97,3 +97,11 @@ def test_quality_paperwork_pages(world, store_a, client_for):
     assert "出厂合格证" in page and f"HG{ro.number}" in page
     slip = c.get(reverse("service:ro-dispatch-slip", args=[ro.pk, f"t{w['tech'].pk}"]))
     assert slip.status_code == 200 and "派工单" in slip.content.decode()
+
+
+def test_finance_exports_the_piece_rate_report(world, store_a, make_user, client_for):
+    from fours.core.roles import Role
+
+    c = client_for(make_user(Role.FINANCE, store_a, "fin"))
+    r = c.get(reverse("service:performance") + "?export=pay")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")

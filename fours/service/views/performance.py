@@ -339,6 +339,15 @@ NAV = [
         icon="bi-bar-chart-line",
         order=70,
     ),
+    # finance pays the piece rates and commissions: the same page, under 管理
+    NavItem(
+        "management",
+        gettext_lazy("计件工资与提成"),
+        "service:performance",
+        perm="finance.view_openitem",
+        icon="bi-cash-stack",
+        order=48,
+    ),
     NavItem(
         "service",
         gettext_lazy("厂家报表"),
