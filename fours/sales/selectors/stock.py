@@ -23,6 +23,7 @@ HELD = (
     VehicleStatus.AT_OUTLET,
     VehicleStatus.DEMO,
 )
+GONE = (VehicleStatus.DELIVERED, VehicleStatus.TRANSFERRED, VehicleStatus.RETURNED)
 # for sale: not yet promised to a customer
 AVAILABLE = (VehicleStatus.IN_STOCK, VehicleStatus.PDI, VehicleStatus.AT_OUTLET)
 AGE_BUCKETS = (("0_30", 0, 30), ("31_60", 31, 60), ("61_90", 61, 90), ("over_90", 91, None))

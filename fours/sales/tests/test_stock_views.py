@@ -49,6 +49,12 @@ def test_list_filters(store_a, conf, client_for):
     assert old.vin in r.text and new.vin in r.text
     r = c.get(reverse("sales:vehicle_aged"))
     assert old.vin in r.text and new.vin not in r.text
+    from fours.sales.services.stock import vehicle_move
+
+    for to in (VehicleStatus.RESERVED, VehicleStatus.SOLD, VehicleStatus.DELIVERED):
+        vehicle_move(actor=clerk(store_a), vehicle=new, to=to)
+    assert new.vin not in c.get(reverse("sales:vehicle_list")).text
+    assert new.vin in c.get(reverse("sales:vehicle_list") + "?status=delivered").text
 
 
 def test_vehicle_page_and_arrival_refusal(store_a, conf, client_for):

@@ -54,7 +54,11 @@ class VehicleListView(FoursListView):
     create_label = gettext_lazy("发车登记")
 
     def base_queryset(self):
-        return sel.vehicles(self.request.user).order_by("-id")
+        qs = sel.vehicles(self.request.user).order_by("-id")
+        if not self.request.GET.get("status"):
+            # the stock: without a status chosen, the vehicles gone (delivered, transferred, returned) are left out
+            qs = qs.exclude(status__in=sel.GONE)
+        return qs
 
     def get_table_kwargs(self):
         kw = super().get_table_kwargs()
