@@ -68,7 +68,7 @@ def test_care_specialist_day(browser, demo_server):
     shot(page, "crm-queue")
 
     # a not-reached call: the task waits for its retry
-    first = _queue_task("t.attempts = 0 AND t.kind = 'service_delivery'")
+    first = _queue_task("t.attempts = 0 AND t.kind NOT IN ('vehicle_delivery', 'service_delivery')")
     page.locator(f"tr[data-task='{first}'] a").click()
     page.get_by_label("未接通").check()
     page.locator("#call-save").click()
@@ -85,7 +85,7 @@ def test_care_specialist_day(browser, demo_server):
     _no_error(page)
 
     # 不满意 becomes a complaint
-    bad = _queue_task("t.kind = 'service_delivery' AND t.attempts = 0")
+    bad = _queue_task("t.kind IN ('vehicle_delivery', 'service_delivery') AND t.attempts = 0")
     page.goto(f"{url}/crm/tasks/{bad}/")
     page.get_by_label("已接通").check()
     page.get_by_label("不满意").check()
