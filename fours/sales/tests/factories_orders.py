@@ -58,8 +58,8 @@ def quote(store, consultant, **kw):
     from fours.sales.services.orders import order_quote
 
     conf = kw.pop("configuration", None) or configuration()
-    cust = kw.pop("customer", None) or customer(store, consultant)
     lead = kw.pop("lead", None)
+    cust = kw.pop("customer", None) or (None if lead is not None else customer(store, consultant))
     data = {"colour": "白色", "deposit": "5000.00", **kw}
     return order_quote(actor=consultant, store=store, customer=cust, configuration=conf, data=data, lead=lead)
 

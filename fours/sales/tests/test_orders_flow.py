@@ -203,3 +203,31 @@ def test_cancel_with_approved_refund(store_a, consultant, mgr):
 
     assert advance_of(kept.party) == D("5000.00")  # 3000 to refund, 2000 for the forfeited deposit
     assert DailySummary.objects.get(metric="cancellations").value == 1
+
+
+def test_lead_won_at_deposit_and_reopened_at_cancellation(client, store_a, consultant, mgr):
+    from fours.sales.choices import LeadStatus
+
+    from .factories_showroom import lead as make_lead
+
+    conf = f.configuration()
+    lead = make_lead(
+        store_a, consultant, name="周强", mobile="13711112222", configuration=conf, colour="白色"
+    )
+    client.force_login(consultant)
+    from django.urls import reverse
+
+    html = client.get(reverse("sales:order_create") + f"?lead={lead.pk}").content.decode()
+    assert "周强" in html and "13711112222" in html
+    order = f.quote(store_a, consultant, lead=lead, configuration=conf)
+    assert order.customer.name == "周强" and order.customer.mobile == "13711112222"
+    order = svc.order_send(actor=consultant, order=order)
+    order = svc.order_authorise(actor=mgr, order=order)
+    f.pay(order, order.deposit)
+    svc.order_confirm(actor=consultant, order=order)
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.ORDERED
+    order = svc.order_cancel_request(actor=consultant, order=order, reason="客户改主意", refund="5000")
+    svc.order_cancel_approve(actor=mgr, order=order)
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.OPEN and lead.next_follow_up
