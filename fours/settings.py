@@ -245,6 +245,7 @@ SPECTACULAR_SETTINGS = {
         "PaymentMethodEnum": "fours.service.choices.PaymentMethod",
         "CustomerKindEnum": "fours.customers.models.CustomerKind",
         "CustomerSourceEnum": "fours.customers.models.Source",
+        "InsurerContactKindEnum": "fours.service.choices.ContactKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
