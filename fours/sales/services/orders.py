@@ -1023,6 +1023,11 @@ def order_cancel_approve(*, actor, order: VehicleOrder, note: str = "") -> Vehic
                 )
             ],
         )
+    from . import fi
+
+    close_loans = getattr(fi, "loans_close_for_order", None)
+    if close_loans is not None:
+        close_loans(actor=actor, order=order, reason=reason)
     vin = ""
     if order.vehicle_id:
         vin = order.vehicle.vin

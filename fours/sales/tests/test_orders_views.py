@@ -142,3 +142,15 @@ def test_summary_page(client, store_a, consultant, mgr):
     client.force_login(mgr)
     r = client.get(reverse("sales:order_summary"))
     assert r.status_code == 200 and "已审批待下定" in r.content.decode()
+
+
+def test_order_page_links_to_fi_for_a_loan_order(client, store_a, consultant, mgr, make_user):
+    order = f.authorised_order(store_a, consultant, manager=mgr, pay_plan="loan")
+    fi = make_user(Role.FINANCE_INSURANCE, store_a, "fi_v")
+    client.force_login(fi)
+    html = client.get(order.get_absolute_url()).content.decode()
+    assert reverse("sales:fi_loan_create") + f"?order={order.pk}" in html
+    assert "优惠已审批" not in html
+    client.force_login(consultant)
+    html = client.get(order.get_absolute_url()).content.decode()
+    assert reverse("sales:fi_loan_create") not in html

@@ -227,6 +227,12 @@ def _accessory_parts(store):
     return Part.objects.filter(group=store.group, category=PartCategory.ACCESSORY).order_by("name")
 
 
+# the statuses where F&I may open a loan file or place a policy for the order
+LOAN_STATUSES = (OrderStatus.AUTHORISED, OrderStatus.ORDERED, OrderStatus.ALLOCATED, OrderStatus.READY)
+POLICY_STATUSES = LOAN_STATUSES + (OrderStatus.DELIVERED,)
+LIVE_LOANS = ("collecting", "submitted", "approved", "disbursed")
+
+
 @login_required
 def order_detail(request, pk):
     order = _order(request, pk)
@@ -241,6 +247,7 @@ def order_detail(request, pk):
         candidates = list(fifo_candidates(order)[:10])
     accessories = list(order.accessories.select_related("part"))
     see_cost = user.has_perm("sales.see_cost")
+    loans = list(order.loans.select_related("product__partner").order_by("id"))
     return render(
         request,
         "sales/orders_detail.html",
@@ -270,6 +277,13 @@ def order_detail(request, pk):
             "limit": svc.discount_limit(order.consultant, order.store) if order.consultant_id else 0,
             "see_cost": see_cost,
             "fitting_done": svc.fitting_done(order),
+            "loans": loans,
+            "policies": list(order.policies.select_related("product__partner").order_by("id")),
+            "may_loan": user.has_perm("sales.add_loanapplication")
+            and order.pay_plan == "loan"
+            and order.status in LOAN_STATUSES
+            and not any(loan.status in LIVE_LOANS for loan in loans),
+            "may_policy": user.has_perm("sales.add_policy") and order.status in POLICY_STATUSES,
             "timeline": timeline_for(order)[:60],
         },
     )
