@@ -155,7 +155,7 @@ def _desk_day(ctx, st, day: dt.date) -> None:
     ).exclude(loans__status__in=fi.LIVE_LOAN):
         product = rnd.choice(st["loans"])
         share = Decimal(rnd.choice(("0.50", "0.60", "0.70")))
-        amount = (order.total * share).quantize(Decimal("1000"))
+        amount = (order.total * share / 1000).quantize(Decimal("1")) * 1000  # to the thousand yuan
         loan = _try(
             ctx,
             st,
