@@ -85,6 +85,12 @@ def _finance_items(v):
     return list(svc.vehicle_items(v).select_related("party").order_by("id"))
 
 
+# not (or not yet, or no longer) in the store's custody
+HELD_ELSEWHERE = {VehicleStatus.IN_TRANSIT, VehicleStatus.TRANSFERRED, VehicleStatus.RETURNED}
+# on the store's hands and for sale, so a clearance plan applies
+FOR_SALE = {VehicleStatus.IN_STOCK, VehicleStatus.AT_OUTLET, VehicleStatus.DEMO, VehicleStatus.PDI}
+
+
 @login_required
 def vehicle_detail(request, pk):
     v = _vehicle(request, pk)
@@ -147,6 +153,14 @@ def vehicle_detail(request, pk):
                 or v.status
                 in (VehicleStatus.IN_STOCK, VehicleStatus.AT_OUTLET, VehicleStatus.DEMO, VehicleStatus.PDI)
             ),
+            # which cards and forms the vehicle's status opens (the template reads these, not the status)
+            "arrival_open": can_stock and v.status == VehicleStatus.IN_TRANSIT,
+            "custody_open": custody and v.status not in HELD_ELSEWHERE,
+            "issue_open": v.status not in HELD_ELSEWHERE | {VehicleStatus.DELIVERED},
+            "keys_return_open": bool(v.keys_out_to) and v.status != VehicleStatus.DELIVERED,
+            "undemo_open": v.status == VehicleStatus.DEMO and VehicleStatus.IN_STOCK in steps,
+            "back_open": v.status == VehicleStatus.AT_OUTLET and VehicleStatus.IN_STOCK in steps,
+            "clearance_open": v.status in FOR_SALE,
             "outlets": outlets,
             "stores": stores,
             "today": timezone.localdate(),
