@@ -7,6 +7,7 @@ from fours.core.models import Store
 
 def run_daily(store_id: int | None = None, today=None) -> dict:
     from .services import care_tasks_queue, complaints_escalate, messages_send_queued
+    from .services.messages import notices_send
 
     stores = Store.objects.select_related("group").order_by("pk")
     if store_id is not None:
@@ -19,5 +20,6 @@ def run_daily(store_id: int | None = None, today=None) -> dict:
             "by_kind": made,
             "escalated": complaints_escalate(store=store),
             "sent": messages_send_queued(store=store),
+            "notices": notices_send(store=store),
         }
     return out

@@ -154,3 +154,56 @@ def messages_send_queued(*, store, now=None) -> int:
             _deliver(msg, now)
             sent += msg.status == MessageStatus.SENT
     return sent
+
+
+def notices_send(*, store, now=None) -> dict:
+    """The automatic notices, each once per document: 车辆已可交车 to the customer of every repair order that
+    passed its final check (待结算 / 已结算, seed 002 "立即知会车主"), and the reminder of tomorrow's
+    appointments. A customer without SMS consent is left out (nothing logged)."""
+    import datetime as dt
+
+    from fours.service.choices import ApptStatus, ROStatus
+    from fours.service.models import Appointment, RepairOrder
+
+    now = now or timezone.now()
+    out = {"car_ready": 0, "appointment": 0}
+
+    def already(doc, purpose):
+        return Message.objects.filter(
+            store=store, purpose=purpose, doc_type=ContentType.objects.get_for_model(doc), doc_id=doc.pk
+        ).exists()
+
+    since = now - dt.timedelta(days=3)
+    ros = RepairOrder.objects.filter(
+        store=store, status__in=[ROStatus.AWAITING_SETTLEMENT, ROStatus.SETTLED], received_at__gte=since
+    ).select_related("customer", "vehicle")
+    for ro in ros:
+        if already(ro, "car_ready") or consent_refusal(ro.customer):
+            continue
+        body = _("【%(s)s】%(n)s您好，您的爱车%(p)s已维修完毕，可随时来店提车。工单号%(no)s。") % {
+            "s": store.name,
+            "n": ro.customer.name,
+            "p": ro.vehicle.plate or "",
+            "no": ro.number,
+        }
+        message_send(
+            actor=None, customer=ro.customer, purpose="car_ready", body=body, doc=ro, store=store, now=now
+        )
+        out["car_ready"] += 1
+    tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
+    for a in Appointment.objects.filter(store=store, date=tomorrow, status=ApptStatus.BOOKED).select_related(
+        "customer", "vehicle"
+    ):
+        if already(a, "appointment") or consent_refusal(a.customer):
+            continue
+        body = _("【%(s)s】%(n)s您好，提醒您明天%(t)s预约到店（%(p)s），如需改期请来电。") % {
+            "s": store.name,
+            "n": a.customer.name,
+            "t": f"{a.slot:%H:%M}",
+            "p": a.vehicle.plate or "",
+        }
+        message_send(
+            actor=None, customer=a.customer, purpose="appointment", body=body, doc=a, store=store, now=now
+        )
+        out["appointment"] += 1
+    return out

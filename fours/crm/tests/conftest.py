@@ -68,7 +68,7 @@ def delivered_ro(store, advisor, *, customer=None, vehicle=None, days_ago=0, tot
         vehicle=vehicle,
         customer=customer,
         advisor=advisor,
-        delivered_at=when,
+        delivered_at=kw.pop("delivered_at", when),
         received_at=when - dt.timedelta(hours=4),
         total=total,
         **kw,

@@ -172,3 +172,19 @@ def test_survey_on_the_phone(client, store_a, world):
     assert r.status_code == 200
     resp = SurveyResponse.objects.get()
     assert resp.source == "phone_link" and resp.advisor == world["advisor"] and str(resp.score) == "80.00"
+
+
+def test_car_ready_notice_once(store_a, advisor, crm_user, no_quiet):
+    from fours.crm.services.messages import notices_send
+
+    from .conftest import delivered_ro, make_customer
+
+    c = make_customer(store_a, crm_user)
+    ro = delivered_ro(store_a, advisor, customer=c, status="awaiting_settlement", delivered_at=None)
+    assert notices_send(store=store_a)["car_ready"] == 1
+    assert notices_send(store=store_a)["car_ready"] == 0
+    m = Message.objects.get(purpose="car_ready")
+    assert m.doc == ro and m.status == "sent" and ro.number in m.body
+    c2 = make_customer(store_a, crm_user, consent_sms=False)
+    delivered_ro(store_a, advisor, customer=c2, status="awaiting_settlement", delivered_at=None)
+    assert notices_send(store=store_a)["car_ready"] == 0

@@ -232,3 +232,25 @@ def test_survey_import_all_or_nothing(client_for, store_a, crm_user, advisor):
     assert r.status_code == 302
     resp = SurveyResponse.objects.get()
     assert resp.score == Decimal("90.00") and resp.advisor == advisor and resp.doc_number == ro.number
+
+
+def test_send_a_phone_link_from_the_task_page(client_for, store_a, task, crm_user):
+    from fours.crm.models import CareRule, Message
+
+    CareRule.objects.create(
+        store=store_a, kind=CareKind.SERVICE_DELIVERY, quiet_start=dt.time(0), quiet_end=dt.time(0)
+    )
+    cl = client_for(crm_user)
+    assert "发送手机链接" in cl.get(reverse("crm:task", args=[task.pk])).content.decode()
+    r = cl.post(
+        reverse("crm:link_send"),
+        {
+            "purpose": "survey",
+            "customer": task.customer_id,
+            "ro": task.doc_id,
+            "next": reverse("crm:task", args=[task.pk]),
+        },
+    )
+    assert r.status_code == 302
+    m = Message.objects.get()
+    assert m.purpose == "phone_link" and "/crm/m/" in m.body and m.doc_number == task.doc_number

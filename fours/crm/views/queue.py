@@ -179,9 +179,22 @@ def _task_page(request, task, form=None, errors=None, status=200):
             "complaints": list(task.customer.complaints.filter(store=task.store).order_by("-id")[:5]),
             "timeline": timeline_for(task)[:30],
             "quiet": in_quiet_hours(rule_for(task.store, task.kind), timezone.now()),
+            "task_ro": _ro_of(task),
+            "link_purposes": [
+                ("survey", _("满意度问卷")),
+                ("booking", _("在线预约")),
+                ("status", _("车辆状态与维修记录")),
+            ],
         },
         status=status,
     )
+
+
+def _ro_of(task) -> int | None:
+    """The repair order a task is about (its phone links point at it)."""
+    if task.doc_type_id and task.doc_type.model == "repairorder":
+        return task.doc_id
+    return None
 
 
 @login_required

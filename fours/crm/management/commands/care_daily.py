@@ -1,6 +1,6 @@
 """manage.py care_daily [--store A01] [--now]: queue the day's care tasks (回访/关怀), escalate late
 complaints and send the messages held back by the quiet hours. Runs the task on the task backend
-(cron starts it once a day); ``--now`` runs it in this process."""
+(cron starts it daily; it may run every hour: nothing is done twice). ``--now`` runs it here."""
 
 from django.core.management.base import BaseCommand, CommandError
 
