@@ -638,6 +638,7 @@ def load(ctx) -> None:
         _load_store(ctx, store, rnd)
         ctx.log(f"service: {store.short_name or store.name} loaded")
     # after the live workshop's steps: warranty claims and accident jobs on the settled orders
-    from . import demo_claims
+    from . import demo_claims, demo_workshop
 
     demo_claims.load(ctx)
+    demo_workshop.load(ctx)

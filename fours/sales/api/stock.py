@@ -19,7 +19,7 @@ from ..selectors import stock as sel
 from ..services import stock as svc
 
 
-class VehicleSerializer(serializers.ModelSerializer):
+class StockVehicleSerializer(serializers.ModelSerializer):
     store = serializers.CharField(source="store.code", read_only=True)
     configuration_name = serializers.CharField(source="configuration.__str__", read_only=True)
     model = serializers.IntegerField(source="configuration.model_id", read_only=True)
@@ -120,7 +120,7 @@ class VehicleViewSet(ScopedReadOnlyViewSet):
     (0_30 / 31_60 / 61_90 / over_90) or min_age in days."""
 
     queryset = StockVehicle.objects.all()
-    serializer_class = VehicleSerializer
+    serializer_class = StockVehicleSerializer
     filterset_class = VehicleApiFilter
 
     def get_queryset(self):
@@ -128,9 +128,9 @@ class VehicleViewSet(ScopedReadOnlyViewSet):
 
     def _done(self, vehicle):
         vehicle.refresh_from_db()
-        return Response(VehicleSerializer(vehicle).data)
+        return Response(StockVehicleSerializer(vehicle).data)
 
-    @extend_schema(request=ArriveBody, responses=VehicleSerializer)
+    @extend_schema(request=ArriveBody, responses=StockVehicleSerializer)
     @action(detail=True, methods=["post"])
     def arrive(self, request, pk=None):
         """到车入库: the VIN read on the vehicle (check digit), the certificate and keys into custody."""
@@ -139,14 +139,14 @@ class VehicleViewSet(ScopedReadOnlyViewSet):
         svc.vehicle_arrive(actor=request.user, vehicle=v, **d)
         return self._done(v)
 
-    @extend_schema(request=PdiBody, responses=VehicleSerializer)
+    @extend_schema(request=PdiBody, responses=StockVehicleSerializer)
     @action(detail=True, methods=["post"])
     def pdi(self, request, pk=None):
         v = self.get_object()
         svc.vehicle_pdi(actor=request.user, vehicle=v, **validated(request, PdiBody))
         return self._done(v)
 
-    @extend_schema(request=IssueBody, responses=VehicleSerializer)
+    @extend_schema(request=IssueBody, responses=StockVehicleSerializer)
     @action(detail=True, methods=["post"])
     def issue(self, request, pk=None):
         """领用 keys or the certificate against signature (refused when already out: ``already_out``)."""
@@ -154,7 +154,7 @@ class VehicleViewSet(ScopedReadOnlyViewSet):
         svc.custody_issue(actor=request.user, vehicle=v, **validated(request, IssueBody))
         return self._done(v)
 
-    @extend_schema(request=ReturnBody, responses=VehicleSerializer)
+    @extend_schema(request=ReturnBody, responses=StockVehicleSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def give_back(self, request, pk=None):
         v = self.get_object()
