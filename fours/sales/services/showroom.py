@@ -329,10 +329,13 @@ def visit_log(
     name = (name or "").strip()[:100]
     mobile = _mobile(mobile, required=False)
     lead = open_lead_by_mobile(store, mobile) if mobile else None
+    came_before = bool(
+        mobile and Visit.objects.filter(store=store, mobile=mobile, kind=VisitKind.WALK_IN).exists()
+    )
     if first_visit is None:
-        first_visit = lead is None and not (
-            mobile and Visit.objects.filter(store=store, mobile=mobile).exists()
-        )
+        first_visit = lead is None and not came_before
+    elif came_before:
+        first_visit = False  # a mobile that walked in before is a repeat visit whatever was ticked
     if lead is None and make_lead and mobile and name:
         lead = _lead_make(
             actor=actor,

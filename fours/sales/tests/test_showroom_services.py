@@ -78,6 +78,8 @@ def test_a_walk_in_with_name_and_mobile_makes_a_lead_and_counts_traffic(w):
     # the second visit joins the open lead
     again = svc.visit_log(actor=w["sc2"], store=w["store"], name="李娜", mobile="138 0013 8000")
     assert again.lead_id == v.lead_id and not again.first_visit
+    ticked = svc.visit_log(actor=w["sc"], store=w["store"], mobile="13800138000", first_visit=True)
+    assert not ticked.first_visit  # walked in before: a repeat visit whatever the door ticked
     assert Lead.objects.count() == 1
     call = svc.visit_log(actor=w["sc"], store=w["store"], kind=VisitKind.CALL)
     assert call.lead is None and summary("calls") == 1

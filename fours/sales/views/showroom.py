@@ -62,7 +62,7 @@ def visit_door(request):
                 name=d["name"],
                 mobile=d["mobile"],
                 intended_model=d["intended_model"],
-                first_visit=d["first_visit"] if "first_visit" in request.POST else None,
+                first_visit=d["first_visit"],
                 party_size=d["party_size"],
                 grade=d["grade"],
                 note=d["note"],
