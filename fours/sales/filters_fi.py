@@ -17,10 +17,15 @@ class LoanFilter(django_filters.FilterSet):
     created_at = django_filters.DateFromToRangeFilter(
         label=_("创建日期"), widget=django_filters.widgets.RangeWidget(attrs={"type": "date"})
     )
+    mine = django_filters.BooleanFilter(label=_("只看我的"), method="only_mine")
 
     class Meta:
         model = LoanApplication
-        fields = ["q", "status", "partner", "created_at"]
+        fields = ["q", "status", "partner", "created_at", "mine"]
+
+    def only_mine(self, qs, name, value):
+        user = getattr(self.request, "user", None)
+        return qs.filter(specialist=user) if value and user is not None else qs
 
     def search(self, qs, name, value):
         return qs.filter(

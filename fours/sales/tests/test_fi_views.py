@@ -287,3 +287,21 @@ def test_product_edit_and_the_bank_account_link(client_for, fi_user, order, loan
     fi.loan_approve(actor=fi_user, loan=loan)
     page = c.get(reverse("sales:loan_detail", args=[loan.pk])).content.decode()
     assert reverse("finance:party-detail", args=[loan_prod.partner_id]) in page
+
+
+def test_my_loan_tiles_open_a_list_of_that_many_rows(
+    client_for, make_user, fi_user, store_a, consultant, loan_prod
+):
+    from fours.core.roles import Role
+
+    other = make_user(Role.FINANCE_INSURANCE, store_a, "fi_a2")
+    fi.loan_create(actor=fi_user, order=order_of(store_a, consultant), product=loan_prod, amount="100000")
+    fi.loan_create(actor=other, order=order_of(store_a, consultant), product=loan_prod, amount="100000")
+    c = client_for(fi_user)
+    assert "我的按揭：收集资料" in c.get("/").content.decode()
+    page = c.get(reverse("sales:fi_loans") + "?status=collecting&mine=true").content.decode()
+    assert "共 1 条" in page
+
+
+def order_of(store, consultant):
+    return authorised_order(store, consultant)

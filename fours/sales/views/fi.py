@@ -448,14 +448,13 @@ def widgets(request, store) -> list:
     out = []
     if has_role(user, store, Role.FINANCE_INSURANCE):
         waiting = sel.my_waiting(user, store)
-        url = reverse("sales:fi_daily") + "?mine=1"
         out += [
             Widget(
                 "sales",
                 _("我的按揭：收集资料"),
                 waiting[LoanStatus.COLLECTING],
                 _("笔"),
-                reverse("sales:fi_loans") + "?status=collecting",
+                reverse("sales:fi_loans") + "?status=collecting&mine=true",
                 tone="warning",
                 mine=True,
             ),
@@ -464,7 +463,7 @@ def widgets(request, store) -> list:
                 _("我的按揭：待银行审批"),
                 waiting[LoanStatus.SUBMITTED],
                 _("笔"),
-                reverse("sales:fi_loans") + "?status=submitted",
+                reverse("sales:fi_loans") + "?status=submitted&mine=true",
                 mine=True,
             ),
             Widget(
@@ -472,7 +471,7 @@ def widgets(request, store) -> list:
                 _("我的按揭：待放款"),
                 waiting[LoanStatus.APPROVED],
                 _("笔"),
-                url,
+                reverse("sales:fi_loans") + "?status=approved&mine=true",
                 tone="danger",
                 mine=True,
             ),
