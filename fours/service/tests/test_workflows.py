@@ -228,7 +228,7 @@ STEP_PERMS = {perm for wf in SERVICE_WORKFLOWS for _s, _t, perm in wf.all_steps(
 }
 # Who may *see* a page (perm_or_403-like gates) is not a step: the old-part ledger is the
 # storekeeper's and the warranty clerk's.
-VIEW_GATES = {("workshop.py", "service.issue_repairorder")}
+VIEW_GATES = {("workshop.py", "service.issue_repairorder"), ("cashier.py", "finance.add_payment")}
 
 
 def test_no_service_template_compares_a_status():
