@@ -44,7 +44,7 @@ CODES — the same kind of refusal has the same code in every app:
   not lent), ``out_of_guarantee`` (a comeback after the quality guarantee period), ``body_check_missing``
   (a 出厂合格证 for body work without its check before paint).
 - sales: ``documents_missing`` (a loan file lacks a 五大件 paper), ``unpaid`` (not fully paid, or the bank has
-  not paid the loan), ``not_posted`` (an order's receivable is not in finance yet), ``double_booked``,
+  not paid the loan), ``not_posted`` (an order's receivable is not in finance yet), ``double_booked``, ``not_demo``,
   ``licence_expired``, ``already_out``, ``already_allocated``, ``bad_vin``, ``not_available`` (a vehicle
   not in stock for 配车), ``pdi_pending`` (a vehicle not through its PDI).
 - customer care: ``no_consent`` (the customer withdrew call/SMS/marketing consent), ``unconfirmed`` (the customer
