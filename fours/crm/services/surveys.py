@@ -149,7 +149,7 @@ def survey_import(*, actor, store, survey: Survey, rows: list[dict]) -> int:
             msgs = "；".join(m for ms in e.message_dict.values() for m in ms)
             errors.append(_("第%(l)s行：%(m)s") % {"l": line, "m": msgs})
     if errors:
-        raise BusinessError({"file": errors}, code="unmatched_rows")
+        raise field_error("file", errors, code="unmatched_rows")
     SurveyResponse.objects.bulk_create(built)
     audit_record(actor=actor, obj=survey, verb="imported", store=store, changes={"rows": [None, len(built)]})
     return len(built)
