@@ -254,3 +254,25 @@ def test_send_a_phone_link_from_the_task_page(client_for, store_a, task, crm_use
     assert r.status_code == 302
     m = Message.objects.get()
     assert m.purpose == "phone_link" and "/crm/m/" in m.body and m.doc_number == task.doc_number
+
+
+def test_home_tiles_open_lists_of_that_many_rows(client_for, store_a, customer, crm_user, service_mgr):
+    import re
+
+    major = services.complaint_register(
+        actor=crm_user, store=store_a, customer=customer, channel="phone", content="起火", severity="major"
+    )
+    c = services.complaint_register(
+        actor=crm_user, store=store_a, customer=customer, channel="phone", content="x"
+    )
+    services.complaint_judge(actor=crm_user, complaint=c, valid=False, note="误会")
+    assert major.escalated_at
+    cl = client_for(service_mgr)
+    for url, n in (
+        (reverse("crm:complaint_list") + "?open=true", 1),
+        (reverse("crm:complaint_list") + "?escalated=true&open=true", 1),
+    ):
+        r = cl.get(url)
+        assert r.context["table"].paginator.count == n, url
+    home = cl.get("/").content.decode()
+    assert re.search(r"处理中投诉", home)

@@ -44,9 +44,18 @@ class ComplaintFilter(django_filters.FilterSet):
         label=gettext_lazy("登记日期"), field_name="created_at__date"
     )
 
+    open = django_filters.BooleanFilter(label=gettext_lazy("处理中"), method="filter_open")
+
     class Meta:
         model = Complaint
-        fields = ["status", "category", "severity", "escalated", "created_at"]
+        fields = ["status", "category", "severity", "escalated", "created_at", "open"]
+
+    def filter_open(self, qs, name, value):
+        if value is None:
+            return qs
+        return (
+            qs.filter(status__in=sel.OPEN_COMPLAINT) if value else qs.exclude(status__in=sel.OPEN_COMPLAINT)
+        )
 
 
 class ComplaintTable(tables.Table):
@@ -335,10 +344,12 @@ def widgets(request, store):
                 _("超时/重大投诉"),
                 w["escalated"],
                 _("件"),
-                reverse("crm:complaint_list") + "?escalated=true",
+                reverse("crm:complaint_list") + "?escalated=true&open=true",
                 tone="danger",
                 mine=True,
             )
         )
-    out.append(Widget("crm", _("处理中投诉"), w["open"], _("件"), reverse("crm:complaint_list")))
+    out.append(
+        Widget("crm", _("处理中投诉"), w["open"], _("件"), reverse("crm:complaint_list") + "?open=true")
+    )
     return out
