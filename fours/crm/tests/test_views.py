@@ -276,3 +276,17 @@ def test_home_tiles_open_lists_of_that_many_rows(client_for, store_a, customer, 
         assert r.context["table"].paginator.count == n, url
     home = cl.get("/").content.decode()
     assert re.search(r"处理中投诉", home)
+
+
+def test_marketers_home_leads_with_their_campaigns(client_for, store_a, marketing):
+    services.campaign_create(
+        actor=marketing,
+        store=store_a,
+        name="车展",
+        starts_on=dt.date(2026, 12, 1),
+        ends_on=dt.date(2026, 12, 9),
+    )
+    html = client_for(marketing).get("/").content.decode()
+    assert "计划中的市场活动" in html
+    r = client_for(marketing).get(reverse("crm:campaign_list") + "?status=planned")
+    assert r.context["table"].paginator.count == 1

@@ -176,6 +176,7 @@ def _page(request, c, errors=None, status=200):
             .distinct()
             .order_by("last_name", "first_name", "username")
         )
+    follow_ups = sel.complaint_follow_ups(c)
     return render(
         request,
         "crm/complaint_detail.html",
@@ -197,7 +198,8 @@ def _page(request, c, errors=None, status=200):
             "categories": ComplaintCategory.choices,
             "methods": [m for m in ConfirmMethod.choices if m[0] != ConfirmMethod.PHONE_LINK],
             "staff": staff,
-            "follow_ups": sel.complaint_follow_ups(c),
+            "follow_ups": follow_ups,
+            "show_follow_ups": bool(follow_ups) or c.status == ComplaintStatus.CONFIRMED,
             "errors": errors or {},
             "form": request.POST,
             "timeline": timeline_for(c)[:50],
@@ -325,7 +327,7 @@ def widgets(request, store):
         return []
     w = sel.complaints_waiting(store)
     out = []
-    if user.has_perm("crm.approve_complaint") and w["to_approve"]:
+    if COMPLAINT.can_ever(user, ComplaintStatus.APPROVED) and w["to_approve"]:
         out.append(
             Widget(
                 "crm",
@@ -337,7 +339,7 @@ def widgets(request, store):
                 mine=True,
             )
         )
-    if user.has_perm("crm.approve_complaint") and w["escalated"]:
+    if COMPLAINT.can_ever(user, ComplaintStatus.APPROVED) and w["escalated"]:
         out.append(
             Widget(
                 "crm",

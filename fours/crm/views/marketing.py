@@ -26,7 +26,7 @@ from .. import services
 from ..choices import CampaignStatus, GiftStatus
 from ..models import Campaign, CareGift
 from ..services.campaigns import gifts_month_total
-from ..workflows import CAMPAIGN
+from ..workflows import CAMPAIGN, GIFT
 
 
 class CampaignFilter(django_filters.FilterSet):
@@ -321,13 +321,35 @@ NAV = [
 
 
 def widgets(request, store):
+    from fours.core.roles import Role
+    from fours.core.selectors import has_role
+
     user = request.user
-    if store is None or not user.has_perm("crm.approve_caregift"):
-        return []
+    out = []
+    if store is None:
+        return out
+    if has_role(user, store, Role.MARKETING) and CAMPAIGN.can_ever(user, CampaignStatus.RUNNING):
+        campaigns = Campaign.objects.filter(store=store)
+        for status, title in (
+            (CampaignStatus.RUNNING, _("进行中的市场活动")),
+            (CampaignStatus.PLANNED, _("计划中的市场活动")),
+        ):
+            out.append(
+                Widget(
+                    "crm",
+                    title,
+                    campaigns.filter(status=status).count(),
+                    _("个"),
+                    reverse("crm:campaign_list") + f"?status={status}",
+                    mine=True,
+                )
+            )
+    if not GIFT.can_ever(user, GiftStatus.APPROVED):
+        return out
     n = CareGift.objects.filter(store=store, status=GiftStatus.PENDING).count()
     if not n:
-        return []
-    return [
+        return out
+    out.append(
         Widget(
             "crm",
             _("待审批关怀礼品"),
@@ -337,4 +359,5 @@ def widgets(request, store):
             tone="warning",
             mine=True,
         )
-    ]
+    )
+    return out

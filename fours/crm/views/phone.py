@@ -37,20 +37,23 @@ def _refused(request, e: LinkRefused):
 
 
 def _lines(ro, pending_only: bool):
-    from fours.service.choices import Approval
+    from fours.service.choices import Approval, LabourStatus, PartStatus
 
-    labour = ro.labour.exclude(status="cancelled")
-    parts = ro.parts.exclude(status="cancelled").select_related("part")
+    labour = ro.labour.exclude(status=LabourStatus.CANCELLED)
+    parts = ro.parts.exclude(status=PartStatus.CANCELLED).select_related("part")
     if pending_only:
         labour, parts = labour.filter(approval=Approval.PENDING), parts.filter(approval=Approval.PENDING)
     return list(labour), list(parts)
 
 
 def _history(vehicle):
+    from fours.service.choices import ROStatus
     from fours.service.models import RepairOrder
 
     return list(
-        RepairOrder.objects.filter(vehicle=vehicle).exclude(status="cancelled").order_by("-received_at")[:10]
+        RepairOrder.objects.filter(vehicle=vehicle)
+        .exclude(status=ROStatus.CANCELLED)
+        .order_by("-received_at")[:10]
     )
 
 
