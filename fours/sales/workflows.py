@@ -8,6 +8,7 @@ from .choices import (
     LoanStatus,
     OrderStatus,
     PlanStatus,
+    PolicyStatus,
     TransferStatus,
     VehicleStatus,
 )
@@ -144,4 +145,11 @@ TRANSFER = Workflow(
     "sales.VehicleTransfer",
     choices=TransferStatus,
     transitions={TransferStatus.SENT: {TransferStatus.RECEIVED: "sales.change_vehicletransfer"}},
+)
+
+# 新车保险: 有效 → 已退保 (the insurer refunds the premium; its commission receivable is reversed)
+POLICY = Workflow(
+    "sales.Policy",
+    choices=PolicyStatus,
+    transitions={PolicyStatus.ACTIVE: {PolicyStatus.CANCELLED: "sales.change_policy"}},
 )

@@ -810,6 +810,37 @@ def policy_create(
 
 
 @transaction.atomic
+def policy_cancel(*, actor, policy: Policy, reason: str) -> Policy:
+    """退保: the policy is cancelled with its reason; the insurer's commission receivable on it is reversed
+    (what the insurer had paid of it becomes the insurer's advance in finance). The month's summaries keep
+    counting the policy as placed, as the rebuild from the documents does."""
+    from ..workflows import POLICY
+
+    policy = Policy.objects.select_for_update(of=("self",)).get(pk=policy.pk)
+    POLICY.require(policy, to=PolicyStatus.CANCELLED, actor=actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", _("请填写退保原因"), code="required")
+    from ..selectors.fi import doc_commission_items
+
+    for item in doc_commission_items(policy):
+        if item.amount > 0 and item.status != ItemStatus.REVERSED:
+            money.item_reverse(
+                actor=actor, item=item, reason=_("退保 %(n)s：%(r)s") % {"n": policy.policy_no, "r": reason}
+            )
+    policy.status = PolicyStatus.CANCELLED
+    policy.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        obj=policy,
+        verb="cancelled",
+        changes={"status": PolicyStatus.CANCELLED},
+        note=reason[:500],
+    )
+    return policy
+
+
+@transaction.atomic
 def policies_to_archive(*, actor, order: VehicleOrder) -> int:
     """At delivery (the archive vehicle now exists): the order's policies take the vehicle and write
     their insurer and expiry onto it. Returns how many policies were linked."""

@@ -406,3 +406,31 @@ def test_a_rejected_file_goes_to_another_bank(store_a, order, loan_prod, fi_user
     loan = fi.loan_approve(actor=fi_user, loan=loan)
     assert fi.bank_item(loan).party_id == other.partner_id
     books_balance(store_a)
+
+
+def test_cancelling_a_policy_reverses_its_commission_and_needs_a_reason(store_a, order, ins_prod, fi_user):
+    p = fi.policy_create(
+        actor=fi_user,
+        store=store_a,
+        product=ins_prod,
+        order=order,
+        policy_no="PDAA2026009",
+        covers=[{"kind": "compulsory"}],
+        premium="5000",
+        starts_on=dt.date(2026, 3, 1),
+    )
+    with pytest.raises(ValidationError) as e:
+        fi.policy_cancel(actor=fi_user, policy=p, reason=" ")
+    assert code_of(e) == "required" and "reason" in e.value.message_dict
+    p.refresh_from_db()
+    assert p.status == "active"
+    assert OpenItem.objects.get(source=ItemSource.COMMISSION).status != "reversed"
+    fi.policy_cancel(actor=fi_user, policy=p, reason="客户车辆转让，退保")
+    p.refresh_from_db()
+    assert p.status == "cancelled"
+    live = OpenItem.objects.filter(source=ItemSource.COMMISSION)
+    assert sum(i.amount for i in live) == 0  # the item and its reversal row
+    with pytest.raises(ValidationError) as e:
+        fi.policy_cancel(actor=fi_user, policy=p, reason="再次退保")
+    assert code_of(e) == "bad_transition"
+    books_balance(store_a)

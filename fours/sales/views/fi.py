@@ -29,7 +29,7 @@ from ..forms_fi import ApproveForm, DocumentForm, LoanForm, PartnerForm, PolicyF
 from ..models import LoanApplication, LoanDocument, Policy, Product
 from ..selectors import fi as sel
 from ..services import fi as services
-from ..workflows import LOAN
+from ..workflows import LOAN, POLICY
 
 # --- partners and products -------------------------------------------------------------------------
 
@@ -349,9 +349,26 @@ def policy_detail(request, pk):
                 for c in policy.covers
             ],
             "commissions": sel.doc_commission_items(policy),
+            "steps": POLICY.allowed_next(policy, request.user),
             "timeline": timeline_for(policy)[:100],
         },
     )
+
+
+@login_required
+@require_POST
+def policy_cancel(request, pk):
+    """退保, with its reason (the commission receivable is reversed in finance)."""
+    policy = get_object_or_404(sel.policies(request.user), pk=pk)
+    try:
+        services.policy_cancel(actor=request.user, policy=policy, reason=request.POST.get("reason", ""))
+    except ValidationError as e:
+        messages.error(request, error_text(e))
+    except PermissionDenied:
+        raise
+    else:
+        messages.success(request, _("保单 %(n)s 已退保") % {"n": policy.policy_no})
+    return redirect("sales:fi_policy_detail", pk=policy.pk)
 
 
 # --- the daily list and the statistics --------------------------------------------------------------
@@ -410,6 +427,7 @@ urlpatterns = [
     path("fi/policies/", PolicyListView.as_view(), name="fi_policies"),
     path("fi/policies/new/", policy_create, name="fi_policy_create"),
     path("fi/policies/<int:pk>/", policy_detail, name="fi_policy_detail"),
+    path("fi/policies/<int:pk>/cancel/", policy_cancel, name="fi_policy_cancel"),
     path("fi/daily/", daily, name="fi_daily"),
     path("fi/stats/", stats, name="fi_stats"),
 ]
