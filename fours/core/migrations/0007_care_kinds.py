@@ -4,20 +4,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_service_claim_kinds'),
+        ("core", "0006_service_claim_kinds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='numbersequence',
-            name='kind',
-            field=models.CharField(choices=[('INV', '发票'), ('RO', '维修工单'), ('AP', '预约单'), ('ST', '结算单'), ('PP', '采购计划'), ('PO', '采购订单'), ('GR', '入库单'), ('DN', '差损单'), ('CS', '零售单'), ('WS', '批发单'), ('TR', '调拨单'), ('RT', '退货单'), ('PD', '盘点单'), ('BS', '报损单'), ('LL', '领料单'), ('SK', '收款单'), ('AJ', '调整单'), ('GP', '出门证'), ('FK', '付款单'), ('TK', '退款单'), ('JK', '交款单'), ('FT', '付款通知书'), ('IVS', '增值税专用发票'), ('IVO', '增值税普通发票'), ('IVM', '机动车销售统一发票'), ('QK', '潜客'), ('SJ', '试乘试驾单'), ('XD', '车辆订购单'), ('ZC', '整车库存编号'), ('YH', '要货计划'), ('DC', '调车单'), ('CP', '整车盘点单'), ('AJD', '按揭申请'), ('SP', '索赔申请单'), ('FC', '旧件返厂单'), ('SG', '事故车定损单'), ('TS', '投诉登记单'), ('HD', '市场活动')], max_length=10, verbose_name='单据类型'),
+            model_name="numbersequence",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("INV", "发票"),
+                    ("RO", "维修工单"),
+                    ("AP", "预约单"),
+                    ("ST", "结算单"),
+                    ("PP", "采购计划"),
+                    ("PO", "采购订单"),
+                    ("GR", "入库单"),
+                    ("DN", "差损单"),
+                    ("CS", "零售单"),
+                    ("WS", "批发单"),
+                    ("TR", "调拨单"),
+                    ("RT", "退货单"),
+                    ("PD", "盘点单"),
+                    ("BS", "报损单"),
+                    ("LL", "领料单"),
+                    ("SK", "收款单"),
+                    ("AJ", "调整单"),
+                    ("GP", "出门证"),
+                    ("FK", "付款单"),
+                    ("TK", "退款单"),
+                    ("JK", "交款单"),
+                    ("FT", "付款通知书"),
+                    ("IVS", "增值税专用发票"),
+                    ("IVO", "增值税普通发票"),
+                    ("IVM", "机动车销售统一发票"),
+                    ("QK", "潜客"),
+                    ("SJ", "试乘试驾单"),
+                    ("XD", "车辆订购单"),
+                    ("ZC", "整车库存编号"),
+                    ("YH", "要货计划"),
+                    ("DC", "调车单"),
+                    ("CP", "整车盘点单"),
+                    ("AJD", "按揭申请"),
+                    ("SP", "索赔申请单"),
+                    ("FC", "旧件返厂单"),
+                    ("SG", "事故车定损单"),
+                    ("TS", "投诉登记单"),
+                    ("HD", "市场活动"),
+                ],
+                max_length=10,
+                verbose_name="单据类型",
+            ),
         ),
         migrations.AlterField(
-            model_name='rolelimit',
-            name='kind',
-            field=models.CharField(choices=[('discount_pct', '折扣上限（%）'), ('writeoff_amount', '报损审批金额上限（元）'), ('purchase_amount', '采购计划审批金额上限（元）'), ('price_override_pct', '改价幅度上限（%）'), ('payment_amount', '付款审批金额上限（元）'), ('compensation_amount', '投诉补偿审批金额上限（元）'), ('care_gift_monthly', '每月关怀礼品额度（元）')], max_length=30, verbose_name='限额类别'),
+            model_name="rolelimit",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("discount_pct", "折扣上限（%）"),
+                    ("writeoff_amount", "报损审批金额上限（元）"),
+                    ("purchase_amount", "采购计划审批金额上限（元）"),
+                    ("price_override_pct", "改价幅度上限（%）"),
+                    ("payment_amount", "付款审批金额上限（元）"),
+                    ("compensation_amount", "投诉补偿审批金额上限（元）"),
+                    ("care_gift_monthly", "每月关怀礼品额度（元）"),
+                ],
+                max_length=30,
+                verbose_name="限额类别",
+            ),
         ),
     ]

@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0005_search_keys_generated'),
+        ("customers", "0005_search_keys_generated"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='brand',
-            name='first_service_km',
-            field=models.PositiveIntegerField(default=5000, verbose_name='首保里程（公里）'),
+            model_name="brand",
+            name="first_service_km",
+            field=models.PositiveIntegerField(default=5000, verbose_name="首保里程（公里）"),
         ),
         migrations.AddField(
-            model_name='brand',
-            name='first_service_months',
-            field=models.PositiveSmallIntegerField(default=6, verbose_name='首保时间（月）'),
+            model_name="brand",
+            name="first_service_months",
+            field=models.PositiveSmallIntegerField(default=6, verbose_name="首保时间（月）"),
         ),
         migrations.AddField(
-            model_name='brand',
-            name='warranty_km',
-            field=models.PositiveIntegerField(default=100000, verbose_name='整车质保（公里）'),
+            model_name="brand",
+            name="warranty_km",
+            field=models.PositiveIntegerField(default=100000, verbose_name="整车质保（公里）"),
         ),
         migrations.AddField(
-            model_name='brand',
-            name='warranty_months',
-            field=models.PositiveSmallIntegerField(default=36, verbose_name='整车质保（月）'),
+            model_name="brand",
+            name="warranty_months",
+            field=models.PositiveSmallIntegerField(default=36, verbose_name="整车质保（月）"),
         ),
     ]

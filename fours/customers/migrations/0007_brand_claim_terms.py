@@ -4,25 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0006_brand_warranty_policy'),
+        ("customers", "0006_brand_warranty_policy"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='brand',
-            name='claim_days',
-            field=models.PositiveSmallIntegerField(default=30, verbose_name='索赔申报期限（天）'),
+            model_name="brand",
+            name="claim_days",
+            field=models.PositiveSmallIntegerField(default=30, verbose_name="索赔申报期限（天）"),
         ),
         migrations.AddField(
-            model_name='brand',
-            name='claim_labour_rate',
-            field=models.DecimalField(decimal_places=2, default=120, max_digits=10, verbose_name='索赔工时单价'),
+            model_name="brand",
+            name="claim_labour_rate",
+            field=models.DecimalField(
+                decimal_places=2, default=120, max_digits=10, verbose_name="索赔工时单价"
+            ),
         ),
         migrations.AddField(
-            model_name='brand',
-            name='claim_parts_markup_pct',
-            field=models.DecimalField(decimal_places=2, default=0, max_digits=5, verbose_name='索赔配件加价率（%）'),
+            model_name="brand",
+            name="claim_parts_markup_pct",
+            field=models.DecimalField(
+                decimal_places=2, default=0, max_digits=5, verbose_name="索赔配件加价率（%）"
+            ),
         ),
     ]

@@ -7,44 +7,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0006_service_claim_kinds'),
-        ('customers', '0007_brand_claim_terms'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("core", "0006_service_claim_kinds"),
+        ("customers", "0007_brand_claim_terms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CareTask',
+            name="CareTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doc_id', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('doc_number', models.CharField(blank=True, max_length=40, verbose_name='单据号')),
-                ('kind', models.CharField(choices=[('vehicle_delivery', '新车交车回访'), ('service_delivery', '维修后回访'), ('high_value', '大额维修回访'), ('maintenance_due', '保养提醒'), ('insurance_due', '续保提醒'), ('birthday', '生日关怀'), ('festival', '节日关怀'), ('new_owner', '新分配客户首次联系'), ('second_call', '二次回访'), ('campaign', '活动邀约')], max_length=20, verbose_name='类型')),
-                ('key', models.CharField(max_length=80, verbose_name='任务键')),
-                ('due_date', models.DateField(db_index=True, verbose_name='应回访日期')),
-                ('status', models.CharField(choices=[('open', '待回访'), ('done', '已完成'), ('gave_up', '多次未接通'), ('cancelled', '已取消')], default='open', max_length=10, verbose_name='状态')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='拨打次数')),
-                ('next_try_at', models.DateTimeField(blank=True, null=True, verbose_name='下次拨打')),
-                ('subject', models.CharField(blank=True, max_length=200, verbose_name='事由')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='备注')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('created_at', models.DateTimeField(default=fours.core.fields.now, verbose_name='创建时间')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='客服专员')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='care_tasks', to='customers.customer', verbose_name='客户')),
-                ('doc_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='follow_ons', to='customers.caretask', verbose_name='原任务')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.store', verbose_name='门店')),
-                ('vehicle', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='care_tasks', to='customers.vehicle', verbose_name='车辆')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("doc_id", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("doc_number", models.CharField(blank=True, max_length=40, verbose_name="单据号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("vehicle_delivery", "新车交车回访"),
+                            ("service_delivery", "维修后回访"),
+                            ("high_value", "大额维修回访"),
+                            ("maintenance_due", "保养提醒"),
+                            ("insurance_due", "续保提醒"),
+                            ("birthday", "生日关怀"),
+                            ("festival", "节日关怀"),
+                            ("new_owner", "新分配客户首次联系"),
+                            ("second_call", "二次回访"),
+                            ("campaign", "活动邀约"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("key", models.CharField(max_length=80, verbose_name="任务键")),
+                ("due_date", models.DateField(db_index=True, verbose_name="应回访日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待回访"),
+                            ("done", "已完成"),
+                            ("gave_up", "多次未接通"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="拨打次数")),
+                ("next_try_at", models.DateTimeField(blank=True, null=True, verbose_name="下次拨打")),
+                ("subject", models.CharField(blank=True, max_length=200, verbose_name="事由")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="备注")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("created_at", models.DateTimeField(default=fours.core.fields.now, verbose_name="创建时间")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="客服专员",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="care_tasks",
+                        to="customers.customer",
+                        verbose_name="客户",
+                    ),
+                ),
+                (
+                    "doc_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="follow_ons",
+                        to="customers.caretask",
+                        verbose_name="原任务",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.store", verbose_name="门店"
+                    ),
+                ),
+                (
+                    "vehicle",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="care_tasks",
+                        to="customers.vehicle",
+                        verbose_name="车辆",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回访任务',
-                'verbose_name_plural': '回访任务',
-                'ordering': ['due_date', 'id'],
-                'indexes': [models.Index(fields=['store', 'status', 'due_date'], name='customers_caretask_queue')],
-                'constraints': [models.UniqueConstraint(fields=('store', 'key'), name='customers_caretask_key_unique')],
+                "verbose_name": "回访任务",
+                "verbose_name_plural": "回访任务",
+                "ordering": ["due_date", "id"],
+                "indexes": [
+                    models.Index(fields=["store", "status", "due_date"], name="customers_caretask_queue")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("store", "key"), name="customers_caretask_key_unique")
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0008_care_tasks'),
+        ("customers", "0008_care_tasks"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='brand',
-            name='claim_photos_required',
-            field=models.BooleanField(default=False, verbose_name='索赔须附照片'),
+            model_name="brand",
+            name="claim_photos_required",
+            field=models.BooleanField(default=False, verbose_name="索赔须附照片"),
         ),
     ]

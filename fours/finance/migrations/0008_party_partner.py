@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('finance', '0007_item_credits'),
+        ("finance", "0007_item_credits"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='party',
-            name='partner',
-            field=models.BooleanField(default=False, help_text='合作保险公司/银行：每月联系不少于8次', verbose_name='合作单位'),
+            model_name="party",
+            name="partner",
+            field=models.BooleanField(
+                default=False, help_text="合作保险公司/银行：每月联系不少于8次", verbose_name="合作单位"
+            ),
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('parts', '0008_finance_door'),
+        ("parts", "0008_finance_door"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='part',
-            name='warranty_months',
-            field=models.PositiveSmallIntegerField(default=12, help_text='保修期内更换的配件自更换之日起的质保期', verbose_name='配件质保（月）'),
+            model_name="part",
+            name="warranty_months",
+            field=models.PositiveSmallIntegerField(
+                default=12, help_text="保修期内更换的配件自更换之日起的质保期", verbose_name="配件质保（月）"
+            ),
         ),
     ]

@@ -4,20 +4,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0001_initial'),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dailysummary',
-            name='metric',
-            field=models.CharField(choices=[('traffic', '到店客流'), ('calls', '来电'), ('leads', '新增潜客'), ('follow_ups', '潜客跟进'), ('test_drives', '试乘试驾'), ('orders', '订单'), ('deliveries', '交车台数'), ('defeats', '战败'), ('cancellations', '退订'), ('vehicle_revenue', '整车销售额'), ('gross_profit', '销售毛利'), ('accessory_revenue', '精品销售额'), ('loans', '按揭台数'), ('policies', '新车保险台数'), ('fi_commission', '金融保险佣金'), ('arrivals', '整车到库'), ('ro_count', '维修台次'), ('service_output', '售后产值'), ('parts_revenue', '配件销售额'), ('satisfaction', '满意度'), ('reach_rate', '回访接通率（%）'), ('complaint_rate', '每百台投诉数')], max_length=20, verbose_name='指标'),
+            model_name="dailysummary",
+            name="metric",
+            field=models.CharField(
+                choices=[
+                    ("traffic", "到店客流"),
+                    ("calls", "来电"),
+                    ("leads", "新增潜客"),
+                    ("follow_ups", "潜客跟进"),
+                    ("test_drives", "试乘试驾"),
+                    ("orders", "订单"),
+                    ("deliveries", "交车台数"),
+                    ("defeats", "战败"),
+                    ("cancellations", "退订"),
+                    ("vehicle_revenue", "整车销售额"),
+                    ("gross_profit", "销售毛利"),
+                    ("accessory_revenue", "精品销售额"),
+                    ("loans", "按揭台数"),
+                    ("policies", "新车保险台数"),
+                    ("fi_commission", "金融保险佣金"),
+                    ("arrivals", "整车到库"),
+                    ("ro_count", "维修台次"),
+                    ("service_output", "售后产值"),
+                    ("parts_revenue", "配件销售额"),
+                    ("satisfaction", "满意度"),
+                    ("reach_rate", "回访接通率（%）"),
+                    ("complaint_rate", "每百台投诉数"),
+                ],
+                max_length=20,
+                verbose_name="指标",
+            ),
         ),
         migrations.AlterField(
-            model_name='target',
-            name='metric',
-            field=models.CharField(choices=[('traffic', '到店客流'), ('calls', '来电'), ('leads', '新增潜客'), ('follow_ups', '潜客跟进'), ('test_drives', '试乘试驾'), ('orders', '订单'), ('deliveries', '交车台数'), ('defeats', '战败'), ('cancellations', '退订'), ('vehicle_revenue', '整车销售额'), ('gross_profit', '销售毛利'), ('accessory_revenue', '精品销售额'), ('loans', '按揭台数'), ('policies', '新车保险台数'), ('fi_commission', '金融保险佣金'), ('arrivals', '整车到库'), ('ro_count', '维修台次'), ('service_output', '售后产值'), ('parts_revenue', '配件销售额'), ('satisfaction', '满意度'), ('reach_rate', '回访接通率（%）'), ('complaint_rate', '每百台投诉数')], max_length=20, verbose_name='指标'),
+            model_name="target",
+            name="metric",
+            field=models.CharField(
+                choices=[
+                    ("traffic", "到店客流"),
+                    ("calls", "来电"),
+                    ("leads", "新增潜客"),
+                    ("follow_ups", "潜客跟进"),
+                    ("test_drives", "试乘试驾"),
+                    ("orders", "订单"),
+                    ("deliveries", "交车台数"),
+                    ("defeats", "战败"),
+                    ("cancellations", "退订"),
+                    ("vehicle_revenue", "整车销售额"),
+                    ("gross_profit", "销售毛利"),
+                    ("accessory_revenue", "精品销售额"),
+                    ("loans", "按揭台数"),
+                    ("policies", "新车保险台数"),
+                    ("fi_commission", "金融保险佣金"),
+                    ("arrivals", "整车到库"),
+                    ("ro_count", "维修台次"),
+                    ("service_output", "售后产值"),
+                    ("parts_revenue", "配件销售额"),
+                    ("satisfaction", "满意度"),
+                    ("reach_rate", "回访接通率（%）"),
+                    ("complaint_rate", "每百台投诉数"),
+                ],
+                max_length=20,
+                verbose_name="指标",
+            ),
         ),
     ]

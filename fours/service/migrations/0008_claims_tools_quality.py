@@ -7,424 +7,1196 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_service_claim_kinds'),
-        ('customers', '0007_brand_claim_terms'),
-        ('finance', '0006_sales_sources'),
-        ('parts', '0009_part_warranty_months'),
-        ('service', '0007_row_times_on_the_clock'),
+        ("core", "0006_service_claim_kinds"),
+        ("customers", "0007_brand_claim_terms"),
+        ("finance", "0006_sales_sources"),
+        ("parts", "0009_part_warranty_months"),
+        ("service", "0007_row_times_on_the_clock"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='repairorder',
-            options={'ordering': ['-received_at', '-id'], 'permissions': [('dispatch_repairorder', '派工'), ('work_repairorder', '施工打卡与领料申请'), ('qc_repairorder', '质检'), ('issue_repairorder', '维修发料'), ('settle_repairorder', '结算收款'), ('reverse_settlement', '反结算'), ('deliver_repairorder', '交车放行'), ('view_service_dashboard', '查看售后看板'), ('sign_warranty', '索赔鉴定签字')], 'verbose_name': '维修工单', 'verbose_name_plural': '维修工单'},
+            name="repairorder",
+            options={
+                "ordering": ["-received_at", "-id"],
+                "permissions": [
+                    ("dispatch_repairorder", "派工"),
+                    ("work_repairorder", "施工打卡与领料申请"),
+                    ("qc_repairorder", "质检"),
+                    ("issue_repairorder", "维修发料"),
+                    ("settle_repairorder", "结算收款"),
+                    ("reverse_settlement", "反结算"),
+                    ("deliver_repairorder", "交车放行"),
+                    ("view_service_dashboard", "查看售后看板"),
+                    ("sign_warranty", "索赔鉴定签字"),
+                ],
+                "verbose_name": "维修工单",
+                "verbose_name_plural": "维修工单",
+            },
         ),
         migrations.AddField(
-            model_name='labourline',
-            name='warranty_signed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='索赔签字时间'),
+            model_name="labourline",
+            name="warranty_signed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="索赔签字时间"),
         ),
         migrations.AddField(
-            model_name='labourline',
-            name='warranty_signed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='索赔员签字'),
+            model_name="labourline",
+            name="warranty_signed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="索赔员签字",
+            ),
         ),
         migrations.AddField(
-            model_name='partline',
-            name='warranty_signed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='索赔签字时间'),
+            model_name="partline",
+            name="warranty_signed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="索赔签字时间"),
         ),
         migrations.AddField(
-            model_name='partline',
-            name='warranty_signed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='索赔员签字'),
+            model_name="partline",
+            name="warranty_signed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="索赔员签字",
+            ),
         ),
         migrations.CreateModel(
-            name='AccidentJob',
+            name="AccidentJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, db_index=True, max_length=30, verbose_name='单号')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='备注')),
-                ('policy_no', models.CharField(blank=True, max_length=40, verbose_name='保单号')),
-                ('claim_no', models.CharField(max_length=40, verbose_name='报案号')),
-                ('status', models.CharField(choices=[('reported', '已报案'), ('assessed', '已定损'), ('agreed', '已签维修协议'), ('settled', '已结算'), ('collected', '保险已回款')], default='reported', max_length=10, verbose_name='状态')),
-                ('assessor', models.CharField(blank=True, max_length=50, verbose_name='定损员')),
-                ('assessed_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='定损金额')),
-                ('agreed_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='协议金额')),
-                ('excess', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='客户自付（免赔）')),
-                ('final_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='结算金额')),
-                ('agreement_signed_at', models.DateTimeField(blank=True, null=True, verbose_name='维修协议签订')),
-                ('signature', models.TextField(blank=True, verbose_name='签名')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='制单人')),
-                ('insurer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='finance.party', verbose_name='保险公司')),
-                ('ro', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='accident', to='service.repairorder', verbose_name='工单')),
-                ('specialist', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='事故专员')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.store', verbose_name='门店')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(blank=True, db_index=True, max_length=30, verbose_name="单号")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="备注")),
+                ("policy_no", models.CharField(blank=True, max_length=40, verbose_name="保单号")),
+                ("claim_no", models.CharField(max_length=40, verbose_name="报案号")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("reported", "已报案"),
+                            ("assessed", "已定损"),
+                            ("agreed", "已签维修协议"),
+                            ("settled", "已结算"),
+                            ("collected", "保险已回款"),
+                        ],
+                        default="reported",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("assessor", models.CharField(blank=True, max_length=50, verbose_name="定损员")),
+                (
+                    "assessed_amount",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="定损金额"),
+                ),
+                (
+                    "agreed_amount",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="协议金额"),
+                ),
+                (
+                    "excess",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="客户自付（免赔）"
+                    ),
+                ),
+                (
+                    "final_amount",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="结算金额"),
+                ),
+                (
+                    "agreement_signed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="维修协议签订"),
+                ),
+                ("signature", models.TextField(blank=True, verbose_name="签名")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="制单人",
+                    ),
+                ),
+                (
+                    "insurer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="finance.party",
+                        verbose_name="保险公司",
+                    ),
+                ),
+                (
+                    "ro",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accident",
+                        to="service.repairorder",
+                        verbose_name="工单",
+                    ),
+                ),
+                (
+                    "specialist",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="事故专员",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.store", verbose_name="门店"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事故车',
-                'verbose_name_plural': '事故车',
-                'ordering': ['-id'],
-                'abstract': False,
+                "verbose_name": "事故车",
+                "verbose_name_plural": "事故车",
+                "ordering": ["-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='AssessmentItem',
+            name="AssessmentItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='项目')),
-                ('kind', models.CharField(blank=True, help_text='工时 / 配件 / 喷漆', max_length=10, verbose_name='类别')),
-                ('qty', models.DecimalField(decimal_places=3, default=1, max_digits=12, verbose_name='数量')),
-                ('assessed', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='定损金额')),
-                ('agreed', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='协议金额')),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='service.accidentjob', verbose_name='事故车')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="项目")),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True, help_text="工时 / 配件 / 喷漆", max_length=10, verbose_name="类别"
+                    ),
+                ),
+                ("qty", models.DecimalField(decimal_places=3, default=1, max_digits=12, verbose_name="数量")),
+                (
+                    "assessed",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="定损金额"),
+                ),
+                (
+                    "agreed",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="协议金额"),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="service.accidentjob",
+                        verbose_name="事故车",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '定损项目',
-                'verbose_name_plural': '定损项目',
-                'ordering': ['id'],
+                "verbose_name": "定损项目",
+                "verbose_name_plural": "定损项目",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Comeback',
+            name="Comeback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=300, verbose_name='返修原因')),
-                ('handling', models.CharField(blank=True, max_length=300, verbose_name='处理意见')),
-                ('at', models.DateTimeField(default=fours.core.fields.now, verbose_name='时间')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('original', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comebacks', to='service.repairorder')),
-                ('original_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='service.labourline', verbose_name='原作业')),
-                ('ro', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='comeback_of', to='service.repairorder')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.store', verbose_name='门店')),
-                ('technician', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='原作业技师')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300, verbose_name="返修原因")),
+                ("handling", models.CharField(blank=True, max_length=300, verbose_name="处理意见")),
+                ("at", models.DateTimeField(default=fours.core.fields.now, verbose_name="时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "original",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="comebacks",
+                        to="service.repairorder",
+                    ),
+                ),
+                (
+                    "original_line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="service.labourline",
+                        verbose_name="原作业",
+                    ),
+                ),
+                (
+                    "ro",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="comeback_of",
+                        to="service.repairorder",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.store", verbose_name="门店"
+                    ),
+                ),
+                (
+                    "technician",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="原作业技师",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '返修记录',
-                'verbose_name_plural': '返修记录',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "返修记录",
+                "verbose_name_plural": "返修记录",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Equipment',
+            name="Equipment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, verbose_name='设备编号')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('location', models.CharField(blank=True, max_length=50, verbose_name='位置')),
-                ('upkeep_days', models.PositiveIntegerField(default=30, verbose_name='保养周期（天）')),
-                ('calibration_days', models.PositiveIntegerField(blank=True, null=True, verbose_name='标定周期（天）')),
-                ('next_upkeep', models.DateField(blank=True, null=True, verbose_name='下次保养')),
-                ('next_calibration', models.DateField(blank=True, null=True, verbose_name='下次标定')),
-                ('active', models.BooleanField(default=True, verbose_name='在用')),
-                ('keeper', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.store', verbose_name='门店')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, verbose_name="设备编号")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("location", models.CharField(blank=True, max_length=50, verbose_name="位置")),
+                ("upkeep_days", models.PositiveIntegerField(default=30, verbose_name="保养周期（天）")),
+                (
+                    "calibration_days",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="标定周期（天）"),
+                ),
+                ("next_upkeep", models.DateField(blank=True, null=True, verbose_name="下次保养")),
+                ("next_calibration", models.DateField(blank=True, null=True, verbose_name="下次标定")),
+                ("active", models.BooleanField(default=True, verbose_name="在用")),
+                (
+                    "keeper",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="责任人",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="core.store", verbose_name="门店"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '设备',
-                'verbose_name_plural': '设备',
-                'ordering': ['code'],
+                "verbose_name": "设备",
+                "verbose_name_plural": "设备",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='EquipmentCard',
+            name="EquipmentCard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('upkeep', '日常保养'), ('calibration', '标定/校准'), ('repair', '维修')], max_length=12, verbose_name='类型')),
-                ('done_on', models.DateField(verbose_name='日期')),
-                ('result', models.CharField(max_length=300, verbose_name='内容/结果')),
-                ('cost', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='费用')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='执行人')),
-                ('equipment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cards', to='service.equipment', verbose_name='设备')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.store', verbose_name='门店')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("upkeep", "日常保养"), ("calibration", "标定/校准"), ("repair", "维修")],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("done_on", models.DateField(verbose_name="日期")),
+                ("result", models.CharField(max_length=300, verbose_name="内容/结果")),
+                (
+                    "cost",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="费用"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="执行人",
+                    ),
+                ),
+                (
+                    "equipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cards",
+                        to="service.equipment",
+                        verbose_name="设备",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.store", verbose_name="门店"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '设备保养卡',
-                'verbose_name_plural': '设备保养卡',
-                'ordering': ['-done_on', '-id'],
+                "verbose_name": "设备保养卡",
+                "verbose_name_plural": "设备保养卡",
+                "ordering": ["-done_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='GuaranteePeriod',
+            name="GuaranteePeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('maint', '保养'), ('mech', '机修'), ('elec', '电器'), ('body', '钣金'), ('paint', '喷漆'), ('diag', '检测诊断')], max_length=6, verbose_name='作业类别')),
-                ('days', models.PositiveIntegerField(verbose_name='保证期（天）')),
-                ('km', models.PositiveIntegerField(verbose_name='保证里程（公里）')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.store', verbose_name='门店')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("maint", "保养"),
+                            ("mech", "机修"),
+                            ("elec", "电器"),
+                            ("body", "钣金"),
+                            ("paint", "喷漆"),
+                            ("diag", "检测诊断"),
+                        ],
+                        max_length=6,
+                        verbose_name="作业类别",
+                    ),
+                ),
+                ("days", models.PositiveIntegerField(verbose_name="保证期（天）")),
+                ("km", models.PositiveIntegerField(verbose_name="保证里程（公里）")),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="core.store", verbose_name="门店"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '质量保证期',
-                'verbose_name_plural': '质量保证期',
+                "verbose_name": "质量保证期",
+                "verbose_name_plural": "质量保证期",
             },
         ),
         migrations.CreateModel(
-            name='InsurerContact',
+            name="InsurerContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('visit', '拜访'), ('call', '电话'), ('meeting', '会议')], max_length=8, verbose_name='方式')),
-                ('at', models.DateTimeField(default=fours.core.fields.now, verbose_name='时间')),
-                ('person', models.CharField(blank=True, max_length=50, verbose_name='对接人')),
-                ('subject', models.CharField(max_length=300, verbose_name='内容')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
-                ('insurer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='finance.party', verbose_name='保险公司')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.store', verbose_name='门店')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("visit", "拜访"), ("call", "电话"), ("meeting", "会议")],
+                        max_length=8,
+                        verbose_name="方式",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=fours.core.fields.now, verbose_name="时间")),
+                ("person", models.CharField(blank=True, max_length=50, verbose_name="对接人")),
+                ("subject", models.CharField(max_length=300, verbose_name="内容")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
+                (
+                    "insurer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="finance.party",
+                        verbose_name="保险公司",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.store", verbose_name="门店"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '保险公司联系记录',
-                'verbose_name_plural': '保险公司联系记录',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "保险公司联系记录",
+                "verbose_name_plural": "保险公司联系记录",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PartShortage',
+            name="PartShortage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('expected_on', models.DateField(blank=True, null=True, verbose_name='预计到货')),
-                ('status', models.CharField(choices=[('open', '待到货'), ('arrived', '已到货'), ('cancelled', '已取消')], default='open', max_length=10, verbose_name='状态')),
-                ('arrived_at', models.DateTimeField(blank=True, null=True, verbose_name='到货时间')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='跟踪记录')),
-                ('created_at', models.DateTimeField(default=fours.core.fields.now, verbose_name='登记时间')),
-                ('part', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parts.part')),
-                ('part_line', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shortages', to='service.partline')),
-                ('purchase_order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parts.purchaseorder', verbose_name='采购订单')),
-                ('ro', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shortages', to='service.repairorder')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.store', verbose_name='门店')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("expected_on", models.DateField(blank=True, null=True, verbose_name="预计到货")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "待到货"), ("arrived", "已到货"), ("cancelled", "已取消")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("arrived_at", models.DateTimeField(blank=True, null=True, verbose_name="到货时间")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="跟踪记录")),
+                ("created_at", models.DateTimeField(default=fours.core.fields.now, verbose_name="登记时间")),
+                (
+                    "part",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="parts.part"
+                    ),
+                ),
+                (
+                    "part_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shortages",
+                        to="service.partline",
+                    ),
+                ),
+                (
+                    "purchase_order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="parts.purchaseorder",
+                        verbose_name="采购订单",
+                    ),
+                ),
+                (
+                    "ro",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shortages",
+                        to="service.repairorder",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.store", verbose_name="门店"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '缺料跟踪',
-                'verbose_name_plural': '缺料跟踪',
-                'ordering': ['status', 'expected_on', 'id'],
+                "verbose_name": "缺料跟踪",
+                "verbose_name_plural": "缺料跟踪",
+                "ordering": ["status", "expected_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReturnShipment',
+            name="ReturnShipment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, db_index=True, max_length=30, verbose_name='单号')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='备注')),
-                ('status', models.CharField(choices=[('packing', '装箱中'), ('shipped', '已发运'), ('received', '厂家已签收')], default='packing', max_length=10, verbose_name='状态')),
-                ('carrier', models.CharField(blank=True, max_length=50, verbose_name='承运商')),
-                ('waybill', models.CharField(blank=True, max_length=40, verbose_name='运单号')),
-                ('shipped_at', models.DateTimeField(blank=True, null=True, verbose_name='发运时间')),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.brand', verbose_name='品牌')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='制单人')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.store', verbose_name='门店')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(blank=True, db_index=True, max_length=30, verbose_name="单号")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="备注")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("packing", "装箱中"), ("shipped", "已发运"), ("received", "厂家已签收")],
+                        default="packing",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("carrier", models.CharField(blank=True, max_length=50, verbose_name="承运商")),
+                ("waybill", models.CharField(blank=True, max_length=40, verbose_name="运单号")),
+                ("shipped_at", models.DateTimeField(blank=True, null=True, verbose_name="发运时间")),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.brand",
+                        verbose_name="品牌",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="制单人",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.store", verbose_name="门店"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '旧件返厂单',
-                'verbose_name_plural': '旧件返厂单',
-                'ordering': ['-id'],
-                'abstract': False,
+                "verbose_name": "旧件返厂单",
+                "verbose_name_plural": "旧件返厂单",
+                "ordering": ["-id"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='StageInspection',
+            name="StageInspection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('process', '过程检验'), ('body', '钣金喷漆前检验'), ('completion', '竣工检验')], max_length=12, verbose_name='检验类型')),
-                ('checklist', models.JSONField(default=dict, verbose_name='检查项')),
-                ('data', models.JSONField(blank=True, default=dict, help_text='如路试车速、制动距离', verbose_name='检测数据')),
-                ('passed', models.BooleanField(verbose_name='合格')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('certificate_no', models.CharField(blank=True, max_length=30, verbose_name='出厂合格证号')),
-                ('at', models.DateTimeField(default=fours.core.fields.now, verbose_name='时间')),
-                ('inspector', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='检验员')),
-                ('ro', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stage_inspections', to='service.repairorder')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.store', verbose_name='门店')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("process", "过程检验"),
+                            ("body", "钣金喷漆前检验"),
+                            ("completion", "竣工检验"),
+                        ],
+                        max_length=12,
+                        verbose_name="检验类型",
+                    ),
+                ),
+                ("checklist", models.JSONField(default=dict, verbose_name="检查项")),
+                (
+                    "data",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="如路试车速、制动距离", verbose_name="检测数据"
+                    ),
+                ),
+                ("passed", models.BooleanField(verbose_name="合格")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("certificate_no", models.CharField(blank=True, max_length=30, verbose_name="出厂合格证号")),
+                ("at", models.DateTimeField(default=fours.core.fields.now, verbose_name="时间")),
+                (
+                    "inspector",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="检验员",
+                    ),
+                ),
+                (
+                    "ro",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stage_inspections",
+                        to="service.repairorder",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.store", verbose_name="门店"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '检验单',
-                'verbose_name_plural': '检验单',
-                'ordering': ['at', 'id'],
+                "verbose_name": "检验单",
+                "verbose_name_plural": "检验单",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Tool',
+            name="Tool",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, verbose_name='工具编号')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('location', models.CharField(blank=True, max_length=50, verbose_name='存放位置')),
-                ('value', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='价值')),
-                ('status', models.CharField(choices=[('in', '在库'), ('out', '借出'), ('repair', '维修中'), ('lost', '丢失'), ('scrapped', '报废')], default='in', max_length=10, verbose_name='状态')),
-                ('brand', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.brand', verbose_name='适用品牌')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='core.store', verbose_name='门店')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, verbose_name="工具编号")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("location", models.CharField(blank=True, max_length=50, verbose_name="存放位置")),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="价值"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in", "在库"),
+                            ("out", "借出"),
+                            ("repair", "维修中"),
+                            ("lost", "丢失"),
+                            ("scrapped", "报废"),
+                        ],
+                        default="in",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.brand",
+                        verbose_name="适用品牌",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="core.store", verbose_name="门店"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专用工具',
-                'verbose_name_plural': '专用工具',
-                'ordering': ['code'],
+                "verbose_name": "专用工具",
+                "verbose_name_plural": "专用工具",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ToolCheck',
+            name="ToolCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='检查日期')),
-                ('missing', models.JSONField(default=list, verbose_name='缺失工具')),
-                ('damaged', models.JSONField(default=list, verbose_name='损坏工具')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='备注')),
-                ('at', models.DateTimeField(default=fours.core.fields.now, verbose_name='时间')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='检查人')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.store', verbose_name='门店')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="检查日期")),
+                ("missing", models.JSONField(default=list, verbose_name="缺失工具")),
+                ("damaged", models.JSONField(default=list, verbose_name="损坏工具")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="备注")),
+                ("at", models.DateTimeField(default=fours.core.fields.now, verbose_name="时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="检查人",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.store", verbose_name="门店"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工具检查',
-                'verbose_name_plural': '工具检查',
-                'ordering': ['-day', '-id'],
+                "verbose_name": "工具检查",
+                "verbose_name_plural": "工具检查",
+                "ordering": ["-day", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ToolLoan',
+            name="ToolLoan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lent_at', models.DateTimeField(default=fours.core.fields.now, verbose_name='借出时间')),
-                ('due_at', models.DateTimeField(verbose_name='应还时间')),
-                ('returned_at', models.DateTimeField(blank=True, null=True, verbose_name='归还时间')),
-                ('condition', models.CharField(blank=True, max_length=100, verbose_name='归还状况')),
-                ('lost', models.BooleanField(default=False, verbose_name='丢失')),
-                ('charge', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='赔偿金额')),
-                ('lent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='经办人')),
-                ('ro', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='service.repairorder', verbose_name='工单')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.store', verbose_name='门店')),
-                ('technician', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='借用人')),
-                ('tool', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='service.tool', verbose_name='工具')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lent_at", models.DateTimeField(default=fours.core.fields.now, verbose_name="借出时间")),
+                ("due_at", models.DateTimeField(verbose_name="应还时间")),
+                ("returned_at", models.DateTimeField(blank=True, null=True, verbose_name="归还时间")),
+                ("condition", models.CharField(blank=True, max_length=100, verbose_name="归还状况")),
+                ("lost", models.BooleanField(default=False, verbose_name="丢失")),
+                (
+                    "charge",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="赔偿金额"),
+                ),
+                (
+                    "lent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="经办人",
+                    ),
+                ),
+                (
+                    "ro",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="service.repairorder",
+                        verbose_name="工单",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.store", verbose_name="门店"
+                    ),
+                ),
+                (
+                    "technician",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="借用人",
+                    ),
+                ),
+                (
+                    "tool",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loans",
+                        to="service.tool",
+                        verbose_name="工具",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工具借用',
-                'verbose_name_plural': '工具借用',
-                'ordering': ['-lent_at', '-id'],
+                "verbose_name": "工具借用",
+                "verbose_name_plural": "工具借用",
+                "ordering": ["-lent_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='WarrantyClaim',
+            name="WarrantyClaim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, db_index=True, max_length=30, verbose_name='单号')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='备注')),
-                ('vin', models.CharField(max_length=17, verbose_name='车架号（VIN）')),
-                ('warranty_start', models.DateField(blank=True, null=True, verbose_name='保修开始')),
-                ('odometer_km', models.PositiveIntegerField(default=0, verbose_name='里程')),
-                ('repaired_on', models.DateField(verbose_name='维修日期')),
-                ('deadline', models.DateField(verbose_name='申报截止日')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交'), ('approved', '已批准'), ('partly', '部分批准'), ('rejected', '已拒赔'), ('paid', '已回款'), ('closed', '已关闭')], default='draft', max_length=10, verbose_name='状态')),
-                ('failure', models.TextField(verbose_name='故障描述')),
-                ('fault_code', models.CharField(blank=True, max_length=40, verbose_name='故障代码')),
-                ('labour_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='工时索赔金额')),
-                ('parts_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='配件索赔金额')),
-                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='索赔金额')),
-                ('approved_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='批准金额')),
-                ('paid_amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='回款金额')),
-                ('reject_reason', models.CharField(blank=True, choices=[('out_of_warranty', '超出保修期'), ('misuse', '使用不当'), ('documents', '资料不全'), ('old_part', '旧件未返/不符'), ('late', '超期申报'), ('code', '故障代码错误'), ('other', '其他')], max_length=16, verbose_name='拒赔原因')),
-                ('reject_note', models.CharField(blank=True, max_length=300, verbose_name='拒赔说明')),
-                ('oem_ref', models.CharField(blank=True, max_length=40, verbose_name='厂家受理号')),
-                ('submissions', models.PositiveSmallIntegerField(default=0, verbose_name='提交次数')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='厂家审核时间')),
-                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='回款时间')),
-                ('brand', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.brand', verbose_name='品牌')),
-                ('causal_part', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parts.part', verbose_name='主损件')),
-                ('clerk', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='索赔员')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='制单人')),
-                ('ro', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='claims', to='service.repairorder', verbose_name='工单')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.store', verbose_name='门店')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(blank=True, db_index=True, max_length=30, verbose_name="单号")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="备注")),
+                ("vin", models.CharField(max_length=17, verbose_name="车架号（VIN）")),
+                ("warranty_start", models.DateField(blank=True, null=True, verbose_name="保修开始")),
+                ("odometer_km", models.PositiveIntegerField(default=0, verbose_name="里程")),
+                ("repaired_on", models.DateField(verbose_name="维修日期")),
+                ("deadline", models.DateField(verbose_name="申报截止日")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已提交"),
+                            ("approved", "已批准"),
+                            ("partly", "部分批准"),
+                            ("rejected", "已拒赔"),
+                            ("paid", "已回款"),
+                            ("closed", "已关闭"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("failure", models.TextField(verbose_name="故障描述")),
+                ("fault_code", models.CharField(blank=True, max_length=40, verbose_name="故障代码")),
+                (
+                    "labour_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="工时索赔金额"
+                    ),
+                ),
+                (
+                    "parts_amount",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="配件索赔金额"
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="索赔金额"),
+                ),
+                (
+                    "approved_amount",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="批准金额"
+                    ),
+                ),
+                (
+                    "paid_amount",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="回款金额"),
+                ),
+                (
+                    "reject_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("out_of_warranty", "超出保修期"),
+                            ("misuse", "使用不当"),
+                            ("documents", "资料不全"),
+                            ("old_part", "旧件未返/不符"),
+                            ("late", "超期申报"),
+                            ("code", "故障代码错误"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="拒赔原因",
+                    ),
+                ),
+                ("reject_note", models.CharField(blank=True, max_length=300, verbose_name="拒赔说明")),
+                ("oem_ref", models.CharField(blank=True, max_length=40, verbose_name="厂家受理号")),
+                ("submissions", models.PositiveSmallIntegerField(default=0, verbose_name="提交次数")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="厂家审核时间")),
+                ("paid_at", models.DateTimeField(blank=True, null=True, verbose_name="回款时间")),
+                (
+                    "brand",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.brand",
+                        verbose_name="品牌",
+                    ),
+                ),
+                (
+                    "causal_part",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="parts.part",
+                        verbose_name="主损件",
+                    ),
+                ),
+                (
+                    "clerk",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="索赔员",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="制单人",
+                    ),
+                ),
+                (
+                    "ro",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="claims",
+                        to="service.repairorder",
+                        verbose_name="工单",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.store", verbose_name="门店"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '索赔申请',
-                'verbose_name_plural': '索赔申请',
-                'ordering': ['-id'],
-                'permissions': [('decide_claim', '登记厂家审核结果')],
-                'abstract': False,
+                "verbose_name": "索赔申请",
+                "verbose_name_plural": "索赔申请",
+                "ordering": ["-id"],
+                "permissions": [("decide_claim", "登记厂家审核结果")],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='OldPartTag',
+            name="OldPartTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tag_no', models.CharField(max_length=30, unique=True, verbose_name='标签号')),
-                ('qty', models.DecimalField(decimal_places=3, default=1, max_digits=12, verbose_name='数量')),
-                ('status', models.CharField(choices=[('kept', '在库待返'), ('shipped', '已返厂'), ('scrapped', '按指令报废')], default='kept', max_length=10, verbose_name='状态')),
-                ('location', models.CharField(blank=True, max_length=50, verbose_name='存放位置')),
-                ('instruction', models.CharField(blank=True, max_length=200, verbose_name='处理指令')),
-                ('tagged_at', models.DateTimeField(default=fours.core.fields.now, verbose_name='挂签时间')),
-                ('part_line', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='old_part_tag', to='service.partline', verbose_name='材料')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.store', verbose_name='门店')),
-                ('tagged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='挂签人')),
-                ('shipment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tags', to='service.returnshipment', verbose_name='返厂单')),
-                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tags', to='service.warrantyclaim', verbose_name='索赔申请')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tag_no", models.CharField(max_length=30, unique=True, verbose_name="标签号")),
+                ("qty", models.DecimalField(decimal_places=3, default=1, max_digits=12, verbose_name="数量")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("kept", "在库待返"), ("shipped", "已返厂"), ("scrapped", "按指令报废")],
+                        default="kept",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("location", models.CharField(blank=True, max_length=50, verbose_name="存放位置")),
+                ("instruction", models.CharField(blank=True, max_length=200, verbose_name="处理指令")),
+                ("tagged_at", models.DateTimeField(default=fours.core.fields.now, verbose_name="挂签时间")),
+                (
+                    "part_line",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="old_part_tag",
+                        to="service.partline",
+                        verbose_name="材料",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.store", verbose_name="门店"
+                    ),
+                ),
+                (
+                    "tagged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="挂签人",
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tags",
+                        to="service.returnshipment",
+                        verbose_name="返厂单",
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tags",
+                        to="service.warrantyclaim",
+                        verbose_name="索赔申请",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '索赔旧件',
-                'verbose_name_plural': '索赔旧件',
-                'ordering': ['-tagged_at', '-id'],
+                "verbose_name": "索赔旧件",
+                "verbose_name_plural": "索赔旧件",
+                "ordering": ["-tagged_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ClaimLine',
+            name="ClaimLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(blank=True, max_length=40, verbose_name='工时/零件代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('hours', models.DecimalField(decimal_places=2, default=0, max_digits=7, verbose_name='工时')),
-                ('qty', models.DecimalField(decimal_places=3, default=0, max_digits=12, verbose_name='数量')),
-                ('unit_price', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='索赔单价')),
-                ('amount', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='金额')),
-                ('approved_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='批准金额')),
-                ('labour', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='service.labourline', verbose_name='工时项目')),
-                ('part_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='service.partline', verbose_name='材料')),
-                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='service.warrantyclaim', verbose_name='索赔申请')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(blank=True, max_length=40, verbose_name="工时/零件代码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "hours",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=7, verbose_name="工时"),
+                ),
+                ("qty", models.DecimalField(decimal_places=3, default=0, max_digits=12, verbose_name="数量")),
+                (
+                    "unit_price",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="索赔单价"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="金额"),
+                ),
+                (
+                    "approved_amount",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="批准金额"
+                    ),
+                ),
+                (
+                    "labour",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="service.labourline",
+                        verbose_name="工时项目",
+                    ),
+                ),
+                (
+                    "part_line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="service.partline",
+                        verbose_name="材料",
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="service.warrantyclaim",
+                        verbose_name="索赔申请",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '索赔明细',
-                'verbose_name_plural': '索赔明细',
-                'ordering': ['id'],
+                "verbose_name": "索赔明细",
+                "verbose_name_plural": "索赔明细",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('hours', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='出勤工时')),
-                ('person', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='人员')),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.store', verbose_name='门店')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="日期")),
+                ("hours", models.DecimalField(decimal_places=2, max_digits=7, verbose_name="出勤工时")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="人员",
+                    ),
+                ),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="core.store", verbose_name="门店"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考勤',
-                'verbose_name_plural': '考勤',
-                'ordering': ['-day', 'person_id'],
-                'constraints': [models.UniqueConstraint(fields=('store', 'person', 'day'), name='service_attendance_unique')],
+                "verbose_name": "考勤",
+                "verbose_name_plural": "考勤",
+                "ordering": ["-day", "person_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("store", "person", "day"), name="service_attendance_unique"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='equipment',
-            constraint=models.UniqueConstraint(fields=('store', 'code'), name='service_equipment_code_unique'),
+            model_name="equipment",
+            constraint=models.UniqueConstraint(
+                fields=("store", "code"), name="service_equipment_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='guaranteeperiod',
-            constraint=models.UniqueConstraint(fields=('store', 'category'), name='service_guarantee_unique'),
+            model_name="guaranteeperiod",
+            constraint=models.UniqueConstraint(fields=("store", "category"), name="service_guarantee_unique"),
         ),
         migrations.AddIndex(
-            model_name='partshortage',
-            index=models.Index(fields=['store', 'status'], name='service_shortage_open'),
+            model_name="partshortage",
+            index=models.Index(fields=["store", "status"], name="service_shortage_open"),
         ),
         migrations.AddConstraint(
-            model_name='tool',
-            constraint=models.UniqueConstraint(fields=('store', 'code'), name='service_tool_code_unique'),
+            model_name="tool",
+            constraint=models.UniqueConstraint(fields=("store", "code"), name="service_tool_code_unique"),
         ),
         migrations.AddIndex(
-            model_name='toolloan',
-            index=models.Index(fields=['store', 'returned_at', 'due_at'], name='service_toolloan_open'),
+            model_name="toolloan",
+            index=models.Index(fields=["store", "returned_at", "due_at"], name="service_toolloan_open"),
         ),
         migrations.AddIndex(
-            model_name='warrantyclaim',
-            index=models.Index(fields=['store', 'status', 'deadline'], name='service_claim_due'),
+            model_name="warrantyclaim",
+            index=models.Index(fields=["store", "status", "deadline"], name="service_claim_due"),
         ),
     ]

@@ -40,7 +40,9 @@ def attendance_set(*, actor, store, person, day, hours) -> Attendance | None:
     if value == 0:
         if row:
             row.delete()
-            audit_record(actor=actor, obj=store, verb="attendance", changes={"hours": [old, 0]}, note=str(person))
+            audit_record(
+                actor=actor, obj=store, verb="attendance", changes={"hours": [old, 0]}, note=str(person)
+            )
         return None
     if row is None:
         row = Attendance.objects.create(store=store, person=person, day=day, hours=value)
