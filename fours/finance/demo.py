@@ -36,6 +36,7 @@ from .choices import (
     ItemSource,
     ItemStatus,
     Method,
+    PartyKind,
     PaymentKind,
     RequestStatus,
 )
@@ -160,7 +161,9 @@ def _payment_request(ctx, store) -> None:
     asked by the parts manager and waiting for approval."""
     from .services.payables import OPEN_REQUEST, request_create
 
-    if PaymentRequest.objects.filter(store=store, status=RequestStatus.PENDING).exists():
+    if PaymentRequest.objects.filter(
+        store=store, status=RequestStatus.PENDING, party__kind=PartyKind.SUPPLIER
+    ).exists():
         return
     asker = ctx.users.get((store.code, Role.PARTS_MANAGER))
     if asker is None:

@@ -32,6 +32,8 @@ def _load_workflows():
 
 ALL = _load_workflows()
 CHECKED_APPS = ("sales", "crm")
+# rows whose status is a delivery state, not a document's steps: a message is sent, held or refused once
+NOT_DOCUMENTS = {"crm.Message"}
 
 
 def _holding(perm: str | None):
@@ -59,7 +61,7 @@ def test_every_sales_and_care_document_with_a_status_has_a_workflow():
     for app in CHECKED_APPS:
         for model in apps.get_app_config(app).get_models():
             field = next((f for f in model._meta.fields if f.name == "status" and f.choices), None)
-            if field is not None:
+            if field is not None and f"{app}.{model.__name__}" not in NOT_DOCUMENTS:
                 assert f"{app}.{model.__name__}" in have, (
                     f"{app}.{model.__name__} has a status but no workflow"
                 )

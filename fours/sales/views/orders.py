@@ -25,6 +25,7 @@ from ..models import OrderAccessory, VehicleOrder
 from ..selectors import orders as sel
 from ..services import orders as svc
 from ..tables_orders import OrderTable
+from ..workflows import ORDER
 
 VIEW = "sales.view_vehicleorder"
 
@@ -276,6 +277,10 @@ def order_detail(request, pk):
             "send_back": OrderStatus.QUOTE in steps and order.status == OrderStatus.AWAITING_APPROVAL,
             "limit": svc.discount_limit(order.consultant, order.store) if order.consultant_id else 0,
             "see_cost": see_cost,
+            # what the order's status opens on the page (the template reads these, not the status)
+            "contract_printable": order.status not in (OrderStatus.QUOTE, OrderStatus.AWAITING_APPROVAL),
+            "gp_fixed": see_cost and order.status == OrderStatus.DELIVERED,
+            "ask_to_pay": order.status != OrderStatus.QUOTE,
             "fitting_done": svc.fitting_done(order),
             "loans": loans,
             "policies": list(order.policies.select_related("product__partner").order_by("id")),
@@ -418,7 +423,7 @@ def widgets(request, store) -> list:
         return []
     base = reverse("sales:order_list")
     out = []
-    if user.has_perm("sales.authorise_order"):
+    if ORDER.can_ever(user, OrderStatus.AUTHORISED):
         w = sel.manager_waiting(store)
         n, c = w.get(OrderStatus.AWAITING_APPROVAL, 0), w.get(OrderStatus.CANCEL_PENDING, 0)
         out += [
@@ -441,7 +446,7 @@ def widgets(request, store) -> list:
                 mine=True,
             ),
         ]
-    elif user.has_perm("sales.change_vehicleorder"):
+    elif ORDER.can_ever(user, "edit"):
         w = sel.consultant_waiting(store, user)
         mine = base + "?mine=on"
         out += [

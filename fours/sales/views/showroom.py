@@ -145,7 +145,7 @@ class VisitListView(FoursListView):
 
 def _sees_all(user) -> bool:
     """The manager (分配潜客) and read-only roles see every lead of the store; a consultant his own."""
-    return user.has_perm("sales.assign_lead") or not user.has_perm("sales.add_lead")
+    return LEAD.can_ever(user, "assign") or not user.has_perm("sales.add_lead")
 
 
 class LeadListView(FoursListView):
@@ -190,7 +190,7 @@ def _lead_values(d: dict) -> dict:
 def lead_create(request):
     perm_or_403(request, "sales.add_lead")
     store = work_store(request)
-    chooses = request.user.has_perm("sales.assign_lead")
+    chooses = LEAD.can_ever(request.user, "assign")
     form = LeadForm(
         request.POST or None, store=store, owner_choice=chooses, initial={"owner": request.user.pk}
     )
@@ -226,7 +226,7 @@ def _lead(request, pk) -> Lead:
 
 def _steps(lead: Lead, user) -> set[str]:
     steps = LEAD.allowed_next(lead, user)
-    if lead.owner_id != user.pk and not user.has_perm("sales.assign_lead"):
+    if lead.owner_id != user.pk and not LEAD.can_ever(user, "assign"):
         steps -= WORK_STEPS
     return steps
 
@@ -624,7 +624,7 @@ def widgets(request, store) -> list:
         return []
     out = []
     lead_url = reverse("sales:lead_list")
-    if user.has_perm("sales.add_followup") and not user.has_perm("sales.assign_lead"):
+    if LEAD.can_ever(user, "follow_up") and not LEAD.can_ever(user, "assign"):
         due, over = sel.follow_ups_due(store, user)
         out.append(
             Widget(
@@ -638,7 +638,7 @@ def widgets(request, store) -> list:
                 mine=True,
             )
         )
-    if user.has_perm("sales.add_testdrive") and not user.has_perm("sales.assign_lead"):
+    if LEAD.can_ever(user, "test_drive") and not LEAD.can_ever(user, "assign"):
         out.append(
             Widget(
                 "sales",
@@ -649,7 +649,7 @@ def widgets(request, store) -> list:
                 mine=True,
             )
         )
-    if user.has_perm("sales.approve_defeat"):
+    if LEAD.can_ever(user, LeadStatus.DEFEATED):
         n = sel.defeat_queue(user).filter(store=store).count()
         out.append(
             Widget(
