@@ -127,19 +127,40 @@ class ComplaintCreateSerializer(serializers.Serializer):
     department = serializers.CharField(max_length=12, required=False, allow_blank=True)
 
 
-class ComplaintStepSerializer(serializers.Serializer):
-    """The fields of a complaint's next step (judge: valid, department; propose: cause, category, solution,
-    compensation, person; approve: approve, note; confirm: method, signature, recording)."""
+class ComplaintJudgeSerializer(serializers.Serializer):
+    """判定: valid or not, the department it goes to."""
 
     valid = serializers.BooleanField(required=False, default=True)
     department = serializers.CharField(max_length=12, required=False, allow_blank=True)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class ComplaintProposeSerializer(serializers.Serializer):
+    """调查与处理方案: cause, category, solution, compensation, the person responsible."""
+
     cause = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     category = serializers.CharField(max_length=10, required=False, allow_blank=True)
     solution = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     compensation = serializers.DecimalField(required=False, min_value=0, **MONEY)
     person = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ComplaintApproveSerializer(serializers.Serializer):
+    """审批: approve or send back, with a note."""
+
     approve = serializers.BooleanField(required=False, default=True)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class ComplaintNoteSerializer(serializers.Serializer):
+    """A step with only a note (处理完成, 结案)."""
+
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class ComplaintConfirmSerializer(serializers.Serializer):
+    """客户确认: how the customer confirmed, the signature or the recording."""
+
     method = serializers.ChoiceField(choices=ConfirmMethod.choices, required=False)
     signature = serializers.CharField(max_length=500000, required=False, allow_blank=True)
     recording = serializers.CharField(max_length=60, required=False, allow_blank=True)

@@ -65,9 +65,6 @@ class CallViewSet(ScopedReadOnlyViewSet):
         return super().get_queryset().order_by("-at", "-id")
 
 
-STEPS = ("judge", "propose", "approve", "done", "confirm", "close")
-
-
 class ComplaintViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -75,13 +72,16 @@ class ComplaintViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """客户投诉 (《顾客投诉登记表》); POST ``step/<name>`` takes the next step: judge, propose, approve, done,
-    confirm, close."""
+    """客户投诉 (《顾客投诉登记表》); each step is a POST action: ``step/judge``, ``step/propose``,
+    ``step/approve``, ``step/done``, ``step/confirm``, ``step/close``; the services check the workflow and
+    the step's permission."""
 
     queryset = Complaint.objects.all()
     serializer_class = s.ComplaintSerializer
     filterset_fields = ["status", "category", "severity", "customer"]
-    action_perms = {"step": ["crm.view_complaint"]}
+    action_perms = {
+        step: ["crm.view_complaint"] for step in ("judge", "propose", "approve", "done", "confirm", "close")
+    }
 
     def get_queryset(self):
         return super().get_queryset().select_related("customer", "store").order_by("-id")
@@ -108,47 +108,70 @@ class ComplaintViewSet(
         )
         return Response(s.ComplaintSerializer(c).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ComplaintStepSerializer, responses=s.ComplaintSerializer)
-    @action(
-        detail=True, methods=["post"], url_path=r"step/(?P<step>judge|propose|approve|done|confirm|close)"
-    )
-    def step(self, request, pk=None, step=None):
-        c = self.get_object()
-        v = validated(request, s.ComplaintStepSerializer)
-        u = request.user
-        if step == "judge":
-            c = services.complaint_judge(
-                actor=u,
-                complaint=c,
-                valid=v["valid"],
-                department=v.get("department", ""),
-                note=v.get("note", ""),
-            )
-        elif step == "propose":
-            person = get_user_model().objects.filter(pk=v.get("person") or 0).first()
-            c = services.complaint_investigate(
-                actor=u,
-                complaint=c,
-                cause=v.get("cause", ""),
-                category=v.get("category", ""),
-                solution=v.get("solution", ""),
-                compensation=v.get("compensation") or 0,
-                person=person,
-            )
-        elif step == "approve":
-            c = services.complaint_approve(actor=u, complaint=c, approve=v["approve"], note=v.get("note", ""))
-        elif step == "done":
-            c = services.complaint_done(actor=u, complaint=c, note=v.get("note", ""))
-        elif step == "confirm":
-            c = services.complaint_confirm(
-                actor=u,
-                complaint=c,
-                method=v.get("method", ""),
-                signature=v.get("signature", ""),
-                recording=v.get("recording", ""),
-            )
-        else:
-            c = services.complaint_close(actor=u, complaint=c, note=v.get("note", ""))
+    @extend_schema(request=s.ComplaintJudgeSerializer, responses=s.ComplaintSerializer)
+    @action(detail=True, methods=["post"], url_path="step/judge")
+    def judge(self, request, pk=None):
+        v = validated(request, s.ComplaintJudgeSerializer)
+        c = services.complaint_judge(
+            actor=request.user,
+            complaint=self.get_object(),
+            valid=v["valid"],
+            department=v.get("department", ""),
+            note=v.get("note", ""),
+        )
+        return Response(s.ComplaintSerializer(c).data)
+
+    @extend_schema(request=s.ComplaintProposeSerializer, responses=s.ComplaintSerializer)
+    @action(detail=True, methods=["post"], url_path="step/propose")
+    def propose(self, request, pk=None):
+        v = validated(request, s.ComplaintProposeSerializer)
+        complaint = self.get_object()
+        person = get_user_model().objects.filter(pk=v.get("person") or 0).first()
+        c = services.complaint_investigate(
+            actor=request.user,
+            complaint=complaint,
+            cause=v.get("cause", ""),
+            category=v.get("category", ""),
+            solution=v.get("solution", ""),
+            compensation=v.get("compensation") or 0,
+            person=person,
+        )
+        return Response(s.ComplaintSerializer(c).data)
+
+    @extend_schema(request=s.ComplaintApproveSerializer, responses=s.ComplaintSerializer)
+    @action(detail=True, methods=["post"], url_path="step/approve")
+    def approve(self, request, pk=None):
+        v = validated(request, s.ComplaintApproveSerializer)
+        c = services.complaint_approve(
+            actor=request.user, complaint=self.get_object(), approve=v["approve"], note=v.get("note", "")
+        )
+        return Response(s.ComplaintSerializer(c).data)
+
+    @extend_schema(request=s.ComplaintNoteSerializer, responses=s.ComplaintSerializer)
+    @action(detail=True, methods=["post"], url_path="step/done")
+    def done(self, request, pk=None):
+        v = validated(request, s.ComplaintNoteSerializer)
+        c = services.complaint_done(actor=request.user, complaint=self.get_object(), note=v.get("note", ""))
+        return Response(s.ComplaintSerializer(c).data)
+
+    @extend_schema(request=s.ComplaintConfirmSerializer, responses=s.ComplaintSerializer)
+    @action(detail=True, methods=["post"], url_path="step/confirm")
+    def confirm(self, request, pk=None):
+        v = validated(request, s.ComplaintConfirmSerializer)
+        c = services.complaint_confirm(
+            actor=request.user,
+            complaint=self.get_object(),
+            method=v.get("method", ""),
+            signature=v.get("signature", ""),
+            recording=v.get("recording", ""),
+        )
+        return Response(s.ComplaintSerializer(c).data)
+
+    @extend_schema(request=s.ComplaintNoteSerializer, responses=s.ComplaintSerializer)
+    @action(detail=True, methods=["post"], url_path="step/close")
+    def close(self, request, pk=None):
+        v = validated(request, s.ComplaintNoteSerializer)
+        c = services.complaint_close(actor=request.user, complaint=self.get_object(), note=v.get("note", ""))
         return Response(s.ComplaintSerializer(c).data)
 
 
