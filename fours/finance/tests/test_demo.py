@@ -109,7 +109,9 @@ def test_trade_customers_have_credit_limits(demo, db):
 
 def test_a_supplier_payment_request_waits_for_approval(first):
     # the supplier's (the vehicle desk's floor-plan repayments wait for approval too)
-    req = PaymentRequest.objects.get(store=first, status=RequestStatus.PENDING, party__kind=PartyKind.SUPPLIER)
+    req = PaymentRequest.objects.get(
+        store=first, status=RequestStatus.PENDING, party__kind=PartyKind.SUPPLIER
+    )
     assert req.party.kind == PartyKind.SUPPLIER and req.reason
     assert req.requested_by.memberships.filter(role__name=Role.PARTS_MANAGER, store=first).exists()
     assert req.amount == sum(ln.amount for ln in req.lines.all()) > 0
