@@ -1,6 +1,7 @@
 """Backup and restore: the demo is backed up and restored into an empty database (a second SQLite
 file; a second PostgreSQL database) and a second media folder; every table has the same rows (count
-and checksum), the stock ledger is clean, the audit trail whole and the uploads are back. A restore
+and checksum), the stock ledger is clean, the audit trail whole and the uploads are back (the demo's
+own, such as the loans' papers, and the files added here). A restore
 refuses a target that holds data, and an archive it can't load, and changes nothing then."""
 
 import hashlib
@@ -101,14 +102,18 @@ def _demo_with_uploads(settings, tmp_path):
     source = json.loads(json.dumps(snapshot()))
     assert source["stock"] == "clean" and source["audit"][0] > 100
     assert source["tables"]["core_store"][0] == 2 and source["tables"]["parts_stockmove"][0] > 100
-    return source
+    # what the store's media folder holds: the demo's own uploads (the loans' papers) and the files above
+    media = _media(settings.MEDIA_ROOT)
+    assert UPLOADS.items() <= media.items()
+    assert any(rel.startswith("sales/loans/") for rel in media), sorted(media)[:5]
+    return source, media
 
 
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_demo_backup_restores_into_an_empty_database(settings, tmp_path):
     if connection.vendor != "sqlite":
         pytest.skip("the SQLite online backup")
-    source = _demo_with_uploads(settings, tmp_path)
+    source, media = _demo_with_uploads(settings, tmp_path)
     archive = tmp_path / "demo.tar.gz"
     call_command("backup", str(archive), stdout=io.StringIO())
 
@@ -126,13 +131,13 @@ def test_sqlite_demo_backup_restores_into_an_empty_database(settings, tmp_path):
     assert not diff and restored["tables"].keys() == source["tables"].keys()
     assert restored["stock"] == "clean"
     assert restored["audit"] == source["audit"]
-    assert _media(target_media) == UPLOADS
+    assert _media(target_media) == media
 
     # the source holds data: a restore into it is refused and changes nothing
     with pytest.raises(CommandError, match="already holds data"):
         call_command("restore", str(archive), stdout=io.StringIO())
     assert json.loads(json.dumps(snapshot())) == source
-    assert _media(settings.MEDIA_ROOT) == UPLOADS
+    assert _media(settings.MEDIA_ROOT) == media
 
     # --force replaces what is there: a row and a file added after the backup are gone
     from fours.core.models import DealerGroup
@@ -141,7 +146,7 @@ def test_sqlite_demo_backup_restores_into_an_empty_database(settings, tmp_path):
     (settings.MEDIA_ROOT / "later.jpg").write_bytes(b"x")
     call_command("restore", str(archive), "--force", stdout=io.StringIO())
     assert json.loads(json.dumps(snapshot())) == source
-    assert _media(settings.MEDIA_ROOT) == UPLOADS
+    assert _media(settings.MEDIA_ROOT) == media
 
 
 @pytest.mark.postgres
@@ -151,7 +156,7 @@ def test_postgres_demo_backup_restores_into_an_empty_database(settings, tmp_path
         pytest.skip("pg_dump / pg_restore")
     import psycopg
 
-    source = _demo_with_uploads(settings, tmp_path)
+    source, media = _demo_with_uploads(settings, tmp_path)
     archive = tmp_path / "demo.tar.gz"
     call_command("backup", str(archive), stdout=io.StringIO())
 
@@ -181,7 +186,7 @@ def test_postgres_demo_backup_restores_into_an_empty_database(settings, tmp_path
     assert not diff and restored["tables"].keys() == source["tables"].keys()
     assert restored["stock"] == "clean"
     assert restored["audit"] == source["audit"]
-    assert _media(target_media) == UPLOADS
+    assert _media(target_media) == media
 
     with pytest.raises(CommandError, match="already holds data"):
         call_command("restore", str(archive), stdout=io.StringIO())
