@@ -314,7 +314,7 @@ def _quote(ctx, st, sp):
         "discount_reason": "老客户转介绍，店庆让利"
         if sp["over"]
         else ("赠送精品及礼品，报销售经理审批" if sp["i"] % 3 == 0 or sp["accessories"] else ""),
-        "gifts": "全年免费洗车、加油卡500元" if sp["i"] % 3 == 0 else "",
+        "gifts": "全年免费洗车、加油卡¥500.00" if sp["i"] % 3 == 0 else "",
         "gift_value": Decimal("500.00") if sp["i"] % 3 == 0 else Decimal("0"),
         "registration_fee": Decimal("1500.00") if sp["i"] % 4 != 3 else Decimal("0"),
         "other_fees": Decimal("300.00") if sp["i"] % 5 == 0 else Decimal("0"),

@@ -268,7 +268,7 @@ def _today(ctx, state, clerk, consultant, today):
         vehicle_clearance_plan(
             actor=clerk,
             vehicle=v,
-            plan="库龄超90天：厂家清库支持3000元，本店让利至限价，优先推荐给二网",
+            plan="库龄超90天：厂家清库支持¥3,000.00，本店让利至限价，优先推荐给二网",
             price=(v.purchase_price * Decimal("1.02")).quantize(Decimal("1")),
         )
     # two vehicles at the outlets
