@@ -29,7 +29,7 @@ class NavItem:
     section: str
     label: str
     url_name: str
-    perm: str | None = None
+    perm: str | tuple[str, ...] | None = None  # a tuple: every one of them
     icon: str = "bi-dot"
     order: int = 100
 
@@ -117,7 +117,7 @@ def nav_items(user, path: str = "") -> list[tuple[str, str, str, list[dict]]]:
     for key, label, icon in SECTIONS:
         entries = []
         for it in sorted((i for i in items if i.section == key), key=lambda i: i.order):
-            if it.perm and not user.has_perm(it.perm):
+            if it.perm and not user.has_perms((it.perm,) if isinstance(it.perm, str) else it.perm):
                 continue
             try:
                 url = reverse(it.url_name)

@@ -206,9 +206,19 @@ def parties_with_advance(store):
     )
 
 
-def doc_url(obj) -> str:
-    """The page of the document an open item comes from, when it has one."""
+# pages any member of the store may open without a view permission (the store's own profile)
+OPEN_PAGES = {"core.store"}
+
+
+def doc_url(obj, user=None) -> str:
+    """The page of the document an open item comes from, when it has one and ``user`` (when given) may
+    view that kind of document (``{app_label}.view_{model}``); else "" and the number is shown as text."""
     doc = getattr(obj, "doc", None)
+    if doc is not None and user is not None:
+        meta = doc._meta
+        label = f"{meta.app_label}.{meta.model_name}"
+        if label not in OPEN_PAGES and not user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+            return ""
     fn = getattr(doc, "get_absolute_url", None)
     try:
         return fn() if fn else ""

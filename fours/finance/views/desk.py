@@ -58,7 +58,7 @@ def desk(request):
         if missing:
             rows = list(sel.open_items(store).filter(pk__in=missing).prefetch_related("doc")) + rows
     for r in rows:
-        r.url = sel.doc_url(r)
+        r.url = sel.doc_url(r, request.user)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     parties = sel.collect_parties(store, q)
     return render(
@@ -80,10 +80,10 @@ def desk(request):
     )
 
 
-def _pay_context(store, party, items, form, **extra):
+def _pay_context(store, party, items, form, *, user=None, **extra):
     open_total = sum((i.open_amount for i in items), ZERO)
     for i in items:
-        i.url = sel.doc_url(i)
+        i.url = sel.doc_url(i, user)
         i.field = form.alloc_field(i)
     return {
         "title": _("收款"),
@@ -225,7 +225,7 @@ def desk_pay(request):
     return render(
         request,
         "finance/desk_pay.html",
-        _pay_context(store, party, items, form, ids=",".join(str(i) for i in ids)),
+        _pay_context(store, party, items, form, user=request.user, ids=",".join(str(i) for i in ids)),
     )
 
 

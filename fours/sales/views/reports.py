@@ -24,6 +24,8 @@ from fours.reports.choices import Metric
 from ..selectors import reports as sel
 
 PERM = "reports.view_dailysummary"
+# the sales reports are for the roles that see the sales documents their figures count
+PERMS = (PERM, "sales.view_vehicleorder")
 AGE_KEYS = ["0_30", "31_60", "61_90", "over_90"]  # the stock list's ?age= of each age bucket
 
 # the lists the figures drill down to (owned by the showroom, orders, stock and F&I pages)
@@ -36,6 +38,17 @@ LISTS = {
     "aged": "sales:vehicle_aged",
     "loans": "sales:fi_loans",
     "policies": "sales:fi_policies",
+}
+# the permission each list asks for: a figure links to it only for a user who holds it
+LIST_PERMS = {
+    "visits": "sales.view_visit",
+    "leads": "sales.view_lead",
+    "drives": "sales.view_testdrive",
+    "orders": "sales.view_vehicleorder",
+    "vehicles": "sales.view_stockvehicle",
+    "aged": "sales.view_stockvehicle",
+    "loans": "sales.view_loanapplication",
+    "policies": "sales.view_policy",
 }
 
 # which list a figure opens: (list, fixed filter, the list's date-range parameters or None, the list's
@@ -68,8 +81,11 @@ DRILL = {
 MODEL_LISTS = {"orders", "vehicles"}  # the lists that filter by vehicle model (?model=<id>)
 
 
-def list_url(which: str, /, **params) -> str:
-    """The URL of another area's list with its filter, or "" while that list does not exist."""
+def list_url(which: str, /, *, for_user=None, **params) -> str:
+    """The URL of another area's list with its filter, or "" while that list does not exist or
+    ``for_user`` (when given) may not open it."""
+    if for_user is not None and not for_user.has_perm(LIST_PERMS.get(which, "")):
+        return ""
     try:
         url = reverse(LISTS[which])
     except (NoReverseMatch, KeyError):
@@ -78,17 +94,21 @@ def list_url(which: str, /, **params) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def detail_url(obj) -> str:
-    """A document's page, or "" while its area has not published it."""
+def detail_url(obj, user=None) -> str:
+    """A document's page, or "" while its area has not published it or ``user`` (when given) may not
+    view that kind of document."""
+    meta = obj._meta
+    if user is not None and not user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+        return ""
     try:
         return obj.get_absolute_url()
     except NoReverseMatch:
         return ""
 
 
-def drill_url(metric: str, start, end, *, person=None, model=None) -> str:
+def drill_url(metric: str, start, end, *, person=None, model=None, user=None) -> str:
     """The documents behind a figure of the period ``start``–``end`` (of one person or model when given),
-    as far as the list's filter can narrow them."""
+    as far as the list's filter can narrow them; "" when ``user`` (when given) may not open the list."""
     if metric not in DRILL:
         return ""
     which, fixed, dates, person_param = DRILL[metric]
@@ -99,13 +119,18 @@ def drill_url(metric: str, start, end, *, person=None, model=None) -> str:
         params[person_param] = person
     if model is not None and which in MODEL_LISTS:
         params["model"] = model
-    return list_url(which, **params)
+    return list_url(which, for_user=user, **params)
 
 
-def _with_links(items, start, end):
+def _with_links(items, start, end, user):
     for it in items:
-        it["url"] = drill_url(it["metric"], start, end) if it["actual"] else ""
+        it["url"] = drill_url(it["metric"], start, end, user=user) if it["actual"] else ""
     return items
+
+
+def _gate(request):
+    for perm in PERMS:
+        perm_or_403(request, perm)
 
 
 def _month_ctx(request):
@@ -120,14 +145,19 @@ def _month_ctx(request):
 
 @login_required
 def report_dashboard(request):
-    perm_or_403(request, PERM)
+    _gate(request)
+    user = request.user
     store = work_store(request)
     ctx = _month_ctx(request)
     data = sel.dashboard(request.user, store, ctx["month"])
-    _with_links(data["kpis"], ctx["month"], ctx["month_last"])
+    _with_links(data["kpis"], ctx["month"], ctx["month_last"], user)
     for r in data["ranking"]:
-        r["orders_url"] = drill_url("orders", ctx["month"], ctx["month_last"], person=r["person"].pk)
-        r["deliveries_url"] = drill_url("deliveries", ctx["month"], ctx["month_last"], person=r["person"].pk)
+        r["orders_url"] = drill_url(
+            "orders", ctx["month"], ctx["month_last"], person=r["person"].pk, user=user
+        )
+        r["deliveries_url"] = drill_url(
+            "deliveries", ctx["month"], ctx["month_last"], person=r["person"].pk, user=user
+        )
     return render(
         request,
         "sales/reports_dashboard.html",
@@ -143,19 +173,20 @@ def report_dashboard(request):
 
 @login_required
 def report_daily(request):
-    perm_or_403(request, PERM)
+    _gate(request)
+    user = request.user
     store = work_store(request)
     day = rs.parse_day(request.GET.get("date"))
     data = sel.daily_report(request.user, store, day)
-    _with_links(data["results"], data["month"], data["yesterday"])
+    _with_links(data["results"], data["month"], data["yesterday"], user)
     for r in data["results"]:
         r["yesterday_url"] = (
-            drill_url(r["metric"], data["yesterday"], data["yesterday"]) if r["yesterday"] else ""
+            drill_url(r["metric"], data["yesterday"], data["yesterday"], user=user) if r["yesterday"] else ""
         )
     for r in data["follow_ups"]:
-        r["url"] = list_url("leads", due="due", owner=r["owner_id"])
+        r["url"] = list_url("leads", for_user=user, due="due", owner=r["owner_id"])
     for doc in data["drives"] + data["deliveries"]:
-        doc.url = detail_url(doc)
+        doc.url = detail_url(doc, user)
     return render(
         request,
         "sales/reports_daily.html",
@@ -165,13 +196,14 @@ def report_daily(request):
 
 @login_required
 def report_month(request):
-    perm_or_403(request, PERM)
+    _gate(request)
+    user = request.user
     store = work_store(request)
     ctx = _month_ctx(request)
     data = sel.month_analysis(request.user, store, ctx["month"])
-    _with_links(data["figures"], ctx["month"], ctx["month_last"])
+    _with_links(data["figures"], ctx["month"], ctx["month_last"], user)
     for m in data["models"]:
-        m["url"] = drill_url("deliveries", ctx["month"], ctx["month_last"], model=m["id"])
+        m["url"] = drill_url("deliveries", ctx["month"], ctx["month_last"], model=m["id"], user=user)
     return render(
         request,
         "sales/reports_month.html",
@@ -187,7 +219,8 @@ def report_month(request):
 
 @login_required
 def report_consultants(request):
-    perm_or_403(request, PERM)
+    _gate(request)
+    user = request.user
     store = work_store(request)
     ctx = _month_ctx(request)
     rows = sel.consultant_stats(request.user, store, ctx["month"])
@@ -195,11 +228,11 @@ def report_consultants(request):
     for r in rows:
         pid = r["person"].pk
         r["urls"] = {
-            "traffic": drill_url("traffic", lo, hi, person=pid),
-            "leads": drill_url("leads", lo, hi, person=pid),
-            "orders": drill_url("orders", lo, hi, person=pid),
-            "deliveries": drill_url("deliveries", lo, hi, person=pid),
-            "defeats": drill_url("defeats", lo, hi, person=pid),
+            "traffic": drill_url("traffic", lo, hi, person=pid, user=user),
+            "leads": drill_url("leads", lo, hi, person=pid, user=user),
+            "orders": drill_url("orders", lo, hi, person=pid, user=user),
+            "deliveries": drill_url("deliveries", lo, hi, person=pid, user=user),
+            "defeats": drill_url("defeats", lo, hi, person=pid, user=user),
         }
     return render(
         request,
@@ -210,18 +243,19 @@ def report_consultants(request):
 
 @login_required
 def report_defeats(request):
-    perm_or_403(request, PERM)
+    _gate(request)
+    user = request.user
     store = work_store(request)
     ctx = _month_ctx(request)
     data = sel.defeat_analysis(request.user, store, ctx["month"])
     lo, hi = ctx["month"], ctx["month_last"]
-    data["total"]["url"] = drill_url("defeats", lo, hi)
+    data["total"]["url"] = drill_url("defeats", lo, hi, user=user)
     # the lead list filters defeats by status and consultant, not by reason or competitor: those rows
     # open the month's defeats
     for r in data["reasons"]:
         r["url"] = data["total"]["url"]
     for r in data["people"]:
-        r["url"] = drill_url("defeats", lo, hi, person=r["person"].pk)
+        r["url"] = drill_url("defeats", lo, hi, person=r["person"].pk, user=user)
     for r in data["competitors"]:
         r["url"] = data["total"]["url"]
     return render(
@@ -233,18 +267,19 @@ def report_defeats(request):
 
 @login_required
 def report_stock(request):
-    perm_or_403(request, PERM)
+    _gate(request)
+    user = request.user
     store = work_store(request)
     data = sel.stock_report(request.user, store, timezone.localdate())
     for m in data["models"]:
-        m["url"] = list_url("vehicles", model=m["id"])
+        m["url"] = list_url("vehicles", for_user=user, model=m["id"])
         m["age_cells"] = [
-            (n, list_url("vehicles", model=m["id"], age=key) if n else "")
+            (n, list_url("vehicles", for_user=user, model=m["id"], age=key) if n else "")
             for n, key in zip(m["ages"], AGE_KEYS, strict=True)
         ]
     for v in data["aged"]:
-        v.url = detail_url(v)
-    data["aged_url"] = list_url("aged")
+        v.url = detail_url(v, user)
+    data["aged_url"] = list_url("aged", for_user=user)
     return render(
         request,
         "sales/reports_stock.html",
@@ -266,25 +301,30 @@ NAV = [
         "sales",
         gettext_lazy("销售看板"),
         "sales:report_dashboard",
-        perm=PERM,
+        perm=PERMS,
         icon="bi-speedometer2",
         order=70,
     ),
     NavItem(
-        "sales", gettext_lazy("销售日报"), "sales:report_daily", perm=PERM, icon="bi-journal-text", order=71
+        "sales", gettext_lazy("销售日报"), "sales:report_daily", perm=PERMS, icon="bi-journal-text", order=71
     ),
     NavItem(
-        "sales", gettext_lazy("月度销售分析"), "sales:report_month", perm=PERM, icon="bi-bar-chart", order=72
+        "sales", gettext_lazy("月度销售分析"), "sales:report_month", perm=PERMS, icon="bi-bar-chart", order=72
     ),
     NavItem(
-        "sales", gettext_lazy("顾问统计"), "sales:report_consultants", perm=PERM, icon="bi-people", order=73
+        "sales", gettext_lazy("顾问统计"), "sales:report_consultants", perm=PERMS, icon="bi-people", order=73
     ),
     NavItem(
-        "sales", gettext_lazy("战败分析"), "sales:report_defeats", perm=PERM, icon="bi-x-octagon", order=74
+        "sales", gettext_lazy("战败分析"), "sales:report_defeats", perm=PERMS, icon="bi-x-octagon", order=74
     ),
-    NavItem("sales", gettext_lazy("库存分析"), "sales:report_stock", perm=PERM, icon="bi-boxes", order=75),
+    NavItem("sales", gettext_lazy("库存分析"), "sales:report_stock", perm=PERMS, icon="bi-boxes", order=75),
     NavItem(
-        "management", gettext_lazy("销售日报"), "sales:report_daily", perm=PERM, icon="bi-car-front", order=40
+        "management",
+        gettext_lazy("销售日报"),
+        "sales:report_daily",
+        perm=PERMS,
+        icon="bi-car-front",
+        order=40,
     ),
 ]
 
