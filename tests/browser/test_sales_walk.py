@@ -203,6 +203,14 @@ def test_showroom_to_delivery_in_chinese(browser, demo_server):
     shot(page, "sales-order-authorised")
     ctx.close()
 
+    # 确认下定 is refused until the cashier has the deposit
+    ctx, page = _session(browser, url, "toyota.sales")
+    page.goto(order_url)
+    page.get_by_role("button", name="确认下定").click()
+    expect(page.locator(".alert-danger")).to_contain_text("尚未付清")
+    expect(page.locator("#order-status")).to_have_text("已审批待下定")
+    ctx.close()
+
     # 结算员: the deposit at the cashier desk, by card
     _pay_at_desk(browser, url, number, "整车销售", amount="5000", method="card")
 
@@ -215,7 +223,14 @@ def test_showroom_to_delivery_in_chinese(browser, demo_server):
     expect(suggested).to_contain_text(oldest_vin)
     page.get_by_role("button", name="配车").click()
     _ok(page)
+    expect(page.locator("#order-status")).to_have_text("已配车")
     expect(page.locator("body")).to_contain_text(oldest_vin)
+    # the purchase contract prints with the order's number and its VIN
+    page.get_by_role("link", name="打印车辆订购单").click()
+    expect(page.locator("#print-title")).to_have_text("车辆订购单")
+    expect(page.locator(".order-print")).to_contain_text(number)
+    expect(page.locator(".order-print")).to_contain_text(oldest_vin)
+    shot(page, "sales-contract-print")
     ctx.close()
 
     # 金融保险专员: the loan file with its five papers, sent to the bank, approved
