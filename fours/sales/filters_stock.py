@@ -6,16 +6,20 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import Funding, PlanStatus, TransferStatus, VehicleStatus
 from .models import OrderPlan, StockVehicle, VehicleTransfer
-from .selectors.stock import AGE_BUCKETS, AGE_LABELS, age_filter
+from .selectors.stock import AGE_BUCKETS, AGE_LABELS, AVAILABLE, HELD, age_filter
 
 AGE_CHOICES = [(key, AGE_LABELS[key]) for key, _low, _high in AGE_BUCKETS]
 
 
 class VehicleFilter(django_filters.FilterSet):
-    """?q= VIN/stock number/engine, ?status=, ?model=<model id>, ?age=0_30|31_60|61_90|over_90, ?funding="""
+    """?q= VIN/stock number/engine, ?status=, ?stock=held (在库: on hand, sold not yet delivered, at an
+    outlet, demo; not in transit) or available (可售: not yet promised), ?model=<model id>, ?age=0_30|31_60|61_90|over_90, ?funding="""
 
     q = django_filters.CharFilter(label=_("VIN/库存编号"), method="search")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=VehicleStatus.choices)
+    stock = django_filters.ChoiceFilter(
+        label=_("库存范围"), choices=[("held", _("在库")), ("available", _("可售"))], method="by_stock"
+    )
     model = django_filters.NumberFilter(label=_("车型"), field_name="configuration__model_id")
     outlet = django_filters.NumberFilter(label=_("二级网点"), field_name="outlet_id")
     colour = django_filters.CharFilter(label=_("颜色"), lookup_expr="icontains")
@@ -25,7 +29,7 @@ class VehicleFilter(django_filters.FilterSet):
 
     class Meta:
         model = StockVehicle
-        fields = ["q", "status", "model", "colour", "funding", "age", "keys", "outlet"]
+        fields = ["q", "status", "stock", "model", "colour", "funding", "age", "keys", "outlet"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,6 +60,9 @@ class VehicleFilter(django_filters.FilterSet):
         return qs.exclude(keys_out_to="").exclude(
             status__in=[VehicleStatus.DELIVERED, VehicleStatus.TRANSFERRED]
         )
+
+    def by_stock(self, qs, name, value):
+        return qs.filter(status__in={"held": HELD, "available": AVAILABLE}[value])
 
     def by_age(self, qs, name, value):
         return age_filter(qs, value)

@@ -831,8 +831,8 @@ def widgets(request, store) -> list:
         out.append(Widget("sales", _("在途车辆"), f["in_transit"], _("台"), base + "?status=in_transit"))
     f = sel.sales_figures(store)
     out += [
-        Widget("sales", _("在库车辆"), f["held"], _("台"), base),
-        Widget("sales", _("可售车辆"), f["available"], _("台"), base + "?status=in_stock"),
+        Widget("sales", _("在库车辆"), f["held"], _("台"), base + "?stock=held"),
+        Widget("sales", _("可售车辆"), f["available"], _("台"), base + "?stock=available"),
         Widget(
             "sales",
             _("库龄超90天"),
@@ -841,6 +841,6 @@ def widgets(request, store) -> list:
             reverse("sales:vehicle_aged"),
             tone="danger" if f["aged"] else "primary",
         ),
-        Widget("sales", _("库存融资车辆"), f["floor_plan"], _("台"), base + "?funding=floor_plan"),
+        Widget("sales", _("库存融资车辆"), f["floor_plan"], _("台"), base + "?stock=held&funding=floor_plan"),
     ]
     return out
