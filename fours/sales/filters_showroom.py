@@ -30,17 +30,38 @@ class LeadFilter(django_filters.FilterSet):
     due = django_filters.ChoiceFilter(label=_("跟进"), choices=DUE, method="by_due")
     source = django_filters.ChoiceFilter(label=_("来源"), choices=LeadSource.choices)
     campaign = django_filters.CharFilter(label=_("活动"), lookup_expr="icontains")
+    from_campaign = django_filters.BooleanFilter(label=_("活动潜客"), method="by_campaign")
+    created = django_filters.DateFromToRangeFilter(
+        label=_("建档日期"),
+        field_name="created_at__date",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
     owner = django_filters.ModelChoiceFilter(label=_("销售顾问"), queryset=_sellers)
     unassigned = django_filters.BooleanFilter(label=_("未分配"), field_name="owner", lookup_expr="isnull")
     key_account = django_filters.BooleanFilter(label=_("大客户"), field_name="is_key_account")
 
     class Meta:
         model = Lead
-        fields = ["q", "status", "grade", "due", "source", "campaign", "owner", "unassigned", "key_account"]
+        fields = [
+            "q",
+            "status",
+            "grade",
+            "due",
+            "source",
+            "campaign",
+            "from_campaign",
+            "created",
+            "owner",
+            "unassigned",
+            "key_account",
+        ]
 
     def search(self, qs, name, value):
         value = value.strip()
         return qs.filter(Q(name__icontains=value) | Q(mobile__endswith=value) | Q(number__icontains=value))
+
+    def by_campaign(self, qs, name, value):
+        return qs.exclude(campaign="") if value else qs.filter(campaign="")
 
     def by_due(self, qs, name, value):
         today = timezone.localdate()
@@ -58,7 +79,7 @@ class VisitFilter(django_filters.FilterSet):
     day = django_filters.DateFromToRangeFilter(
         label=_("日期"),
         field_name="arrived_at__date",
-        widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     consultant = django_filters.ModelChoiceFilter(label=_("接待顾问"), queryset=_sellers)
 
@@ -72,7 +93,7 @@ class DriveFilter(django_filters.FilterSet):
     day = django_filters.DateFromToRangeFilter(
         label=_("日期"),
         field_name="starts_at__date",
-        widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
 
     class Meta:

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -674,7 +675,10 @@ def widgets(request, store) -> list:
             )
         )
     if user.has_perm("sales.view_visit") and not user.has_perm("sales.add_visit"):
-        since = timezone.now() - dt.timedelta(days=30)
+        # the last 30 days from local midnight, as the lists' date ranges count them
+        since_day = timezone.localdate() - dt.timedelta(days=30)
+        since = timezone.make_aware(dt.datetime.combine(since_day, dt.time.min))
+        days = {"day_after": f"{since_day:%Y-%m-%d}", "day_before": f"{timezone.localdate():%Y-%m-%d}"}
         by_source = sel.traffic_by_source(store, since)
         out.append(
             Widget(
@@ -682,7 +686,7 @@ def widgets(request, store) -> list:
                 _("近30天客流（按来源）"),
                 sum(n for _s, n in by_source),
                 _("批"),
-                reverse("sales:visit_list"),
+                reverse("sales:visit_list") + "?" + urlencode(days),
                 note=" · ".join(f"{s} {n}" for s, n in by_source[:5]),
             )
         )
@@ -693,7 +697,15 @@ def widgets(request, store) -> list:
                 _("近30天活动潜客"),
                 sum(n for _c, n in by_campaign),
                 _("个"),
-                lead_url,
+                lead_url
+                + "?"
+                + urlencode(
+                    {
+                        "from_campaign": "true",
+                        "created_after": days["day_after"],
+                        "created_before": days["day_before"],
+                    }
+                ),
                 note=" · ".join(f"{c} {n}" for c, n in by_campaign[:5]),
             )
         )
