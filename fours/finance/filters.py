@@ -24,10 +24,21 @@ class RequestFilter(django_filters.FilterSet):
     number = django_filters.CharFilter(label=_("单号"), lookup_expr="icontains")
     party = django_filters.CharFilter(label=_("收款单位"), field_name="party__name", lookup_expr="icontains")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=RequestStatus.choices)
+    approver = django_filters.ChoiceFilter(
+        label=_("审批"), choices=[("me", _("待我审批"))], method="by_approver"
+    )
 
     class Meta:
         model = PaymentRequest
-        fields = ["number", "party", "status"]
+        fields = ["number", "party", "status", "approver"]
+
+    def by_approver(self, qs, name, value):
+        from fours.core.stores import current_store
+
+        from .selectors.payables import approvable_by
+
+        store = current_store(self.request)
+        return approvable_by(qs, self.request.user, store) if store is not None else qs.none()
 
 
 class PendingInvoiceFilter(django_filters.FilterSet):

@@ -59,13 +59,21 @@ def requests_waiting_count(store, user=None) -> int:
     their own (the ones they can approve)."""
     qs = PaymentRequest.objects.filter(store=store, status=RequestStatus.PENDING)
     if user is not None:
-        from fours.core.roles import LimitKind
-        from fours.core.selectors import limit_for
-
-        qs = qs.filter(amount__lte=limit_for(user, store, LimitKind.PAYMENT_AMOUNT)).exclude(
-            requested_by=user
-        )
+        qs = approvable_by(qs, user, store)
     return qs.count()
+
+
+def approvable_by(qs, user, store):
+    """The pending requests of ``qs`` that ``user`` may approve in ``store``: within their payment limit
+    and not their own."""
+    from fours.core.roles import LimitKind
+    from fours.core.selectors import limit_for
+
+    return qs.filter(
+        store=store,
+        status=RequestStatus.PENDING,
+        amount__lte=limit_for(user, store, LimitKind.PAYMENT_AMOUNT),
+    ).exclude(requested_by=user)
 
 
 def invoices_list():

@@ -438,7 +438,7 @@ def widgets(request, store):
                     _("待审批付款通知书"),
                     n,
                     _("张"),
-                    reverse("finance:request-list") + "?status=pending",
+                    reverse("finance:request-list") + "?approver=me",
                     mine=True,
                 )
             )
