@@ -16,7 +16,8 @@ def test_advisor_finds_a_vehicle_by_plate_tail_and_records_mileage(browser, demo
     url = demo_server["url"]
     ctx, page = _session(browser, demo_server, "toyota.advisor")
     page.goto(f"{url}/customers/vehicles/")
-    first = page.locator("table tbody tr").first
+    # the newest vehicle with a plate (a car just delivered by sales is registered later)
+    first = page.locator("table tbody tr", has_text="粤A").first
     plate = first.locator("td").first.inner_text().strip()
     assert re.match(r"^粤A", plate)
 

@@ -75,7 +75,7 @@ def handovers(store, *, status: str = "", day: dt.date | None = None):
 def day_close_blockers(store, day: dt.date) -> list[str]:
     """Who keeps the day from closing: every cashier who took a payment or paid a refund at the desk
     that day and has not handed over, or whose hand-over finance has not confirmed (names, in words).
-    Finance's reversals and supplier payments need no hand-over. Three queries."""
+    Finance's reversals, supplier payments and the receipts finance records itself need no hand-over."""
     cashier_ids = set(
         Payment.objects.filter(
             store=store,
@@ -88,10 +88,14 @@ def day_close_blockers(store, day: dt.date) -> list[str]:
         .distinct()
     )
     done = dict(Handover.objects.filter(store=store, business_date=day).values_list("cashier_id", "status"))
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=cashier_ids)}
+    # money finance itself records (a manufacturer's or an insurer's transfer to the bank) is finance's own
+    # book entry, not desk money: it needs no hand-over to finance
+    cashier_ids = {c for c in cashier_ids if not users[c].has_perm("finance.confirm_dayclose")}
     cashier_ids |= {c for c, s in done.items() if s != HandoverStatus.CONFIRMED}
     if not cashier_ids:
         return []
-    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=cashier_ids)}
+    users |= {u.pk: u for u in get_user_model().objects.filter(pk__in=cashier_ids - set(users))}
     out = []
     for cid in sorted(cashier_ids):
         status = done.get(cid)
