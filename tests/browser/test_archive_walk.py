@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from .conftest import shot
 from .test_parts_walk import _session
+from .test_service_walk import _db
 
 pytestmark = pytest.mark.browser
 
@@ -16,9 +17,12 @@ def test_advisor_finds_a_vehicle_by_plate_tail_and_records_mileage(browser, demo
     url = demo_server["url"]
     ctx, page = _session(browser, demo_server, "toyota.advisor")
     page.goto(f"{url}/customers/vehicles/")
-    # the newest vehicle with a plate (a car just delivered by sales is registered later)
-    first = page.locator("table tbody tr", has_text="粤A").first
-    plate = first.locator("td").first.inner_text().strip()
+    # the newest vehicle that has its plate (a car just delivered by sales is registered later)
+    with _db() as c:
+        (plate,) = c.execute(
+            "SELECT plate FROM customers_vehicle WHERE plate LIKE '粤A%' ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    expect(page.locator("table tbody tr").first).to_be_visible()
     assert re.match(r"^粤A", plate)
 
     page.goto(f"{url}/")
