@@ -166,20 +166,20 @@ class ClaimPaySerializer(serializers.Serializer):
     business_date = serializers.DateField(required=False, allow_null=True)
 
 
-class ClaimsPaymentRowSerializer(serializers.Serializer):
+class ClaimsCollectionRowSerializer(serializers.Serializer):
     claim = serializers.IntegerField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
-class ClaimsPaymentSerializer(serializers.Serializer):
+class ClaimsCollectionSerializer(serializers.Serializer):
     store = serializers.IntegerField(required=False)
-    claims = ClaimsPaymentRowSerializer(many=True)
+    claims = ClaimsCollectionRowSerializer(many=True)
     method = serializers.ChoiceField(choices=Method.choices, default=Method.TRANSFER)
     reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=60)
     business_date = serializers.DateField(required=False, allow_null=True)
 
 
-class ClaimPaymentAnswerSerializer(serializers.Serializer):
+class ClaimCollectionAnswerSerializer(serializers.Serializer):
     number = serializers.CharField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     allocated = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -397,12 +397,12 @@ class WarrantyClaimViewSet(
         v = _valid(request, ClaimDecideSerializer)
         return self._ok(cs.claim_decide(actor=request.user, claim=self.get_object(), **v))
 
-    @extend_schema(request=ClaimPaySerializer, responses={201: ClaimPaymentAnswerSerializer})
+    @extend_schema(request=ClaimPaySerializer, responses={201: ClaimCollectionAnswerSerializer})
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         v = _valid(request, ClaimPaySerializer)
         pay = cs.claim_payment(actor=request.user, claim=self.get_object(), **v)
-        return Response(ClaimPaymentAnswerSerializer(pay).data, status=status.HTTP_201_CREATED)
+        return Response(ClaimCollectionAnswerSerializer(pay).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ClaimReasonSerializer, responses=WarrantyClaimSerializer)
     @action(detail=True, methods=["post"])
@@ -428,14 +428,14 @@ class WarrantyClaimViewSet(
         return Response(OldPartTagSerializer(tag).data, status=status.HTTP_201_CREATED)
 
 
-class ClaimsPaymentView(FoursAPIView):
+class ClaimsCollectionView(FoursAPIView):
     """厂家索赔回款: one manufacturer payment matched to many claims (finance)."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=ClaimsPaymentSerializer, responses={201: ClaimPaymentAnswerSerializer})
+    @extend_schema(request=ClaimsCollectionSerializer, responses={201: ClaimCollectionAnswerSerializer})
     def post(self, request):
-        v = _valid(request, ClaimsPaymentSerializer)
+        v = _valid(request, ClaimsCollectionSerializer)
         store = _store(request, v.get("store"))
         claims = {c.pk: c for c in WarrantyClaim.objects.for_user(request.user).filter(store=store)}
         rows = []
@@ -451,7 +451,7 @@ class ClaimsPaymentView(FoursAPIView):
             reference=v["reference"],
             business_date=v.get("business_date"),
         )
-        return Response(ClaimPaymentAnswerSerializer(pay).data, status=status.HTTP_201_CREATED)
+        return Response(ClaimCollectionAnswerSerializer(pay).data, status=status.HTTP_201_CREATED)
 
 
 class WarrantySignView(FoursAPIView):
@@ -606,12 +606,12 @@ class AccidentJobViewSet(
     def settle(self, request, pk=None):
         return self._ok(acc.accident_settle(actor=request.user, job=self.get_object()))
 
-    @extend_schema(request=ClaimPaySerializer, responses={201: ClaimPaymentAnswerSerializer})
+    @extend_schema(request=ClaimPaySerializer, responses={201: ClaimCollectionAnswerSerializer})
     @action(detail=True, methods=["post"])
     def collect(self, request, pk=None):
         v = _valid(request, ClaimPaySerializer)
         pay = acc.accident_collect(actor=request.user, job=self.get_object(), **v)
-        return Response(ClaimPaymentAnswerSerializer(pay).data, status=status.HTTP_201_CREATED)
+        return Response(ClaimCollectionAnswerSerializer(pay).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ClaimReasonSerializer, responses=AccidentJobSerializer)
     @action(detail=True, methods=["post"])
@@ -671,6 +671,6 @@ def register(router) -> list:
     for prefix, viewset, basename in ROUTES:
         router.register(prefix, viewset, basename=basename)
     return [
-        path("service/claims-payment/", ClaimsPaymentView.as_view(), name="api-claims-payment"),
+        path("service/claims-payment/", ClaimsCollectionView.as_view(), name="api-claims-payment"),
         path("service/warranty-sign/", WarrantySignView.as_view(), name="api-warranty-sign"),
     ]
