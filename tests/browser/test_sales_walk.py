@@ -129,14 +129,30 @@ def test_showroom_to_delivery_in_chinese(browser, demo_server):
     # a test drive booked on the calendar, the agreement signed, driven and fed back
     page.get_by_role("link", name="预约试驾").click()
     _ok(page)
+    # a demo car and an hour it is free (the demo books the cars around today)
     with _db() as c:
-        demo_car = c.execute(
-            "SELECT id FROM sales_stockvehicle WHERE status = 'demo' AND store_id = ? ORDER BY id LIMIT 1",
-            (store_id,),
-        ).fetchone()[0]
+        cars = [r[0] for r in c.execute(
+            "SELECT id FROM sales_stockvehicle WHERE status = 'demo' AND store_id = ? ORDER BY id", (store_id,)
+        )]
+        booked = c.execute(
+            "SELECT vehicle_id, starts_at, ends_at FROM sales_testdrive WHERE status != 'cancelled'"
+        ).fetchall()
+
+    def _utc(text):
+        return dt.datetime.fromisoformat(str(text)[:19]).replace(tzinfo=dt.UTC)
+
+    first = (dt.datetime.now(SH) + dt.timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    first = first.replace(hour=min(max(first.hour, 9), 21))
+    demo_car, start = next(
+        (car, at)
+        for at in (first + dt.timedelta(hours=h) for h in range(0, 72))
+        for car in cars
+        if 9 <= at.hour <= 21
+        and not any(
+            v == car and _utc(s) < at + dt.timedelta(minutes=40) and _utc(e) > at for v, s, e in booked
+        )
+    )
     page.select_option("select[name=vehicle]", str(demo_car))
-    start = (dt.datetime.now(SH) + dt.timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
-    start = start.replace(hour=min(max(start.hour, 9), 21))
     page.fill("input[name=starts_at]", start.strftime("%Y-%m-%dT%H:%M"))
     page.fill("input[name=ends_at]", (start + dt.timedelta(minutes=40)).strftime("%Y-%m-%dT%H:%M"))
     page.fill("input[name=driver_name]", name)
