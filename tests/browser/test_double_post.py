@@ -6,6 +6,7 @@ import re
 import sqlite3
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from .conftest import ROOT, shot
@@ -45,7 +46,10 @@ def test_a_double_click_and_a_resubmit_post_one_counter_sale(login, demo_server)
     assert re.search(r"_once=[0-9a-f]{32}", sent)
 
     page.get_by_role("button", name="开单").dblclick()
-    page.wait_for_url(re.compile(r"/parts/sales/\d+/$"))
+    try:
+        page.wait_for_url(re.compile(r"/parts/sales/\d+/$"))
+    except PlaywrightTimeout:  # say what the page answered instead of the sale
+        raise AssertionError(page.locator("main").inner_text()[:800]) from None
     expect(page.locator(".alert").first).to_contain_text("已开单")
     sale_url = page.url
     assert _sales(customer) == 1
