@@ -246,11 +246,64 @@ def complaint_approve(*, actor, complaint: Complaint, approve: bool = True, note
 
 @transaction.atomic
 def complaint_done(*, actor, complaint: Complaint, note: str = "") -> Complaint:
-    """实施处理方案: the approved solution was carried out."""
+    """实施处理方案: the approved solution was carried out. An approved compensation goes through finance
+    in the same transaction (``compensation_post``): a credit against the customer's bill of the repair
+    order the complaint is about when the bill can take it (the desk collects less, or pays back what was
+    already paid at 退款), else an amount owed to the customer that the cashier pays out (投诉补偿付款)."""
     c = _lock(complaint)
     COMPLAINT.require(c, to=S.DONE, actor=actor)
     c.done_at = timezone.now()
-    return _step(actor, c, S.DONE, verb="carried_out", note=note, fields=["done_at"])
+    posted = None
+    if c.compensation > 0:
+        if c.approved_at is None:
+            raise field_error("compensation", _("补偿金额尚未经批示"), code="unapproved")
+        posted = _compensation_post(actor, c)
+    _step(actor, c, S.DONE, verb="carried_out", note=note, fields=["done_at"])
+    c.compensation_item = posted
+    return c
+
+
+def _compensation_post(actor, c: Complaint):
+    from fours.core.choices import DepartmentKind
+    from fours.finance.services.compensation import compensation_post, creditable_bill
+
+    doc = c.doc if c.doc_type_id and c.doc_type.model == "repairorder" else None
+    against = creditable_bill(store=c.store, customer=c.customer, doc=doc) if doc is not None else None
+    dept = c.department if c.department in DepartmentKind.values else DepartmentKind.CRM
+    item = compensation_post(
+        actor=actor,
+        store=c.store,
+        customer=c.customer,
+        amount=c.compensation,
+        doc=c,
+        doc_number=c.number,
+        against=against,
+        department=dept,
+    )
+    audit_record(
+        actor=actor,
+        obj=c,
+        verb="compensation_posted",
+        changes={"compensation": [None, c.compensation]},
+        note=_("冲抵维修费 %(n)s") % {"n": against.doc_number}
+        if item.credit_of_id
+        else _("待收银台付给客户"),
+    )
+    return item
+
+
+def compensation_of(c: Complaint):
+    """What finance holds of the complaint's compensation: the credit row or the payable, or None."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from fours.finance.models import OpenItem
+
+    return (
+        OpenItem.objects.filter(doc_type=ContentType.objects.get_for_model(Complaint), doc_id=c.pk)
+        .select_related("credit_of")
+        .order_by("pk")
+        .first()
+    )
 
 
 @transaction.atomic

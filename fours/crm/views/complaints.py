@@ -29,7 +29,13 @@ from .. import selectors as sel
 from .. import services
 from ..choices import ComplaintCategory, ComplaintChannel, ComplaintStatus, ConfirmMethod, Severity
 from ..models import Complaint
-from ..services.complaints import DEPARTMENT_CODES, approver_limit, department_label, follow_up_satisfied
+from ..services.complaints import (
+    DEPARTMENT_CODES,
+    approver_limit,
+    compensation_of,
+    department_label,
+    follow_up_satisfied,
+)
 from ..workflows import COMPLAINT
 
 
@@ -203,6 +209,7 @@ def _page(request, c, errors=None, status=200):
             "errors": errors or {},
             "form": request.POST,
             "timeline": timeline_for(c)[:50],
+            "paid_item": compensation_of(c) if c.compensation and c.done_at else None,
         },
         status=status,
     )
