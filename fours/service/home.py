@@ -111,7 +111,7 @@ def widgets(request, store):
     out = _own_work(request, store)
     out += [w for page in PAGES for w in page.widgets(request, store)]
     if user.has_perm("service.view_service_dashboard"):
-        t = reports.today_output(store)
+        t = reports.today_output(user, store)
         c = reports.ro_counts(store)
         out += [
             Widget("service", _("今日产值"), yuan(t["total"]), "", reverse("service:dashboard")),

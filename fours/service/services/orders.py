@@ -23,7 +23,7 @@ from fours.core.permissions import (
 from fours.core.roles import Role
 from fours.core.selectors import has_role
 
-from .. import workflows
+from .. import summaries, workflows
 from ..choices import (
     BELONGINGS,
     DAMAGE_KINDS,
@@ -198,6 +198,7 @@ def ro_receive(
         verb="created",
         changes={"vehicle": [None, str(vehicle)], "odometer_km": [None, ro.odometer_km]},
     )
+    summaries.add_received(ro)
     if photos:
         ro_photos_add(actor=actor, ro=ro, files=photos, caption=_("环车检查"))
     return ro
@@ -749,4 +750,5 @@ def ro_cancel(*, actor, ro, reason: str) -> RepairOrder:
     ro.status, ro.cancel_reason = ROStatus.CANCELLED, reason[:200]
     ro.save(update_fields=["status", "cancel_reason"])
     audit_record(actor=actor, obj=ro, verb="cancelled", changes={"status": [old, ro.status]}, note=reason)
+    summaries.add_received(ro, -1)
     return ro

@@ -34,7 +34,7 @@ from fours.finance.services.ledger import (
     party_for,
 )
 
-from .. import selectors, workflows
+from .. import selectors, summaries, workflows
 from ..choices import Approval, PartStatus, Payer, ROStatus, SettlementKind, TaskStatus
 from ..models import DiscountRequest, FollowUpTask, RepairOrder, Settlement
 from . import pricing
@@ -228,6 +228,8 @@ def ro_settle(
             "invoice_no",
         ]
     )
+    summaries.add_settlement(st)
+    summaries.add_settled(ro, ro.settled_at)
     return st
 
 
@@ -283,6 +285,7 @@ def ro_settlement_reverse(*, actor, ro, reason: str) -> Settlement:
             actor=actor, item=item, reason=_("反结算 %(no)s：%(r)s") % {"no": st.number, "r": reason}
         )
     rev.number = next_number(store=ro.store, kind=DocKind.SETTLEMENT)
+    summaries.add_settled(ro, ro.settled_at, -1)
     old = ro.status
     ro.status = ROStatus.AWAITING_SETTLEMENT
     ro.on_account = False
@@ -302,6 +305,7 @@ def ro_settlement_reverse(*, actor, ro, reason: str) -> Settlement:
     red = _invoice_red(actor, ro, st, reason)
     rev.invoice_no = red.number if red is not None else ""
     rev.save()
+    summaries.add_settlement(rev)
     return rev
 
 
@@ -384,6 +388,7 @@ def ro_deliver(*, actor, ro, next_date=None, next_km=None, keys_returned: bool =
     ro.keys_in_box = not keys_returned
     ro.status = ROStatus.DELIVERED
     ro.save(update_fields=["gate_pass_no", "delivered_at", "keys_in_box", "status"])
+    summaries.add_delivered(ro)
     vehicle_set_next_maintenance(
         actor=actor, vehicle=ro.vehicle, due_date=next_date, due_km=int(next_km), document=ro.number
     )

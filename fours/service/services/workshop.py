@@ -16,7 +16,7 @@ from fours.core.permissions import require_perm
 from fours.core.roles import Role
 from fours.core.selectors import has_role
 
-from .. import workflows
+from .. import summaries, workflows
 from ..choices import (
     OPEN_FOR_WORK,
     QC_CHECKLIST,
@@ -265,7 +265,9 @@ def qc_record(*, actor, ro, checklist: dict, passed: bool, reason: str = "", rew
         reason=reason[:300],
     )
     for ln in lines:
-        Rework.objects.create(inspection=qc, line=ln, technician=ln.technician, store=ro.store)
+        summaries.add_rework(
+            Rework.objects.create(inspection=qc, line=ln, technician=ln.technician, store=ro.store)
+        )
         ln.status = LabourStatus.ASSIGNED
         ln.self_checked_at = None
         ln.rework_count += 1
