@@ -36,7 +36,7 @@ from .models import (
     Transfer,
     Warehouse,
 )
-from .services.stock import apply_move
+from .services.stock import apply_move, stock_summaries_add
 
 ORDER = 20
 D = Decimal
@@ -314,6 +314,7 @@ def _opening(store, parts, bins, oil_bins, actor, rnd, when):
     StockBalance.objects.bulk_create(bals, batch_size=1000)
     moves.sort(key=lambda m: m.at)
     StockMove.objects.bulk_create(moves, batch_size=1000)
+    stock_summaries_add(store=store, moves=moves)  # what the stock door adds for each move
 
 
 def _load_store(ctx, store, brand, rnd):

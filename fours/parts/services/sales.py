@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Sum
@@ -31,6 +32,8 @@ from fours.finance.services import (
     party_update,
     walk_in_party,
 )
+from fours.reports.choices import Metric
+from fours.reports.services import summary_add
 
 from .. import selectors, workflows
 from ..choices import (
@@ -55,6 +58,7 @@ from ..models import (
     Transfer,
     TransferLine,
 )
+from ..summaries import DEPARTMENT as SUMMARY_DEPARTMENT
 from .stock import (
     StockLine,
     clean_cost,
@@ -349,7 +353,20 @@ def sale_issue(*, actor, sale: Sale) -> Sale:
     sale.save(update_fields=["status", "posted_at", "issued_by", "cost_total"])
     posting.write(doc=sale, doc_number=sale.number)
     audit_record(actor=actor, obj=sale, verb="issued", store=store, changes={"cost": sale.cost_total})
+    _sale_summaries_add(sale)
     return sale
+
+
+def _sale_summaries_add(sale: Sale) -> None:
+    """What an issued sale adds to the daily summaries (see ``fours.parts.summaries``), on the day it left
+    stock, for the person who billed it."""
+    day = timezone.localdate(sale.posted_at)
+    person = get_user_model()(pk=sale.created_by_id) if sale.created_by_id else None
+    kw = {"store": sale.store, "day": day, "department": SUMMARY_DEPARTMENT, "person": person}
+    dim = f"channel:{sale.channel}"
+    summary_add(metric=Metric.PARTS_COST, value=sale.cost_total, dimension=dim, **kw)
+    summary_add(metric=Metric.PARTS_REVENUE, value=sale.net_total, dimension=dim, **kw)
+    summary_add(metric=Metric.PARTS_SALES, value=1, dimension=dim, **kw)
 
 
 @retry_on_conflict

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -26,9 +27,11 @@ from django.utils.translation import gettext as _
 from fours.core.audit import audit_record
 from fours.core.errors import BusinessError, field_error
 from fours.core.money import round_cost, round_money, to_decimal
+from fours.reports.services import summary_add
 
 from ..choices import UNIT_DECIMALS, Channel, MoveKind, Unit
 from ..models import FillRateRecord, Part, PurchaseDemand, StockBalance, StockMove, StockReservation
+from ..summaries import DEPARTMENT, move_figures
 
 ZERO = Decimal("0")
 RETRY_SQLSTATES = {"40P01", "40001"}  # deadlock detected, serialization failure
@@ -323,7 +326,22 @@ class StockPosting:
                 store=self.store,
                 note=self.note or number,
             )
+        stock_summaries_add(store=self.store, moves=moves)
         return moves
+
+
+def stock_summaries_add(*, store, moves: Iterable[StockMove]) -> None:
+    """Add what written moves change in the daily summaries (the table in ``fours.parts.summaries``), in
+    the caller's transaction: one ``summary_add`` per figure and day for all of them (a posting's moves
+    share one day), in a fixed order so concurrent postings take the summary rows in the same order."""
+    by_day: dict = defaultdict(list)
+    for m in moves:
+        by_day[timezone.localdate(m.at)].append(m)
+    for day, day_moves in sorted(by_day.items()):
+        for (metric, dim), value in sorted(move_figures(day_moves).items()):
+            summary_add(
+                store=store, metric=metric, value=value, day=day, department=DEPARTMENT, dimension=dim
+            )
 
 
 def stock_stage(

@@ -19,13 +19,14 @@ def dashboard(request):
     perm_or_403(request, "parts.view_stockbalance")
     store = work_store(request)
     t = reports.turnover(store)
+    by_class, by_age = reports.value_by_class(store), reports.value_by_age(store)
     ctx = {
         "title": _("配件看板"),
         "store": store,
         "value": reports.stock_value(store),
         "turnover": t,
-        "by_class": reports.value_by_class(store),
-        "by_age": reports.value_by_age(store),
+        "by_class": by_class,
+        "by_age": by_age,
         "slow": reports.slow_moving(store),
         "fill": reports.fill_rate_by_channel(store),
         "fill_all": reports.fill_rate(store),
@@ -36,8 +37,8 @@ def dashboard(request):
         "chart": json.dumps(
             {
                 "daily": reports.daily_moves(store),
-                "by_class": {k: str(v) for k, v in reports.value_by_class(store).items()},
-                "by_age": {k: str(v) for k, v in reports.value_by_age(store).items()},
+                "by_class": {k: str(v) for k, v in by_class.items()},
+                "by_age": {k: str(v) for k, v in by_age.items()},
             }
         ),
         **reports.open_work(store),
