@@ -91,3 +91,15 @@ class GiftStatus(models.TextChoices):
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("已驳回")
     GIVEN = "given", _("已赠送")
+
+
+class Rsvp(models.TextChoices):
+    PENDING = "pending", _("未回复")
+    YES = "yes", _("参加")
+    NO = "no", _("不参加")
+    MAYBE = "maybe", _("待定")
+
+
+class RsvpVia(models.TextChoices):
+    STAFF = "staff", _("客服登记")
+    PHONE_LINK = "phone_link", _("手机链接")

@@ -27,6 +27,8 @@ from .choices import (
     GiftStatus,
     MessageChannel,
     MessageStatus,
+    Rsvp,
+    RsvpVia,
     Satisfaction,
     Severity,
     SurveyKind,
@@ -288,3 +290,70 @@ class CareGift(StoreRecord):
         verbose_name = verbose_name_plural = _("关怀礼品")
         ordering = ["-created_at", "-id"]
         permissions = [("approve_caregift", _("审批关怀礼品"))]
+
+
+class Festival(StoreSetting):
+    """节日关怀: a festival of one year (春节, 中秋 … their dates move with the lunar calendar, so each is
+    entered with its day) on which care greets the store's customers (or a segment of them): the daily job
+    queues one 节日关怀 task per customer the rule's days before it."""
+
+    name = models.CharField(_("节日"), max_length=40)
+    on = models.DateField(_("日期"))
+    segment = models.JSONField(_("客户筛选条件"), default=dict, blank=True)
+    greeting = models.CharField(_("祝福语"), max_length=300, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("节日关怀")
+        ordering = ["on", "name"]
+        constraints = [models.UniqueConstraint(fields=["store", "name", "on"], name="crm_festival_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.on:%Y-%m-%d}"
+
+
+class CustomerEvent(StoreRecord):
+    """客户活动: a customer event of the store (新车品鉴会, 自驾游, 爱车讲堂 …) with its day, place and capacity;
+    the customers invited (a segment or picked one by one), their answers (参加/不参加/待定) and who came."""
+
+    name = models.CharField(_("活动名称"), max_length=100)
+    starts_at = models.DateTimeField(_("活动时间"))
+    place = models.CharField(_("地点"), max_length=100)
+    capacity = models.PositiveIntegerField(_("名额"), default=0, help_text=_("0 表示不限"))
+    segment = models.JSONField(_("客户筛选条件"), default=dict, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    created_by = user_fk(_("创建人"))
+    created_at = models.DateTimeField(_("创建时间"), default=now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("客户活动")
+        ordering = ["-starts_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventInvite(StoreRecord):
+    """One customer invited to an event: the invitation message, the answer and how it came, the check-in."""
+
+    event = models.ForeignKey(
+        CustomerEvent, on_delete=models.CASCADE, related_name="invites", verbose_name=_("客户活动")
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("客户")
+    )
+    message = optional_fk(Message, _("邀请短信"), related_name="+")
+    invited_at = models.DateTimeField(_("邀请时间"), default=now)
+    rsvp = models.CharField(_("回复"), max_length=8, choices=Rsvp.choices, default=Rsvp.PENDING)
+    rsvp_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    rsvp_via = models.CharField(_("回复方式"), max_length=12, choices=RsvpVia.choices, blank=True)
+    rsvp_by = user_fk(_("登记人"))
+    guests = models.PositiveSmallIntegerField(_("同行人数"), default=0)
+    attended_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    checked_in_by = user_fk(_("签到登记人"))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("活动邀请")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["event", "customer"], name="crm_invite_unique")]
+        indexes = [models.Index(fields=["event", "rsvp"], name="crm_invite_rsvp")]

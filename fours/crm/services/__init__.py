@@ -23,9 +23,17 @@ from .complaints import (
     complaint_register,
     complaints_escalate,
 )
+from .events import (
+    event_check_in,
+    event_counts,
+    event_create,
+    event_invite,
+    event_rsvp,
+    festival_add,
+)
 from .links import LinkRefused, link_make, link_read, link_send, link_url
 from .messages import message_send, messages_send_queued
-from .phone import phone_book, phone_confirm, phone_survey
+from .phone import phone_book, phone_confirm, phone_rsvp, phone_survey
 from .surveys import survey_answer, survey_import
 
 __all__ = [
@@ -45,6 +53,12 @@ __all__ = [
     "complaint_judge",
     "complaint_register",
     "complaints_escalate",
+    "event_check_in",
+    "event_counts",
+    "event_create",
+    "event_invite",
+    "event_rsvp",
+    "festival_add",
     "gift_decide",
     "gift_give",
     "gift_request",
@@ -56,6 +70,7 @@ __all__ = [
     "messages_send_queued",
     "phone_book",
     "phone_confirm",
+    "phone_rsvp",
     "phone_survey",
     "script_for",
     "segment_customers",

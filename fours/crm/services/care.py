@@ -216,6 +216,36 @@ def _queue(store, today, counts):
     _before_date(store, CareKind.BIRTHDAY, today, births, counts)
     # 新分配客户: the 客服专员 contacts a customer within a week of taking them over
     _after_event(store, CareKind.NEW_OWNER, today, _new_assignments(store, today), counts)
+    # 节日关怀: a task per customer (of the festival's segment) the rule's days before each festival
+    _festivals(store, today, counts)
+
+
+def _festivals(store, today, counts):
+    from ..models import Festival
+    from .events import festival_customers
+
+    rule = rule_for(store, CareKind.FESTIVAL)
+    if not rule.active:
+        return
+    ahead = max(_offsets(rule) or [0]) + LEAD_DAYS
+    fests = Festival.objects.filter(
+        store=store, active=True, on__gte=today, on__lte=today + dt.timedelta(days=ahead)
+    )
+    for f in fests:
+        subject = f"{f.name} {f.on:%m-%d}" + (f" · {f.greeting}" if f.greeting else "")
+        # one greeting per customer and festival: those who have their task already are skipped in bulk
+        done = {
+            k.split(":")[2]
+            for k in CareTask.objects.filter(store=store, key__startswith=f"fest:{f.pk}:").values_list(
+                "key", flat=True
+            )
+        }
+        rows = (
+            (f"fest:{f.pk}:{c.pk}", f.on, c, None, subject)
+            for c in festival_customers(store, f)
+            if str(c.pk) not in done
+        )
+        _before_date(store, CareKind.FESTIVAL, today, rows, counts)
 
 
 def _date_by_mileage(v, today):

@@ -19,6 +19,7 @@ DEFAULT_RULES = {
     CareKind.BIRTHDAY: {"offsets": [0]},
     CareKind.NEW_OWNER: {"offsets": [7]},
     CareKind.SECOND_CALL: {"offsets": [1]},
+    CareKind.FESTIVAL: {"offsets": [1]},  # 节日关怀 the day before the festival
 }
 
 

@@ -29,7 +29,14 @@ from ..models import LinkUse
 
 SALT = "fours.crm.phone-link"
 # purpose -> how long the link lives (hours)
-PURPOSES = {"added": 48, "estimate": 48, "status": 24 * 7, "survey": 24 * 14, "booking": 24 * 7}
+PURPOSES = {
+    "added": 48,
+    "estimate": 48,
+    "status": 24 * 7,
+    "survey": 24 * 14,
+    "booking": 24 * 7,
+    "rsvp": 24 * 60,  # an event invitation: answered (and changed) until the event starts
+}
 # the purposes whose one use ends the link (the status page may be looked at again)
 ONE_TIME = {"added", "estimate", "survey", "booking"}
 
@@ -132,14 +139,16 @@ def link_send(*, actor, store, purpose: str, customer, doc=None, base: str = "")
     from .messages import message_send
 
     require_perm(actor, "crm.add_message")
-    token = link_make(actor=actor, store=store, purpose=purpose, customer=customer, doc=doc)
     words = {
         "added": _("请确认追加维修项目"),
         "estimate": _("请确认维修估价"),
         "status": _("查看您的车辆维修进度"),
         "survey": _("邀请您对本次服务进行评价"),
         "booking": _("在线预约保养维修"),
-    }[purpose]
+    }.get(purpose)
+    if words is None:  # an event's answer link goes with its invitation (``event_invite``)
+        raise field_error("purpose", _("未知的链接用途"), code="invalid_choice")
+    token = link_make(actor=actor, store=store, purpose=purpose, customer=customer, doc=doc)
     body = _("【%(store)s】%(name)s您好，%(what)s：%(url)s （%(h)s小时内有效）") % {
         "store": store.name,
         "name": customer.name,

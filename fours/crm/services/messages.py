@@ -26,6 +26,7 @@ PURPOSES = {
     "care": gettext_lazy("关怀"),
     "follow_up": gettext_lazy("回访"),
     "campaign": gettext_lazy("活动邀约"),
+    "event": gettext_lazy("客户活动邀请"),
     "phone_link": gettext_lazy("手机确认链接"),
     "notice": gettext_lazy("通知"),
 }
@@ -66,7 +67,7 @@ def message_send(
     if purpose not in PURPOSES:
         raise field_error("purpose", _("未知的消息用途"), code="invalid_choice")
     body = text(body, "body", _("请填写消息内容"), limit=500)
-    refusal = consent_refusal(customer, marketing=campaign is not None or purpose == "campaign")
+    refusal = consent_refusal(customer, marketing=campaign is not None or purpose in ("campaign", "event"))
     if refusal:
         raise field_error("customer", refusal, code="no_consent")
     now = now or timezone.now()
@@ -113,6 +114,7 @@ def _kind_of(purpose: str) -> str:
         "appointment": CareKind.MAINTENANCE_DUE,
         "care": CareKind.BIRTHDAY,
         "campaign": CareKind.CAMPAIGN,
+        "event": CareKind.CAMPAIGN,
     }.get(purpose, CareKind.SERVICE_DELIVERY)
 
 

@@ -104,3 +104,31 @@ def phone_book(*, link: Link, vehicle, date, slot, jobs: str = ""):
     )
     link_use(link)
     return appt
+
+
+def link_invite(link: Link):
+    """The event invitation a ``rsvp`` link answers (of the link's customer and store), or a field error."""
+    from ..models import EventInvite
+
+    inv = (
+        EventInvite.objects.filter(store=link.store, pk=link.doc_id, customer=link.customer)
+        .select_related("event", "customer")
+        .first()
+    )
+    if inv is None:
+        raise field_error("doc", _("邀请不存在"), code="not_found")
+    return inv
+
+
+@transaction.atomic
+def phone_rsvp(*, link: Link, answer: str, guests=0):
+    """The customer answers an event invitation on the phone (参加/不参加/待定); they may change it until the
+    event starts, so the link is not used up."""
+    from ..choices import RsvpVia
+    from .events import event_rsvp
+
+    if link.purpose != "rsvp":
+        raise field_error("purpose", _("链接用途不符"), code="invalid_choice")
+    return event_rsvp(
+        actor=None, invite=link_invite(link), answer=answer, guests=guests, via=RsvpVia.PHONE_LINK
+    )

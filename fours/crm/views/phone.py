@@ -70,6 +70,7 @@ def phone(request, token):
         "status": _status_page,
         "survey": _survey_page,
         "booking": _booking_page,
+        "rsvp": _rsvp_page,
     }[link.purpose]
     return handler(request, link)
 
@@ -205,6 +206,37 @@ def _booking_page(request, link: Link):
             "slots": slots,
             "error": error,
         },
+        status=400 if error else 200,
+    )
+
+
+def _rsvp_page(request, link: Link):
+    """客户活动: the customer answers the invitation (参加 with the number of companions / 不参加 / 待定)."""
+    from ..services.phone import link_invite
+
+    try:
+        inv = link_invite(link)
+    except ValidationError:
+        return _refused(request, LinkRefused("link_invalid", _("链接无效，请联系门店重新发送")))
+    error = ""
+    if request.method == "POST":
+        try:
+            inv = services.phone_rsvp(
+                link=link, answer=request.POST.get("answer", ""), guests=request.POST.get("guests") or 0
+            )
+        except ValidationError as e:
+            error = error_text(e)
+        else:
+            words = {
+                "yes": _("已报名，期待您的光临！"),
+                "no": _("已收到，期待下次与您相见。"),
+                "maybe": _("已收到，确定后可再次打开此链接回复。"),
+            }
+            return _done(request, link, words[inv.rsvp])
+    return render(
+        request,
+        "crm/phone/rsvp.html",
+        {"title": inv.event.name, "link": link, "inv": inv, "ev": inv.event, "error": error},
         status=400 if error else 200,
     )
 
