@@ -573,6 +573,48 @@ def vehicle_update(*, actor, vehicle: Vehicle, data: dict, plate_changed_on=None
     return v
 
 
+@transaction.atomic
+def vehicle_register(*, actor, vehicle: Vehicle, plate, registration_date, document: str = "") -> Vehicle:
+    """上牌: the plate the vehicle office issued and its date, recorded on the archive vehicle (a plate
+    change row keeps the old one). Refused: a plate that is not a valid number, one another vehicle of the
+    group carries, a date missing or in the future; each error names its field."""
+    _require(actor, "customers.change_vehicle")
+    v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+    plate = normalize_plate(plate)
+    if not plate:
+        raise field_error("plate", _("请填写车牌号"), code="required")
+    try:
+        validate_plate(plate)
+    except ValidationError as e:
+        raise field_error("plate", e.messages[0], code="plate") from None
+    if registration_date in (None, ""):
+        raise field_error("registration_date", _("请填写上牌日期"), code="required")
+    if not isinstance(registration_date, dt.date):
+        try:
+            registration_date = dt.date.fromisoformat(str(registration_date))
+        except ValueError:
+            raise field_error("registration_date", _("上牌日期格式不正确"), code="bad_format") from None
+    if registration_date > timezone.localdate():
+        raise field_error("registration_date", _("上牌日期不能晚于今天"), code="out_of_range")
+    hit = Vehicle.objects.filter(group_id=v.group_id, plate=plate).exclude(pk=v.pk).first()
+    if hit is not None:
+        raise field_error(
+            "plate",
+            _("车牌号 %(plate)s 已属于本集团另一辆车（车架号 %(vin)s）") % {"plate": plate, "vin": hit.vin},
+            code="duplicate",
+        )
+    changes = diff(v, plate=plate, registration_date=registration_date)
+    if "plate" in changes:
+        PlateChange.objects.create(
+            vehicle=v, old_plate=v.plate, new_plate=plate, changed_on=registration_date, actor=actor
+        )
+    v.plate, v.registration_date = plate, registration_date
+    v.save(update_fields=["plate", "registration_date", "updated_at"])
+    if changes:
+        audit_record(actor=actor, obj=v, verb="updated", changes=changes, note=document[:200])
+    return v
+
+
 def _int_km(value) -> int:
     try:
         km = int(str(value).replace(",", "").strip())

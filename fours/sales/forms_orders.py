@@ -1,4 +1,4 @@
-"""Forms of the order pages: the quote (算价单), accessories, cancellation."""
+"""Forms of the order pages: the quote (算价单), accessories, cancellation, registration (上牌)."""
 
 from __future__ import annotations
 
@@ -72,3 +72,19 @@ class CancelForm(BootstrapFormMixin, forms.Form):
     refund = forms.DecimalField(
         label=_("退还金额"), required=False, max_digits=14, decimal_places=2, min_value=0
     )
+
+
+class RegistrationForm(BootstrapFormMixin, forms.Form):
+    plate = forms.CharField(
+        label=_("车牌号"), max_length=12, help_text=_("如 粤A12345；新能源车如 粤AD12345")
+    )
+    registration_date = forms.DateField(
+        label=_("上牌日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("请填写上牌日期"), "invalid": _("上牌日期格式不正确")},
+    )
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plate"].error_messages["required"] = _("请填写车牌号")

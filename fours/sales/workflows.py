@@ -111,6 +111,8 @@ ORDER = Workflow(
         "fitting": ({OrderStatus.ALLOCATED}, ORDER_WORK),
         "print": (set(OrderStatus.values) - {OrderStatus.CANCELLED}, "sales.view_vehicleorder"),
         "invoice": ({OrderStatus.READY, OrderStatus.DELIVERED}, "finance.add_invoice"),
+        # 上牌: after delivery the plate and its date are recorded on the order and in the archive
+        "register": ({OrderStatus.DELIVERED}, "sales.register_order"),
     },
 )
 

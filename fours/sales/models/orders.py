@@ -70,6 +70,10 @@ class VehicleOrder(DocumentMixin):
     delivered_at = models.DateTimeField(_("交车时间"), null=True, blank=True)
     delivered_by = user_fk(_("交车人"))
     archive_vehicle = optional_fk("customers.Vehicle", _("档案车辆"), related_name="+")
+    # registration (上牌), after delivery: the plate the vehicle office issued and its date
+    plate = models.CharField(_("车牌号"), max_length=10, blank=True)
+    registered_on = models.DateField(_("上牌日期"), null=True, blank=True)
+    registered_by = user_fk(_("上牌登记人"))
     # cancellation (退订)
     cancel_reason = models.CharField(_("退订原因"), max_length=300, blank=True)
     cancel_refund = models.DecimalField(_("退还金额"), default=0, **MONEY)
@@ -95,6 +99,7 @@ class VehicleOrder(DocumentMixin):
             ("authorise_order", _("审批车辆订单")),
             ("deliver_order", _("交车")),
             ("allocate_vehicle", _("配车")),
+            ("register_order", _("上牌登记")),
         ]
 
 

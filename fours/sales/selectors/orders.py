@@ -194,3 +194,27 @@ def consultant_summary(qs: QuerySet) -> list[dict]:
             }
         )
     return sorted(out, key=lambda r: -r["gross_profit"])
+
+
+def awaiting_registration(store) -> list[VehicleOrder]:
+    """待上牌: the store's delivered orders with the registration service (上牌服务费) and no plate yet,
+    the longest waiting first, each with ``age_days`` since the delivery (one query)."""
+    from django.utils import timezone
+
+    rows = list(
+        VehicleOrder.objects.filter(
+            store=store, status="delivered", registration_fee__gt=0, plate="", delivered_at__isnull=False
+        )
+        .select_related("customer", "consultant", "configuration__model__series", "archive_vehicle")
+        .order_by("delivered_at", "id")
+    )
+    today = timezone.localdate()
+    for o in rows:
+        o.age_days = (today - timezone.localdate(o.delivered_at)).days
+    return rows
+
+
+def awaiting_registration_count(store) -> int:
+    return VehicleOrder.objects.filter(
+        store=store, status="delivered", registration_fee__gt=0, plate="", delivered_at__isnull=False
+    ).count()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +41,7 @@ register_verbs(
         "ready": gettext_lazy("待交车"),
         "deposit_confirmed": gettext_lazy("确认下定"),
         "cancel_requested": gettext_lazy("申请退订"),
+        "plate_registered": gettext_lazy("上牌登记"),
     }
 )
 
@@ -153,6 +155,26 @@ def _prices(order: VehicleOrder) -> None:
     order.discount_pct = round_money(given * 100 / order.list_price) if order.list_price > 0 else ZERO
 
 
+def customer_share(order: VehicleOrder) -> Decimal:
+    """What the customer owes in money: the contract total less the trade-in value (置换作价), the used car
+    the store takes at that value paying the rest (the loan, if any, replaces part of this share)."""
+    return round_money(order.total - order.trade_in_value)
+
+
+def _check_trade_in(order: VehicleOrder) -> None:
+    if order.trade_in_value <= 0:
+        return
+    if not order.trade_in_vehicle:
+        raise field_error("trade_in_vehicle", _("请填写置换车辆（品牌车型、车牌或车架号）"), code="required")
+    if order.trade_in_value > order.total:
+        raise field_error(
+            "trade_in_value",
+            _("置换作价 %(v)s 不能超过合同总价 %(t)s")
+            % {"v": f"¥{order.trade_in_value:,.2f}", "t": f"¥{order.total:,.2f}"},
+            code="out_of_range",
+        )
+
+
 def _gifted(order: VehicleOrder) -> Decimal:
     from django.db.models import Sum
 
@@ -253,6 +275,7 @@ def order_quote(
         **fields,
     )
     _prices(order)
+    _check_trade_in(order)
     _check_discount(order, order.consultant)
     order.save()
     audit_record(actor=actor, obj=order, verb="created", changes={"total": str(order.total)})
@@ -271,6 +294,7 @@ def order_update(*, actor, order: VehicleOrder, data: dict) -> VehicleOrder:
     for k, v in fields.items():
         setattr(order, k, v)
     _prices(order)
+    _check_trade_in(order)
     _check_discount(order, order.consultant)
     order.save()
     changes = {k: [before[k], str(v)] for k, v in fields.items() if before[k] != str(v)}
@@ -285,9 +309,17 @@ def order_send(*, actor, order: VehicleOrder) -> VehicleOrder:
     ORDER.require(order, to=OrderStatus.AWAITING_APPROVAL, actor=actor)
     if order.deposit <= 0:
         raise field_error("deposit", _("请填写定金"), code="required")
-    if order.deposit > order.total:
-        raise field_error("deposit", _("定金不能超过合同总价"), code="out_of_range")
     _prices(order)
+    _check_trade_in(order)
+    if order.deposit > customer_share(order):
+        raise field_error(
+            "deposit",
+            _("定金不能超过客户应付车款 %(s)s（合同总价减置换作价）")
+            % {"s": f"¥{customer_share(order):,.2f}"}
+            if order.trade_in_value > 0
+            else _("定金不能超过合同总价"),
+            code="out_of_range",
+        )
     _check_discount(order, order.consultant)
     order.status = OrderStatus.AWAITING_APPROVAL
     order.submitted_at = timezone.now()
@@ -311,29 +343,79 @@ def order_send_back(*, actor, order: VehicleOrder, note: str) -> VehicleOrder:
     return order
 
 
-def _post_receivable(*, actor, order: VehicleOrder, amount: Decimal, memo: str):
+TRADE_IN_REF = "sales.trade_in"
+
+
+def trade_in_party(store):
+    """二手车置换: the store's used-car desk in its own books (内部往来), which takes the customer's used car
+    at its agreed value and so owes that part of the new car's price."""
+    from fours.finance.choices import PartyKind
+    from fours.finance.services import party_for
+
+    return party_for(store=store, kind=PartyKind.INTERNAL, ref=TRADE_IN_REF, name=_("二手车置换"))
+
+
+def _post_receivable(*, actor, order: VehicleOrder, amount: Decimal, memo: str, trade_in: Decimal = ZERO):
+    """The order's receivable: the customer's 整车销售 item, and with a trade-in, the part the used car pays
+    (置换抵款) as the used-car desk's item; VAT split between the two in proportion, so together they are
+    the sale's amount, net and VAT."""
     from fours.finance.choices import Direction, ItemSource
     from fours.finance.services import ItemRow, customer_party, items_post
 
     net, tax = split_vat(amount, order.store.vat_rate)
-    return items_post(
-        actor=actor,
-        store=order.store,
-        doc=order,
-        doc_number=order.number,
-        rows=[
+    trade_tax = round_money(tax * trade_in / amount) if trade_in > 0 and amount else ZERO
+    own = amount - trade_in
+    rows = []
+    if own > 0:
+        rows.append(
             ItemRow(
                 party=customer_party(order.store, order.customer),
                 direction=Direction.RECEIVABLE,
                 source=ItemSource.VEHICLE_SALE,
                 department=DepartmentKind.SALES,
-                amount=amount,
-                net_amount=net,
-                tax_amount=tax,
+                amount=own,
+                net_amount=net - (trade_in - trade_tax),
+                tax_amount=tax - trade_tax,
                 due_date=order.expected_delivery or timezone.localdate(),
                 memo=memo,
             )
-        ],
+        )
+    if trade_in > 0:
+        rows.append(
+            ItemRow(
+                party=trade_in_party(order.store),
+                direction=Direction.RECEIVABLE,
+                source=ItemSource.OTHER,
+                department=DepartmentKind.SALES,
+                amount=trade_in,
+                net_amount=trade_in - trade_tax,
+                tax_amount=trade_tax,
+                due_date=timezone.localdate(),
+                memo=_("置换抵款 %(v)s（%(c)s）") % {"v": order.trade_in_vehicle, "c": order.customer.name},
+            )
+        )
+    return items_post(actor=actor, store=order.store, doc=order, doc_number=order.number, rows=rows)
+
+
+def trade_in_items(order: VehicleOrder) -> list:
+    """The order's live 置换抵款 items (the used-car desk's part of the price)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from fours.finance.choices import Direction, ItemSource, ItemStatus, PartyKind
+    from fours.finance.models import OpenItem
+
+    return list(
+        OpenItem.objects.filter(
+            doc_type=ContentType.objects.get_for_model(VehicleOrder),
+            doc_id=order.pk,
+            direction=Direction.RECEIVABLE,
+            source=ItemSource.OTHER,
+            party__kind=PartyKind.INTERNAL,
+            party__ref=TRADE_IN_REF,
+            amount__gt=0,
+        )
+        .exclude(status=ItemStatus.REVERSED)
+        .order_by("pk")
     )
 
 
@@ -347,6 +429,7 @@ def order_authorise(*, actor, order: VehicleOrder, note: str = "") -> VehicleOrd
     _in_store(actor, order.store)
     if actor.pk == order.consultant_id and not getattr(actor, "is_superuser", False):
         raise field_error("status", _("不能审批自己的订单"), code="own_order")
+    _check_trade_in(order)
     if order.needs_approval or _needs_approval(order, order.consultant):
         limit = discount_limit(actor, order.store)
         if order.discount_pct > limit:
@@ -369,7 +452,11 @@ def order_authorise(*, actor, order: VehicleOrder, note: str = "") -> VehicleOrd
         note=order.approval_note,
     )
     _post_receivable(
-        actor=actor, order=order, amount=order.total, memo=_("整车销售 %(c)s") % {"c": order.customer.name}
+        actor=actor,
+        order=order,
+        amount=order.total,
+        memo=_("整车销售 %(c)s") % {"c": order.customer.name},
+        trade_in=order.trade_in_value,
     )
     return order
 
@@ -910,6 +997,56 @@ def order_deliver(*, actor, order: VehicleOrder, checklist: dict) -> VehicleOrde
     return order
 
 
+# --- 上牌 ----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_register(*, actor, order: VehicleOrder, plate, registration_date) -> VehicleOrder:
+    """上牌登记 (已交车): the registration service done, the plate and its date are recorded on the order
+    and, through the archive's own service, on the customer's vehicle (a plate change row keeps any earlier
+    one). A correction records again. Refused: a plate that is not valid, one another vehicle of the group
+    carries, a date missing, in the future or before the delivery."""
+    from fours.customers.services import vehicle_register
+
+    order = _locked(order)
+    ORDER.require_action(order, "register", actor=actor)
+    _in_store(actor, order.store)
+    if not order.archive_vehicle_id:
+        raise field_error("plate", _("订单没有档案车辆，不能登记上牌"), code="not_found")
+    try:
+        day = _date(registration_date, "registration_date")
+    except ValidationError:
+        raise field_error("registration_date", _("上牌日期格式不正确"), code="bad_format") from None
+    if day is not None and order.delivered_at and day < timezone.localdate(order.delivered_at):
+        raise field_error(
+            "registration_date",
+            _("上牌日期不能早于交车日期 %(d)s") % {"d": timezone.localdate(order.delivered_at).isoformat()},
+            code="out_of_range",
+        )
+    before = [order.plate, order.registered_on.isoformat() if order.registered_on else None]
+    vehicle = vehicle_register(
+        actor=actor,
+        vehicle=order.archive_vehicle,
+        plate=plate,
+        registration_date=day,
+        document=order.number,
+    )
+    order.plate = vehicle.plate
+    order.registered_on = vehicle.registration_date
+    order.registered_by = actor
+    order.save(update_fields=["plate", "registered_on", "registered_by"])
+    audit_record(
+        actor=actor,
+        obj=order,
+        verb="plate_registered",
+        changes={
+            "plate": [before[0] or None, order.plate],
+            "registered_on": [before[1], order.registered_on.isoformat()],
+        },
+    )
+    return order
+
+
 # --- 发票 ----------------------------------------------------------------------------------------------
 
 
@@ -985,10 +1122,12 @@ def order_cancel_request(*, actor, order: VehicleOrder, reason: str, refund=None
 @transaction.atomic
 def order_cancel_approve(*, actor, order: VehicleOrder, note: str = "") -> VehicleOrder:
     """退订审批 (退订待审 → 已退订): the order's items are reversed in finance (what was paid becomes the
-    customer's advance, refunded at the cashier desk), a forfeited deposit is posted as the customer's
-    违约金 item, the vehicle goes back to stock and the lead is followed up again."""
+    customer's advance, refunded at the cashier desk; the used car of a trade-in is not taken), a forfeited
+    deposit (定金不退) becomes the store's income: a 违约金 item of the customer settled at once from what
+    they paid, so only the refund is left for the desk. The vehicle goes back to stock and the lead is
+    followed up again."""
     from fours.finance.choices import Direction, ItemSource
-    from fours.finance.services import ItemRow, customer_party, item_reverse, items_post
+    from fours.finance.services import ItemRow, advance_allocate, customer_party, item_reverse, items_post
     from fours.reports.choices import Metric
 
     from ..choices import LeadStatus, VehicleStatus
@@ -1000,12 +1139,12 @@ def order_cancel_approve(*, actor, order: VehicleOrder, note: str = "") -> Vehic
     _in_store(actor, order.store)
     _due, paid = order_paid(order)
     reason = _("退订：%(r)s") % {"r": order.cancel_reason}
-    for item in order_items(order):
+    for item in order_items(order) + trade_in_items(order):
         item_reverse(actor=actor, item=item, reason=reason)
     kept = round_money(paid - order.cancel_refund)
     if kept > 0:
-        net, tax = split_vat(kept, order.store.vat_rate)
-        items_post(
+        # a deposit forfeited for a sale that does not take place is no sale (no output VAT): all income
+        forfeit = items_post(
             actor=actor,
             store=order.store,
             doc=order,
@@ -1017,12 +1156,14 @@ def order_cancel_approve(*, actor, order: VehicleOrder, note: str = "") -> Vehic
                     source=ItemSource.OTHER,
                     department=DepartmentKind.SALES,
                     amount=kept,
-                    net_amount=net,
-                    tax_amount=tax,
+                    net_amount=kept,
+                    tax_amount=ZERO,
                     memo=_("退订违约金（定金不退）%(no)s") % {"no": order.number},
                 )
             ],
-        )
+        )[0]
+        # the customer paid it already: their payments settle it (a transfer within the order's own money)
+        advance_allocate(actor=actor, item=forfeit, amount=kept, transfer=True)
     from . import fi
 
     close_loans = getattr(fi, "loans_close_for_order", None)

@@ -20,7 +20,7 @@ from fours.core.workflows import allowed_next
 
 from ..choices import OrderStatus
 from ..filters_orders import OrderFilter
-from ..forms_orders import AccessoryForm, CancelForm, QuoteForm
+from ..forms_orders import AccessoryForm, CancelForm, QuoteForm, RegistrationForm
 from ..models import OrderAccessory, VehicleOrder
 from ..selectors import orders as sel
 from ..services import orders as svc
@@ -274,6 +274,9 @@ def order_detail(request, pk):
             if OrderStatus.CANCEL_PENDING in steps
             else None,
             "checklist": svc.DELIVERY_CHECKLIST if OrderStatus.DELIVERED in steps else None,
+            "may_register": "register" in steps,
+            "trade_in_items": svc.trade_in_items(order) if order.trade_in_value > 0 else [],
+            "customer_share": svc.customer_share(order),
             "send_back": OrderStatus.QUOTE in steps and order.status == OrderStatus.AWAITING_APPROVAL,
             "limit": svc.discount_limit(order.consultant, order.store) if order.consultant_id else 0,
             "see_cost": see_cost,
@@ -368,6 +371,66 @@ def order_act(request, pk, step):
     return redirect(order)
 
 
+# --- 上牌 -------------------------------------------------------------------------------------------------
+
+
+@login_required
+def order_register(request, pk):
+    """上牌登记: the plate and its date of a delivered order, its own form and permission."""
+    order = _order(request, pk)
+    if "register" not in allowed_next(order, request.user):
+        raise PermissionDenied
+    initial = {
+        "plate": order.plate,
+        "registration_date": order.registered_on,
+        "next": "list" if request.GET.get("next") == "list" else "",
+    }
+    form = RegistrationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            svc.order_register(
+                actor=request.user,
+                order=order,
+                plate=d["plate"],
+                registration_date=d["registration_date"],
+            )
+        except ValidationError as e:
+            attach_errors(form, e)
+        except PermissionDenied as e:
+            messages.error(request, str(e) or _("您没有此操作的权限"))
+        else:
+            messages.success(request, _("已登记上牌：%(p)s") % {"p": order.plate})
+            if request.POST.get("next") == "list":
+                return redirect("sales:order_registrations")
+            return redirect(order)
+    return render(
+        request,
+        "sales/orders_register.html",
+        {
+            "title": _("上牌登记 %(no)s") % {"no": order.number},
+            "form": form,
+            "order": order,
+            "submit_label": _("登记上牌"),
+            "cancel_url": order.get_absolute_url(),
+        },
+    )
+
+
+@login_required
+def order_registrations(request):
+    """待上牌: the store's delivered orders with the registration service still without a plate, the
+    longest waiting first, with their days since delivery."""
+    perm_or_403(request, "sales.register_order")
+    store = work_store(request)
+    rows = sel.awaiting_registration(store)
+    return render(
+        request,
+        "sales/orders_registrations.html",
+        {"title": _("待上牌"), "rows": rows},
+    )
+
+
 # --- printing ----------------------------------------------------------------------------------------
 
 PRINTS = {"quote": gettext_lazy("算价单"), "contract": gettext_lazy("车辆订购单")}
@@ -406,12 +469,22 @@ urlpatterns = [
     path("orders/<int:pk>/", order_detail, name="order_detail"),
     path("orders/<int:pk>/edit/", order_edit, name="order_edit"),
     path("orders/<int:pk>/print/<str:doc>/", order_print, name="order_print"),
+    path("orders/registrations/", order_registrations, name="order_registrations"),
+    path("orders/<int:pk>/register/", order_register, name="order_register"),
     path("orders/<int:pk>/<str:step>/", order_act, name="order_act"),
 ]
 
 NAV = [
     NavItem("sales", gettext_lazy("车辆订单"), "sales:order_list", VIEW, "bi-file-earmark-text", 20),
     NavItem("sales", gettext_lazy("订单汇总"), "sales:order_summary", VIEW, "bi-clipboard-data", 21),
+    NavItem(
+        "sales",
+        gettext_lazy("待上牌"),
+        "sales:order_registrations",
+        "sales.register_order",
+        "bi-postcard",
+        22,
+    ),
 ]
 
 
@@ -492,4 +565,17 @@ def widgets(request, store) -> list:
                 mine=True,
             ),
         ]
+    if ORDER.can_ever(user, "register"):
+        n = sel.awaiting_registration_count(store)
+        out.append(
+            Widget(
+                "sales",
+                _("待上牌"),
+                n,
+                _("台"),
+                reverse("sales:order_registrations"),
+                tone="warning" if n else "primary",
+                mine=True,
+            )
+        )
     return out
