@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import connection
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -72,6 +76,11 @@ class FoursListView(ScopedMixin, ExportMixin, SingleTableMixin, FilterView):
             qs = scope_to_current(self.request, qs, self.store_field)
         return qs
 
+    def get_paginate_by(self, queryset):
+        """The table pages the list (one COUNT, one page of rows); the ListView does not page it a
+        second time (``paginate_by`` is the table's page size)."""
+        return None
+
     def get_table_kwargs(self):
         return {"empty_text": gettext_lazy("暂无数据")}
 
@@ -100,6 +109,95 @@ class FoursListView(ScopedMixin, ExportMixin, SingleTableMixin, FilterView):
             create_url=self.get_create_url(),
             create_label=self.create_label,
         )
+        return ctx
+
+
+class LedgerListView(FoursListView):
+    """A list of an append-only ledger that grows with history (stock moves, the audit log): it shows
+    the last ``window_days`` by default (the window is in the filter, the user widens it) and pages by
+    keyset, newest first by (``date_field``, id): ``?after=`` the next older page, ``?before=`` the
+    newer one. No COUNT and no OFFSET, so a page costs the same after five years as after one day."""
+
+    date_field = "at"
+    window_days = 30
+    table_pagination = False
+    max_per_page = 100
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        data = (kwargs.get("data") or QueryDict()).copy()
+        after, before = f"{self.date_field}_after", f"{self.date_field}_before"
+        if not data.get(after) and not data.get(before):
+            since = timezone.localdate() - datetime.timedelta(days=self.window_days - 1)
+            data[after] = since.isoformat()
+        kwargs["data"] = data
+        return kwargs
+
+    def per_page(self) -> int:
+        try:
+            n = int(self.request.GET.get("per_page", self.paginate_by))
+        except ValueError:
+            n = self.paginate_by
+        return max(1, min(n, self.max_per_page))
+
+    def _cursor(self, row) -> str:
+        at = getattr(row, self.date_field)
+        return f"{at.astimezone(datetime.UTC).strftime('%Y%m%d%H%M%S%f')}.{row.pk}"
+
+    def _parse(self, value: str):
+        try:
+            stamp, pk = value.split(".")
+            at = datetime.datetime.strptime(stamp, "%Y%m%d%H%M%S%f").replace(tzinfo=datetime.UTC)
+            return at, int(pk)
+        except ValueError:
+            return None
+
+    def _link(self, key: str, row) -> str:
+        q = self.request.GET.copy()
+        q.pop("after", None)
+        q.pop("before", None)
+        q[key] = self._cursor(row)
+        return f"?{q.urlencode()}"
+
+    def get_table_data(self):
+        """One page of rows, read as per_page + 1 so the page knows whether an older one exists."""
+        df, n = self.date_field, self.per_page()
+        qs = self.object_list.order_by(f"-{df}", "-id")
+        if self.request.GET.get(self.export_trigger_param):
+            return qs  # the export holds the whole window
+        after = self._parse(self.request.GET.get("after", ""))
+        before = None if after else self._parse(self.request.GET.get("before", ""))
+        if before:
+            at, pk = before
+            rows = list(
+                self.object_list.filter(Q(**{f"{df}__gt": at}) | Q(**{df: at, "id__gt": pk})).order_by(
+                    df, "id"
+                )[: n + 1]
+            )
+            newer = len(rows) > n
+            rows = rows[:n][::-1]
+            older = True
+        else:
+            if after:
+                at, pk = after
+                qs = qs.filter(Q(**{f"{df}__lt": at}) | Q(**{df: at, "id__lt": pk}))
+            rows = list(qs[: n + 1])
+            older = len(rows) > n
+            rows = rows[:n]
+            newer = bool(after)
+        self.keyset = {
+            "newer": self._link("before", rows[0]) if newer and rows else None,
+            "older": self._link("after", rows[-1]) if older and rows else None,
+            "window_days": self.window_days,
+        }
+        return rows
+
+    def get_table_kwargs(self):
+        return {**super().get_table_kwargs(), "orderable": False}
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["keyset"] = getattr(self, "keyset", None)
         return ctx
 
 
@@ -152,7 +250,7 @@ def attach_errors(form, error: ValidationError) -> None:
 
 def home(request):
     """The home page: the person's own work first, then the figures of their roles' departments,
-    most relevant first; a group manager sees every store side by side."""
+    most relevant first; a group manager sees every store side by side after their own work."""
     from .stores import user_stores
 
     store = current_store(request)
@@ -169,7 +267,10 @@ def home(request):
     stores = user_stores(request)
     comparison = None
     if len(stores) > 1 and (request.user.is_superuser or Role.GROUP_MANAGER.value in role_names):
-        comparison = _store_comparison(request, stores, order)
+        comparison = _store_comparison(request, stores)
+    if comparison:  # after the person's own work, before the departments' figures
+        mine = 1 if groups and groups[0][0] == "mine" else 0
+        groups.insert(mine, ("stores", gettext_lazy("各门店对比"), []))
     roles = sorted(role_names)
     return render(
         request,
@@ -178,21 +279,17 @@ def home(request):
     )
 
 
-def _store_comparison(request, stores, order) -> dict:
-    """Every store's home figures side by side: one row per figure, one column per store."""
-    rows: dict[str, dict] = {}
-    for s in stores:
-        for w in home_widgets(request, s):
-            if w.mine or w.department not in order:
-                continue
-            row = rows.setdefault(
-                w.title, {"title": w.title, "unit": w.unit, "dept": w.department, "cells": {}}
-            )
-            row["cells"][s.pk] = w
-    ranked = sorted(rows.values(), key=lambda r: order.index(r["dept"]))
-    for r in ranked:
-        r["cells"] = [r["cells"].get(s.pk) for s in stores]
-    return {"stores": stores, "rows": ranked}
+def _store_comparison(request, stores) -> dict | None:
+    """Every store side by side (a row per store, a few figures of the month), as the app keeping the daily
+    summaries reads them (its ``home.store_comparison``): the same few queries for 2 stores or 30, never
+    each store's home figures."""
+    from .registry import _modules
+
+    for mod in _modules("home"):
+        fn = getattr(mod, "store_comparison", None)
+        if fn is not None:
+            return fn(request, stores)
+    return None
 
 
 class SwitchStoreView(LoginRequiredMixin, View):
@@ -211,7 +308,7 @@ class SwitchStoreView(LoginRequiredMixin, View):
         return redirect(nxt)
 
 
-class AuditListView(FoursListView):
+class AuditListView(LedgerListView):
     model = AuditEvent
     table_class = AuditEventTable
     filterset_class = AuditEventFilter

@@ -343,3 +343,140 @@ def target_grid(user, store, month, department: str = "sales") -> dict:
         "rows": rows,
         "staff": staff,
     }
+
+
+# --- 集团对比: the stores of a group side by side --------------------------------------------------
+
+# each department's key figures, in the order the group comparison shows them: (department, metric)
+GROUP_FIGURES = [
+    ("sales", Metric.DELIVERIES),
+    ("sales", Metric.VEHICLE_REVENUE),
+    ("sales", Metric.GROSS_PROFIT),
+    ("sales", Metric.FI_COMMISSION),
+    ("service", Metric.RO_SETTLED),
+    ("service", Metric.SERVICE_OUTPUT),
+    ("service", Metric.HOURS_SOLD),
+    ("parts", Metric.PARTS_REVENUE),
+    ("parts", Metric.COGS),
+]
+# the few of them the group manager's home page shows
+HOME_FIGURES = [
+    ("sales", Metric.DELIVERIES),
+    ("sales", Metric.GROSS_PROFIT),
+    ("service", Metric.SERVICE_OUTPUT),
+    ("parts", Metric.PARTS_REVENUE),
+]
+
+
+def _figure_key(department: str, metric: str) -> str:
+    return f"{department}.{metric}"
+
+
+def group_month(user, stores, month, figures) -> tuple[dict, dict]:
+    """What the stores did in the month and what they were set, in two grouped queries whatever the number
+    of stores: ((store id, department, metric) → sum of the daily summaries, (store id, department, metric)
+    → the month's target: the department's, else the sum of its people's)."""
+    start, end = month_start(month), month_end(month)
+    ids = [s.pk for s in stores]
+    metrics = sorted({m for _d, m in figures})
+    departments = sorted({d for d, _m in figures})
+    actual: dict = defaultdict(lambda: ZERO)
+    rows = (
+        DailySummary.objects.for_user(user)
+        .filter(store_id__in=ids, metric__in=metrics, department__in=departments)
+        .filter(day__gte=start, day__lte=end)
+        .values("store_id", "department", "metric")
+        .annotate(v=Sum("value"))
+        .order_by()
+    )
+    for r in rows:
+        actual[(r["store_id"], r["department"], r["metric"])] = r["v"] or ZERO
+    dept: dict = {}
+    people: dict = defaultdict(lambda: ZERO)
+    targets = (
+        Target.objects.for_user(user)
+        .filter(store_id__in=ids, month=start, metric__in=metrics, department__in=departments)
+        .values_list("store_id", "department", "metric", "person_id", "value")
+    )
+    for store_id, department, metric, person_id, value in targets:
+        key = (store_id, department, metric)
+        if person_id is None:
+            dept[key] = value
+        else:
+            people[key] += value
+    return actual, {**people, **dept}
+
+
+def _sort_key(sort: str, keys: set[str]) -> tuple[str, str, bool]:
+    """``?sort=`` → (what, figure, descending): ``store`` or a figure's key for its value, ``pct-`` + the
+    key for its share of target; a leading ``-`` sorts from the highest. Anything else: the stores' order."""
+    desc = sort.startswith("-")
+    name = sort.lstrip("-")
+    what = "pct" if name.startswith("pct-") else "value"
+    figure = name.removeprefix("pct-")
+    if figure not in keys:
+        return "store", "", False
+    return what, figure, desc
+
+
+def group_comparison(user, stores, month, *, figures=None, sort: str = "", upto=None) -> dict:
+    """集团对比: one row per store with each department's key figures of the month beside their targets
+    and the share done, the group's total, and the month's pace (the share of the month gone); sorted by
+    ``sort`` (see ``_sort_key``). Two queries, whatever the number of stores."""
+    figures = GROUP_FIGURES if figures is None else figures
+    start = month_start(month)
+    pace = month_pace(start, upto)
+    actual, targets = group_month(user, stores, start, figures)
+    columns = [
+        {
+            "key": _figure_key(d, m),
+            "department": d,
+            "department_label": DEPARTMENT_LABELS[d],
+            "metric": m,
+            "label": Metric(m).label,
+            "money": m in Metric.money(),
+        }
+        for d, m in figures
+    ]
+    rows = []
+    for s in stores:
+        cells = [progress(actual[(s.pk, d, m)], targets.get((s.pk, d, m)), m, pace) for d, m in figures]
+        rows.append(
+            {"store": s, "cells": cells, "by_key": dict(zip([c["key"] for c in columns], cells, strict=True))}
+        )
+    total_cells = []
+    for d, m in figures:
+        set_ = [targets[(s.pk, d, m)] for s in stores if (s.pk, d, m) in targets]
+        total = sum((actual[(s.pk, d, m)] for s in stores), ZERO)
+        total_cells.append(progress(total, sum(set_, ZERO) if set_ else None, m, pace))
+    what, figure, desc = _sort_key(sort or "", {c["key"] for c in columns})
+    if what != "store":
+
+        def key(row):
+            cell = row["by_key"][figure]
+            value = cell["pct"] if what == "pct" else cell["actual"]
+            # stores without a target sort last either way
+            return (value is None, -value if (desc and value is not None) else (value or ZERO))
+
+        rows.sort(key=key)
+    sort_name = "" if what == "store" else ("-" if desc else "") + ("pct-" if what == "pct" else "") + figure
+    for c in columns:
+        for what_, prefix in (("value", ""), ("pct", "pct-")):
+            name = prefix + c["key"]
+            c[f"sort_{what_}"] = name if sort_name == f"-{name}" else f"-{name}"
+            c[f"sorted_{what_}"] = {f"-{name}": "down", name: "up"}.get(sort_name, "")
+    departments = []
+    for c in columns:
+        if departments and departments[-1]["key"] == c["department"]:
+            departments[-1]["span"] += 1
+        else:
+            departments.append({"key": c["department"], "label": c["department_label"], "span": 1})
+    return {
+        "month": start,
+        "pace": pace,
+        "columns": columns,
+        "departments": departments,
+        "rows": rows,
+        "total": total_cells,
+        "sort": sort_name,
+    }

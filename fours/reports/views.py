@@ -1,5 +1,6 @@
 """目标 pages: the monthly targets of a store by department and person, each beside what the daily
-summaries show so far; a manager with ``reports.set_target`` edits the grid and saves it at once."""
+summaries show so far; a manager with ``reports.set_target`` edits the grid and saves it at once.
+集团对比: the stores of a group side by side, each department's key figures of a month against targets."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fours.core.registry import NavItem
+from fours.core.stores import user_stores
 from fours.core.views import error_text, perm_or_403, work_store
 
 from . import selectors as sel
@@ -99,8 +101,30 @@ def targets(request):
     )
 
 
+@login_required
+def group(request):
+    """集团对比: every store the user may see, one row each, the month's figures against their targets."""
+    perm_or_403(request, "reports.view_group")
+    stores = sorted(user_stores(request), key=lambda s: s.code)
+    month = sel.parse_month(request.GET.get("month"))
+    data = sel.group_comparison(request.user, stores, month, sort=request.GET.get("sort", ""))
+    return render(
+        request,
+        "reports/group.html",
+        {
+            "title": _("集团对比"),
+            "data": data,
+            "month": month,
+            "prev_month": sel.add_months(month, -1),
+            "next_month": sel.add_months(month, 1),
+            "this_month": sel.month_start(),
+        },
+    )
+
+
 urlpatterns = [
     path("targets/", targets, name="targets"),
+    path("group/", group, name="group"),
 ]
 
 NAV = [
@@ -111,6 +135,14 @@ NAV = [
         perm="reports.view_target",
         icon="bi-bullseye",
         order=80,
+    ),
+    NavItem(
+        "management",
+        gettext_lazy("集团对比"),
+        "reports:group",
+        perm="reports.view_group",
+        icon="bi-building",
+        order=10,
     ),
     NavItem(
         "management",
