@@ -36,6 +36,7 @@ class ItemSource(models.TextChoices):
     FLOOR_PLAN = "floor_plan", _("库存融资")
     VEHICLE_LOAN = "vehicle_loan", _("按揭放款")
     COMMISSION = "commission", _("金融保险佣金")
+    FORFEIT = "forfeit", _("违约金收入")
     OTHER = "other", _("其他")
 
 
@@ -52,6 +53,14 @@ class Method(models.TextChoices):
     TRANSFER = "transfer", _("银行转账")
     WECHAT = "wechat", _("微信")
     ALIPAY = "alipay", _("支付宝")
+    TRADE_IN = "trade_in", _("置换抵款")
+
+
+# settled in goods, not money (a used car taken at its agreed value in part payment of a new one): posted by
+# the module that agreed it, never at the cashier desk; no till, bank journal or hand-over counts it
+IN_KIND = frozenset({Method.TRADE_IN})
+MONEY_METHODS = [m for m in Method if m not in IN_KIND]
+MONEY_METHOD_CHOICES = [(m.value, m.label) for m in MONEY_METHODS]
 
 
 class PaymentKind(models.TextChoices):
@@ -111,6 +120,8 @@ class AccountKey(models.TextChoices):
     INTERNAL = "internal", _("内部往来")
     OTHER_INCOME = "other_income", _("其他业务收入-佣金")
     SHORT_LOAN = "short_loan", _("短期借款-库存融资")
+    USED_CARS = "used_cars", _("库存商品-二手车")
+    NONOP_INCOME = "nonop_income", _("营业外收入")
 
 
 # 企业会计准则 account codes: a store's default mapping until finance changes it
@@ -134,4 +145,6 @@ DEFAULT_ACCOUNTS = {
     AccountKey.INTERNAL: "6602",
     AccountKey.OTHER_INCOME: "6051",
     AccountKey.SHORT_LOAN: "2001",
+    AccountKey.USED_CARS: "140502",
+    AccountKey.NONOP_INCOME: "6301",
 }

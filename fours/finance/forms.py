@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from fours.core.audit import display_name
 from fours.core.forms import BootstrapFormMixin, bootstrap_widgets
 
-from .choices import Method
+from .choices import MONEY_METHOD_CHOICES, Method
 
 METHODS = list(Method.values)
 
@@ -42,7 +42,7 @@ class DeskPaymentForm(BootstrapFormMixin, forms.Form):
                 initial=f"{item.open_amount:.2f}",
                 widget=_money_input(**{"class": "form-control form-control-sm text-end alloc"}),
             )
-        for method, label in Method.choices:
+        for method, label in MONEY_METHOD_CHOICES:
             self.fields[f"amount_{method}"] = forms.CharField(
                 label=label,
                 required=False,
@@ -59,7 +59,7 @@ class DeskPaymentForm(BootstrapFormMixin, forms.Form):
         return self[f"alloc_{item.pk}"]
 
     def method_rows(self):
-        return [(m, label, self[f"amount_{m}"], self[f"ref_{m}"]) for m, label in Method.choices]
+        return [(m, label, self[f"amount_{m}"], self[f"ref_{m}"]) for m, label in MONEY_METHOD_CHOICES]
 
     def lines(self) -> list[tuple[str, str, str]]:
         """Every method row (the ledger drops the empty ones; its index names the row)."""
@@ -92,7 +92,7 @@ class RefundForm(BootstrapFormMixin, forms.Form):
     """退款: part of a party's advance (预收) paid back, with a reason."""
 
     party = forms.ModelChoiceField(label=_("往来单位"), queryset=None)
-    method = forms.ChoiceField(label=_("退款方式"), choices=Method.choices, initial=Method.CASH)
+    method = forms.ChoiceField(label=_("退款方式"), choices=MONEY_METHOD_CHOICES, initial=Method.CASH)
     amount = forms.CharField(label=_("退款金额"), widget=_money_input())
     reference = forms.CharField(label=_("交易参考号"), required=False, max_length=60)
     reason = forms.CharField(label=_("退款原因"), max_length=200)

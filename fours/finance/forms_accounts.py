@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fours.core.forms import BootstrapFormMixin
 
-from .choices import Direction, Method
+from .choices import MONEY_METHOD_CHOICES, Direction, Method
 
 
 class PartyTermsForm(BootstrapFormMixin, forms.Form):
@@ -45,6 +45,6 @@ class RedForm(ReasonForm):
     )
 
 
-PAY_METHODS = [(m, label) for m, label in Method.choices if m != Method.CASH] + [
+PAY_METHODS = [(m, label) for m, label in MONEY_METHOD_CHOICES if m != Method.CASH] + [
     (Method.CASH, Method.CASH.label)
 ]

@@ -3,7 +3,7 @@ and allocations, day closes, voucher exports and vouchers."""
 
 from rest_framework import serializers
 
-from ..choices import Method
+from ..choices import MONEY_METHOD_CHOICES
 from ..models import Allocation, DayClose, OpenItem, Party, Payment, PaymentLine, VoucherExport
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -117,7 +117,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class PaymentLineInSerializer(serializers.Serializer):
-    method = serializers.ChoiceField(choices=Method.choices)
+    method = serializers.ChoiceField(choices=MONEY_METHOD_CHOICES)
     amount = serializers.CharField(max_length=20, help_text="元，最多两位小数，大于0")
     reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
 

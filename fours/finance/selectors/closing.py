@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from fours.core.audit import display_name
 from fours.core.choices import DepartmentKind
 
-from ..choices import Direction, HandoverStatus, Method, PaymentKind
+from ..choices import MONEY_METHODS, Direction, HandoverStatus, Method, PaymentKind
 from ..models import Allocation, DayClose, Handover, Payment, PaymentLine, PeriodClose
 
 ZERO = Decimal("0")
@@ -30,11 +30,12 @@ def _signed_lines(store):
 
 
 def method_totals(store, day: dt.date, *, cashier=None) -> dict[str, Decimal]:
-    """{method: net amount} of one business day (of one cashier), receipts in minus money out."""
-    qs = _signed_lines(store).filter(payment__business_date=day)
+    """{method: net amount} of one business day (of one cashier), receipts in minus money out; money
+    only (a trade-in settled in kind is no cashier's)."""
+    qs = _signed_lines(store).filter(payment__business_date=day, method__in=MONEY_METHODS)
     if cashier is not None:
         qs = qs.filter(payment__cashier=cashier)
-    out = {m: ZERO for m in Method.values}
+    out = {m.value: ZERO for m in MONEY_METHODS}
     for r in qs.values("method", "payment__direction").annotate(s=Sum("amount")):
         sign = 1 if r["payment__direction"] == Direction.RECEIVABLE else -1
         out[r["method"]] += sign * r["s"]
@@ -43,7 +44,7 @@ def method_totals(store, day: dt.date, *, cashier=None) -> dict[str, Decimal]:
 
 def method_rows(totals: dict) -> list[dict]:
     labels = dict(Method.choices)
-    return [{"method": m, "label": labels[m], "amount": totals.get(m, ZERO)} for m in Method.values]
+    return [{"method": m, "label": labels[m], "amount": totals.get(m, ZERO)} for m in MONEY_METHODS]
 
 
 def cashier_day(store, user, day: dt.date) -> dict:

@@ -55,7 +55,16 @@ DEBTOR = {
     ItemSource.RO_INTERNAL: AccountKey.INTERNAL,
     ItemSource.STAFF_CHARGE: AccountKey.OTHER_RECEIVABLE,
 }
+# what the revenue side of a receivable lands on when not the department's sales (default: REVENUE)
+INCOME = {ItemSource.FORFEIT: AccountKey.NONOP_INCOME}
+# what a payment line's side lands on, by method (default: 银行存款)
+MONEY = {Method.CASH: AccountKey.CASH, Method.TRADE_IN: AccountKey.USED_CARS}
 SUPPLIER_KINDS = {PartyKind.SUPPLIER}
+
+
+def money_key(method: str) -> str:
+    """The account a payment line moves: the till, the bank, or the used-car stock a trade-in brings."""
+    return MONEY.get(method, AccountKey.BANK)
 
 
 # --- the account mapping ---------------------------------------------------------------------------
@@ -206,7 +215,7 @@ class _Builder:
             v.lines.append(self.line(AccountKey.PAYABLE, credit=amount, summary=head, party=p))
             return v
         debtor = DEBTOR.get(item.source, AccountKey.RECEIVABLE)
-        revenue = REVENUE.get(item.department, AccountKey.REVENUE_SERVICE)
+        revenue = INCOME.get(item.source) or REVENUE.get(item.department, AccountKey.REVENUE_SERVICE)
         v.lines.append(self.line(debtor, debit=amount, summary=head, party=p))
         v.lines.append(self.line(revenue, credit=net, summary=head))
         if tax:
@@ -233,7 +242,7 @@ class _Builder:
             total = -pay.amount
             money = [
                 self.line(
-                    AccountKey.CASH if ln.method == Method.CASH else AccountKey.BANK,
+                    money_key(ln.method),
                     summary=head,
                     method=ln.get_method_display(),
                     reference=ln.reference,
@@ -254,7 +263,7 @@ class _Builder:
         rest = pay.amount - sum(settled.values(), ZERO)
         money = [
             self.line(
-                AccountKey.CASH if ln.method == Method.CASH else AccountKey.BANK,
+                money_key(ln.method),
                 summary=head,
                 method=ln.get_method_display(),
                 reference=ln.reference,

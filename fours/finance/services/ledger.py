@@ -32,7 +32,7 @@ from fours.core.money import round_money
 from fours.core.numbering import next_number
 from fours.core.permissions import require_perm
 
-from ..choices import Direction, ItemStatus, Method, PartyKind, PaymentKind
+from ..choices import IN_KIND, MONEY_METHODS, Direction, ItemStatus, PartyKind, PaymentKind
 from ..models import (
     Allocation,
     DayClose,
@@ -74,9 +74,11 @@ def clean_amount(
     return round_money(amount)
 
 
-def clean_lines(lines) -> list[tuple[str, Decimal, str]]:
+def clean_lines(lines, *, in_kind: bool = False) -> list[tuple[str, Decimal, str]]:
     """[(method, amount, reference)] or [{"method", "amount", "reference"}]: the methods of one payment.
-    Zero-amount rows are dropped (a desk form shows every method); at least one must remain."""
+    Zero-amount rows are dropped (a desk form shows every method); at least one must remain. Money methods
+    only, or (``in_kind``) only the settlements in goods (置换抵款) a module posts."""
+    allowed = IN_KIND if in_kind else MONEY_METHODS
     out = []
     for i, row in enumerate(lines or []):
         if isinstance(row, dict):
@@ -85,7 +87,7 @@ def clean_lines(lines) -> list[tuple[str, Decimal, str]]:
             method, amount, ref = (tuple(row) + ("",))[:3]
         if amount in (None, "") or (str(amount).strip() in ("0", "0.0", "0.00")):
             continue
-        if method not in Method.values:
+        if method not in allowed:
             raise field_error(f"lines.{i}.method", _("请选择收款方式"), code="invalid_choice")
         out.append((method, clean_amount(amount, f"lines.{i}.amount"), (ref or "").strip()[:60]))
     if not out:
@@ -550,18 +552,24 @@ def payment_take(
     note: str = "",
     request=None,
     verb: str | None = None,
+    in_kind: bool = False,
 ) -> Payment:
     """收款 (or 付款 for a payable): ``lines`` are the methods and amounts, ``allocations`` the open items
     it settles [(item, amount)]. Allocations above an item's open amount are refused; the payment
     beyond its allocations is the party's advance (预收/预付). Two cashiers taking the same bill at once:
-    the item lock lets one through and refuses the other's allocation."""
-    require_perm(actor, "finance.add_payment")
+    the item lock lets one through and refuses the other's allocation.
+
+    ``in_kind``: a settlement in goods agreed by a module (a trade-in's 作价 paying part of a vehicle order),
+    posted by that module's service, which checks its own permission: no cashier took it, so no
+    hand-over waits for it."""
+    if not in_kind:
+        require_perm(actor, "finance.add_payment")
     if party.store_id != store.pk:
         raise field_error("party", _("往来单位不属于本门店"), code="out_of_scope")
     if direction not in Direction.values:
         raise field_error("direction", _("方向不正确"), code="invalid_choice")
     day = _business_date(business_date)
-    lines = clean_lines(lines)
+    lines = clean_lines(lines, in_kind=in_kind)
     total = sum((a for _m, a, _r in lines), ZERO)
     allocations = list(allocations)
     items = _lock_items([getattr(i, "pk", i) for i, _a in allocations]) if allocations else {}
@@ -581,7 +589,7 @@ def payment_take(
         amount=total,
         allocated=allocated,
         business_date=day,
-        cashier=actor,
+        cashier=None if in_kind else actor,
         note=(note or "")[:200],
         request=request,
     )
