@@ -1,5 +1,8 @@
+import datetime
+
 import django_tables2 as tables
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_tables2.columns import library
@@ -50,8 +53,49 @@ class DecimalColumn(tables.Column):
         return value
 
 
+def local_format(value, format: str) -> str:
+    """A date or time as the user reads it: in the store's time zone, Django's date-filter format
+    (a format string like ``Y-m-d H:i`` or a setting's name like ``SHORT_DATE_FORMAT``)."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.date_format(value, format)
+
+
 @library.register
-class DayColumn(tables.DateColumn):
+class DateTimeColumn(tables.Column):
+    """Every DateTimeField in every table, in local time, formatted in Python: django-tables2's own
+    DateTimeColumn is a TemplateColumn that compiles a template for every cell."""
+
+    def __init__(self, format=None, short=True, *args, **kwargs):
+        self.format = format or ("SHORT_DATETIME_FORMAT" if short else "DATETIME_FORMAT")
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def from_field(cls, field, **kwargs):
+        if isinstance(field, models.DateTimeField):
+            return cls(**kwargs)
+        return None
+
+    def render(self, value):
+        return local_format(value, self.format)
+
+
+@library.register
+class DateColumn(DateTimeColumn):
+    """A DateField formatted in Python (no template per cell)."""
+
+    def __init__(self, format=None, short=True, *args, **kwargs):
+        super().__init__(format or ("SHORT_DATE_FORMAT" if short else "DATE_FORMAT"), short, *args, **kwargs)
+
+    @classmethod
+    def from_field(cls, field, **kwargs):
+        if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+            return cls(**kwargs)
+        return None
+
+
+@library.register
+class DayColumn(DateColumn):
     """Every DateField in every table: 2026-12-07 on one line (a tablet list keeps rows short)."""
 
     attrs = {"td": {"class": "text-nowrap"}}
@@ -59,12 +103,6 @@ class DayColumn(tables.DateColumn):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("format", "Y-m-d")
         super().__init__(*args, **kwargs)
-
-    @classmethod
-    def from_field(cls, field, **kwargs):
-        if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
-            return cls(**kwargs)
-        return None
 
 
 class MoneyColumn(DecimalColumn):
@@ -82,7 +120,7 @@ class QtyColumn(DecimalColumn):
 
 
 class AuditEventTable(tables.Table):
-    at = tables.DateTimeColumn(format="Y-m-d H:i:s", verbose_name=_("时间"))
+    at = DateTimeColumn(format="Y-m-d H:i:s", verbose_name=_("时间"))
     actor = tables.Column(verbose_name=_("操作人"), order_by=("actor__last_name", "actor__first_name"))
     store = tables.Column(verbose_name=_("门店"))
     content_type = tables.Column(verbose_name=_("对象类型"), accessor="content_type__model")

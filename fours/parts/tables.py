@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from fours.core.tables import MoneyColumn, QtyColumn
+from fours.core.tables import DateTimeColumn, MoneyColumn, QtyColumn
 
 from .models import (
     Discrepancy,
@@ -84,7 +84,7 @@ class BalanceTable(tables.Table):
 
 
 class MoveTable(tables.Table):
-    at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("时间"))
+    at = DateTimeColumn(format="Y-m-d H:i", verbose_name=_("时间"))
     part = tables.Column(verbose_name=_("配件"), accessor="part__part_no")
     qty = QtyColumn()
     balance_qty = QtyColumn()
@@ -124,7 +124,7 @@ class SlipSettledColumn(tables.Column):
 
 class SaleTable(DocumentTable):
     payment = SlipSettledColumn()
-    posted_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("出库时间"))
+    posted_at = DateTimeColumn(format="Y-m-d H:i", verbose_name=_("出库时间"))
 
     class Meta:
         model = Sale
@@ -145,7 +145,7 @@ class IssueQueueTable(DocumentTable):
     """待出库: paid (or on account) slips waiting for the storekeeper."""
 
     payment = SlipSettledColumn(orderable=False)
-    created_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("开单时间"))
+    created_at = DateTimeColumn(format="Y-m-d H:i", verbose_name=_("开单时间"))
     created_by = tables.Column(verbose_name=_("开单人"))
 
     class Meta:

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fours.core.audit import display_name
-from fours.core.tables import MoneyColumn
+from fours.core.tables import DateColumn, DateTimeColumn, MoneyColumn
 
 from .models import LoanApplication, Policy
 
@@ -26,7 +26,7 @@ class LoanTable(tables.Table):
     approved_amount = MoneyColumn(verbose_name=_("批复金额"))
     commission = MoneyColumn(verbose_name=_("佣金"))
     specialist = PersonColumn(verbose_name=_("金融专员"))
-    created_at = tables.DateTimeColumn(verbose_name=_("创建时间"), format="Y-m-d H:i")
+    created_at = DateTimeColumn(verbose_name=_("创建时间"), format="Y-m-d H:i")
 
     class Meta:
         model = LoanApplication
@@ -54,8 +54,8 @@ class PolicyTable(tables.Table):
     premium = MoneyColumn(verbose_name=_("保费"))
     commission = MoneyColumn(verbose_name=_("佣金"))
     specialist = PersonColumn(verbose_name=_("经办人"))
-    starts_on = tables.DateColumn(verbose_name=_("起保日期"), format="Y-m-d")
-    expires_on = tables.DateColumn(verbose_name=_("到期日期"), format="Y-m-d")
+    starts_on = DateColumn(verbose_name=_("起保日期"), format="Y-m-d")
+    expires_on = DateColumn(verbose_name=_("到期日期"), format="Y-m-d")
 
     class Meta:
         model = Policy

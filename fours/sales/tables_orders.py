@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fours.core.audit import display_name
-from fours.core.tables import DayColumn, MoneyColumn
+from fours.core.tables import DateTimeColumn, DayColumn, MoneyColumn
 
 from .models import VehicleOrder
 
@@ -16,7 +16,7 @@ class OrderTable(tables.Table):
     number = tables.Column(
         verbose_name=_("单号"), linkify=lambda record: reverse("sales:order_detail", args=[record.pk])
     )
-    created_at = tables.DateTimeColumn(verbose_name=_("报价日期"), format="Y-m-d", attrs=NOWRAP)
+    created_at = DateTimeColumn(verbose_name=_("报价日期"), format="Y-m-d", attrs=NOWRAP)
     customer = tables.Column(verbose_name=_("客户"), accessor="customer__name", order_by=("customer__name",))
     consultant = tables.Column(verbose_name=_("销售顾问"), order_by=("consultant__first_name",))
     configuration = tables.Column(verbose_name=_("配置"), order_by=("configuration__model__name",))

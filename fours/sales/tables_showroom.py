@@ -2,9 +2,11 @@
 
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from fours.core.audit import display_name
+from fours.core.tables import DateColumn, DateTimeColumn
 
 from .models import Lead, TestDrive, Visit
 
@@ -28,10 +30,10 @@ class LeadTable(tables.Table):
     name = tables.Column(verbose_name=_("姓名/单位名称"))
     intended_model = tables.Column(verbose_name=_("意向车型"), accessor="intended_model")
     owner = PersonColumn(verbose_name=_("销售顾问"), default=_("未分配"))
-    next_follow_up = tables.DateColumn(
+    next_follow_up = DateColumn(
         verbose_name=_("下次跟进"), format="Y-m-d", attrs={"td": {"class": "text-nowrap due"}}
     )
-    last_follow_up_at = tables.DateTimeColumn(verbose_name=_("最近跟进"), format="m-d H:i")
+    last_follow_up_at = DateTimeColumn(verbose_name=_("最近跟进"), format="m-d H:i")
     is_key_account = tables.BooleanColumn(verbose_name=_("大客户"), yesno=("是", ""))
 
     class Meta:
@@ -67,10 +69,8 @@ class DefeatTable(tables.Table):
         verbose_name=_("单号"), linkify=lambda record: reverse("sales:lead_detail", args=[record.pk])
     )
     owner = PersonColumn(verbose_name=_("销售顾问"))
-    defeat_requested_at = tables.DateTimeColumn(verbose_name=_("申请时间"), format="Y-m-d H:i")
-    decide = tables.TemplateColumn(
-        template_name="sales/showroom_defeat_decide.html", verbose_name=_("审核"), exclude_from_export=True
-    )
+    defeat_requested_at = DateTimeColumn(verbose_name=_("申请时间"), format="Y-m-d H:i")
+    decide = tables.Column(verbose_name=_("审核"), empty_values=(), orderable=False, exclude_from_export=True)
 
     class Meta:
         model = Lead
@@ -88,10 +88,28 @@ class DefeatTable(tables.Table):
         )
         orderable = False
 
+    def render_decide(self, record):
+        """同意战败 (a POST with the page's CSRF token) and 查看/退回, built in Python per row."""
+        from django.middleware.csrf import get_token
+
+        request = getattr(self, "request", None)
+        return format_html(
+            '<form method="post" action="{}" class="d-flex gap-1">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<input type="hidden" name="next" value="queue">'
+            '<button class="btn btn-sm btn-danger text-nowrap">{}</button>'
+            '<a class="btn btn-sm btn-outline-primary text-nowrap" href="{}#defeat">{}</a></form>',
+            reverse("sales:lead_act", args=[record.pk, "approve"]),
+            get_token(request) if request is not None else "",
+            _("同意战败"),
+            reverse("sales:lead_detail", args=[record.pk]),
+            _("查看/退回"),
+        )
+
 
 class VisitTable(tables.Table):
-    arrived_at = tables.DateTimeColumn(verbose_name=_("进店时间"), format="Y-m-d H:i")
-    left_at = tables.DateTimeColumn(verbose_name=_("离店时间"), format="H:i")
+    arrived_at = DateTimeColumn(verbose_name=_("进店时间"), format="Y-m-d H:i")
+    left_at = DateTimeColumn(verbose_name=_("离店时间"), format="H:i")
     consultant = PersonColumn(verbose_name=_("接待顾问"))
     lead = tables.Column(
         verbose_name=_("潜客"),
@@ -126,7 +144,7 @@ class DriveTable(tables.Table):
     number = tables.Column(
         verbose_name=_("单号"), linkify=lambda record: reverse("sales:drive_detail", args=[record.pk])
     )
-    starts_at = tables.DateTimeColumn(verbose_name=_("预约开始"), format="Y-m-d H:i")
+    starts_at = DateTimeColumn(verbose_name=_("预约开始"), format="Y-m-d H:i")
     consultant = PersonColumn(verbose_name=_("陪同顾问"))
     lead = tables.Column(verbose_name=_("潜客"), accessor="lead__name")
 

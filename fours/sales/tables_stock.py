@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fours.core.audit import display_name
-from fours.core.tables import DayColumn, MoneyColumn
+from fours.core.tables import DateColumn, DayColumn, MoneyColumn
 
 from .models import OrderPlan, Outlet, StockVehicle, VehicleCount, VehicleTransfer
 from .selectors.stock import age_days
@@ -81,7 +81,7 @@ class AgedTable(VehicleTable):
 
 class PlanTable(tables.Table):
     number = tables.Column(verbose_name=_("单号"), linkify=_link("sales:plan_detail"))
-    month = tables.DateColumn(verbose_name=_("计划月份"), format="Y-m")
+    month = DateColumn(verbose_name=_("计划月份"), format="Y-m")
     qty = tables.Column(verbose_name=_("申请台数"), empty_values=(), orderable=False)
     created_by = tables.Column(verbose_name=_("制单人"))
 

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from fours.core.tables import DateTimeColumn
 from fours.customers.tables import MaskedColumn
 
 from .models import (
@@ -20,8 +21,8 @@ class ROTable(tables.Table):
     vehicle = tables.Column(verbose_name=_("车辆"), accessor="vehicle__plate", order_by="vehicle__plate")
     customer = tables.Column(verbose_name=_("客户"), accessor="customer__name")
     advisor = tables.Column(verbose_name=_("服务顾问"), accessor="advisor__first_name")
-    received_at = tables.DateTimeColumn(format="m-d H:i", verbose_name=_("接车"))
-    promised_at = tables.DateTimeColumn(format="m-d H:i", verbose_name=_("预计交车"))
+    received_at = DateTimeColumn(format="m-d H:i", verbose_name=_("接车"))
+    promised_at = DateTimeColumn(format="m-d H:i", verbose_name=_("预计交车"))
 
     class Meta:
         model = RepairOrder

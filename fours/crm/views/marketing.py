@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from fours.core.audit import display_name, timeline_for
 from fours.core.registry import NavItem, Widget
-from fours.core.tables import MoneyColumn
+from fours.core.tables import DateColumn, DateTimeColumn, MoneyColumn
 from fours.core.views import FoursListView, error_text, perm_or_403, run, work_store
 from fours.customers.models import Customer, VehicleModel
 
@@ -41,8 +41,8 @@ class CampaignTable(tables.Table):
     number = tables.Column(linkify=True)
     budget = MoneyColumn(verbose_name=gettext_lazy("预算"))
     actual_cost = MoneyColumn(verbose_name=gettext_lazy("实际费用"))
-    starts_on = tables.DateColumn(verbose_name=gettext_lazy("开始日期"), format="Y-m-d")
-    ends_on = tables.DateColumn(verbose_name=gettext_lazy("结束日期"), format="Y-m-d")
+    starts_on = DateColumn(verbose_name=gettext_lazy("开始日期"), format="Y-m-d")
+    ends_on = DateColumn(verbose_name=gettext_lazy("结束日期"), format="Y-m-d")
 
     class Meta:
         model = Campaign
@@ -173,7 +173,7 @@ def campaign_act(request, pk, step):
 
 
 class GiftTable(tables.Table):
-    created_at = tables.DateTimeColumn(verbose_name=gettext_lazy("申请时间"), format="Y-m-d H:i")
+    created_at = DateTimeColumn(verbose_name=gettext_lazy("申请时间"), format="Y-m-d H:i")
     value = MoneyColumn(verbose_name=gettext_lazy("价值"))
     requested_by = tables.Column(verbose_name=gettext_lazy("申请人"))
     approved_by = tables.Column(verbose_name=gettext_lazy("审批人"))

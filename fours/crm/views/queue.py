@@ -21,6 +21,7 @@ from fours.core.audit import display_name, timeline_for
 from fours.core.registry import NavItem, Widget
 from fours.core.roles import Role
 from fours.core.selectors import users_with_role
+from fours.core.tables import DateColumn, DateTimeColumn
 from fours.core.views import FoursListView, error_text, perm_or_403, run, work_store
 from fours.customers.models import CareKind, CareStatus, CareTask
 from fours.customers.selectors import shown_mobile
@@ -57,7 +58,7 @@ class TaskTable(tables.Table):
         verbose_name=gettext_lazy("客户"), linkify=lambda record: reverse("crm:task", args=[record.pk])
     )
     assignee = PersonColumn(verbose_name=gettext_lazy("客服专员"))
-    due_date = tables.DateColumn(verbose_name=gettext_lazy("应回访日期"), format="Y-m-d")
+    due_date = DateColumn(verbose_name=gettext_lazy("应回访日期"), format="Y-m-d")
 
     class Meta:
         model = CareTask
@@ -86,7 +87,7 @@ class CallFilter(django_filters.FilterSet):
 
 
 class CallTable(tables.Table):
-    at = tables.DateTimeColumn(verbose_name=gettext_lazy("时间"), format="Y-m-d H:i")
+    at = DateTimeColumn(verbose_name=gettext_lazy("时间"), format="Y-m-d H:i")
     customer = tables.Column(
         verbose_name=gettext_lazy("客户"),
         accessor="task__customer__name",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from fours.core.audit import display_name
 from fours.core.errors import field_error
 from fours.core.registry import NavItem
+from fours.core.tables import DateColumn
 from fours.core.views import FoursListView, perm_or_403, work_store
 
 from .. import selectors as sel
@@ -44,7 +45,7 @@ class PersonColumn(tables.Column):
 
 
 class ResponseTable(tables.Table):
-    answered_on = tables.DateColumn(verbose_name=gettext_lazy("调查日期"), format="Y-m-d")
+    answered_on = DateColumn(verbose_name=gettext_lazy("调查日期"), format="Y-m-d")
     advisor = PersonColumn(verbose_name=gettext_lazy("服务顾问"))
     consultant = PersonColumn(verbose_name=gettext_lazy("销售顾问"))
     technician = PersonColumn(verbose_name=gettext_lazy("技师"))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from fours.core.audit import display_name, timeline_for
 from fours.core.registry import NavItem, Widget
-from fours.core.tables import MoneyColumn
+from fours.core.tables import DateColumn, DateTimeColumn, MoneyColumn
 from fours.core.views import FoursListView, perm_or_403, redirect_back, run, work_store
 from fours.finance.choices import Method, PartyKind
 from fours.parts.selectors import part_by_number
@@ -55,7 +55,7 @@ class ClaimTable(tables.Table):
     amount = MoneyColumn(verbose_name=gettext_lazy("索赔金额"))
     approved_amount = MoneyColumn(verbose_name=gettext_lazy("批准金额"))
     paid_amount = MoneyColumn(verbose_name=gettext_lazy("回款金额"))
-    deadline = tables.DateColumn(verbose_name=gettext_lazy("申报截止日"), format="Y-m-d")
+    deadline = DateColumn(verbose_name=gettext_lazy("申报截止日"), format="Y-m-d")
     clerk = PersonColumn(verbose_name=gettext_lazy("索赔员"))
 
     class Meta:
@@ -153,7 +153,7 @@ class AccidentListView(FoursListView):
 class ShipmentTable(tables.Table):
     number = tables.Column(verbose_name=gettext_lazy("返厂单号"), linkify=_link("service:shipment-detail"))
     n_tags = tables.Column(verbose_name=gettext_lazy("旧件数"))
-    shipped_at = tables.DateTimeColumn(verbose_name=gettext_lazy("发运时间"), format="Y-m-d H:i")
+    shipped_at = DateTimeColumn(verbose_name=gettext_lazy("发运时间"), format="Y-m-d H:i")
 
     class Meta:
         model = ReturnShipment
