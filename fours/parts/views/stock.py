@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fours.core.views import perm_or_403, run, work_store
+from fours.core.views import LedgerListView, perm_or_403, run, work_store
 
 from .. import filters, selectors, services, tables
 from ..models import Part, StockBalance, StockMove
@@ -56,11 +56,13 @@ BalanceListView = simple_list(
     related=("part",),
     order=("part__part_no", "id"),
 )
-MoveListView = simple_list(
-    StockMove,
-    tables.MoveTable,
-    filters.MoveFilter,
-    gettext_lazy("库存流水"),
-    related=("part",),
-    order=("-id",),
-)
+class MoveListView(LedgerListView):
+    """库存流水: the store's moves of the last 30 days by default, newest first, paged by (time, id)."""
+
+    model = StockMove
+    table_class = tables.MoveTable
+    filterset_class = filters.MoveFilter
+    title = gettext_lazy("库存流水")
+
+    def base_queryset(self):
+        return StockMove.objects.select_related("part")
