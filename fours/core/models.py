@@ -157,7 +157,11 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = _("审计日志")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"], name="audit_object_idx"),
+            # the audit log's default page: a store's newest events, paged by (at, id)
+            models.Index(fields=["store", "-at", "-id"], name="audit_store_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.verb} {self.object_repr}"

@@ -15,7 +15,7 @@ from .models import (
 
 
 class ROFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("工单号/车牌/客户"), method="search")
+    q = django_filters.CharFilter(label=_("工单号/车牌/VIN/客户"), method="search")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=ROStatus.choices)
     received_at = django_filters.DateFromToRangeFilter(
         label=_("接车日期"), widget=django_filters.widgets.RangeWidget(attrs={"type": "date"})
@@ -44,11 +44,39 @@ class ROFilter(django_filters.FilterSet):
         return qs.filter(status__in=IN_WORKSHOP) if value else qs
 
     def search(self, qs, name, value):
-        return qs.filter(
-            Q(number__icontains=value)
-            | Q(vehicle__plate__icontains=value)
-            | Q(customer__name__startswith=value)
+        """The RO number (whole, its start or its last digits), the plate (whole, its start or its last
+        characters), the VIN's last characters, or the customer's name prefix: each an index prefix
+        lookup (the number, its reversed copy, the archive's plate and VIN keys), never a scan."""
+        return qs.filter(ro_search_q(value))
+
+
+SEARCH_IDS = 500  # vehicles or customers a search term may match before it is too vague to follow
+
+
+def ro_search_q(value: str) -> Q:
+    from fours.core.validators import normalize_code
+    from fours.customers.models import Customer, Vehicle
+
+    text = (value or "").strip()
+    if not text:
+        return Q()
+    number = text.upper()
+    q = Q(number__startswith=number) | Q(number_rev__startswith=number[::-1])
+    code = normalize_code(text)
+    if code:
+        tail = code[::-1]
+        vehicles = (
+            Vehicle.objects.filter(
+                Q(plate__startswith=code) | Q(plate_rev__startswith=tail) | Q(vin_rev__startswith=tail)
+            )
+            .order_by()
+            .values_list("pk", flat=True)[:SEARCH_IDS]
         )
+        q |= Q(vehicle_id__in=list(vehicles))
+    customers = (
+        Customer.objects.filter(name__startswith=text).order_by().values_list("pk", flat=True)[:SEARCH_IDS]
+    )
+    return q | Q(customer_id__in=list(customers))
 
 
 class AppointmentFilter(django_filters.FilterSet):

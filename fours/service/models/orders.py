@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fours.core.fields import StoreRecord, now, optional_fk, user_fk
 from fours.core.scoping import StoreScopedQuerySet
+from fours.customers.models import pattern_index, reversed_key
 
 from ..choices import (
     Approval,
@@ -81,6 +82,8 @@ class RepairOrder(StoreRecord):
     """维修工单/委托书. Writes go through fours.service.services; the status follows workflows.RO."""
 
     number = models.CharField(_("工单号"), max_length=30, blank=True, db_index=True)
+    # the number reversed, kept by the database: "the last digits of the number" is a prefix lookup
+    number_rev = reversed_key("number", 30)
     status = models.CharField(
         _("状态"), max_length=20, choices=ROStatus.choices, default=ROStatus.RECEIVED, db_index=True
     )
@@ -153,7 +156,12 @@ class RepairOrder(StoreRecord):
             ("view_service_dashboard", _("查看售后看板")),
             ("sign_warranty", _("索赔鉴定签字")),
         ]
-        indexes = [models.Index(fields=["store", "status"], name="ro_store_status_idx")]
+        indexes = [
+            models.Index(fields=["store", "status"], name="ro_store_status_idx"),
+            # the list's default page: one store's orders, newest received first
+            models.Index(fields=["store", "-received_at", "-id"], name="ro_store_received_idx"),
+            pattern_index("number_rev", "ro_number_rev"),
+        ]
 
     def __str__(self) -> str:
         return self.number or f"{_('工单')} #{self.pk}"
