@@ -59,6 +59,9 @@ DEPARTMENT_LABELS = {
     "crm": _("客服"),
 }
 
+METRICS = frozenset(Metric.values)
+MONEY = frozenset(Metric.money())
+
 # figures where less is better (a target is a ceiling)
 LOWER_IS_BETTER = {Metric.DEFEATS, Metric.CANCELLATIONS}
 
@@ -264,8 +267,8 @@ def progress(actual, target, metric: str = "", pace=None) -> dict:
         tone = "success" if pct >= due else ("warning" if pct >= due * Decimal("0.8") else "danger")
     return {
         "metric": metric,
-        "label": Metric(metric).label if metric in Metric.values else "",
-        "money": metric in Metric.money(),
+        "label": Metric(metric).label if metric in METRICS else "",
+        "money": metric in MONEY,
         "actual": actual,
         "target": target,
         "pct": pct,
@@ -376,14 +379,18 @@ def group_month(user, stores, month, figures) -> tuple[dict, dict]:
     """What the stores did in the month and what they were set, in two grouped queries whatever the number
     of stores: ((store id, department, metric) → sum of the daily summaries, (store id, department, metric)
     → the month's target: the department's, else the sum of its people's)."""
+    from fours.core.selectors import store_ids_for
+
     start, end = month_start(month), month_end(month)
-    ids = [s.pk for s in stores]
+    # the user's scope applied here, once: a second ``store IN`` (``for_user``) would square the planner's
+    # estimate of the stores' share and make it range over every figure and day of the stores' index
+    mine = None if getattr(user, "is_superuser", False) else store_ids_for(user)
+    ids = [s.pk for s in stores if mine is None or s.pk in mine]
     metrics = sorted({m for _d, m in figures})
     departments = sorted({d for d, _m in figures})
     actual: dict = defaultdict(lambda: ZERO)
     rows = (
-        DailySummary.objects.for_user(user)
-        .filter(store_id__in=ids, metric__in=metrics, department__in=departments)
+        DailySummary.objects.filter(store_id__in=ids, metric__in=metrics, department__in=departments)
         .filter(day__gte=start, day__lte=end)
         .values("store_id", "department", "metric")
         .annotate(v=Sum("value"))
@@ -393,11 +400,9 @@ def group_month(user, stores, month, figures) -> tuple[dict, dict]:
         actual[(r["store_id"], r["department"], r["metric"])] = r["v"] or ZERO
     dept: dict = {}
     people: dict = defaultdict(lambda: ZERO)
-    targets = (
-        Target.objects.for_user(user)
-        .filter(store_id__in=ids, month=start, metric__in=metrics, department__in=departments)
-        .values_list("store_id", "department", "metric", "person_id", "value")
-    )
+    targets = Target.objects.filter(
+        store_id__in=ids, month=start, metric__in=metrics, department__in=departments
+    ).values_list("store_id", "department", "metric", "person_id", "value")
     for store_id, department, metric, person_id, value in targets:
         key = (store_id, department, metric)
         if person_id is None:
@@ -434,7 +439,7 @@ def group_comparison(user, stores, month, *, figures=None, sort: str = "", upto=
             "department_label": DEPARTMENT_LABELS[d],
             "metric": m,
             "label": Metric(m).label,
-            "money": m in Metric.money(),
+            "money": m in MONEY,
         }
         for d, m in figures
     ]
