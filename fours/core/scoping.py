@@ -29,13 +29,11 @@ class GroupScopedQuerySet(models.QuerySet):
     group_field = "group"
 
     def for_user(self, user):
-        from fours.core.models import Store
-        from fours.core.selectors import store_ids_for
+        from fours.core.selectors import group_ids_for
 
         if getattr(user, "is_superuser", False):
             return self
-        groups = Store.objects.filter(id__in=store_ids_for(user)).values("group_id")
-        return self.filter(**{f"{self.group_field}__in": groups})
+        return self.filter(**{f"{self.group_field}__in": group_ids_for(user)})
 
 
 class GroupScopedManager(models.Manager.from_queryset(GroupScopedQuerySet)):

@@ -19,14 +19,15 @@ def stores_for(user) -> QuerySet[Store]:
     cached = getattr(user, "_fours_store_ids", None)
     if cached is None:
         ms = Membership.objects.filter(user=user, is_active=True)
-        cached = set(
-            Store.objects.filter(
-                Q(id__in=ms.filter(store__isnull=False).values("store_id"))
-                | Q(group_id__in=ms.filter(dealer_group__isnull=False).values("dealer_group_id")),
-                is_active=True,
-            ).values_list("id", flat=True)
-        )
+        rows = Store.objects.filter(
+            Q(id__in=ms.filter(store__isnull=False).values("store_id"))
+            | Q(group_id__in=ms.filter(dealer_group__isnull=False).values("dealer_group_id")),
+            is_active=True,
+        ).values_list("id", "group_id")
+        rows = list(rows)
+        cached = {sid for sid, _g in rows}
         user._fours_store_ids = cached
+        user._fours_group_ids = sorted({g for _s, g in rows})
     return Store.objects.filter(id__in=cached)
 
 
@@ -35,6 +36,21 @@ def store_ids_for(user) -> set[int]:
         return set(Store.objects.filter(is_active=True).values_list("id", flat=True))
     stores_for(user)
     return set(getattr(user, "_fours_store_ids", set()))
+
+
+def group_ids_for(user) -> list[int]:
+    """The dealer groups of the user's stores (read with the store ids, in the same query): group-wide
+    records (the archive) are filtered by this list, which the planner matches against its index."""
+    if getattr(user, "is_superuser", False):
+        return sorted(set(Store.objects.filter(is_active=True).values_list("group_id", flat=True)))
+    stores_for(user)
+    groups = getattr(user, "_fours_group_ids", None)
+    if groups is None:  # store ids set without their groups
+        groups = sorted(
+            set(Store.objects.filter(id__in=user._fours_store_ids).values_list("group_id", flat=True))
+        )
+        user._fours_group_ids = groups
+    return list(groups)
 
 
 def roles_of(user, store: Store | None = None) -> set[str]:

@@ -379,6 +379,9 @@ class Vehicle(GroupRecord):
             pattern_index("vin_rev", "vehicle_vin_rev"),
             pattern_index("plate_rev", "vehicle_plate_rev"),
             pattern_index("plate", "vehicle_plate_prefix"),
+            # the home figures and the care job: vehicles due for maintenance or insurance in a window
+            models.Index(fields=["group", "next_maintenance_date"], name="vehicle_maintenance_due"),
+            models.Index(fields=["group", "policy_expiry"], name="vehicle_policy_expiry"),
         ]
         permissions = [
             ("transfer_vehicle", _("车辆过户")),

@@ -24,17 +24,10 @@ def vehicles_for(user) -> QuerySet[Vehicle]:
 
 
 def _group_ids(user) -> list[int]:
-    """The dealer groups of the user's stores, cached on the user object like core's store ids."""
-    cached = user.__dict__.get("_fours_group_ids")
-    if cached is None:
-        from fours.core.models import Store
-        from fours.core.selectors import store_ids_for
+    """The dealer groups of the user's stores, cached on the user object with core's store ids."""
+    from fours.core.selectors import group_ids_for
 
-        cached = sorted(
-            set(Store.objects.filter(id__in=store_ids_for(user)).values_list("group_id", flat=True))
-        )
-        user.__dict__["_fours_group_ids"] = cached
-    return cached
+    return group_ids_for(user)
 
 
 def can_see_sensitive(user) -> bool:

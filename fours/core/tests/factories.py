@@ -76,7 +76,14 @@ def member(user, role: str, store=None, dealer_group=None):
     Membership.objects.get_or_create(
         user=user, role=Group.objects.get(name=str(role)), store=store, dealer_group=dealer_group
     )
-    for attr in ("_fours_store_ids", "_fours_roles", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+    for attr in (
+        "_fours_store_ids",
+        "_fours_group_ids",
+        "_fours_roles",
+        "_perm_cache",
+        "_user_perm_cache",
+        "_group_perm_cache",
+    ):
         user.__dict__.pop(attr, None)
     return user
 
