@@ -155,7 +155,8 @@ def _desk_day(ctx, st, day: dt.date) -> None:
     ).exclude(loans__status__in=fi.LIVE_LOAN):
         product = rnd.choice(st["loans"])
         share = Decimal(rnd.choice(("0.50", "0.60", "0.70")))
-        amount = (order.total * share / 1000).quantize(Decimal("1")) * 1000  # to the thousand yuan
+        # of what the customer owes once a trade-in paid its part, to the thousand yuan
+        amount = ((order.total - order.trade_in_value) * share / 1000).quantize(Decimal("1")) * 1000
         loan = _try(
             ctx,
             st,
