@@ -389,7 +389,7 @@ def order_register(request, pk):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            svc.order_register(
+            order = svc.order_register(
                 actor=request.user,
                 order=order,
                 plate=d["plate"],
