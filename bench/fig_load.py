@@ -157,7 +157,7 @@ def _query_counts(plan, details) -> dict:
 
     out = {}
     for u in plan:
-        client = Client()
+        client = Client(HTTP_HOST="127.0.0.1")  # an allowed host of the production settings
         client.force_login(get_user_model().objects.get(username=u["username"]))
         for name, url in [(p["name"], p["url"]) for p in u["pages"]] + list(details.get(u["username"], [])):
             if name in out:

@@ -107,10 +107,14 @@ TEMPLATES = [
     }
 ]
 
+# Connections are per thread: a gthread worker of `./dev serve` keeps one for each of its threads (at most
+# workers x threads per server), reused for FOURS_CONN_MAX_AGE seconds instead of a new one per request, and
+# checked before a request reuses it (CONN_HEALTH_CHECKS), so a restarted database costs no failed request.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'fours.sqlite3'}",
-        conn_max_age=int(os.environ.get("FOURS_CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("FOURS_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
