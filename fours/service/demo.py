@@ -374,12 +374,14 @@ def _run(
         return ro
     if clock:
         clock[0] += dt.timedelta(hours=rnd.randint(2, 5), minutes=rnd.choice([0, 15, 30]))  # the work
+        _clocked_as_worked(ro, ro.received_at, rnd)
     services.ro_settle(actor=cashier, ro=ro)
     if until == "settled":
         return ro  # waiting at the cashier desk
     _pay_at_desk(cashier, ro, rnd)
     if clock:
         clock[0] += dt.timedelta(minutes=rnd.choice([10, 20, 30, 45]))
+        _promise(ro, clock[0], rnd)
     services.ro_deliver(actor=adv, ro=ro)
     return ro
 
@@ -415,27 +417,9 @@ def _pay_at_desk(cashier, ro, rnd):
     )
 
 
-def _backdate(ro, when, rnd):
-    """Move a finished order to its day in the past: reception, clocking (actual hours follow the
-    clock), QC and delivery. The settlement, its finance items and the payment at the desk were written
-    on the frozen clock of that day."""
-    settled, delivered = RepairOrder.objects.filter(pk=ro.pk).values_list("settled_at", "delivered_at").get()
-    hours = settled - when
-    # most cars leave before the promised time; about one in ten is late
-    late = rnd.random() < 0.1
-    promised = delivered + dt.timedelta(
-        minutes=-rnd.choice([30, 60]) if late else rnd.choice([15, 30, 60, 90])
-    )
-    RepairOrder.objects.filter(pk=ro.pk).update(
-        received_at=when,
-        created_at=when,
-        promised_at=promised,
-        estimate_confirmed_at=when + dt.timedelta(minutes=15),
-    )
-    Settlement.objects.filter(ro=ro).update(at=settled)  # a model default is not the frozen clock
-    CustomerApproval.objects.filter(ro=ro).update(at=when + dt.timedelta(minutes=15))
-    QCInspection.objects.filter(ro=ro).update(at=when + hours - dt.timedelta(minutes=20))
-    Rework.objects.filter(line__ro=ro).update(at=when + hours - dt.timedelta(minutes=40))
+def _clocked_as_worked(ro, when, rnd):
+    """A dated order's clocking spread over its day: each job from half an hour after reception on, for about
+    its hours (the actual hours follow the clock). Written before it is settled, which counts them."""
     start = when + dt.timedelta(minutes=30)
     spent: dict = {}
     for log in TimeLog.objects.filter(line__ro=ro).select_related("line").order_by("pk"):
@@ -446,6 +430,34 @@ def _backdate(ro, when, rnd):
         start = end
     for line_id, minutes in spent.items():
         LabourLine.objects.filter(pk=line_id).update(actual_hours=D(minutes / 60).quantize(D("0.01")))
+
+
+def _promise(ro, delivered, rnd):
+    """The promised time of a dated order, set before it is delivered at ``delivered`` (which counts it):
+    most cars leave before it; about one in ten is late."""
+    late = rnd.random() < 0.1
+    promised = delivered + dt.timedelta(
+        minutes=-rnd.choice([30, 60]) if late else rnd.choice([15, 30, 60, 90])
+    )
+    RepairOrder.objects.filter(pk=ro.pk).update(promised_at=promised)
+
+
+def _backdate(ro, when, rnd):
+    """Move a finished order's reception steps to its day in the past: reception, the customer's
+    confirmation and QC. The clocking, settlement, its finance items, the payment at the desk and the
+    delivery were written on the frozen clock of that day."""
+    settled = RepairOrder.objects.filter(pk=ro.pk).values_list("settled_at", flat=True).get()
+    hours = settled - when
+    RepairOrder.objects.filter(pk=ro.pk).update(
+        received_at=when,
+        created_at=when,
+        estimate_confirmed_at=when + dt.timedelta(minutes=15),
+    )
+    Settlement.objects.filter(ro=ro).update(at=settled)  # a model default is not the frozen clock
+    CustomerApproval.objects.filter(ro=ro).update(at=when + dt.timedelta(minutes=15))
+    QCInspection.objects.filter(ro=ro).update(at=when + hours - dt.timedelta(minutes=20))
+    # the same day as QC sent it back (settled before midnight): its day in the summaries stays
+    Rework.objects.filter(line__ro=ro).update(at=when + hours - dt.timedelta(minutes=40))
 
 
 ACCIDENT_DAYS = (40, 95)  # the insurer's receivables: one over 30 days old, one over 90
@@ -485,8 +497,10 @@ def _accident(ctx, store, v, ops, techs, bays, rnd, when, insurer):
             services.clock_off(actor=ln.technician, line=ln, finished=True)
         services.qc_record(actor=qc, ro=ro, checklist=OK, passed=True)
         clock[0] += dt.timedelta(hours=7)
+        _clocked_as_worked(ro, when, rnd)
         services.ro_settle(actor=cashier, ro=ro)
         clock[0] += dt.timedelta(minutes=30)
+        _promise(ro, clock[0], rnd)
         services.ro_deliver(actor=adv, ro=ro)
         _backdate(ro, when, rnd)
 
