@@ -49,6 +49,45 @@ def _customer_advance(ro, settlements):
     return advance_of(customer_party(ro.store, ro.customer))
 
 
+def _warranty(ro, user) -> dict:
+    """The order's warranty claims (索赔申请) with the manufacturer's decision, and the sign-off of its
+    索赔 lines by the warranty clerk (索赔员签字认可: who, when), read in two queries."""
+    from django.contrib.auth import get_user_model
+
+    lines = [ln for ln in ro.labour_lines + ro.part_lines if ln.payer == Payer.WARRANTY]
+    if not lines:
+        return {"claims": [], "warranty_lines": []}
+    ids = {ln.warranty_signed_by_id for ln in lines if ln.warranty_signed_by_id}
+    people = {u.pk: u for u in get_user_model().objects.filter(pk__in=ids)} if ids else {}
+    for ln in lines:
+        ln.signer = people.get(ln.warranty_signed_by_id)
+        ln.label = ln.name if hasattr(ln, "name") else ln.part.name
+    claims = list(ro.claims.select_related("clerk").order_by("-pk"))
+    may_open = user.has_perm("service.view_warrantyclaim")
+    for c in claims:
+        c.url = c.get_absolute_url() if may_open else ""
+    return {
+        "claims": claims,
+        "warranty_lines": lines,
+        "warranty_unsigned": sum(1 for ln in lines if not ln.warranty_signed_at),
+    }
+
+
+def _phone_confirm(ro, user, steps) -> str:
+    """The purpose of the phone link (手机确认) the user may send now: the estimate while it waits for the
+    customer, the added jobs when some wait; "" when neither, or the user may not send messages
+    (``crm.add_message``: the advisor, customer care) or the customer has no mobile."""
+    if not user.has_perm("crm.add_message") or not ro.customer.mobile:
+        return ""
+    if "confirm" in steps:
+        return "estimate"
+    if "added-confirm" in steps and any(
+        ln.approval == Approval.PENDING for ln in ro.labour_lines + ro.part_lines
+    ):
+        return "added"
+    return ""
+
+
 class ROListView(FoursListView):
     model = RepairOrder
     table_class = tables.ROTable
@@ -117,6 +156,8 @@ def ro_detail(request, pk):
         if "labour-add" in steps
         else [],
         "now": timezone.now(),
+        "phone_confirm": _phone_confirm(ro, u, steps),
+        **_warranty(ro, u),
     }
     return render(request, "service/ro_detail.html", ctx)
 
