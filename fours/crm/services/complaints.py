@@ -12,8 +12,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from fours.core.audit import audit_record
+from fours.core.audit import audit_record, register_verbs
 from fours.core.choices import DocKind
 from fours.core.errors import field_error
 from fours.core.money import round_money, to_decimal
@@ -37,6 +38,22 @@ from ..workflows import COMPLAINT, MAJOR_STEP_HOURS, STEP_HOURS
 from .common import text
 
 S = ComplaintStatus
+
+register_verbs(
+    {
+        "judged_valid": gettext_lazy("判定为有效投诉"),
+        "judged_invalid": gettext_lazy("判定为无效投诉"),
+        "sent_back": gettext_lazy("退回重新调查"),
+        "carried_out": gettext_lazy("方案已实施"),
+        "compensation_posted": gettext_lazy("补偿记账"),
+        "customer_confirmed": gettext_lazy("客户确认"),
+        "reopened": gettext_lazy("重新调查"),
+        "escalated": gettext_lazy("超时升级"),
+        "invited": gettext_lazy("发送邀请"),
+        "rsvp": gettext_lazy("登记回复"),
+        "checked_in": gettext_lazy("签到"),
+    }
+)
 
 
 def department_label(code: str) -> str:
