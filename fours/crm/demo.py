@@ -330,6 +330,65 @@ def _campaigns(ctx, store, rnd):
             services.gift_decide(actor=gm, gift=g, approve=True)
 
 
+# 节日关怀: the festivals of the coming months (the lunar ones by their day of each year)
+FESTIVALS = [
+    ("元旦", dt.date(2027, 1, 1), "新年快乐，出行平安"),
+    ("春节", dt.date(2027, 2, 6), "阖家欢乐，万事如意"),
+    ("端午节", dt.date(2027, 6, 9), "端午安康"),
+    ("中秋节", dt.date(2026, 9, 25), "花好月圆，阖家团圆"),
+    ("中秋节", dt.date(2027, 9, 15), "花好月圆，阖家团圆"),
+    ("国庆节", dt.date(2027, 10, 1), "国庆长假出行前，欢迎到店免费检测"),
+]
+
+
+def _events(ctx, store, rnd):
+    """客户活动: a 新车品鉴会 in a few days with invitations and answers, an 爱车讲堂 today with check-ins; and
+    the coming festivals."""
+    from . import services
+    from .choices import Rsvp
+    from .models import EventInvite
+
+    crm = ctx.users[(store.code, Role.CRM_SPECIALIST)]
+    today = timezone.localdate()
+    for name, on, greeting in FESTIVALS:
+        if today <= on <= today + dt.timedelta(days=300):
+            services.festival_add(actor=crm, store=store, name=name, on=on, greeting=greeting)
+    now = timezone.now()
+    show = services.event_create(
+        actor=crm,
+        store=store,
+        name="新车品鉴会",
+        starts_at=timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=4), dt.time(14, 0))),
+        place="展厅二楼",
+        capacity=30,
+        segment={"age_min": 3},
+        note="新款车型静态品鉴与试驾，含冷餐",
+    )
+    services.event_invite(actor=crm, event=show)
+    for inv in EventInvite.objects.filter(event=show).order_by("pk")[:12]:
+        answer = rnd.choice([Rsvp.YES, Rsvp.YES, Rsvp.NO, Rsvp.MAYBE])
+        services.event_rsvp(actor=crm, invite=inv, answer=answer, guests=rnd.choice([0, 0, 1]))
+    later = now + dt.timedelta(hours=1)
+    if timezone.localdate(later) != today:
+        return
+    talk = services.event_create(
+        actor=crm, store=store, name="爱车讲堂：冬季用车", starts_at=later, place="客户休息区", capacity=20
+    )
+    mine = Customer.objects.filter(
+        pk__in=CustomerAssignment.objects.filter(store=store).values("customer_id"),
+        consent_marketing=True,
+        mobile__gt="",
+    ).order_by("pk")[:8]
+    if not mine:
+        return
+    services.event_invite(actor=crm, event=talk, customers=list(mine))
+    for n, inv in enumerate(EventInvite.objects.filter(event=talk).order_by("pk")):
+        if n < 6:
+            services.event_rsvp(actor=crm, invite=inv, answer=Rsvp.YES)
+        if n < 4:
+            services.event_check_in(actor=crm, invite=inv)
+
+
 def _finish(ctx, store, csi, ssi, rnd):
     from . import services
 
@@ -337,6 +396,7 @@ def _finish(ctx, store, csi, ssi, rnd):
     _extra_complaints(ctx, store, rnd)
     _survey_import(ctx, store, csi, ssi, rnd)
     _campaigns(ctx, store, rnd)
+    _events(ctx, store, rnd)
     # every state on the pages: leave the last complaints where they are, and keep a few tasks overdue
     CareTask.objects.filter(store=store, status=CareStatus.OPEN).count()
 
