@@ -131,9 +131,13 @@ def test_showroom_to_delivery_in_chinese(browser, demo_server):
     _ok(page)
     # a demo car and an hour it is free (the demo books the cars around today)
     with _db() as c:
-        cars = [r[0] for r in c.execute(
-            "SELECT id FROM sales_stockvehicle WHERE status = 'demo' AND store_id = ? ORDER BY id", (store_id,)
-        )]
+        cars = [
+            r[0]
+            for r in c.execute(
+                "SELECT id FROM sales_stockvehicle WHERE status = 'demo' AND store_id = ? ORDER BY id",
+                (store_id,),
+            )
+        ]
         booked = c.execute(
             "SELECT vehicle_id, starts_at, ends_at FROM sales_testdrive WHERE status != 'cancelled'"
         ).fetchall()

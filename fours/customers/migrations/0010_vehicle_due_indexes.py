@@ -4,19 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0008_audit_store_time_index'),
-        ('customers', '0009_claim_photos'),
+        ("core", "0008_audit_store_time_index"),
+        ("customers", "0009_claim_photos"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='vehicle',
-            index=models.Index(fields=['group', 'next_maintenance_date'], name='vehicle_maintenance_due'),
+            model_name="vehicle",
+            index=models.Index(fields=["group", "next_maintenance_date"], name="vehicle_maintenance_due"),
         ),
         migrations.AddIndex(
-            model_name='vehicle',
-            index=models.Index(fields=['group', 'policy_expiry'], name='vehicle_policy_expiry'),
+            model_name="vehicle",
+            index=models.Index(fields=["group", "policy_expiry"], name="vehicle_policy_expiry"),
         ),
     ]

@@ -4,25 +4,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('finance', '0009_grant_vehicle_desks'),
+        ("finance", "0009_grant_vehicle_desks"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='accountmapping',
-            name='key',
-            field=models.CharField(choices=[('cash', '库存现金'), ('bank', '银行存款'), ('receivable', '应收账款'), ('advance_received', '预收账款'), ('payable', '应付账款'), ('advance_paid', '预付账款'), ('revenue_service', '主营业务收入-维修'), ('revenue_parts', '主营业务收入-配件'), ('revenue_vehicle', '主营业务收入-整车'), ('output_vat', '应交税费-销项税额'), ('input_vat', '应交税费-进项税额'), ('inventory', '库存商品'), ('cost_service', '主营业务成本-维修'), ('cost_parts', '主营业务成本-配件'), ('cost_vehicle', '主营业务成本-整车'), ('other_receivable', '其他应收款'), ('internal', '内部往来'), ('other_income', '其他业务收入-佣金'), ('short_loan', '短期借款-库存融资'), ('used_cars', '库存商品-二手车'), ('nonop_income', '营业外收入')], max_length=20, verbose_name='用途'),
+            model_name="accountmapping",
+            name="key",
+            field=models.CharField(
+                choices=[
+                    ("cash", "库存现金"),
+                    ("bank", "银行存款"),
+                    ("receivable", "应收账款"),
+                    ("advance_received", "预收账款"),
+                    ("payable", "应付账款"),
+                    ("advance_paid", "预付账款"),
+                    ("revenue_service", "主营业务收入-维修"),
+                    ("revenue_parts", "主营业务收入-配件"),
+                    ("revenue_vehicle", "主营业务收入-整车"),
+                    ("output_vat", "应交税费-销项税额"),
+                    ("input_vat", "应交税费-进项税额"),
+                    ("inventory", "库存商品"),
+                    ("cost_service", "主营业务成本-维修"),
+                    ("cost_parts", "主营业务成本-配件"),
+                    ("cost_vehicle", "主营业务成本-整车"),
+                    ("other_receivable", "其他应收款"),
+                    ("internal", "内部往来"),
+                    ("other_income", "其他业务收入-佣金"),
+                    ("short_loan", "短期借款-库存融资"),
+                    ("used_cars", "库存商品-二手车"),
+                    ("nonop_income", "营业外收入"),
+                ],
+                max_length=20,
+                verbose_name="用途",
+            ),
         ),
         migrations.AlterField(
-            model_name='openitem',
-            name='source',
-            field=models.CharField(choices=[('ro_customer', '维修结算·客户'), ('ro_warranty', '维修结算·厂家索赔'), ('ro_insurance', '维修结算·保险'), ('ro_internal', '维修结算·内部'), ('counter_sale', '配件零售'), ('wholesale', '配件批发'), ('purchase', '采购入库'), ('staff_charge', '员工赔偿'), ('vehicle_sale', '整车销售'), ('vehicle_buy', '整车采购'), ('floor_plan', '库存融资'), ('vehicle_loan', '按揭放款'), ('commission', '金融保险佣金'), ('forfeit', '违约金收入'), ('other', '其他')], max_length=14, verbose_name='来源'),
+            model_name="openitem",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("ro_customer", "维修结算·客户"),
+                    ("ro_warranty", "维修结算·厂家索赔"),
+                    ("ro_insurance", "维修结算·保险"),
+                    ("ro_internal", "维修结算·内部"),
+                    ("counter_sale", "配件零售"),
+                    ("wholesale", "配件批发"),
+                    ("purchase", "采购入库"),
+                    ("staff_charge", "员工赔偿"),
+                    ("vehicle_sale", "整车销售"),
+                    ("vehicle_buy", "整车采购"),
+                    ("floor_plan", "库存融资"),
+                    ("vehicle_loan", "按揭放款"),
+                    ("commission", "金融保险佣金"),
+                    ("forfeit", "违约金收入"),
+                    ("other", "其他"),
+                ],
+                max_length=14,
+                verbose_name="来源",
+            ),
         ),
         migrations.AlterField(
-            model_name='paymentline',
-            name='method',
-            field=models.CharField(choices=[('cash', '现金'), ('card', '刷卡（POS）'), ('transfer', '银行转账'), ('wechat', '微信'), ('alipay', '支付宝'), ('trade_in', '置换抵款')], max_length=10, verbose_name='方式'),
+            model_name="paymentline",
+            name="method",
+            field=models.CharField(
+                choices=[
+                    ("cash", "现金"),
+                    ("card", "刷卡（POS）"),
+                    ("transfer", "银行转账"),
+                    ("wechat", "微信"),
+                    ("alipay", "支付宝"),
+                    ("trade_in", "置换抵款"),
+                ],
+                max_length=10,
+                verbose_name="方式",
+            ),
         ),
     ]

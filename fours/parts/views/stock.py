@@ -56,6 +56,8 @@ BalanceListView = simple_list(
     related=("part",),
     order=("part__part_no", "id"),
 )
+
+
 class MoveListView(LedgerListView):
     """库存流水: the store's moves of the last 30 days by default, newest first, paged by (time, id)."""
 
