@@ -397,6 +397,29 @@ def _post_receivable(*, actor, order: VehicleOrder, amount: Decimal, memo: str, 
     return items_post(actor=actor, store=order.store, doc=order, doc_number=order.number, rows=rows)
 
 
+def forfeited(order: VehicleOrder) -> Decimal:
+    """What a cancelled order's customer forfeited (定金不退): its 违约金 items, the store's income."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Sum
+
+    from fours.finance.choices import Direction, ItemSource, ItemStatus, PartyKind
+    from fours.finance.models import OpenItem
+
+    row = (
+        OpenItem.objects.filter(
+            doc_type=ContentType.objects.get_for_model(VehicleOrder),
+            doc_id=order.pk,
+            direction=Direction.RECEIVABLE,
+            source=ItemSource.OTHER,
+            party__kind=PartyKind.CUSTOMER,
+            amount__gt=0,
+        )
+        .exclude(status=ItemStatus.REVERSED)
+        .aggregate(s=Sum("amount"))
+    )
+    return round_money(row["s"] or ZERO)
+
+
 def trade_in_items(order: VehicleOrder) -> list:
     """The order's live 置换抵款 items (the used-car desk's part of the price)."""
     from django.contrib.contenttypes.models import ContentType

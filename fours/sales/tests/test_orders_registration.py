@@ -248,6 +248,7 @@ def test_forfeited_deposit_is_income_and_leaves_nothing_open(store_a, consultant
     assert party_balance(party) == D("0.00") and advance_of(party) == D("0.00")
     assert not OpenItem.objects.filter(party=party, status__in=("open", "partial")).exists()
     # the forfeited deposit's voucher credits the store's income with all of it (no VAT)
+    assert svc.forfeited(order) == D("4000.00")
     (v,) = build_vouchers([kept], [], account_map(store_a))
     assert sum(ln.credit for ln in v.lines) == D("4000.00")
     assert [ln.key for ln in v.lines if ln.credit] == ["revenue_vehicle"]

@@ -277,6 +277,7 @@ def order_detail(request, pk):
             "may_register": "register" in steps,
             "trade_in_items": svc.trade_in_items(order) if order.trade_in_value > 0 else [],
             "customer_share": svc.customer_share(order),
+            "forfeited": svc.forfeited(order) if order.cancelled_at and order.ordered_at else 0,
             "send_back": OrderStatus.QUOTE in steps and order.status == OrderStatus.AWAITING_APPROVAL,
             "limit": svc.discount_limit(order.consultant, order.store) if order.consultant_id else 0,
             "see_cost": see_cost,
