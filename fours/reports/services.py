@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,27 +29,56 @@ def summary_add(
     dimension: str = "",
 ) -> None:
     """Add ``value`` (a count or yuan, negative to take back) to one summary row, creating it the first
-    time. Call it inside the posting transaction: the row is updated with one statement, so concurrent
-    postings add up (a first insert that loses the race retries as an update)."""
-    value = Decimal(value)
-    if not value:
-        return
-    day = day or timezone.localdate()
-    key = {
-        "store": store,
-        "day": day,
-        "department": department,
-        "metric": metric,
-        "dimension": dimension,
-        "person": person if getattr(person, "pk", None) else None,
-    }
-    if DailySummary.objects.filter(**key).update(value=F("value") + value):
-        return
-    try:
-        with transaction.atomic():
-            DailySummary.objects.create(**key, value=value)
-    except IntegrityError:
-        DailySummary.objects.filter(**key).update(value=F("value") + value)
+    time. Call it inside the posting transaction (one statement; see ``summary_add_many``)."""
+    summary_add_many(
+        store=store,
+        department=department,
+        rows=[(day or timezone.localdate(), metric, value, person, dimension)],
+    )
+
+
+def summary_add_many(*, store, department: str, rows) -> None:
+    """Add many figures of one posting at once: ``rows`` are (day, metric, value, person, dimension).
+    One ``INSERT … ON CONFLICT DO UPDATE SET value = value + excluded.value`` per kind of row (with a
+    person, without), so concurrent postings add up without a lost update or a failed first insert, and
+    the rows are taken in a fixed order (day, metric, dimension, person) so two postings never deadlock."""
+    summed: dict[tuple, Decimal] = {}
+    for day, metric, value, person, dimension in rows:
+        value = Decimal(value)
+        if not value:
+            continue
+        pid = getattr(person, "pk", person) or None
+        key = (day, metric, dimension or "", pid)
+        summed[key] = summed.get(key, Decimal(0)) + value
+    table = DailySummary._meta.db_table
+    for with_person in (False, True):
+        keys = sorted(
+            (k for k in summed if (k[3] is not None) == with_person),
+            key=lambda k: (k[0], k[1], k[2], k[3] or 0),
+        )
+        if not keys:
+            continue
+        params: list = []
+        for day, metric, dimension, pid in keys:
+            params += [
+                store.pk,
+                connection.ops.adapt_datefield_value(day),
+                department,
+                metric,
+                dimension,
+                pid,
+                summed[(day, metric, dimension, pid)],
+            ]
+        target = "store_id, day, department, metric, dimension" + (", person_id" if with_person else "")
+        where = "person_id IS NOT NULL" if with_person else "person_id IS NULL"
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(keys))
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {table} (store_id, day, department, metric, dimension, person_id, value) "
+                f"VALUES {values} ON CONFLICT ({target}) WHERE {where} "
+                f"DO UPDATE SET value = {table}.value + excluded.value",
+                params,
+            )
 
 
 @transaction.atomic

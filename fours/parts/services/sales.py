@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Sum
@@ -33,7 +32,7 @@ from fours.finance.services import (
     walk_in_party,
 )
 from fours.reports.choices import Metric
-from fours.reports.services import summary_add
+from fours.reports.services import summary_add_many
 
 from .. import selectors, workflows
 from ..choices import (
@@ -361,12 +360,16 @@ def _sale_summaries_add(sale: Sale) -> None:
     """What an issued sale adds to the daily summaries (see ``fours.parts.summaries``), on the day it left
     stock, for the person who billed it."""
     day = timezone.localdate(sale.posted_at)
-    person = get_user_model()(pk=sale.created_by_id) if sale.created_by_id else None
-    kw = {"store": sale.store, "day": day, "department": SUMMARY_DEPARTMENT, "person": person}
     dim = f"channel:{sale.channel}"
-    summary_add(metric=Metric.PARTS_COST, value=sale.cost_total, dimension=dim, **kw)
-    summary_add(metric=Metric.PARTS_REVENUE, value=sale.net_total, dimension=dim, **kw)
-    summary_add(metric=Metric.PARTS_SALES, value=1, dimension=dim, **kw)
+    summary_add_many(
+        store=sale.store,
+        department=SUMMARY_DEPARTMENT,
+        rows=[
+            (day, Metric.PARTS_COST, sale.cost_total, sale.created_by_id, dim),
+            (day, Metric.PARTS_REVENUE, sale.net_total, sale.created_by_id, dim),
+            (day, Metric.PARTS_SALES, 1, sale.created_by_id, dim),
+        ],
+    )
 
 
 @retry_on_conflict

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from fours.core.audit import audit_record
 from fours.core.errors import BusinessError, field_error
 from fours.core.money import round_cost, round_money, to_decimal
-from fours.reports.services import summary_add
+from fours.reports.services import summary_add_many
 
 from ..choices import UNIT_DECIMALS, Channel, MoveKind, Unit
 from ..models import FillRateRecord, Part, PurchaseDemand, StockBalance, StockMove, StockReservation
@@ -332,16 +332,20 @@ class StockPosting:
 
 def stock_summaries_add(*, store, moves: Iterable[StockMove]) -> None:
     """Add what written moves change in the daily summaries (the table in ``fours.parts.summaries``), in
-    the caller's transaction: one ``summary_add`` per figure and day for all of them (a posting's moves
-    share one day), in a fixed order so concurrent postings take the summary rows in the same order."""
+    the caller's transaction: one statement for all the figures of the posting (``summary_add_many`` takes
+    the rows in a fixed order, so concurrent postings never deadlock on them)."""
     by_day: dict = defaultdict(list)
     for m in moves:
         by_day[timezone.localdate(m.at)].append(m)
-    for day, day_moves in sorted(by_day.items()):
-        for (metric, dim), value in sorted(move_figures(day_moves).items()):
-            summary_add(
-                store=store, metric=metric, value=value, day=day, department=DEPARTMENT, dimension=dim
-            )
+    summary_add_many(
+        store=store,
+        department=DEPARTMENT,
+        rows=[
+            (day, metric, value, None, dim)
+            for day, day_moves in by_day.items()
+            for (metric, dim), value in move_figures(day_moves).items()
+        ],
+    )
 
 
 def stock_stage(
