@@ -15,7 +15,8 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from fours.core.models import Store
@@ -36,7 +37,6 @@ from .models import (
     Discrepancy,
     FillRateRecord,
     PartsConfig,
-    PartSetting,
     PurchaseDemand,
     PurchaseOrder,
     ReturnOrder,
@@ -87,10 +87,21 @@ def stock_value_as_of(store, day, *, inclusive: bool = True) -> Decimal:
 
 
 def value_by_class(store) -> dict[str, Decimal]:
-    classes = dict(PartSetting.objects.filter(store=store).values_list("part_id", "abc_class"))
+    """Stock value by the part's ABC class in the store (C when it has none): one grouped query."""
+    rows = (
+        StockBalance.objects.filter(store=store)
+        .exclude(value=0)
+        .annotate(
+            _setting=FilteredRelation("part__settings", condition=Q(part__settings__store=F("store"))),
+            cls=Coalesce(F("_setting__abc_class"), Value("C")),
+        )
+        .values("cls")
+        .annotate(v=Sum("value"))
+        .order_by()
+    )
     out = {"A": ZERO, "B": ZERO, "C": ZERO}
-    for pid, v in StockBalance.objects.filter(store=store).exclude(value=0).values_list("part_id", "value"):
-        out[classes.get(pid, "C")] += v
+    for r in rows:
+        out[r["cls"] if r["cls"] in out else "C"] += r["v"] or ZERO
     return {k: round_money(v) for k, v in out.items()}
 
 
@@ -98,18 +109,19 @@ AGE_BUCKETS = [(0, 90, "0-3"), (90, 180, "3-6"), (180, 270, "6-9"), (270, 365, "
 
 
 def value_by_age(store) -> dict[str, Decimal]:
-    """Stock value by months since the part last moved (库龄)."""
+    """Stock value by months since the part last moved (库龄): one query, a sum per bucket."""
     now = timezone.now()
-    out = {label: ZERO for _a, _b, label in AGE_BUCKETS}
-    for v, last in StockBalance.objects.filter(store=store, on_hand__gt=0).values_list(
-        "value", "last_move_at"
-    ):
-        days = (now - last).days if last else 9999
-        for lo, hi, label in AGE_BUCKETS:
-            if days >= lo and (hi is None or days < hi):
-                out[label] += v
-                break
-    return {k: round_money(v) for k, v in out.items()}
+    sums = {}
+    for lo, hi, label in AGE_BUCKETS:
+        # days since the last move >= lo (and < hi): moved at or before now − lo (and after now − hi)
+        cond = Q(last_move_at__lte=now - timedelta(days=lo))
+        if hi is not None:
+            cond &= Q(last_move_at__gt=now - timedelta(days=hi))
+        else:
+            cond |= Q(last_move_at__isnull=True)
+        sums[label] = Sum("value", filter=cond)
+    row = StockBalance.objects.filter(store=store, on_hand__gt=0).aggregate(**sums)
+    return {label: round_money(row[label] or 0) for _a, _b, label in AGE_BUCKETS}
 
 
 def cogs(store, days: int = 365, *, since=None) -> Decimal:
@@ -232,20 +244,34 @@ def slow_moving_parts(store, months: int):
     )
 
 
+def _fill_rate(n, ok) -> Decimal | None:
+    return round_money(Decimal(ok) * 100 / n) if n else None
+
+
+def _fill_counts(store, days: int):
+    since = timezone.now() - timedelta(days=days)
+    return FillRateRecord.objects.filter(store=store, at__gte=since)
+
+
 def fill_rate(store, days: int = 30, channel: str | None = None) -> Decimal | None:
     """满足率: lines served in full from stock at first request / lines requested, in %."""
-    since = timezone.now() - timedelta(days=days)
-    qs = FillRateRecord.objects.filter(store=store, at__gte=since)
+    qs = _fill_counts(store, days)
     if channel:
         qs = qs.filter(channel=channel)
     agg = qs.aggregate(n=Count("id"), ok=Count("id", filter=Q(qty_served__gte=F("qty_requested"))))
-    if not agg["n"]:
-        return None
-    return round_money(Decimal(agg["ok"]) * 100 / agg["n"])
+    return _fill_rate(agg["n"], agg["ok"])
 
 
 def fill_rate_by_channel(store, days: int = 30) -> dict[str, Decimal | None]:
-    return {c.value: fill_rate(store, days, c.value) for c in Channel}
+    """满足率 per channel, in one grouped query."""
+    rows = (
+        _fill_counts(store, days)
+        .values("channel")
+        .annotate(n=Count("id"), ok=Count("id", filter=Q(qty_served__gte=F("qty_requested"))))
+        .order_by()
+    )
+    got = {r["channel"]: _fill_rate(r["n"], r["ok"]) for r in rows}
+    return {c.value: got.get(c.value) for c in Channel}
 
 
 MARGIN_CHANNELS = (Channel.COUNTER, Channel.WHOLESALE)

@@ -299,16 +299,14 @@ def stocktake_accuracy(stocktake: Stocktake) -> Decimal | None:
 def below_safety(balances: QuerySet, below: bool = True) -> QuerySet:
     """Balances whose on-hand is below the part's safety stock or minimum in their store: the one
     definition that the stock list's filter, the home tile and the parts dashboard count."""
-    from django.db.models import DecimalField, F, OuterRef, Subquery, Value
+    from django.db.models import DecimalField, F, FilteredRelation, Value
     from django.db.models.functions import Coalesce, Greatest
 
-    setting = PartSetting.objects.filter(store=OuterRef("store"), part=OuterRef("part"))
+    # one join to the part's setting in the balance's store (not a subquery per balance row)
     zero = Value(0, output_field=DecimalField())
     qs = balances.annotate(
-        _floor=Greatest(
-            Coalesce(Subquery(setting.values("safety_qty")[:1]), zero),
-            Coalesce(Subquery(setting.values("min_qty")[:1]), zero),
-        )
+        _setting=FilteredRelation("part__settings", condition=Q(part__settings__store=F("store"))),
+        _floor=Greatest(Coalesce(F("_setting__safety_qty"), zero), Coalesce(F("_setting__min_qty"), zero)),
     )
     cond = Q(_floor__gt=0, on_hand__lt=F("_floor"))
     return qs.filter(cond) if below else qs.exclude(cond)

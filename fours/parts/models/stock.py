@@ -135,6 +135,7 @@ class FillRateRecord(StoreRecord):
 
     class Meta:
         verbose_name = verbose_name_plural = _("满足率记录")
+        indexes = [models.Index(fields=["store", "at"], name="fillrate_store_at")]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.part_id} {self.qty_served}/{self.qty_requested}"

@@ -417,7 +417,7 @@ def test_dashboard_and_group_page_queries_do_not_grow_with_the_moves(
     assert many == DASHBOARD_AND_GROUP_QUERIES
 
 
-DASHBOARD_AND_GROUP_QUERIES = (34, 18)
+DASHBOARD_AND_GROUP_QUERIES = (31, 18)
 
 
 # --- (b) a property: any sequence of stock postings keeps the summaries the moves give ----------------------
