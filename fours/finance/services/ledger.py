@@ -740,14 +740,21 @@ def payment_refund(
 
 
 @transaction.atomic
-def payment_reverse(*, actor, payment: Payment, reason: str, business_date=None) -> Payment:
+def payment_reverse(
+    *, actor, payment: Payment, reason: str, business_date=None, in_kind: bool = False
+) -> Payment:
     """冲销 a payment taken by mistake: a reversal document with the opposite amount, method lines and
-    allocations; the items it settled are open again. The original is kept."""
-    require_perm(actor, "finance.reverse_payment")
+    allocations; the items it settled are open again. The original is kept. ``in_kind``: the module that
+    posted a settlement in goods (a trade-in) takes it back with its document (checking its own
+    permission); refused for a payment with money in it."""
+    if not in_kind:
+        require_perm(actor, "finance.reverse_payment")
     reason = (reason or "").strip()
     if not reason:
         raise field_error("reason", _("请填写冲销原因"), code="required")
     pay = Payment.objects.select_for_update().get(pk=payment.pk)
+    if in_kind and (pay.cashier_id or pay.lines.exclude(method__in=IN_KIND).exists()):
+        raise field_error("reason", _("只能冲销实物抵款"), code="not_in_kind")
     if pay.kind == PaymentKind.REVERSAL or Payment.objects.filter(reversal_of=pay).exists():
         raise field_error("reason", _("该单已冲销"), code="not_pending")
     day = _business_date(business_date)
@@ -761,7 +768,7 @@ def payment_reverse(*, actor, payment: Payment, reason: str, business_date=None)
         amount=-pay.amount,
         allocated=-pay.allocated,
         business_date=day,
-        cashier=actor,
+        cashier=None if in_kind else actor,
         note=reason[:200],
         reversal_of=pay,
     )

@@ -394,7 +394,44 @@ def _post_receivable(*, actor, order: VehicleOrder, amount: Decimal, memo: str, 
                 memo=_("置换抵款 %(v)s（%(c)s）") % {"v": order.trade_in_vehicle, "c": order.customer.name},
             )
         )
-    return items_post(actor=actor, store=order.store, doc=order, doc_number=order.number, rows=rows)
+    items = items_post(actor=actor, store=order.store, doc=order, doc_number=order.number, rows=rows)
+    if trade_in > 0:
+        # the used car is taken at its agreed value: the used-car desk's part is settled in kind (置换抵款,
+        # its voucher on the used-car stock), so nothing of it waits at the cashier desk
+        from fours.finance.services import payment_take
+
+        payment_take(
+            actor=actor,
+            store=order.store,
+            party=items[-1].party,
+            lines=[("trade_in", trade_in, order.trade_in_vehicle[:60])],
+            allocations=[(items[-1], trade_in)],
+            note=_("置换抵款 %(no)s") % {"no": order.number},
+            in_kind=True,
+        )
+    return items
+
+
+def _trade_in_payments_reverse(*, actor, order: VehicleOrder, reason: str) -> None:
+    """Take back the in-kind settlement of the order's trade-in items (the used car is not taken)."""
+    from fours.finance.choices import IN_KIND, PaymentKind
+    from fours.finance.models import Payment
+    from fours.finance.services import payment_reverse
+
+    items = [i.pk for i in trade_in_items(order)]
+    pays = (
+        Payment.objects.filter(
+            allocations__item_id__in=items,
+            kind=PaymentKind.RECEIPT,
+            cashier__isnull=True,
+            lines__method__in=IN_KIND,
+            reversed_by__isnull=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    for pay in pays:
+        payment_reverse(actor=actor, payment=pay, reason=reason, in_kind=True)
 
 
 def forfeited(order: VehicleOrder) -> Decimal:
@@ -410,7 +447,7 @@ def forfeited(order: VehicleOrder) -> Decimal:
             doc_type=ContentType.objects.get_for_model(VehicleOrder),
             doc_id=order.pk,
             direction=Direction.RECEIVABLE,
-            source=ItemSource.OTHER,
+            source=ItemSource.FORFEIT,
             party__kind=PartyKind.CUSTOMER,
             amount__gt=0,
         )
@@ -1162,6 +1199,7 @@ def order_cancel_approve(*, actor, order: VehicleOrder, note: str = "") -> Vehic
     _in_store(actor, order.store)
     _due, paid = order_paid(order)
     reason = _("退订：%(r)s") % {"r": order.cancel_reason}
+    _trade_in_payments_reverse(actor=actor, order=order, reason=reason)
     for item in order_items(order) + trade_in_items(order):
         item_reverse(actor=actor, item=item, reason=reason)
     kept = round_money(paid - order.cancel_refund)
@@ -1176,7 +1214,7 @@ def order_cancel_approve(*, actor, order: VehicleOrder, note: str = "") -> Vehic
                 ItemRow(
                     party=customer_party(order.store, order.customer),
                     direction=Direction.RECEIVABLE,
-                    source=ItemSource.OTHER,
+                    source=ItemSource.FORFEIT,
                     department=DepartmentKind.SALES,
                     amount=kept,
                     net_amount=kept,

@@ -197,7 +197,7 @@ def test_cancel_with_approved_refund(store_a, consultant, mgr):
     assert vehicle.status == VehicleStatus.IN_STOCK
     assert order_items(order) == []
     assert order_paid(order) == (D("0.00"), D("0.00"))
-    kept = OpenItem.objects.get(source=ItemSource.OTHER, doc_id=order.pk)
+    kept = OpenItem.objects.get(source=ItemSource.FORFEIT, doc_id=order.pk)
     # the forfeited deposit is the store's (settled from what was paid), the rest waits to be refunded
     assert kept.amount == D("2000.00") and kept.status == ItemStatus.SETTLED
     from fours.finance.services import advance_of

@@ -15,7 +15,7 @@ from fours.core.roles import Role
 from fours.core.tests.factories import user_with_role
 from fours.customers.models import PlateChange, Vehicle
 from fours.finance.choices import ItemSource, ItemStatus
-from fours.finance.models import OpenItem
+from fours.finance.models import OpenItem, Payment
 from fours.finance.selectors.checks import money_differences
 from fours.sales.choices import OrderStatus
 from fours.sales.models import VehicleOrder
@@ -175,6 +175,10 @@ def test_trade_in_pays_part_of_the_price_and_the_order_delivers(store_a, consult
     cust = OpenItem.objects.get(doc_id=order.pk, source=ItemSource.VEHICLE_SALE)
     # together the two items are the sale: its amount, net and VAT
     assert tin.amount == D("52000.00") and tin.party.kind == "internal"
+    # the used car settles its part in kind at once: nothing of it waits at the cashier desk
+    assert tin.status == ItemStatus.SETTLED
+    (pay,) = Payment.objects.filter(allocations__item=tin)
+    assert pay.cashier is None and [ln.method for ln in pay.lines.all()] == ["trade_in"]
     assert cust.amount + tin.amount == order.total
     assert cust.tax_amount + tin.tax_amount == D("23008.85")  # 200000 − 200000 / 1.13
     assert cust.net_amount + tin.net_amount == D("176991.15")
@@ -220,6 +224,8 @@ def test_trade_in_cancelled_reverses_its_part(store_a, consultant, mgr):
     order = svc.order_cancel_request(actor=consultant, order=order, reason="客户改买别的车", refund="5000")
     svc.order_cancel_approve(actor=mgr, order=order)
     assert svc.trade_in_items(order) == []
+    # its settlement in kind is taken back: no advance of the used-car desk is left
+    assert Payment.objects.filter(kind="reversal", lines__method="trade_in").count() == 1
     assert (
         not OpenItem.objects.filter(doc_id=order.pk, amount__gt=0)
         .exclude(status=ItemStatus.REVERSED)
@@ -238,7 +244,7 @@ def test_forfeited_deposit_is_income_and_leaves_nothing_open(store_a, consultant
     order = f.ordered_order(store_a, consultant, deposit="5000")
     order = svc.order_cancel_request(actor=consultant, order=order, reason="客户放弃购车", refund="1000")
     svc.order_cancel_approve(actor=mgr, order=order)
-    kept = OpenItem.objects.get(doc_id=order.pk, source=ItemSource.OTHER)
+    kept = OpenItem.objects.get(doc_id=order.pk, source=ItemSource.FORFEIT)
     party = kept.party
     assert kept.amount == kept.allocated == D("4000.00") and kept.status == ItemStatus.SETTLED
     assert (kept.net_amount, kept.tax_amount) == (D("4000.00"), D("0.00"))
@@ -251,5 +257,5 @@ def test_forfeited_deposit_is_income_and_leaves_nothing_open(store_a, consultant
     assert svc.forfeited(order) == D("4000.00")
     (v,) = build_vouchers([kept], [], account_map(store_a))
     assert sum(ln.credit for ln in v.lines) == D("4000.00")
-    assert [ln.key for ln in v.lines if ln.credit] == ["revenue_vehicle"]
+    assert [ln.key for ln in v.lines if ln.credit] == ["nonop_income"]  # 营业外收入, not vehicle sales
     assert money_differences(store_a) == []
