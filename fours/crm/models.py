@@ -357,3 +357,8 @@ class EventInvite(StoreRecord):
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["event", "customer"], name="crm_invite_unique")]
         indexes = [models.Index(fields=["event", "rsvp"], name="crm_invite_rsvp")]
+
+    @property
+    def message_unsent(self) -> bool:
+        """The invitation SMS was not (yet) sent: failed, blocked by consent, or held for quiet hours."""
+        return bool(self.message_id) and self.message.status != MessageStatus.SENT
