@@ -270,11 +270,14 @@ def test_group_manager_sees_every_store_side_by_side(demo_logins):
     html = _login(_user_of(demo_logins, "集团经理")).get("/").content.decode()
     table = re.search(r'<table[^>]*id="store-comparison".*?</table>', html, re.S)
     assert table, "no store comparison on the group manager's home page"
-    heads = re.findall(r'<th class="text-end text-nowrap">([^<]+)</th>', table.group(0))
-    assert set(heads) == set(Store.objects.filter(is_active=True).values_list("name", flat=True)), heads
-    rows = re.findall(r"<tr><td[^>]*>([^<]+)</td>", table.group(0))
-    assert "今日产值" in rows and "库存金额" in rows and "在厂工单" in rows, rows
-    assert table.group(0).count("¥") >= 2 * len(heads)
+    stores = re.findall(r'<tr data-store="(\w+)"', table.group(0))
+    assert len(stores) == len(set(stores))  # one row per store
+    assert set(stores) == set(Store.objects.filter(is_active=True).values_list("code", flat=True)), stores
+    heads = re.findall(r'<th class="text-end text-nowrap" data-figure="\w+">([^<]+)</th>', table.group(0))
+    assert {"交车台数", "售后产值"} <= set(heads), heads
+    assert 'data-store="total"' in table.group(0)  # 集团合计
+    assert table.group(0).count("¥") >= 2 * (len(stores) + 1)
+    assert 'href="/reports/group/"' in html  # the whole comparison
 
 
 # --- home tiles match the lists they open ---------------------------------------------------------
