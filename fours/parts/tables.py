@@ -86,8 +86,8 @@ class BalanceTable(tables.Table):
 class MoveTable(tables.Table):
     at = DateTimeColumn(format="Y-m-d H:i", verbose_name=_("时间"))
     part = tables.Column(verbose_name=_("配件"), accessor="part__part_no")
-    qty = QtyColumn()
-    balance_qty = QtyColumn()
+    qty = QtyColumn(verbose_name=_("数量"))
+    balance_qty = QtyColumn(verbose_name=_("结存数量"))
 
     class Meta:
         model = StockMove

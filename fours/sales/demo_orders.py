@@ -148,6 +148,10 @@ def _schedule(ctx, st, sp, today):
     if stop == "ready":
         return
     at(_aware(ready, 15, 0), lambda: _deliver(ctx, st, sp))
+    # 上牌: the registration service done about a week after delivery (the newest still wait for it)
+    registered = ready + dt.timedelta(days=5 + sp["i"] % 4)
+    if registered < today - dt.timedelta(days=1):
+        at(_aware(registered, 14, sp["i"] % 50), lambda: _register(ctx, st, sp, registered))
 
 
 # --- the steps -------------------------------------------------------------------------------------
@@ -448,6 +452,27 @@ def _allocate(ctx, st, sp):
         ro_parts_issue(actor=keeper, ro=fitted.fitting_order)
 
     _try(ctx, st, f"{order.number} fitting", fit)
+
+
+def _register(ctx, st, sp, day):
+    from fours.customers.demo import make_plate
+    from fours.customers.models import Vehicle
+
+    from .services import orders as svc
+
+    order = _order(sp)
+    if order is None or order.status != "delivered" or order.plate:
+        return
+    rnd = random.Random(7700 + st["n"] * 1000 + sp["i"])
+    used = set(Vehicle.objects.filter(group=order.store.group).values_list("plate", flat=True))
+    plate = make_plate(rnd, False, used)
+    who = st["u"][Role.SALES_CONSULTANT]
+    _try(
+        ctx,
+        st,
+        f"{order.number} register",
+        lambda: svc.order_register(actor=who, order=order, plate=plate, registration_date=day),
+    )
 
 
 def _deliver(ctx, st, sp):
