@@ -27,11 +27,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from fours.reports.choices import Metric
 from fours.reports.models import DailySummary
+from fours.reports.rebuilding import local_day, summary_rows, within_days
 
 from .choices import USAGE_KINDS, MoveKind, SaleStatus
 from .models import Sale, StockMove
@@ -69,29 +68,14 @@ def move_figures(moves) -> dict[tuple[str, str], Decimal]:
     return {k: v for k, v in out.items() if v}
 
 
-def _day_of(field: str):
-    return TruncDate(field, tzinfo=timezone.get_current_timezone())
-
-
-def _in(qs, field: str, start: dt.date | None, end: dt.date | None):
-    tz = timezone.get_current_timezone()
-    if start:
-        qs = qs.filter(**{f"{field}__gte": dt.datetime.combine(start, dt.time.min, tzinfo=tz)})
-    if end:
-        qs = qs.filter(
-            **{f"{field}__lt": dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)}
-        )
-    return qs
-
-
 def summaries_from_documents(store, start: dt.date | None = None, end: dt.date | None = None) -> dict:
     """(day, metric, person_id, dimension) → value of the store's parts summaries as the moves and sales
     give them, between two local days (both included; None = all)."""
     out: dict = defaultdict(lambda: ZERO)
     not_reversal = ~Q(kind=MoveKind.REVERSAL)
     moves = (
-        _in(StockMove.objects.filter(store=store), "at", start, end)
-        .values(day=_day_of("at"), k=F("kind"))
+        within_days(StockMove.objects.filter(store=store), "at", start, end)
+        .values(day=local_day("at"), k=F("kind"))
         .annotate(
             n=Count("id"),
             change=Sum("value"),
@@ -109,13 +93,13 @@ def summaries_from_documents(store, start: dt.date | None = None, end: dt.date |
             out[(day, M.COGS, None, "")] -= r["change"] or ZERO
         out[(day, M.STOCK_MOVES, None, f"kind:{r['k']}")] += r["n"]
     sales = (
-        _in(
+        within_days(
             Sale.objects.filter(store=store, status=SaleStatus.POSTED, posted_at__isnull=False),
             "posted_at",
             start,
             end,
         )
-        .values(day=_day_of("posted_at"), p=F("created_by_id"), ch=F("channel"))
+        .values(day=local_day("posted_at"), p=F("created_by_id"), ch=F("channel"))
         .annotate(n=Count("id"), net=Sum("net_total"), cost=Sum("cost_total"))
         .order_by()
     )
@@ -129,15 +113,4 @@ def summaries_from_documents(store, start: dt.date | None = None, end: dt.date |
 
 def rebuild(store, since: dt.date | None = None, until: dt.date | None = None) -> list[DailySummary]:
     """The store's parts summary rows (unsaved) between two local days, both included (None: all)."""
-    return [
-        DailySummary(
-            store=store,
-            day=day,
-            department=DEPARTMENT,
-            metric=metric,
-            person_id=person,
-            dimension=dim,
-            value=v,
-        )
-        for (day, metric, person, dim), v in summaries_from_documents(store, since, until).items()
-    ]
+    return summary_rows(store, DEPARTMENT, summaries_from_documents(store, since, until))

@@ -24,11 +24,11 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, F, Sum
-from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.db.models.functions import Coalesce
 
 from fours.reports.choices import Metric
 from fours.reports.models import DailySummary
+from fours.reports.rebuilding import local_day, summary_rows, within_days
 
 from .choices import DriveStatus, LeadStatus, LoanStatus, OrderStatus, VisitKind
 from .models import FollowUp, Lead, LoanApplication, Policy, StockVehicle, TestDrive, VehicleOrder, Visit
@@ -36,21 +36,6 @@ from .models import FollowUp, Lead, LoanApplication, Policy, StockVehicle, TestD
 M = Metric
 ZERO = Decimal("0")
 DEPARTMENT = "sales"
-
-
-def _day_of(field: str):
-    return TruncDate(field, tzinfo=timezone.get_current_timezone())
-
-
-def _in(qs, field: str, start: dt.date | None, end: dt.date | None):
-    tz = timezone.get_current_timezone()
-    if start:
-        qs = qs.filter(**{f"{field}__gte": dt.datetime.combine(start, dt.time.min, tzinfo=tz)})
-    if end:
-        qs = qs.filter(
-            **{f"{field}__lt": dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)}
-        )
-    return qs
 
 
 def summaries_from_documents(store, start: dt.date | None = None, end: dt.date | None = None) -> dict:
@@ -67,51 +52,53 @@ def summaries_from_documents(store, start: dt.date | None = None, end: dt.date |
     def model_dim(r):
         return f"model:{r['model']}" if r.get("model") else ""
 
-    visits = _in(Visit.objects.filter(store=store), "arrived_at", start, end)
+    visits = within_days(Visit.objects.filter(store=store), "arrived_at", start, end)
     for kind, metric in ((VisitKind.WALK_IN, M.TRAFFIC), (VisitKind.CALL, M.CALLS)):
         add(
             visits.filter(kind=kind)
-            .values(day=_day_of("arrived_at"), p=F("consultant_id"))
+            .values(day=local_day("arrived_at"), p=F("consultant_id"))
             .annotate(n=Count("id"))
             .order_by(),
             metric,
         )
     add(
-        _in(Lead.objects.filter(store=store), "created_at", start, end)
-        .values(day=_day_of("created_at"), p=F("owner_id"), model=F("intended_model_id"))
+        within_days(Lead.objects.filter(store=store), "created_at", start, end)
+        .values(day=local_day("created_at"), p=F("owner_id"), model=F("intended_model_id"))
         .annotate(n=Count("id"))
         .order_by(),
         M.LEADS,
         dim=model_dim,
     )
     add(
-        _in(FollowUp.objects.filter(store=store), "at", start, end)
-        .values(day=_day_of("at"), p=F("actor_id"))
+        within_days(FollowUp.objects.filter(store=store), "at", start, end)
+        .values(day=local_day("at"), p=F("actor_id"))
         .annotate(n=Count("id"))
         .order_by(),
         M.FOLLOW_UPS,
     )
     add(
-        _in(
+        within_days(
             Lead.objects.filter(store=store, status=LeadStatus.DEFEATED, defeat_decided_at__isnull=False),
             "defeat_decided_at",
             start,
             end,
         )
-        .values(day=_day_of("defeat_decided_at"), p=F("owner_id"), reason=F("defeat_reason"))
+        .values(day=local_day("defeat_decided_at"), p=F("owner_id"), reason=F("defeat_reason"))
         .annotate(n=Count("id"))
         .order_by(),
         M.DEFEATS,
         dim=lambda r: f"reason:{r['reason']}",
     )
     add(
-        _in(
+        within_days(
             TestDrive.objects.filter(store=store, status=DriveStatus.DONE, finished_at__isnull=False),
             "finished_at",
             start,
             end,
         )
-        .values(day=_day_of("finished_at"), p=F("consultant_id"), model=F("vehicle__configuration__model_id"))
+        .values(
+            day=local_day("finished_at"), p=F("consultant_id"), model=F("vehicle__configuration__model_id")
+        )
         .annotate(n=Count("id"))
         .order_by(),
         M.TEST_DRIVES,
@@ -119,33 +106,33 @@ def summaries_from_documents(store, start: dt.date | None = None, end: dt.date |
     )
     orders = VehicleOrder.objects.filter(store=store)
     add(
-        _in(orders.filter(ordered_at__isnull=False), "ordered_at", start, end)
-        .values(day=_day_of("ordered_at"), p=F("consultant_id"), model=F("configuration__model_id"))
+        within_days(orders.filter(ordered_at__isnull=False), "ordered_at", start, end)
+        .values(day=local_day("ordered_at"), p=F("consultant_id"), model=F("configuration__model_id"))
         .annotate(n=Count("id"))
         .order_by(),
         M.ORDERS,
         dim=model_dim,
     )
     add(
-        _in(
+        within_days(
             orders.filter(status=OrderStatus.CANCELLED, ordered_at__isnull=False, cancelled_at__isnull=False),
             "cancelled_at",
             start,
             end,
         )
-        .values(day=_day_of("cancelled_at"), p=F("consultant_id"))
+        .values(day=local_day("cancelled_at"), p=F("consultant_id"))
         .annotate(n=Count("id"))
         .order_by(),
         M.CANCELLATIONS,
     )
     delivered = (
-        _in(
+        within_days(
             orders.filter(status=OrderStatus.DELIVERED, delivered_at__isnull=False),
             "delivered_at",
             start,
             end,
         )
-        .values(day=_day_of("delivered_at"), p=F("consultant_id"), model=F("configuration__model_id"))
+        .values(day=local_day("delivered_at"), p=F("consultant_id"), model=F("configuration__model_id"))
         .annotate(n=Count("id"), revenue=Sum("total"), gp=Sum("gross_profit"), acc=Sum("accessories_amount"))
         .order_by()
     )
@@ -155,7 +142,7 @@ def summaries_from_documents(store, start: dt.date | None = None, end: dt.date |
     add(delivered, M.GROSS_PROFIT, dim=model_dim, value="gp")
     add(delivered, M.ACCESSORY_REVENUE, value="acc")
     loans = list(
-        _in(
+        within_days(
             LoanApplication.objects.filter(
                 store=store, status=LoanStatus.DISBURSED, disbursed_at__isnull=False
             ),
@@ -163,15 +150,15 @@ def summaries_from_documents(store, start: dt.date | None = None, end: dt.date |
             start,
             end,
         )
-        .values(day=_day_of("disbursed_at"), p=F("order__consultant_id"))
+        .values(day=local_day("disbursed_at"), p=F("order__consultant_id"))
         .annotate(n=Count("id"), c=Sum("commission"))
         .order_by()
     )
     add(loans, M.LOANS)
     add(loans, M.FI_COMMISSION, value="c")
     policies = list(
-        _in(Policy.objects.filter(store=store), "created_at", start, end)
-        .values(day=_day_of("created_at"), p=Coalesce("order__consultant_id", "specialist_id"))
+        within_days(Policy.objects.filter(store=store), "created_at", start, end)
+        .values(day=local_day("created_at"), p=Coalesce("order__consultant_id", "specialist_id"))
         .annotate(n=Count("id"), c=Sum("commission"))
         .order_by()
     )
@@ -215,15 +202,4 @@ METRICS = [
 
 def rebuild(store, since: dt.date | None = None, until: dt.date | None = None) -> list[DailySummary]:
     """The store's sales summary rows (unsaved) between two local days, both included (None: all)."""
-    return [
-        DailySummary(
-            store=store,
-            day=day,
-            department=DEPARTMENT,
-            metric=metric,
-            person_id=person,
-            dimension=dim,
-            value=v,
-        )
-        for (day, metric, person, dim), v in summaries_from_documents(store, since, until).items()
-    ]
+    return summary_rows(store, DEPARTMENT, summaries_from_documents(store, since, until))

@@ -29,11 +29,11 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from fours.reports.choices import Metric
 from fours.reports.models import DailySummary
+from fours.reports.rebuilding import local_day, summary_rows, within_days
 from fours.reports.services import summary_add
 
 from .choices import LabourStatus, Payer, ROStatus
@@ -148,21 +148,6 @@ def add_rework(rework) -> None:
 # --- the same figures recomputed from the documents ------------------------------------------------------
 
 
-def _day_of(field: str):
-    return TruncDate(field, tzinfo=timezone.get_current_timezone())
-
-
-def _in(qs, field: str, start: dt.date | None, end: dt.date | None):
-    tz = timezone.get_current_timezone()
-    if start:
-        qs = qs.filter(**{f"{field}__gte": dt.datetime.combine(start, dt.time.min, tzinfo=tz)})
-    if end:
-        qs = qs.filter(
-            **{f"{field}__lt": dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)}
-        )
-    return qs
-
-
 def summaries_from_documents(store, start: dt.date | None = None, end: dt.date | None = None) -> dict:
     """(day, metric, person_id, dimension) → value of the store's service summaries as the documents give
     them (the table above), between two local days (both included; None = all)."""
@@ -175,8 +160,8 @@ def summaries_from_documents(store, start: dt.date | None = None, end: dt.date |
     ros = RepairOrder.objects.filter(store=store)
     has_appt = Q(appointment__isnull=False)
     for r in (
-        _in(ros.exclude(status=ROStatus.CANCELLED), "received_at", start, end)
-        .values(day=_day_of("received_at"), p=F("advisor_id"))
+        within_days(ros.exclude(status=ROStatus.CANCELLED), "received_at", start, end)
+        .values(day=local_day("received_at"), p=F("advisor_id"))
         .annotate(n=Count("id"), a=Count("id", filter=has_appt))
         .order_by()
     ):
@@ -184,8 +169,8 @@ def summaries_from_documents(store, start: dt.date | None = None, end: dt.date |
         add(r["day"], M.RO_FROM_APPOINTMENT, r["p"], r["a"])
     sums = {f: Sum(f) for f in PAYER_AMOUNTS.values()}
     for r in (
-        _in(Settlement.objects.filter(store=store), "at", start, end)
-        .values(day=_day_of("at"), p=F("ro__advisor_id"))
+        within_days(Settlement.objects.filter(store=store), "at", start, end)
+        .values(day=local_day("at"), p=F("ro__advisor_id"))
         .annotate(
             labour=Sum("labour_total"), parts=Sum("parts_total"), discount=Sum("discount_total"), **sums
         )
@@ -197,8 +182,8 @@ def summaries_from_documents(store, start: dt.date | None = None, end: dt.date |
         add(r["day"], M.SERVICE_PARTS, r["p"], r["parts"])
         add(r["day"], M.SERVICE_DISCOUNT, r["p"], r["discount"])
     for r in (
-        _in(ros.filter(settled_at__isnull=False), "settled_at", start, end)
-        .values(day=_day_of("settled_at"), p=F("advisor_id"))
+        within_days(ros.filter(settled_at__isnull=False), "settled_at", start, end)
+        .values(day=local_day("settled_at"), p=F("advisor_id"))
         .annotate(n=Count("id"), a=Count("id", filter=has_appt), rw=Count("id", filter=Q(rework_count__gt=0)))
         .order_by()
     ):
@@ -206,7 +191,7 @@ def summaries_from_documents(store, start: dt.date | None = None, end: dt.date |
         add(r["day"], M.RO_SETTLED, r["p"], r["n"] - r["a"])
         add(r["day"], M.RO_REWORKED, r["p"], r["rw"])
     for r in (
-        _in(
+        within_days(
             LabourLine.objects.filter(ro__store=store, ro__settled_at__isnull=False).exclude(
                 status=LabourStatus.CANCELLED
             ),
@@ -214,7 +199,7 @@ def summaries_from_documents(store, start: dt.date | None = None, end: dt.date |
             start,
             end,
         )
-        .values(day=_day_of("ro__settled_at"), p=F("technician_id"))
+        .values(day=local_day("ro__settled_at"), p=F("technician_id"))
         .annotate(h=Sum("hours"), a=Sum("actual_hours"), n=Count("id"))
         .order_by()
     ):
@@ -222,15 +207,15 @@ def summaries_from_documents(store, start: dt.date | None = None, end: dt.date |
         add(r["day"], M.HOURS_ACTUAL, r["p"], r["a"])
         add(r["day"], M.JOBS, r["p"], r["n"])
     for r in (
-        _in(Rework.objects.filter(store=store), "at", start, end)
-        .values(day=_day_of("at"), p=F("technician_id"))
+        within_days(Rework.objects.filter(store=store), "at", start, end)
+        .values(day=local_day("at"), p=F("technician_id"))
         .annotate(n=Count("id"))
         .order_by()
     ):
         add(r["day"], M.REWORKS, r["p"], r["n"])
     for r in (
-        _in(ros.filter(delivered_at__isnull=False), "delivered_at", start, end)
-        .values(day=_day_of("delivered_at"), p=F("advisor_id"))
+        within_days(ros.filter(delivered_at__isnull=False), "delivered_at", start, end)
+        .values(day=local_day("delivered_at"), p=F("advisor_id"))
         .annotate(
             n=Count("id"),
             promised=Count("id", filter=Q(promised_at__isnull=False)),
@@ -246,15 +231,4 @@ def summaries_from_documents(store, start: dt.date | None = None, end: dt.date |
 
 def rebuild(store, since: dt.date | None = None, until: dt.date | None = None) -> list[DailySummary]:
     """The store's service summary rows (unsaved) between two local days, both included (None: all)."""
-    return [
-        DailySummary(
-            store=store,
-            day=day,
-            department=DEPARTMENT,
-            metric=metric,
-            person_id=person,
-            dimension=dim,
-            value=v,
-        )
-        for (day, metric, person, dim), v in summaries_from_documents(store, since, until).items()
-    ]
+    return summary_rows(store, DEPARTMENT, summaries_from_documents(store, since, until))
