@@ -126,7 +126,11 @@ class LedgerListView(FoursListView):
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
         data = (kwargs.get("data") or QueryDict()).copy()
-        after, before = f"{self.date_field}_after", f"{self.date_field}_before"
+        # the range's two inputs are named by its widget: _after/_before (DateRangeWidget), _min/_max
+        date_filter = filterset_class.base_filters.get(self.date_field) if filterset_class else None
+        widget = date_filter.extra.get("widget") if date_filter is not None else None
+        low, high = getattr(widget, "suffixes", None) or ("after", "before")
+        after, before = f"{self.date_field}_{low}", f"{self.date_field}_{high}"
         if not data.get(after) and not data.get(before):
             since = timezone.localdate() - datetime.timedelta(days=self.window_days - 1)
             data[after] = since.isoformat()
