@@ -21,6 +21,7 @@ from ..choices import (
     QC_CHECKLIST,
     STATUS_TONE,
     Approval,
+    ClaimStatus,
     ConfirmMethod,
     OldPartStatus,
     PauseReason,
@@ -49,6 +50,14 @@ def _customer_advance(ro, settlements):
     return advance_of(customer_party(ro.store, ro.customer))
 
 
+# the badge of a claim on the order page: refused red, not yet sent grey, waiting for the maker amber
+CLAIM_TONES = {
+    ClaimStatus.REJECTED: "danger",
+    ClaimStatus.DRAFT: "secondary",
+    ClaimStatus.SUBMITTED: "warning",
+}
+
+
 def _warranty(ro, user) -> dict:
     """The order's warranty claims (索赔申请) with the manufacturer's decision, and the sign-off of its
     索赔 lines by the warranty clerk (索赔员签字认可: who, when), read in two queries."""
@@ -66,6 +75,7 @@ def _warranty(ro, user) -> dict:
     may_open = user.has_perm("service.view_warrantyclaim")
     for c in claims:
         c.url = c.get_absolute_url() if may_open else ""
+        c.tone = CLAIM_TONES.get(c.status, "success")
     return {
         "claims": claims,
         "warranty_lines": lines,
